@@ -1,0 +1,51 @@
+# reloop: `make up` runs the whole system with a demo; `make test` runs every test.
+# Both install what is missing first (a .venv, Python packages, Kafka's jars, PostgreSQL).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SERVICES := $(sort $(dir $(wildcard services/*/pyproject.toml)))
+PACKAGES := contracts shared deploy/local $(SERVICES)
+PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+
+.PHONY: bootstrap up down test lint bench contracts format clean
+
+bootstrap: $(STAMP)
+
+$(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ is needed"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt \
+		$(foreach p,$(PACKAGES),-e ./$(p))
+	@touch $@
+
+up: bootstrap
+	$(BIN)/python -m reloop_localstack up
+
+down: bootstrap
+	$(BIN)/python -m reloop_localstack down
+
+test: bootstrap
+	$(BIN)/python -m reloop_localstack fetch
+	$(BIN)/pytest
+
+lint: bootstrap
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: bootstrap
+	$(BIN)/python -m bench
+
+contracts: bootstrap
+	$(BIN)/python -m reloop_contracts.export --out contracts/schemas
+
+format: bootstrap
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

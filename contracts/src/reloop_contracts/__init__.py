@@ -1,0 +1,23 @@
+"""reloop's event contracts: the public API between services.
+
+Every event travels in one :class:`Envelope`; each topic is declared once in
+:data:`reloop_contracts.registry.REGISTRY` with its key and the events it carries.
+"""
+
+from reloop_contracts.base import Contract, Event, parse_lenient
+from reloop_contracts.envelope import Envelope
+from reloop_contracts.money import Currency, Market, Money
+from reloop_contracts.registry import REGISTRY, Registry, TopicSpec
+
+__all__ = [
+    "REGISTRY",
+    "Contract",
+    "Currency",
+    "Envelope",
+    "Event",
+    "Market",
+    "Money",
+    "Registry",
+    "TopicSpec",
+    "parse_lenient",
+]

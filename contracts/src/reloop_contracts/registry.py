@@ -1,0 +1,88 @@
+"""Which topics exist, what key orders them and which events each one carries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from reloop_contracts.base import Event
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One topic: `<domain>.<stream>.v<N>`, keyed by an aggregate id so per-aggregate order holds."""
+
+    name: str
+    key: str
+    events: tuple[type[Event], ...]
+    producer: str
+    description: str
+    consumers: tuple[str, ...] = ()
+    partitions: int = 3
+
+    @property
+    def dead_letter(self) -> str:
+        return f"{self.name}.dlq"
+
+    def key_of(self, event: Event) -> str:
+        value = getattr(event, self.key, None)
+        if value is None:
+            raise ValueError(f"{type(event).__name__} has no '{self.key}' to key topic {self.name}")
+        return str(value)
+
+    def carries(self, event: type[Event]) -> bool:
+        return event in self.events
+
+
+@dataclass
+class Registry:
+    topics: dict[str, TopicSpec] = field(default_factory=dict)
+    _events: dict[tuple[str, int], type[Event]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, topics: Iterable[TopicSpec]) -> Registry:
+        registry = cls()
+        for topic in topics:
+            registry.add(topic)
+        return registry
+
+    def add(self, topic: TopicSpec) -> None:
+        if topic.name in self.topics:
+            raise ValueError(f"topic {topic.name} declared twice")
+        for event in topic.events:
+            known = self._events.get((event.EVENT_TYPE, event.SCHEMA_VERSION))
+            if known is not None and known is not event:
+                raise ValueError(f"{event.schema_id()} is declared by two classes")
+            self._events[(event.EVENT_TYPE, event.SCHEMA_VERSION)] = event
+            if topic.key not in event.model_fields:
+                raise ValueError(f"{event.__name__} lacks the key field '{topic.key}' of {topic.name}")
+        self.topics[topic.name] = topic
+
+    def topic(self, name: str) -> TopicSpec:
+        try:
+            return self.topics[name]
+        except KeyError:
+            raise KeyError(f"unknown topic {name}") from None
+
+    def event_class(self, event_type: str, version: int) -> type[Event] | None:
+        return self._events.get((event_type, version))
+
+    def events(self) -> Iterator[type[Event]]:
+        seen: set[type[Event]] = set()
+        for topic in self.topics.values():
+            for event in topic.events:
+                if event not in seen:
+                    seen.add(event)
+                    yield event
+
+    def __iter__(self) -> Iterator[TopicSpec]:
+        return iter(self.topics.values())
+
+
+def _build() -> Registry:
+    from reloop_contracts.topics import ALL_TOPICS
+
+    return Registry.of(ALL_TOPICS)
+
+
+REGISTRY: Registry = _build()

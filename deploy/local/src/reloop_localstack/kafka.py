@@ -1,0 +1,211 @@
+"""Apache Kafka in KRaft mode from Maven Central's jars, run with the machine's Java."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from reloop_localstack.paths import cache_home, free_port
+
+KAFKA_VERSION = os.environ.get("RELOOP_KAFKA_VERSION", "4.1.1")
+LOG4J_VERSION = "2.24.3"
+HEAP = os.environ.get("RELOOP_KAFKA_HEAP", "768m")
+PARTITIONS = 3
+
+
+@dataclass(frozen=True)
+class KafkaBroker:
+    pid: int
+    bootstrap: str
+    log_file: Path
+
+
+def java_executable() -> str:
+    home = os.environ.get("JAVA_HOME")
+    candidate = Path(home, "bin", "java") if home else None
+    java = str(candidate) if candidate and candidate.exists() else shutil.which("java")
+    if java is None:
+        raise RuntimeError("Java 17 or newer is needed to run the local Kafka broker")
+    return java
+
+
+def ensure_jars() -> Path:
+    """Fetch the broker's runtime classpath once; later runs reuse the cache."""
+    target = cache_home() / f"kafka-{KAFKA_VERSION}" / "lib"
+    done = target / ".complete"
+    if done.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / ".lock", "w") as lock:
+        # Two test runs starting at once must not download into the same folder.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            return target
+        pom = resources.files("reloop_localstack").joinpath("resources/kafka-pom.xml").read_text()
+        pom = pom.replace("@KAFKA_VERSION@", KAFKA_VERSION).replace("@LOG4J_VERSION@", LOG4J_VERSION)
+        with tempfile.TemporaryDirectory() as work:
+            Path(work, "pom.xml").write_text(pom)
+            staging = target.parent / "lib.partial"
+            shutil.rmtree(staging, ignore_errors=True)
+            subprocess.run(
+                [
+                    shutil.which("mvn") or "mvn",
+                    "-q",
+                    "-B",
+                    "dependency:copy-dependencies",
+                    f"-DoutputDirectory={staging}",
+                    "-DincludeScope=runtime",
+                ],
+                cwd=work,
+                check=True,
+            )
+            shutil.rmtree(target, ignore_errors=True)
+            staging.rename(target)
+        done.write_text(KAFKA_VERSION)
+    return target
+
+
+def _server_properties(data: Path, port: int, controller_port: int) -> str:
+    return f"""
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:{controller_port}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs={data}
+num.partitions={PARTITIONS}
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+log.retention.hours=168
+"""
+
+
+def start(workdir: Path) -> KafkaBroker:
+    """Format a fresh KRaft log directory and start a single combined broker/controller."""
+    lib = ensure_jars()
+    java = java_executable()
+    classpath = f"{lib}/*"
+    data = workdir / "kafka-data"
+    shutil.rmtree(data, ignore_errors=True)
+    port, controller_port = free_port(), free_port()
+    props = workdir / "server.properties"
+    props.write_text(_server_properties(data, port, controller_port))
+    log4j = workdir / "log4j2.properties"
+    log4j.write_text(resources.files("reloop_localstack").joinpath("resources/log4j2.properties").read_text())
+    cluster_id = (
+        subprocess.run(
+            [java, "-cp", classpath, "kafka.tools.StorageTool", "random-uuid"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    subprocess.run(
+        [java, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)],
+        check=True,
+        capture_output=True,
+    )
+    log_file = workdir / "kafka.log"
+    with open(log_file, "ab") as out:
+        process = subprocess.Popen(
+            [
+                java,
+                f"-Xmx{HEAP}",
+                f"-Xms{HEAP}",
+                "-XX:+UseG1GC",
+                "-Djava.awt.headless=true",
+                f"-Dlog4j2.configurationFile={log4j}",
+                "-cp",
+                classpath,
+                "kafka.Kafka",
+                str(props),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            # Its own session, so Ctrl-C in the terminal reaches the stack's orderly stop first.
+            start_new_session=True,
+        )
+    broker = KafkaBroker(pid=process.pid, bootstrap=f"127.0.0.1:{port}", log_file=log_file)
+    try:
+        wait_ready(broker.bootstrap, timeout=90, pid=process.pid)
+    except Exception:
+        stop(process.pid)
+        raise
+    return broker
+
+
+async def _metadata_ready(bootstrap: str) -> bool:
+    from aiokafka.client import AIOKafkaClient
+
+    # A broker still starting refuses connections; that is expected here, not an error to log.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    try:
+        await client.bootstrap()
+        metadata = await client.fetch_all_metadata()
+        return bool(metadata.brokers()) and metadata.controller is not None
+    except Exception:
+        return False
+    finally:
+        await client.close()
+
+
+def wait_ready(bootstrap: str, timeout: float, pid: int | None = None) -> None:
+    """Ready means a real metadata request names a live broker and its controller."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pid is not None and not is_alive(pid):
+            raise RuntimeError(f"the Kafka broker (pid {pid}) exited during start-up")
+        if asyncio.run(_metadata_ready(bootstrap)):
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"Kafka at {bootstrap} did not answer a metadata request within {timeout}s")
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return waited == 0
+
+
+def stop(pid: int, timeout: float = 30) -> None:
+    if not is_alive(pid):
+        return
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not is_alive(pid):
+            return
+        time.sleep(0.2)
+    os.killpg(pid, signal.SIGKILL)

@@ -1,0 +1,136 @@
+"""`make up`: the local infrastructure, every service as its own process, then the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from reloop_localstack.paths import stack_dir
+from reloop_localstack.stack import Endpoints, LocalStack
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    module: str
+    env_prefix: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def service_specs() -> list[ServiceSpec]:
+    manifest = tomllib.loads(resources.files("reloop_localstack").joinpath("resources/services.toml").read_text())
+    return [ServiceSpec(**entry) for entry in manifest.get("service", [])]
+
+
+def _pid_file(name: str) -> Path:
+    return stack_dir(name) / "services.json"
+
+
+def start_services(name: str, endpoints: Endpoints, specs: list[ServiceSpec]) -> dict[str, int]:
+    logs = stack_dir(name) / "logs"
+    logs.mkdir(exist_ok=True)
+    pids: dict[str, int] = {}
+    for spec in specs:
+        env = {**os.environ, **endpoints.as_env(), f"{spec.env_prefix}HTTP_PORT": str(spec.port)}
+        with open(logs / f"{spec.name}.log", "ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", spec.module],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        pids[spec.name] = process.pid
+        _pid_file(name).write_text(json.dumps(pids))
+    return pids
+
+
+def wait_ready(specs: list[ServiceSpec], pids: dict[str, int], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(specs)
+    while pending and time.monotonic() < deadline:
+        for spec in list(pending):
+            if not _alive(pids[spec.name]):
+                raise RuntimeError(f"{spec.name} exited during start-up; see its log under {stack_dir('dev')}/logs")
+            try:
+                with urllib.request.urlopen(f"{spec.url}/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        pending.remove(spec)
+            except (urllib.error.URLError, OSError):
+                pass
+        time.sleep(0.5)
+    if pending:
+        raise TimeoutError(f"not ready after {timeout}s: {', '.join(s.name for s in pending)}")
+
+
+def stop_services(name: str, timeout: float = 30) -> None:
+    path = _pid_file(name)
+    if not path.exists():
+        return
+    pids: dict[str, int] = json.loads(path.read_text())
+    for pid in pids.values():
+        if _alive(pid):
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while any(_alive(pid) for pid in pids.values()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in pids.values():
+        if _alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+    path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return waited == 0
+
+
+def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[], None]) -> int:
+    del demo  # the demo scenario arrives with the first services
+    specs = service_specs()
+    stop_services(stack.name)
+    print("starting Kafka and PostgreSQL ...", flush=True)
+    endpoints = stack.start()
+    try:
+        print(f"  Kafka       {endpoints.kafka_bootstrap_servers}")
+        print(f"  PostgreSQL  {endpoints.database_url}", flush=True)
+        pids = start_services(stack.name, endpoints, specs)
+        print(f"starting {len(specs)} service(s) ...", flush=True)
+        wait_ready(specs, pids)
+        print("\nreloop is up:")
+        for spec in specs:
+            print(f"  {spec.name:<11} {spec.url}/docs   (health {spec.url}/readyz, metrics {spec.url}/metrics)")
+        schemas = Path(__file__).resolve().parents[3].parent / "contracts" / "schemas" / "asyncapi.json"
+        print(f"  AsyncAPI    {schemas if schemas.exists() else 'contracts/schemas/asyncapi.json'}")
+        print(f"  logs        {stack_dir(stack.name) / 'logs'}")
+        print("Ctrl-C stops everything.", flush=True)
+        wait()
+        print("stopping ...", flush=True)
+    finally:
+        stop_services(stack.name)
+        stack.stop()
+    print("stopped.")
+    return 0

@@ -1,0 +1,1 @@
+"""reloop's infrastructure runtime. Named by purpose; never holds domain types."""

@@ -1,0 +1,69 @@
+"""`reloop dlq list [TOPIC]` and `reloop dlq replay TOPIC [--offset P:O ...] [--event-id ID ...]`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from reloop_shared.consumer.dead_letter_store import (
+    DeadLetter,
+    dead_letter_topics,
+    read_dead_letters,
+    replay,
+)
+from reloop_shared.kafka import headers as h
+
+
+def register(commands: Any) -> None:
+    dlq = commands.add_parser("dlq", help="list and replay dead letters").add_subparsers(dest="dlq", required=True)
+    listing = dlq.add_parser("list", help="list dead letters with their reason")
+    listing.add_argument("topic", nargs="?", help="a <topic>.dlq; all of them when omitted")
+    listing.set_defaults(run=list_command)
+    again = dlq.add_parser("replay", help="publish dead letters back to their original topic")
+    again.add_argument("topic", help="the <topic>.dlq to replay from")
+    again.add_argument("--offset", action="append", default=[], help="PARTITION:OFFSET to replay (repeatable)")
+    again.add_argument("--event-id", action="append", default=[], help="event id to replay (repeatable)")
+    again.add_argument("--all", action="store_true", help="replay every dead letter of the topic")
+    again.set_defaults(run=replay_command)
+
+
+def describe(letter: DeadLetter) -> str:
+    return (
+        f"{letter.position}  from {letter.original_topic}:{letter.headers.get(h.DLQ_ORIGINAL_PARTITION, '?')}:"
+        f"{letter.headers.get(h.DLQ_ORIGINAL_OFFSET, '?')}  consumer={letter.headers.get(h.DLQ_CONSUMER, '?')}  "
+        f"event={letter.headers.get(h.EVENT_TYPE, '?')} id={letter.headers.get(h.EVENT_ID, '?')}  "
+        f"attempts={letter.headers.get(h.DLQ_ATTEMPTS, '?')}\n    reason: {letter.reason}"
+    )
+
+
+async def list_command(args: argparse.Namespace) -> int:
+    topics = [args.topic] if args.topic else await dead_letter_topics(args.bootstrap_servers)
+    total = 0
+    for topic in topics:
+        letters = await read_dead_letters(args.bootstrap_servers, topic)
+        total += len(letters)
+        for letter in letters:
+            print(describe(letter))
+    print(f"{total} dead letter(s) in {len(topics)} topic(s)")
+    return 0
+
+
+def select(letters: list[DeadLetter], offsets: list[str], event_ids: list[str], everything: bool) -> list[DeadLetter]:
+    if everything:
+        return letters
+    wanted_positions = {tuple(int(p) for p in o.split(":", 1)) for o in offsets}
+    return [
+        letter
+        for letter in letters
+        if (letter.partition, letter.offset) in wanted_positions or letter.headers.get(h.EVENT_ID) in event_ids
+    ]
+
+
+async def replay_command(args: argparse.Namespace) -> int:
+    if not (args.all or args.offset or args.event_id):
+        print("say what to replay: --all, --offset PARTITION:OFFSET or --event-id ID")
+        return 2
+    letters = select(await read_dead_letters(args.bootstrap_servers, args.topic), args.offset, args.event_id, args.all)
+    count = await replay(args.bootstrap_servers, letters)
+    print(f"replayed {count} dead letter(s) from {args.topic}")
+    return 0

@@ -1,0 +1,42 @@
+"""Binds a consumer engine to a faststream batch subscriber with manual offset commits."""
+
+from __future__ import annotations
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from reloop_shared.consumer.engine import ConsumerEngine
+
+
+def bind(broker: KafkaBroker, engine: ConsumerEngine, *, max_records: int = 500, batch_timeout_ms: int = 50) -> None:
+    """Subscribe the engine's consumer group to its topics.
+
+    faststream's per-message commit caps a consumer near a few thousand messages per second; a
+    batch subscriber fetches up to `max_records`, the engine applies them (one transaction per
+    partition), and only then are the offsets committed. Anything unexpected rewinds the batch.
+    """
+    subscription = engine.subscription
+
+    async def on_batch(message: KafkaMessage) -> None:
+        records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
+        try:
+            await engine.process(records)
+        except BaseException:
+            # Rewind every partition of the batch to its first record: nothing is skipped.
+            await message.nack()
+            raise
+        await message.ack()
+
+    on_batch.__name__ = f"consume_{subscription.consumer}"
+    broker.subscriber(
+        *subscription.topic_names,
+        group_id=subscription.consumer,
+        batch=True,
+        max_records=max_records,
+        batch_timeout_ms=batch_timeout_ms,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        title=subscription.consumer,
+        description=f"Consumer group {subscription.consumer}",
+    )(on_batch)

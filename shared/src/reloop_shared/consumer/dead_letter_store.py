@@ -1,0 +1,108 @@
+"""Reads dead-letter topics and replays their records onto the topics they came from.
+
+Replay is safe to repeat: consumers that already applied an event skip it by event id, and only
+the consumer that failed applies it (once its bug or data is fixed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from reloop_shared.kafka import headers as h
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+    @property
+    def original_topic(self) -> str:
+        return self.headers.get(h.DLQ_ORIGINAL_TOPIC) or self.topic.removesuffix(".dlq")
+
+    @property
+    def reason(self) -> str:
+        return self.headers.get(h.DLQ_REASON, "")
+
+    @property
+    def position(self) -> str:
+        return f"{self.topic}:{self.partition}:{self.offset}"
+
+
+async def dead_letter_topics(bootstrap: str) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return sorted(t for t in await admin.list_topics() if t.endswith(".dlq"))
+    finally:
+        await admin.close()
+
+
+async def read_dead_letters(bootstrap: str, topic: str) -> list[DeadLetter]:
+    """Everything currently on one dead-letter topic, without joining a consumer group."""
+    partitions = [TopicPartition(topic, p) for p in await _partitions(bootstrap, topic)]
+    if not partitions:
+        return []
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        letters: list[DeadLetter] = []
+        remaining = {tp for tp in partitions if ends[tp] > 0}
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=1000)
+            for tp, records in batch.items():
+                for record in records:
+                    letters.append(
+                        DeadLetter(
+                            topic=record.topic,
+                            partition=record.partition,
+                            offset=record.offset,
+                            key=record.key,
+                            value=record.value or b"",
+                            headers=h.decode_headers(record.headers),
+                        )
+                    )
+                if await consumer.position(tp) >= ends[tp]:
+                    remaining.discard(tp)
+        return letters
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(bootstrap: str, topic: str) -> list[int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(p["partition"] for t in described if t.get("error_code") == 0 for p in t.get("partitions", []))
+
+
+async def replay(bootstrap: str, letters: list[DeadLetter]) -> int:
+    """Publish each dead letter's original record (value, key, headers) to its original topic."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        for letter in letters:
+            headers = {k: v for k, v in letter.headers.items() if not k.startswith("dlq-")}
+            headers[h.REPLAYED_FROM] = letter.position
+            await producer.send_and_wait(
+                letter.original_topic,
+                letter.value,
+                key=letter.key,
+                headers=[(k, v.encode()) for k, v in headers.items()],
+            )
+        return len(letters)
+    finally:
+        await producer.stop()

@@ -1,0 +1,205 @@
+"""Applies consumed batches exactly once per consumer, in order per partition.
+
+For each partition of a fetched batch (partitions run concurrently, each on its own connection):
+
+1. decode every record; one that is not a valid known event goes to the dead-letter topic;
+2. fast path: one transaction records every event id in `processed_events` (ON CONFLICT DO
+   NOTHING tells which ids are new) and applies only the new events, in order;
+3. if that transaction fails, it is rolled back and the partition's events are applied one per
+   transaction, each retried up to `max_attempts` times before going to the dead-letter topic,
+   so one bad event never blocks the events behind it;
+4. the caller commits the Kafka offsets only after every partition's work is committed.
+
+Failures of the database or network are not the message's fault: they are retried until they
+pass, and the partition waits rather than dead-lettering good messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from aiokafka.structs import ConsumerRecord
+
+from reloop_contracts import Registry
+from reloop_shared.consumer.dead_letters import DeadLetterSink
+from reloop_shared.consumer.errors import is_transient
+from reloop_shared.consumer.subscription import Delivery, Subscription
+from reloop_shared.db.types import Pool
+from reloop_shared.kafka.headers import decode_headers
+from reloop_shared.messaging.codec import PoisonMessage, decode
+from reloop_shared.telemetry import metrics
+
+log = logging.getLogger(__name__)
+
+_RECORD_NEW = """
+INSERT INTO processed_events (consumer, event_id)
+SELECT $1, unnest($2::uuid[])
+ON CONFLICT DO NOTHING
+RETURNING event_id
+"""
+
+Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
+
+
+@dataclass(frozen=True)
+class _Poison:
+    record: Record
+    reason: str
+    error_type: str
+
+
+class ConsumerEngine:
+    def __init__(
+        self,
+        pool: Pool,
+        subscription: Subscription,
+        registry: Registry,
+        dead_letters: DeadLetterSink,
+        *,
+        retry_delay: float = 0.1,
+        transient_delay_max: float = 10.0,
+    ) -> None:
+        self.pool = pool
+        self.subscription = subscription
+        self.registry = registry
+        self.dead_letters = dead_letters
+        self.retry_delay = retry_delay
+        self.transient_delay_max = transient_delay_max
+        self.consumer = subscription.consumer
+
+    async def process(self, records: Sequence[Record]) -> None:
+        by_partition: dict[tuple[str, int], list[Record]] = defaultdict(list)
+        for record in records:
+            by_partition[(record.topic, record.partition)].append(record)
+        await asyncio.gather(*(self._process_partition(batch) for batch in by_partition.values()))
+
+    async def _process_partition(self, records: list[Record]) -> None:
+        started = time.perf_counter()
+        deliveries: list[Delivery] = []
+        poison: list[_Poison] = []
+        for record in records:
+            try:
+                delivery = self._decode(record)
+            except PoisonMessage as error:
+                poison.append(_Poison(record, str(error), type(error).__name__))
+                continue
+            if type(delivery.event) in self.subscription.accepts:
+                deliveries.append(delivery)
+        if deliveries:
+            await self._apply(deliveries)
+        for item in poison:
+            await self._dead_letter(item.record, item.reason, item.error_type, attempts=1)
+        metrics.BATCH_SECONDS.labels(self.consumer).observe(time.perf_counter() - started)
+
+    def _decode(self, record: Record) -> Delivery:
+        decoded = decode(record.value, self.registry)
+        return Delivery(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key.decode("utf-8", "replace") if record.key is not None else None,
+            headers=decode_headers(record.headers),
+            envelope=decoded.envelope,
+            event=decoded.event,
+            record=record,
+        )
+
+    async def _apply(self, deliveries: list[Delivery]) -> None:
+        transient_failures = 0
+        while True:
+            try:
+                applied = await self._apply_in_one_transaction(deliveries)
+                self._count(deliveries[0].topic, "applied", applied)
+                self._count(deliveries[0].topic, "duplicate", len(deliveries) - applied)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if is_transient(error):
+                    transient_failures += 1
+                    await self._wait_out(error, transient_failures)
+                    continue
+                if len(deliveries) == 1:
+                    break
+                log.info("batch failed; applying its events one by one", extra={"error": repr(error)})
+                break
+        for delivery in deliveries:
+            await self._apply_alone(delivery)
+
+    async def _apply_in_one_transaction(self, deliveries: list[Delivery]) -> int:
+        async with self.pool.acquire() as conn, conn.transaction():
+            new_ids = {
+                row["event_id"]
+                for row in await conn.fetch(_RECORD_NEW, self.consumer, [d.event_id for d in deliveries])
+            }
+            fresh = []
+            for delivery in deliveries:
+                # A redelivered event is skipped; the same event twice in one batch applies once.
+                if delivery.event_id in new_ids:
+                    new_ids.discard(delivery.event_id)
+                    fresh.append(delivery)
+            if fresh:
+                await self.subscription.apply(fresh, conn)
+            return len(fresh)
+
+    async def _apply_alone(self, delivery: Delivery) -> None:
+        attempts = 0
+        transient_failures = 0
+        while True:
+            try:
+                applied = await self._apply_in_one_transaction([delivery])
+                self._count(delivery.topic, "applied" if applied else "duplicate", 1)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if is_transient(error):
+                    transient_failures += 1
+                    await self._wait_out(error, transient_failures)
+                    continue
+                attempts += 1
+                if attempts >= self.subscription.max_attempts:
+                    log.warning(
+                        "event failed; sending it to the dead-letter topic",
+                        extra={"event_id": str(delivery.event_id), "topic": delivery.topic, "error": repr(error)},
+                    )
+                    await self._dead_letter(
+                        delivery.record, f"{type(error).__name__}: {error}", type(error).__name__, attempts=attempts
+                    )
+                    return
+                await asyncio.sleep(self.retry_delay * 2 ** (attempts - 1))
+
+    async def _dead_letter(self, record: Record, reason: str, error_type: str, *, attempts: int) -> None:
+        transient_failures = 0
+        while True:
+            try:
+                await self.dead_letters.send(
+                    record,
+                    consumer=self.consumer,
+                    reason=reason,
+                    error_type=error_type,
+                    attempts=attempts,
+                )
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                transient_failures += 1
+                await self._wait_out(error, transient_failures)
+        metrics.DEAD_LETTERS.labels(self.consumer, record.topic).inc()
+        self._count(record.topic, "dead_lettered", 1)
+
+    async def _wait_out(self, error: BaseException, failures: int) -> None:
+        delay = min(self.transient_delay_max, self.retry_delay * 2 ** min(failures, 10))
+        log.warning("infrastructure failure; retrying", extra={"error": repr(error), "retry_in_s": delay})
+        await asyncio.sleep(delay)
+
+    def _count(self, topic: str, outcome: str, n: int) -> None:
+        if n:
+            metrics.EVENTS_CONSUMED.labels(self.consumer, topic, outcome).inc(n)

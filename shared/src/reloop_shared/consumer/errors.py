@@ -1,0 +1,24 @@
+"""Which failures are worth waiting out and which mean the message itself is the problem."""
+
+from __future__ import annotations
+
+import asyncpg
+
+# The database or network is unavailable, or a concurrent transaction got in the way: the message
+# is fine, so it is retried without limit (the partition waits) instead of being dead-lettered.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    OSError,
+    ConnectionError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.AdminShutdownError,
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    return isinstance(error, TRANSIENT)

@@ -1,0 +1,114 @@
+"""What a consumer group listens to and how it applies what it receives."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from aiokafka.structs import ConsumerRecord
+from opentelemetry.trace import SpanKind
+
+from reloop_contracts import Envelope, Event, TopicSpec
+from reloop_shared.context import flow
+from reloop_shared.db.types import Connection
+from reloop_shared.telemetry.tracing import extract_context, tracer
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One consumed event, decoded, with where it came from."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    headers: dict[str, str]
+    envelope: Envelope
+    event: Event
+    record: ConsumerRecord[bytes, bytes] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def event_id(self) -> UUID:
+        return self.envelope.event_id
+
+
+EventHandler = Callable[[Any, Envelope, Connection], Awaitable[None]]
+"""Applies one event inside the consuming transaction (the connection is already in it)."""
+
+BatchHandler = Callable[[Sequence[Delivery], Connection], Awaitable[None]]
+"""Applies several events, in order, inside one consuming transaction."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    consumer: str
+    topics: tuple[TopicSpec, ...]
+    accepts: frozenset[type[Event]]
+    apply: BatchHandler
+    max_attempts: int = 3
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def per_event(
+        cls,
+        consumer: str,
+        topics: Sequence[TopicSpec],
+        handlers: Mapping[type[Event], EventHandler],
+        *,
+        max_attempts: int = 3,
+    ) -> Subscription:
+        """The usual shape: one handler per event type; events of other types are skipped."""
+        return cls(
+            consumer=consumer,
+            topics=tuple(topics),
+            accepts=frozenset(handlers),
+            apply=_one_by_one(dict(handlers)),
+            max_attempts=max_attempts,
+        )
+
+    @classmethod
+    def batched(
+        cls,
+        consumer: str,
+        topics: Sequence[TopicSpec],
+        accepts: Sequence[type[Event]],
+        apply: BatchHandler,
+        *,
+        max_attempts: int = 3,
+    ) -> Subscription:
+        """For projections that pay to apply many events with a few statements."""
+        return cls(consumer, tuple(topics), frozenset(accepts), apply, max_attempts)
+
+    @property
+    def topic_names(self) -> list[str]:
+        return [t.name for t in self.topics]
+
+
+def _one_by_one(handlers: dict[type[Event], EventHandler]) -> BatchHandler:
+    consume_tracer = tracer("reloop.consumer")
+
+    async def apply(deliveries: Sequence[Delivery], conn: Connection) -> None:
+        for delivery in deliveries:
+            handler = handlers[type(delivery.event)]
+            with (
+                consume_tracer.start_as_current_span(
+                    f"{delivery.topic} process",
+                    context=extract_context(delivery.headers),
+                    kind=SpanKind.CONSUMER,
+                    attributes={
+                        "messaging.system": "kafka",
+                        "messaging.operation.type": "process",
+                        "messaging.destination.name": delivery.topic,
+                        "messaging.kafka.destination.partition": delivery.partition,
+                        "messaging.kafka.message.offset": delivery.offset,
+                        "messaging.message.id": str(delivery.event_id),
+                        "reloop.event_type": delivery.envelope.event_type,
+                    },
+                ),
+                flow(delivery.envelope.correlation_id, str(delivery.event_id)),
+            ):
+                await handler(delivery.event, delivery.envelope, conn)
+
+    return apply

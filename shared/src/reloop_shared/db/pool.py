@@ -1,0 +1,37 @@
+"""asyncpg pools, creating the service's database on first use."""
+
+from __future__ import annotations
+
+import contextlib
+
+import asyncpg
+
+from reloop_shared.db.types import Pool
+from reloop_shared.db.urls import database_name, with_database
+
+
+async def ensure_database(url: str) -> None:
+    """Create the database named in `url` if missing, connecting through the server's `postgres` db."""
+    name = database_name(url)
+    try:
+        conn = await asyncpg.connect(url)
+    except asyncpg.InvalidCatalogNameError:
+        pass
+    else:
+        await conn.close()
+        return
+    admin = await asyncpg.connect(with_database(url, "postgres"))
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # another replica won the race
+                await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
+async def create_pool(url: str, *, size: int = 10) -> Pool:
+    await ensure_database(url)
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=size, command_timeout=60)
+    assert pool is not None
+    return pool

@@ -1,0 +1,77 @@
+"""Envelope <-> bytes, and a consumed record -> typed event through the topic registry."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from reloop_contracts import Envelope, Event, Registry
+from reloop_contracts.base import parse_lenient, parse_lenient_json, utc_now
+from reloop_shared.context import current_flow
+
+
+class PoisonMessage(Exception):
+    """A record that can never be applied as it is: not an envelope, or an unknown/invalid event."""
+
+
+class UnknownEvent(PoisonMessage):
+    pass
+
+
+@dataclass(frozen=True)
+class Decoded:
+    envelope: Envelope
+    event: Event
+
+
+def envelope_for(
+    event: Event,
+    *,
+    producer: str,
+    occurred_at: datetime | None = None,
+    event_id: uuid.UUID | None = None,
+) -> Envelope:
+    flow = current_flow()
+    return Envelope(
+        event_id=event_id or uuid.uuid4(),
+        event_type=event.EVENT_TYPE,
+        schema_version=event.SCHEMA_VERSION,
+        occurred_at=occurred_at or utc_now(),
+        producer=producer,
+        correlation_id=flow.correlation_id,
+        causation_id=flow.causation_id,
+        payload=event.model_dump(mode="json"),
+    )
+
+
+def encode(envelope: Envelope) -> bytes:
+    return envelope.model_dump_json().encode()
+
+
+def decode(value: bytes | None, registry: Registry) -> Decoded:
+    """Parse as a consumer: unknown fields are ignored, anything else wrong is poison."""
+    if not value:
+        raise PoisonMessage("empty message value")
+    try:
+        envelope = parse_lenient_json(Envelope, value)
+    except ValidationError as error:
+        raise PoisonMessage(f"not a reloop envelope: {_summary(error)}") from error
+    model = registry.event_class(envelope.event_type, envelope.schema_version)
+    if model is None:
+        raise UnknownEvent(f"unknown event {envelope.event_type} v{envelope.schema_version}")
+    try:
+        event = parse_lenient(model, envelope.payload)
+    except ValidationError as error:
+        raise PoisonMessage(f"invalid {envelope.event_type} v{envelope.schema_version}: {_summary(error)}") from error
+    return Decoded(envelope, event)
+
+
+def _summary(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors()[:5]:
+        location = ".".join(str(p) for p in item["loc"]) or "(root)"
+        parts.append(f"{location}: {item['msg']}")
+    return "; ".join(parts)

@@ -1,0 +1,200 @@
+"""The outbox relay: publishes committed outbox rows in id order and marks them, retrying failures.
+
+- Only committed rows are visible to it, so a rolled-back transaction publishes nothing.
+- Rows are claimed with FOR UPDATE SKIP LOCKED and marked in the same transaction as the claim;
+  if the relay dies after publishing but before marking, the rows are published again on restart
+  and consumers drop the duplicate by event id (at-least-once plus idempotent consumers).
+- One relay per database publishes at a time (a session advisory lock), so per-key order holds
+  even with several replicas of a service; the others stand by.
+- It wakes on LISTEN/NOTIFY and polls as a fallback for a lost notification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from typing import Any
+
+import asyncpg
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from reloop_shared.db.types import Pool
+from reloop_shared.outbox.publisher import Publisher
+from reloop_shared.telemetry import metrics
+from reloop_shared.telemetry.tracing import extract_context, inject_headers, tracer
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "reloop_outbox"
+_LEADER_LOCK = 0x7E10_0B0C
+
+_CLAIM = """
+SELECT id, topic, message_key, value, headers
+FROM outbox
+WHERE published_at IS NULL
+ORDER BY id
+LIMIT $1
+FOR UPDATE SKIP LOCKED
+"""
+_MARK_PUBLISHED = "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])"
+_MARK_FAILED = "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])"
+_PENDING = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+_PURGE = "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)"
+
+
+class PublishFailed(Exception):
+    pass
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: Pool,
+        publisher: Publisher,
+        *,
+        producer: str,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        max_backoff: float = 30.0,
+        keep_published_for: float = 24 * 3600,
+    ) -> None:
+        self.pool = pool
+        self.publisher = publisher
+        self.producer = producer
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self.keep_published_for = keep_published_for
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._tracer = tracer("reloop.outbox")
+        self.is_leader = False
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Run until stop(): take leadership, then publish whenever rows are committed."""
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                async with self.pool.acquire() as leader:
+                    if not await leader.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK):
+                        await self._sleep(self.poll_interval * 5)
+                        continue
+                    self.is_leader = True
+                    try:
+                        await leader.add_listener(CHANNEL, self._on_notify)
+                        try:
+                            await self._publish_until_stopped()
+                        finally:
+                            await leader.remove_listener(CHANNEL, self._on_notify)
+                    finally:
+                        self.is_leader = False
+                        await leader.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                failures += 1
+                delay = self._backoff(failures)
+                log.exception("outbox relay failed; retrying", extra={"retry_in_s": round(delay, 2)})
+                await self._sleep(delay)
+
+    async def _publish_until_stopped(self) -> None:
+        failures = 0
+        passes = 0
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                published = await self.publish_batch()
+            except PublishFailed:
+                failures += 1
+                metrics.OUTBOX_FAILURES.labels(self.producer).inc()
+                await self._sleep(self._backoff(failures))
+                continue
+            failures = 0
+            passes += 1
+            if passes % 600 == 0:
+                await self._housekeeping()
+            if published < self.batch_size:
+                await self._sleep(self.poll_interval, wake_early=True)
+
+    async def publish_batch(self) -> int:
+        """Publish one batch of committed rows; returns how many were published."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(_CLAIM, self.batch_size)
+            if not rows:
+                metrics.OUTBOX_PENDING.labels(self.producer).set(0)
+                return 0
+            results = await self._send_all(rows)
+            ok = [row["id"] for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)]
+            failed = [(row["id"], r) for row, r in zip(rows, results, strict=True) if isinstance(r, BaseException)]
+            if ok:
+                await conn.execute(_MARK_PUBLISHED, ok)
+            if failed:
+                first_error = repr(failed[0][1])[:500]
+                await conn.execute(_MARK_FAILED, [row_id for row_id, _ in failed], first_error)
+        metrics.OUTBOX_PUBLISHED.labels(self.producer).inc(len(ok))
+        if failed:
+            log.warning(
+                "outbox publish failed", extra={"failed": len(failed), "published": len(ok), "error": first_error}
+            )
+            raise PublishFailed(first_error)
+        return len(ok)
+
+    async def _send_all(self, rows: list[asyncpg.Record]) -> list[Any]:
+        futures: list[asyncio.Future[Any]] = []
+        for row in rows:
+            headers: dict[str, str] = _json_headers(row["headers"])
+            with self._tracer.start_as_current_span(
+                f"{row['topic']} publish",
+                context=extract_context(headers),
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": row["topic"],
+                    "messaging.kafka.message.key": row["message_key"],
+                    "messaging.message.id": headers.get("event-id", ""),
+                },
+            ):
+                # The consumer's span becomes a child of this publish span.
+                headers.update(_current_trace_headers())
+                try:
+                    future = await self.publisher.send(
+                        row["topic"], row["message_key"].encode(), bytes(row["value"]), headers
+                    )
+                except Exception as error:  # the producer refused before sending
+                    future = asyncio.get_running_loop().create_future()
+                    future.set_exception(error)
+            futures.append(future)
+        return list(await asyncio.gather(*futures, return_exceptions=True))
+
+    async def _housekeeping(self) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(_PURGE, self.keep_published_for)
+            metrics.OUTBOX_PENDING.labels(self.producer).set(await conn.fetchval(_PENDING))
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _sleep(self, seconds: float, *, wake_early: bool = False) -> None:
+        waiter = self._wake if wake_early else self._stopping
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter.wait(), timeout=seconds)
+
+    def _backoff(self, failures: int) -> float:
+        return float(min(self.max_backoff, 0.2 * 2 ** min(failures, 10)) * (0.5 + random.random() / 2))
+
+
+def _json_headers(raw: str) -> dict[str, str]:
+    return {str(k): str(v) for k, v in json.loads(raw).items()}
+
+
+def _current_trace_headers() -> dict[str, str]:
+    return inject_headers() if trace.get_current_span().get_span_context().is_valid else {}

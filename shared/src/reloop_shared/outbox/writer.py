@@ -1,0 +1,92 @@
+"""Writes events into the outbox inside the caller's transaction (never publishes directly)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from reloop_contracts import REGISTRY, Envelope, Event, Registry, TopicSpec
+from reloop_contracts.envelope import CONTENT_TYPE
+from reloop_shared.db.types import Connection
+from reloop_shared.kafka import headers as h
+from reloop_shared.messaging.codec import encode, envelope_for
+from reloop_shared.telemetry.tracing import inject_headers
+
+_INSERT = """
+INSERT INTO outbox (topic, message_key, event_id, event_type, value, headers)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+"""
+
+
+class OutboxWriter:
+    """Records events for one producing service; the relay publishes them after commit.
+
+    Per-key order holds when the caller locks the aggregate row before adding its events: a second
+    transaction on the same aggregate then waits, and its rows get later ids.
+    """
+
+    def __init__(self, producer: str, registry: Registry = REGISTRY) -> None:
+        self.producer = producer
+        self.registry = registry
+
+    def topic_for(self, event: Event) -> TopicSpec:
+        carriers = [t for t in self.registry if t.carries(type(event))]
+        if len(carriers) != 1:
+            raise LookupError(f"{type(event).__name__} must be carried by exactly one topic, found {len(carriers)}")
+        return carriers[0]
+
+    async def add(
+        self,
+        conn: Connection,
+        event: Event,
+        *,
+        occurred_at: datetime | None = None,
+        event_id: uuid.UUID | None = None,
+    ) -> Envelope:
+        envelopes = await self.add_all(conn, [event], occurred_at=occurred_at, event_id=event_id)
+        return envelopes[0]
+
+    async def add_all(
+        self,
+        conn: Connection,
+        events: Sequence[Event],
+        *,
+        occurred_at: datetime | None = None,
+        event_id: uuid.UUID | None = None,
+    ) -> list[Envelope]:
+        if not conn.is_in_transaction():
+            raise RuntimeError("outbox rows must be written inside the state change's transaction")
+        if event_id is not None and len(events) != 1:
+            raise ValueError("an explicit event id names one event")
+        trace_headers = inject_headers()
+        rows = []
+        envelopes = []
+        for event in events:
+            topic = self.topic_for(event)
+            envelope = envelope_for(event, producer=self.producer, occurred_at=occurred_at, event_id=event_id)
+            headers = {
+                h.CONTENT_TYPE: CONTENT_TYPE,
+                h.EVENT_TYPE: envelope.event_type,
+                h.SCHEMA_VERSION: str(envelope.schema_version),
+                h.EVENT_ID: str(envelope.event_id),
+                h.CORRELATION_ID: envelope.correlation_id,
+                **trace_headers,
+            }
+            rows.append(
+                (
+                    topic.name,
+                    topic.key_of(event),
+                    envelope.event_id,
+                    envelope.event_type,
+                    encode(envelope),
+                    json.dumps(headers),
+                )
+            )
+            envelopes.append(envelope)
+        if len(rows) == 1:
+            await conn.execute(_INSERT, *rows[0])
+        else:
+            await conn.executemany(_INSERT, rows)
+        return envelopes

@@ -1,0 +1,132 @@
+"""One service process: its database, broker, outbox relay and consumers, started and stopped in
+order. Each service's bootstrap builds one of these; nothing else builds infrastructure."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from faststream.kafka import KafkaBroker
+
+from reloop_contracts import REGISTRY, Registry, TopicSpec
+from reloop_shared.consumer.binding import bind
+from reloop_shared.consumer.dead_letters import BrokerDeadLetterSink
+from reloop_shared.consumer.engine import ConsumerEngine
+from reloop_shared.consumer.subscription import Subscription
+from reloop_shared.db.migrations import SHARED, MigrationSource, migrate
+from reloop_shared.db.pool import create_pool
+from reloop_shared.db.types import Pool
+from reloop_shared.db.urls import with_database
+from reloop_shared.kafka.admin import ensure_topics
+from reloop_shared.kafka.broker import make_broker
+from reloop_shared.outbox.publisher import BrokerPublisher
+from reloop_shared.outbox.relay import OutboxRelay
+from reloop_shared.outbox.writer import OutboxWriter
+from reloop_shared.settings import RuntimeSettings
+from reloop_shared.telemetry.logs import configure_logging
+from reloop_shared.telemetry.tracing import configure_tracing
+
+log = logging.getLogger(__name__)
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        service: str,
+        settings: RuntimeSettings,
+        *,
+        migrations: Sequence[MigrationSource] = (),
+        produces: Sequence[TopicSpec] = (),
+        registry: Registry = REGISTRY,
+        configure_process: bool = True,
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.registry = registry
+        self.migrations = [SHARED, *migrations]
+        self.produces = list(produces)
+        self.subscriptions: list[Subscription] = []
+        self.outbox = OutboxWriter(service, registry)
+        self.broker: KafkaBroker = make_broker(settings.kafka_bootstrap_servers, client_id=service)
+        self._pool: Pool | None = None
+        self._relay: OutboxRelay | None = None
+        self._relay_task: asyncio.Task[None] | None = None
+        self._configure_process = configure_process
+        self.started = False
+
+    @property
+    def database_url(self) -> str:
+        return self.settings.service_database_url or with_database(self.settings.database_url, f"reloop_{self.service}")
+
+    @property
+    def pool(self) -> Pool:
+        if self._pool is None:
+            raise RuntimeError(f"{self.service} runtime is not started")
+        return self._pool
+
+    def subscribe(self, subscription: Subscription) -> None:
+        if self.started:
+            raise RuntimeError("subscribe before start()")
+        self.subscriptions.append(subscription)
+
+    async def start(self) -> None:
+        if self._configure_process:
+            configure_logging(self.service, self.settings.log_level)
+            configure_tracing(self.service, self.settings.otel_exporter_otlp_endpoint)
+            if self.settings.trace_sql:
+                from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+                AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
+        self._pool = await create_pool(self.database_url, size=self.settings.db_pool_size)
+        async with self._pool.acquire() as conn:
+            applied = await migrate(conn, self.migrations)
+        if applied:
+            log.info("applied migrations", extra={"migrations": applied})
+        topics = {t.name: t for t in self.produces}
+        for subscription in self.subscriptions:
+            topics.update({t.name: t for t in subscription.topics})
+        await ensure_topics(self.settings.kafka_bootstrap_servers, topics.values())
+        dead_letters = BrokerDeadLetterSink(self.broker)
+        for subscription in self.subscriptions:
+            engine = ConsumerEngine(self._pool, subscription, self.registry, dead_letters)
+            bind(self.broker, engine, max_records=self.settings.consumer_max_records)
+        await self.broker.start()
+        self._relay = OutboxRelay(
+            self._pool,
+            BrokerPublisher(self.broker),
+            producer=self.service,
+            batch_size=self.settings.relay_batch_size,
+            poll_interval=self.settings.relay_poll_interval_s,
+        )
+        self._relay_task = asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox-relay")
+        self.started = True
+        log.info("service started", extra={"database": self.database_url.split("@")[-1]})
+
+    async def stop(self) -> None:
+        """Graceful: consumers finish and commit their in-flight batch, the relay finishes its pass."""
+        if self._relay is not None:
+            self._relay.stop()
+        if self._relay_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(self._relay_task, timeout=15)
+        await self.broker.stop()
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+        self.started = False
+
+    async def ready(self) -> dict[str, bool]:
+        checks = {
+            "database": False,
+            "kafka": False,
+            "relay": self._relay_task is not None and not self._relay_task.done(),
+        }
+        if self._pool is not None:
+            with contextlib.suppress(Exception):
+                async with self._pool.acquire(timeout=2) as conn:
+                    checks["database"] = await conn.fetchval("SELECT true") is True
+        with contextlib.suppress(Exception):
+            checks["kafka"] = await self.broker.ping(timeout=2)
+        return checks

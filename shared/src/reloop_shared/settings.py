@@ -1,0 +1,37 @@
+"""Settings shared by every service; each service subclasses with its own env prefix.
+
+`KAFKA_BOOTSTRAP_SERVERS` and `DATABASE_URL` are read without a prefix so one pair of variables
+points the whole system at an existing broker and server; `<PREFIX>DATABASE_URL` overrides the
+database of one service.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RuntimeSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="")
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/postgres", validation_alias=AliasChoices("DATABASE_URL")
+    )
+    service_database_url: str | None = Field(
+        default=None, description="This service's own database; derived from DATABASE_URL when unset."
+    )
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
+    )
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    db_pool_size: int = 10
+    consumer_max_records: int = 500
+    consumer_max_attempts: int = 3
+    relay_batch_size: int = 500
+    relay_poll_interval_s: float = 1.0
+    trace_sql: bool = Field(default=True, description="One span per SQL statement (asyncpg instrumentation).")
