@@ -14,7 +14,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from reloop_contracts import Envelope, Event, Registry, TopicSpec
+from reloop_contracts import EnvelopeHeader, Event, Registry, TopicSpec
 from reloop_shared.consumer.subscription import Subscription
 from reloop_shared.db.types import Connection
 from reloop_shared.runtime import ServiceRuntime
@@ -51,7 +51,7 @@ def counter_topic() -> TopicSpec:
     )
 
 
-async def apply_increment(event: CounterIncremented, envelope: Envelope, conn: Connection) -> None:
+async def apply_increment(event: CounterIncremented, envelope: EnvelopeHeader, conn: Connection) -> None:
     if event.amount < 0:
         raise ValueError("a counter never goes down")
     await conn.execute(

@@ -5,7 +5,7 @@ Every event travels in one :class:`Envelope`; each topic is declared once in
 """
 
 from reloop_contracts.base import Contract, Event, parse_lenient
-from reloop_contracts.envelope import Envelope
+from reloop_contracts.envelope import Envelope, EnvelopeHeader
 from reloop_contracts.money import Currency, Market, Money
 from reloop_contracts.registry import REGISTRY, Registry, TopicSpec
 
@@ -14,6 +14,7 @@ __all__ = [
     "Contract",
     "Currency",
     "Envelope",
+    "EnvelopeHeader",
     "Event",
     "Market",
     "Money",

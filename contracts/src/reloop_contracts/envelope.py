@@ -13,8 +13,8 @@ ENVELOPE_VERSION = 1
 CONTENT_TYPE = "application/vnd.reloop.event+json; version=1"
 
 
-class Envelope(Contract):
-    """Metadata shared by every event; `payload` is validated against the event's own schema.
+class EnvelopeHeader(Contract):
+    """What every event carries besides its payload. Consumers receive it beside the typed event.
 
     Trace context does not live here: it travels in Kafka headers (W3C `traceparent`).
     """
@@ -26,4 +26,9 @@ class Envelope(Contract):
     producer: str = Field(min_length=1, description="The service that recorded the event.")
     correlation_id: str = Field(min_length=1, description="Shared by every event of one business flow.")
     causation_id: str | None = Field(default=None, description="Id of the event or request that caused it.")
+
+
+class Envelope(EnvelopeHeader):
+    """The message value on every topic; `payload` is validated against the event's own schema."""
+
     payload: dict[str, Any]

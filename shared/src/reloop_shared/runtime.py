@@ -20,8 +20,8 @@ from reloop_shared.db.pool import create_pool
 from reloop_shared.db.types import Pool
 from reloop_shared.db.urls import with_database
 from reloop_shared.kafka.admin import ensure_topics
-from reloop_shared.kafka.broker import make_broker
-from reloop_shared.outbox.publisher import BrokerPublisher
+from reloop_shared.kafka.broker import make_broker, make_producer
+from reloop_shared.outbox.publisher import ProducerPublisher
 from reloop_shared.outbox.relay import OutboxRelay
 from reloop_shared.outbox.writer import OutboxWriter
 from reloop_shared.settings import RuntimeSettings
@@ -50,6 +50,7 @@ class ServiceRuntime:
         self.subscriptions: list[Subscription] = []
         self.outbox = OutboxWriter(service, registry)
         self.broker: KafkaBroker = make_broker(settings.kafka_bootstrap_servers, client_id=service)
+        self._producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"{service}-outbox")
         self._pool: Pool | None = None
         self._relay: OutboxRelay | None = None
         self._relay_task: asyncio.Task[None] | None = None
@@ -93,9 +94,10 @@ class ServiceRuntime:
             engine = ConsumerEngine(self._pool, subscription, self.registry, dead_letters)
             bind(self.broker, engine, max_records=self.settings.consumer_max_records)
         await self.broker.start()
+        await self._producer.start()
         self._relay = OutboxRelay(
             self._pool,
-            BrokerPublisher(self.broker),
+            ProducerPublisher(self._producer),
             producer=self.service,
             batch_size=self.settings.relay_batch_size,
             poll_interval=self.settings.relay_poll_interval_s,
@@ -112,6 +114,8 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._relay_task, timeout=15)
         await self.broker.stop()
+        if self.started:
+            await self._producer.stop()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from reloop_contracts import Envelope, TopicSpec
+from reloop_contracts import EnvelopeHeader, TopicSpec
 from reloop_shared.consumer.dead_letter_store import read_dead_letters
 from reloop_shared.consumer.subscription import Subscription
 from reloop_shared.db.types import Connection, Pool
@@ -83,7 +83,7 @@ async def _is(pool: Pool, counter: str, total: int) -> bool:
 def _needs_known_counter() -> Subscription:
     """A consumer whose handler fails until reference data exists: a fixable failure."""
 
-    async def apply(event: CounterIncremented, envelope: Envelope, conn: Connection) -> None:
+    async def apply(event: CounterIncremented, envelope: EnvelopeHeader, conn: Connection) -> None:
         if not await conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM known_counters WHERE counter_id = $1)", event.counter_id
         ):

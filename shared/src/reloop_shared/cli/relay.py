@@ -11,8 +11,8 @@ import signal
 from typing import Any
 
 from reloop_shared.db.pool import create_pool
-from reloop_shared.kafka.broker import make_broker
-from reloop_shared.outbox.publisher import BrokerPublisher
+from reloop_shared.kafka.broker import make_producer
+from reloop_shared.outbox.publisher import ProducerPublisher
 from reloop_shared.outbox.relay import OutboxRelay
 
 
@@ -26,15 +26,15 @@ def register(commands: Any) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     pool = await create_pool(args.database_url, size=3)
-    broker = make_broker(args.bootstrap_servers, client_id=f"{args.producer}-relay")
-    await broker.start()
-    relay = OutboxRelay(pool, BrokerPublisher(broker), producer=args.producer, batch_size=args.batch_size)
+    producer = make_producer(args.bootstrap_servers, client_id=f"{args.producer}-relay")
+    await producer.start()
+    relay = OutboxRelay(pool, ProducerPublisher(producer), producer=args.producer, batch_size=args.batch_size)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, relay.stop)
     try:
         await relay.run()
     finally:
-        await broker.stop()
+        await producer.stop()
         await pool.close()
     return 0

@@ -29,6 +29,11 @@ def bind(broker: KafkaBroker, engine: ConsumerEngine, *, max_records: int = 500,
         await message.ack()
 
     on_batch.__name__ = f"consume_{subscription.consumer}"
+
+    def keep_raw(_: object) -> None:
+        # The engine decodes the raw records itself; faststream's JSON decoding would be wasted.
+        return None
+
     broker.subscriber(
         *subscription.topic_names,
         group_id=subscription.consumer,
@@ -37,6 +42,7 @@ def bind(broker: KafkaBroker, engine: ConsumerEngine, *, max_records: int = 500,
         batch_timeout_ms=batch_timeout_ms,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
+        decoder=keep_raw,
         title=subscription.consumer,
         description=f"Consumer group {subscription.consumer}",
     )(on_batch)

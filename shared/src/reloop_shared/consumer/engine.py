@@ -98,13 +98,14 @@ class ConsumerEngine:
         metrics.BATCH_SECONDS.labels(self.consumer).observe(time.perf_counter() - started)
 
     def _decode(self, record: Record) -> Delivery:
-        decoded = decode(record.value, self.registry)
+        headers = decode_headers(record.headers)
+        decoded = decode(record.value, self.registry, headers)
         return Delivery(
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,
             key=record.key.decode("utf-8", "replace") if record.key is not None else None,
-            headers=decode_headers(record.headers),
+            headers=headers,
             envelope=decoded.envelope,
             event=decoded.event,
             record=record,
@@ -146,7 +147,13 @@ class ConsumerEngine:
                     fresh.append(delivery)
             if fresh:
                 await self.subscription.apply(fresh, conn)
-            return len(fresh)
+        if fresh and self.subscription.after_commit is not None:
+            try:
+                await self.subscription.after_commit(fresh)
+            except Exception:
+                # The work is committed; a failing observer must not make it look failed.
+                log.exception("after-commit callback failed", extra={"consumer": self.consumer})
+        return len(fresh)
 
     async def _apply_alone(self, delivery: Delivery) -> None:
         attempts = 0

@@ -10,10 +10,10 @@ from uuid import UUID
 from aiokafka.structs import ConsumerRecord
 from opentelemetry.trace import SpanKind
 
-from reloop_contracts import Envelope, Event, TopicSpec
+from reloop_contracts import EnvelopeHeader, Event, TopicSpec
 from reloop_shared.context import flow
 from reloop_shared.db.types import Connection
-from reloop_shared.telemetry.tracing import extract_context, tracer
+from reloop_shared.telemetry.tracing import continue_trace, tracer
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Delivery:
     offset: int
     key: str | None
     headers: dict[str, str]
-    envelope: Envelope
+    envelope: EnvelopeHeader
     event: Event
     record: ConsumerRecord[bytes, bytes] | None = field(default=None, repr=False, compare=False)
 
@@ -34,11 +34,14 @@ class Delivery:
         return self.envelope.event_id
 
 
-EventHandler = Callable[[Any, Envelope, Connection], Awaitable[None]]
+EventHandler = Callable[[Any, EnvelopeHeader, Connection], Awaitable[None]]
 """Applies one event inside the consuming transaction (the connection is already in it)."""
 
 BatchHandler = Callable[[Sequence[Delivery], Connection], Awaitable[None]]
 """Applies several events, in order, inside one consuming transaction."""
+
+AfterCommit = Callable[[Sequence[Delivery]], Awaitable[None]]
+"""Told which events were applied once their transaction committed (wake waiters, measure)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Subscription:
     accepts: frozenset[type[Event]]
     apply: BatchHandler
     max_attempts: int = 3
-    extras: Mapping[str, Any] = field(default_factory=dict)
+    after_commit: AfterCommit | None = None
 
     @classmethod
     def per_event(
@@ -58,6 +61,7 @@ class Subscription:
         handlers: Mapping[type[Event], EventHandler],
         *,
         max_attempts: int = 3,
+        after_commit: AfterCommit | None = None,
     ) -> Subscription:
         """The usual shape: one handler per event type; events of other types are skipped."""
         return cls(
@@ -66,6 +70,7 @@ class Subscription:
             accepts=frozenset(handlers),
             apply=_one_by_one(dict(handlers)),
             max_attempts=max_attempts,
+            after_commit=after_commit,
         )
 
     @classmethod
@@ -77,9 +82,10 @@ class Subscription:
         apply: BatchHandler,
         *,
         max_attempts: int = 3,
+        after_commit: AfterCommit | None = None,
     ) -> Subscription:
         """For projections that pay to apply many events with a few statements."""
-        return cls(consumer, tuple(topics), frozenset(accepts), apply, max_attempts)
+        return cls(consumer, tuple(topics), frozenset(accepts), apply, max_attempts, after_commit)
 
     @property
     def topic_names(self) -> list[str]:
@@ -93,11 +99,12 @@ def _one_by_one(handlers: dict[type[Event], EventHandler]) -> BatchHandler:
         for delivery in deliveries:
             handler = handlers[type(delivery.event)]
             with (
-                consume_tracer.start_as_current_span(
+                continue_trace(
+                    consume_tracer,
                     f"{delivery.topic} process",
-                    context=extract_context(delivery.headers),
-                    kind=SpanKind.CONSUMER,
-                    attributes={
+                    delivery.headers,
+                    SpanKind.CONSUMER,
+                    {
                         "messaging.system": "kafka",
                         "messaging.operation.type": "process",
                         "messaging.destination.name": delivery.topic,

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+
+# One producer configuration for the faststream broker and the outbox relay's bare producer:
+# idempotent with acks=all, so a retried send neither duplicates nor reorders a key.
+PRODUCER_SETTINGS: dict[str, object] = {
+    "enable_idempotence": True,
+    "acks": "all",
+    "linger_ms": 5,
+    "max_batch_size": 256 * 1024,
+    "request_timeout_ms": 30_000,
+}
 
 
 def make_broker(bootstrap_servers: str, *, client_id: str, graceful_timeout: float = 20.0) -> KafkaBroker:
@@ -13,11 +24,12 @@ def make_broker(bootstrap_servers: str, *, client_id: str, graceful_timeout: flo
     return KafkaBroker(
         bootstrap_servers,
         client_id=client_id,
-        enable_idempotence=True,
-        acks="all",
-        linger_ms=5,
-        max_batch_size=256 * 1024,
-        request_timeout_ms=30_000,
         graceful_timeout=graceful_timeout,
         logger=None,
+        **PRODUCER_SETTINGS,  # type: ignore[arg-type]
     )
+
+
+def make_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
+    """A bare producer for the relay's hot path, configured exactly like the broker's."""
+    return AIOKafkaProducer(bootstrap_servers=bootstrap_servers, client_id=client_id, **PRODUCER_SETTINGS)

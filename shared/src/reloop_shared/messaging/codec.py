@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import ValidationError
+from pydantic import ValidationError, create_model
 
-from reloop_contracts import Envelope, Event, Registry
+from reloop_contracts import Envelope, EnvelopeHeader, Event, Registry
 from reloop_contracts.base import parse_lenient, parse_lenient_json, utc_now
 from reloop_shared.context import current_flow
 
@@ -23,8 +26,18 @@ class UnknownEvent(PoisonMessage):
 
 @dataclass(frozen=True)
 class Decoded:
-    envelope: Envelope
+    envelope: EnvelopeHeader
     event: Event
+
+
+class _TypedEnvelope(EnvelopeHeader):
+    payload: Event
+
+
+@functools.cache
+def _typed_envelope(model: type[Event]) -> type[_TypedEnvelope]:
+    """An envelope whose payload is the event model itself, so one pass validates both."""
+    return create_model(f"{model.__name__}Envelope", __base__=_TypedEnvelope, payload=(model, ...))
 
 
 def envelope_for(
@@ -51,10 +64,19 @@ def encode(envelope: Envelope) -> bytes:
     return envelope.model_dump_json().encode()
 
 
-def decode(value: bytes | None, registry: Registry) -> Decoded:
-    """Parse as a consumer: unknown fields are ignored, anything else wrong is poison."""
+def decode(value: bytes | None, registry: Registry, headers: Mapping[str, str] | None = None) -> Decoded:
+    """Parse as a consumer: unknown fields are ignored, anything else wrong is poison.
+
+    The `event-type`/`schema-version` headers, when present, pick the typed envelope up front (one
+    validation pass); without them, or if they disagree with the value, the envelope is read first.
+    """
     if not value:
         raise PoisonMessage("empty message value")
+    if headers and (model := _model_named_by(headers, registry)) is not None:
+        with contextlib.suppress(ValidationError):
+            typed = parse_lenient_json(_typed_envelope(model), value)
+            if typed.event_type == model.EVENT_TYPE and typed.schema_version == model.SCHEMA_VERSION:
+                return Decoded(typed, typed.payload)
     try:
         envelope = parse_lenient_json(Envelope, value)
     except ValidationError as error:
@@ -67,6 +89,13 @@ def decode(value: bytes | None, registry: Registry) -> Decoded:
     except ValidationError as error:
         raise PoisonMessage(f"invalid {envelope.event_type} v{envelope.schema_version}: {_summary(error)}") from error
     return Decoded(envelope, event)
+
+
+def _model_named_by(headers: Mapping[str, str], registry: Registry) -> type[Event] | None:
+    event_type, version = headers.get("event-type"), headers.get("schema-version")
+    if not event_type or not version or not version.isdigit():
+        return None
+    return registry.event_class(event_type, int(version))
 
 
 def _summary(error: ValidationError) -> str:

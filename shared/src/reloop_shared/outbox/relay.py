@@ -19,13 +19,13 @@ import random
 from typing import Any
 
 import asyncpg
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
 from reloop_shared.db.types import Pool
 from reloop_shared.outbox.publisher import Publisher
 from reloop_shared.telemetry import metrics
-from reloop_shared.telemetry.tracing import extract_context, inject_headers, tracer
+from reloop_shared.telemetry.tracing import extract_context, tracer
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +151,8 @@ class OutboxRelay:
     async def _send_all(self, rows: list[asyncpg.Record]) -> list[Any]:
         futures: list[asyncio.Future[Any]] = []
         for row in rows:
-            headers: dict[str, str] = _json_headers(row["headers"])
-            with self._tracer.start_as_current_span(
+            headers: dict[str, str] = json.loads(row["headers"])
+            span = self._tracer.start_span(
                 f"{row['topic']} publish",
                 context=extract_context(headers),
                 kind=SpanKind.PRODUCER,
@@ -162,16 +162,15 @@ class OutboxRelay:
                     "messaging.kafka.message.key": row["message_key"],
                     "messaging.message.id": headers.get("event-id", ""),
                 },
-            ):
-                # The consumer's span becomes a child of this publish span.
-                headers.update(_current_trace_headers())
-                try:
-                    future = await self.publisher.send(
-                        row["topic"], row["message_key"].encode(), bytes(row["value"]), headers
-                    )
-                except Exception as error:  # the producer refused before sending
-                    future = asyncio.get_running_loop().create_future()
-                    future.set_exception(error)
+            )
+            # The consumer's span becomes a child of this publish span.
+            propagate.inject(headers, context=trace.set_span_in_context(span))
+            try:
+                future = await self.publisher.send(row["topic"], row["message_key"].encode(), row["value"], headers)
+            except Exception as error:  # the producer refused before sending
+                future = asyncio.get_running_loop().create_future()
+                future.set_exception(error)
+            future.add_done_callback(lambda _, span=span: span.end())  # type: ignore[misc]
             futures.append(future)
         return list(await asyncio.gather(*futures, return_exceptions=True))
 
@@ -190,11 +189,3 @@ class OutboxRelay:
 
     def _backoff(self, failures: int) -> float:
         return float(min(self.max_backoff, 0.2 * 2 ** min(failures, 10)) * (0.5 + random.random() / 2))
-
-
-def _json_headers(raw: str) -> dict[str, str]:
-    return {str(k): str(v) for k, v in json.loads(raw).items()}
-
-
-def _current_trace_headers() -> dict[str, str]:
-    return inject_headers() if trace.get_current_span().get_span_context().is_valid else {}

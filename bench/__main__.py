@@ -1,0 +1,40 @@
+"""`make bench`: every benchmark in one run, printed and written to bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from bench.common import infrastructure, machine
+from bench.report import Report
+
+
+async def run(args: argparse.Namespace) -> Report:
+    from bench import foundation
+
+    report = Report(machine())
+    with infrastructure() as endpoints:
+        ceiling = await foundation.bare_ceiling(endpoints, args.events)
+        report.ceiling = ceiling
+        report.line(f"bare aiokafka produce->consume (ceiling): {ceiling:,.0f} msg/s")
+        path = await foundation.outbox_path(endpoints, args.events)
+        report.foundation_throughput(path)
+        steady = await foundation.outbox_path(endpoints, args.steady_seconds * 1000, rate=1000, batch=10)
+        report.foundation_latency(steady)
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--steady-seconds", type=int, default=15)
+    parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    args = parser.parse_args()
+    report = asyncio.run(run(args))
+    args.results.write_text(report.markdown())
+    print(f"\nwritten to {args.results}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Shared bench plumbing: infrastructure choice, a bench topic, percentiles, the results file."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import psutil
+
+from reloop_contracts import Event, TopicSpec
+from reloop_localstack.stack import Endpoints, LocalStack, endpoints_from_env
+from reloop_shared.db.urls import with_database
+
+
+class BenchEventRecorded(Event):
+    """A small event shaped like a real one (ids, a sku, money) for throughput runs."""
+
+    aggregate_id: str
+    seq: int
+    sku: str
+    amount_minor: int
+    currency: str
+
+
+def bench_topic(partitions: int = 3) -> TopicSpec:
+    return TopicSpec(
+        name=f"bench.events.{uuid.uuid4().hex[:8]}.v1",
+        key="aggregate_id",
+        events=(BenchEventRecorded,),
+        producer="bench",
+        description="benchmark traffic",
+        partitions=partitions,
+    )
+
+
+@contextmanager
+def infrastructure() -> Iterator[Endpoints]:
+    bootstrap, database_url = endpoints_from_env()
+    if bootstrap and database_url:
+        yield Endpoints(bootstrap, database_url)
+        return
+    stack = LocalStack("bench")
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+
+
+async def fresh_database(endpoints: Endpoints, prefix: str) -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(with_database(endpoints.database_url, "postgres"))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return with_database(endpoints.database_url, name)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class Row:
+    name: str
+    value: str
+    target: str = ""
+    verdict: str = ""
+
+
+def machine() -> str:
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = psutil.virtual_memory().total / 2**30
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, {java[0] if java else 'java ?'}"
+    )

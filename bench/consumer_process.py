@@ -1,0 +1,85 @@
+"""The consumer side of the outbox bench, as its own process so its memory is measured alone.
+
+`python -m bench.consumer_process --topic T --database-url URL --expect N`: applies N events
+(one INSERT each, committed), prints READY once subscribed, then one JSON line of figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Sequence
+
+from bench.common import BenchEventRecorded, bench_topic
+from reloop_contracts import EnvelopeHeader, Registry
+from reloop_shared.consumer.subscription import Delivery, Subscription
+from reloop_shared.db.types import Connection
+from reloop_shared.runtime import ServiceRuntime
+from reloop_shared.settings import RuntimeSettings
+
+TABLE = """
+CREATE TABLE IF NOT EXISTS bench_applied (
+    event_id UUID PRIMARY KEY, aggregate_id TEXT NOT NULL, seq INT NOT NULL, amount_minor BIGINT NOT NULL
+)
+"""
+
+
+async def run(args: argparse.Namespace) -> None:
+    topic = dataclasses.replace(bench_topic(), name=args.topic)
+    latencies: list[float] = []
+    commits: list[float] = [0.0, 0.0]  # first and last commit, wall clock
+
+    async def apply(event: BenchEventRecorded, envelope: EnvelopeHeader, conn: Connection) -> None:
+        await conn.execute(
+            "INSERT INTO bench_applied (event_id, aggregate_id, seq, amount_minor) VALUES ($1, $2, $3, $4)",
+            envelope.event_id,
+            event.aggregate_id,
+            event.seq,
+            event.amount_minor,
+        )
+
+    async def committed(deliveries: Sequence[Delivery]) -> None:
+        now = time.time()
+        commits[0] = commits[0] or now
+        commits[1] = now
+        latencies.extend(now - d.envelope.occurred_at.timestamp() for d in deliveries)
+
+    settings = RuntimeSettings(
+        kafka_bootstrap_servers=args.bootstrap,
+        service_database_url=args.database_url,
+        trace_sql=args.trace_sql,
+        consumer_max_records=args.max_records,
+        log_level="WARNING",
+    )
+    runtime = ServiceRuntime("bench-consumer", settings, registry=Registry.of([topic]))
+    runtime.subscribe(
+        Subscription.per_event("bench-consumer", [topic], {BenchEventRecorded: apply}, after_commit=committed)
+    )
+    await runtime.start()
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(TABLE)
+    print("READY", flush=True)
+    while len(latencies) < args.expect:
+        await asyncio.sleep(0.05)
+    await runtime.stop()
+    print(json.dumps({"applied": len(latencies), "first": commits[0], "last": commits[1], "latencies": latencies}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--expect", type=int, required=True)
+    parser.add_argument("--max-records", type=int, default=500)
+    parser.add_argument("--trace-sql", action="store_true")
+    asyncio.run(run(parser.parse_args()))
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Collects figures as they are measured, prints them, and renders bench/RESULTS.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bench.foundation import PathFigures
+
+
+@dataclass
+class Report:
+    machine: str
+    ceiling: float = 0.0
+    sections: list[tuple[str, list[tuple[str, str, str, str]]]] = field(default_factory=list)
+
+    def line(self, text: str) -> None:
+        print(text, flush=True)
+
+    def ratio(self, rate: float) -> str:
+        return f"{rate / self.ceiling:.2f}" if self.ceiling else "n/a"
+
+    def section(self, title: str, rows: list[tuple[str, str, str, str]]) -> None:
+        self.sections.append((title, rows))
+        print(f"\n{title}")
+        for name, value, target, verdict in rows:
+            print(f"  {name:<58} {value:>16}  {target:<22} {verdict}")
+
+    def foundation_throughput(self, path: PathFigures) -> None:
+        self.section(
+            "Foundation: outbox -> Kafka -> idempotent consumer (flat out)",
+            [
+                ("bare aiokafka produce->consume, same broker (ceiling)", f"{self.ceiling:,.0f}/s", "", ""),
+                (
+                    "events through outbox -> relay -> consumer (committed)",
+                    f"{path.rate:,.0f}/s",
+                    ">= 5,000/s",
+                    _verdict(path.rate >= 5000),
+                ),
+                ("ratio path / ceiling", self.ratio(path.rate), "", ""),
+                (
+                    "outbox writes alone (100 events per transaction)",
+                    f"{path.events / path.write_seconds:,.0f}/s",
+                    "",
+                    "",
+                ),
+                ("end-to-end latency p50 / p99 under that load", f"{path.p50_ms:,.0f} / {path.p99_ms:,.0f} ms", "", ""),
+                (
+                    "consumer peak RSS",
+                    f"{path.consumer_peak_rss_mb:,.0f} MB",
+                    "< 200 MB",
+                    _verdict(path.consumer_peak_rss_mb < 200),
+                ),
+                *[
+                    (f"CPU per event: {name.removeprefix('cpu_us_per_event_')}", f"{value:,.0f} us", "", "")
+                    for name, value in path.extra.items()
+                ],
+            ],
+        )
+
+    def foundation_latency(self, steady: PathFigures) -> None:
+        self.section(
+            "Foundation: end-to-end latency at a steady 1,000 events/s",
+            [
+                ("events (10 per transaction, paced)", f"{steady.events:,}", "", ""),
+                ("achieved rate", f"{steady.rate:,.0f}/s", "", ""),
+                ("end-to-end p50 (occurred -> consumer commit)", f"{steady.p50_ms:,.1f} ms", "", ""),
+                ("end-to-end p99", f"{steady.p99_ms:,.1f} ms", "< 250 ms", _verdict(steady.p99_ms < 250)),
+                (
+                    "consumer peak RSS",
+                    f"{steady.consumer_peak_rss_mb:,.0f} MB",
+                    "< 200 MB",
+                    _verdict(steady.consumer_peak_rss_mb < 200),
+                ),
+            ],
+        )
+
+    def markdown(self) -> str:
+        lines = [
+            "# Benchmark results",
+            "",
+            "Written by `make bench` (do not edit by hand). Every ratio is against the bare aiokafka",
+            "client measured in the same run on the same broker.",
+            "",
+            f"- run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+            f"- machine: {self.machine}",
+            "- Kafka and PostgreSQL: the local stack (`deploy/local`), on the same machine as the bench",
+            "",
+        ]
+        for title, rows in self.sections:
+            lines += [f"## {title}", "", "| measure | value | target | |", "|---|---:|---|---|"]
+            lines += [f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in rows]
+            lines.append("")
+        return "\n".join(lines)
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
