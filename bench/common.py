@@ -34,7 +34,7 @@ def bench_topic(partitions: int = 3) -> TopicSpec:
         name=f"bench.events.{uuid.uuid4().hex[:8]}.v1",
         key="aggregate_id",
         events=(BenchEventRecorded,),
-        producer="bench",
+        producers=("bench",),
         description="benchmark traffic",
         partitions=partitions,
     )

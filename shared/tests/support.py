@@ -5,16 +5,13 @@ Plain module (not a conftest) so tests import what they use explicitly.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
 from reloop_contracts import EnvelopeHeader, Event, Registry, TopicSpec
+from reloop_localstack.testing import eventually, produce_raw, read_topic
 from reloop_shared.consumer.subscription import Subscription
 from reloop_shared.db.types import Connection
 from reloop_shared.runtime import ServiceRuntime
@@ -46,7 +43,7 @@ def counter_topic() -> TopicSpec:
         name=f"test.counters.{uuid.uuid4().hex[:10]}.v1",
         key="counter_id",
         events=(CounterIncremented, CounterNoted),
-        producer="counter-test",
+        producers=("counter-test",),
         description="counters for runtime tests",
     )
 
@@ -103,44 +100,4 @@ async def running(runtime: ServiceRuntime) -> AsyncIterator[ServiceRuntime]:
         await runtime.stop()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 30, message: str = "") -> None:
-    """Poll until `check` holds; fail with `message` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(message or "condition not met in time")
-
-
-async def read_topic(bootstrap: str, topic: str, *, expect: int, timeout: float = 20) -> list[Any]:
-    """Every record on `topic` from the beginning, once at least `expect` are there (or timeout)."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(records) < expect:
-            batch = await consumer.getmany(timeout_ms=300)
-            for items in batch.values():
-                records.extend(items)
-        if expect == 0:
-            batch = await consumer.getmany(timeout_ms=1500)
-            for items in batch.values():
-                records.extend(items)
-    finally:
-        await consumer.stop()
-    return records
-
-
-async def produce_raw(bootstrap: str, topic: str, messages: Sequence[tuple[bytes, bytes, dict[str, str]]]) -> None:
-    """Publish records as another team's producer would, bypassing the outbox."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
-    await producer.start()
-    try:
-        for key, value, headers in messages:
-            await producer.send_and_wait(topic, value, key=key, headers=[(k, v.encode()) for k, v in headers.items()])
-    finally:
-        await producer.stop()
+__all__ = ["eventually", "produce_raw", "read_topic"]

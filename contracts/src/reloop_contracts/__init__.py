@@ -6,7 +6,7 @@ Every event travels in one :class:`Envelope`; each topic is declared once in
 
 from reloop_contracts.base import Contract, Event, parse_lenient
 from reloop_contracts.envelope import Envelope, EnvelopeHeader
-from reloop_contracts.money import Currency, Market, Money
+from reloop_contracts.money import Currency, Market, Money, NonNegativeMoney
 from reloop_contracts.registry import REGISTRY, Registry, TopicSpec
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Event",
     "Market",
     "Money",
+    "NonNegativeMoney",
     "Registry",
     "TopicSpec",
     "parse_lenient",

@@ -45,6 +45,8 @@ class Event(Contract):
 
     EVENT_TYPE: ClassVar[str] = ""
     SCHEMA_VERSION: ClassVar[int] = 1
+    OCCURRED_AT: ClassVar[str | None] = None
+    """Name of the payload field holding when the fact happened; the envelope's occurred_at copies it."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -54,6 +56,10 @@ class Event(Contract):
     @classmethod
     def schema_id(cls) -> str:
         return f"{cls.EVENT_TYPE}.v{cls.SCHEMA_VERSION}"
+
+    def occurred_at(self) -> datetime | None:
+        value = getattr(self, self.OCCURRED_AT, None) if self.OCCURRED_AT else None
+        return value if isinstance(value, datetime) else None
 
 
 ContractT = TypeVar("ContractT", bound=Contract)

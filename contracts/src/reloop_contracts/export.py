@@ -83,7 +83,7 @@ def asyncapi(registry: Registry = REGISTRY) -> dict[str, Any]:
             "messages": {e.schema_id(): {"$ref": f"#/components/messages/{e.schema_id()}"} for e in topic.events},
             "bindings": {"kafka": {"topic": topic.name, "partitions": topic.partitions}},
             "x-key": topic.key,
-            "x-producer": topic.producer,
+            "x-producers": list(topic.producers),
             "x-consumers": list(topic.consumers),
             "x-dead-letter-topic": topic.dead_letter,
         }

@@ -15,7 +15,7 @@ class TopicSpec:
     name: str
     key: str
     events: tuple[type[Event], ...]
-    producer: str
+    producers: tuple[str, ...]
     description: str
     consumers: tuple[str, ...] = ()
     partitions: int = 3

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from reloop_contracts import catalog, inventory, orders, sales
 from reloop_contracts.registry import TopicSpec
 
-ALL_TOPICS: tuple[TopicSpec, ...] = ()
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    catalog.PRODUCTS,
+    catalog.SKUS,
+    sales.TRANSACTIONS,
+    inventory.UNITS,
+    inventory.ACCESSORIES,
+    inventory.AVAILABILITY,
+    inventory.RESERVATION_REQUESTS,
+    inventory.RESERVATIONS,
+    inventory.SALE_ALLOCATIONS,
+    orders.ORDERS,
+)

@@ -6,12 +6,15 @@ Docker engine answers, then the local stack (Kafka jars from Maven Central, embe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack
 
+import asyncpg
 import pytest
 
 from reloop_localstack.stack import Endpoints, LocalStack, endpoints_from_env
+from reloop_shared.db.urls import with_database
 
 
 def _docker_answers() -> bool:
@@ -35,6 +38,7 @@ def _from_testcontainers(stack: ExitStack) -> Endpoints:
 
 @pytest.fixture(scope="session")
 def infrastructure() -> Iterator[Endpoints]:
+    """The session's Kafka and PostgreSQL (see the module docstring for the order of choice)."""
     bootstrap, database_url = endpoints_from_env()
     if bootstrap and database_url:
         yield Endpoints(bootstrap, database_url)
@@ -46,3 +50,39 @@ def infrastructure() -> Iterator[Endpoints]:
         local = LocalStack("test")
         stack.callback(local.stop)
         yield local.start()
+
+
+@pytest.fixture
+def env(infrastructure: Endpoints) -> dict[str, str]:
+    """KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL of the session's infrastructure."""
+    return infrastructure.as_env()
+
+
+@pytest.fixture
+async def new_database(infrastructure: Endpoints) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """Creates empty databases on demand (one per service under test); drops them afterwards."""
+    created: list[str] = []
+    server = with_database(infrastructure.database_url, "postgres")
+
+    async def create() -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        admin = await asyncpg.connect(server)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        created.append(name)
+        return with_database(infrastructure.database_url, name)
+
+    yield create
+    admin = await asyncpg.connect(server)
+    try:
+        for name in created:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def database_url(new_database: Callable[[], Awaitable[str]]) -> str:
+    return await new_database()

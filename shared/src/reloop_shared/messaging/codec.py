@@ -52,7 +52,7 @@ def envelope_for(
         event_id=event_id or uuid.uuid4(),
         event_type=event.EVENT_TYPE,
         schema_version=event.SCHEMA_VERSION,
-        occurred_at=occurred_at or utc_now(),
+        occurred_at=occurred_at or event.occurred_at() or utc_now(),
         producer=producer,
         correlation_id=flow.correlation_id,
         causation_id=flow.causation_id,

@@ -1,0 +1,102 @@
+"""Sales and returns from every channel. A shop sale and an online sale are the same event."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from reloop_contracts.base import Contract, Event, UtcDatetime
+from reloop_contracts.common import Channel, CustomerRef, ItemKind, LocationId, Sku, UnitId
+from reloop_contracts.money import Market, Money, NonNegativeMoney
+from reloop_contracts.registry import TopicSpec
+
+PaymentMethod = Literal["card", "cash", "voucher", "financing", "gift_card", "other"]
+
+
+class SaleLine(Contract):
+    """One line of a sale; each line goes to the service that owns its kind."""
+
+    line_id: str = Field(min_length=1)
+    kind: ItemKind
+    sku: Sku
+    unit_id: UnitId | None = Field(default=None, description="The exact unit, for a refurbished device.")
+    quantity: int = Field(default=1, ge=1)
+    unit_price: NonNegativeMoney
+    discount: NonNegativeMoney | None = None
+    service_code: str | None = Field(
+        default=None, description="For a service line: which plan (e.g. repair_plan_monthly, insurance_12m)."
+    )
+
+    @model_validator(mode="after")
+    def _a_device_line_names_one_unit(self) -> SaleLine:
+        if self.kind == "refurbished_device" and (self.unit_id is None or self.quantity != 1):
+            raise ValueError("a refurbished device line names exactly one unit (unit_id, quantity 1)")
+        return self
+
+    @property
+    def amount(self) -> Money:
+        gross = self.unit_price.times(self.quantity)
+        return gross - self.discount if self.discount else gross
+
+
+class PaymentLine(Contract):
+    """How (part of) a sale was paid; store-credit vouchers are payment lines too."""
+
+    method: PaymentMethod
+    amount: NonNegativeMoney
+    reference: str | None = Field(default=None, description="Provider authorisation or capture id.")
+    voucher_code: str | None = None
+
+
+class SaleRecorded(Event):
+    """A sale happened, in a shop or online: inventory and CRM apply it the same way."""
+
+    OCCURRED_AT = "sold_at"
+
+    sale_id: str = Field(min_length=1, description="Client-generated for a POS sale, the order id online.")
+    channel: Channel
+    location_id: LocationId = Field(description="The shop, or the warehouse that ships an online order.")
+    market: Market
+    sold_at: UtcDatetime = Field(description="When the sale happened, even if reported later (offline tills).")
+    lines: list[SaleLine] = Field(min_length=1)
+    payments: list[PaymentLine] = Field(default_factory=list)
+    total: NonNegativeMoney
+    customer: CustomerRef | None = None
+    reservation_id: str | None = Field(default=None, description="The hold this sale consumes, if any.")
+    pos_transaction_id: str | None = Field(default=None, description="The till's own id for the transaction.")
+
+
+class ReturnLine(Contract):
+    line_id: str = Field(description="The sale line being returned.")
+    kind: ItemKind
+    sku: Sku
+    unit_id: UnitId | None = None
+    quantity: int = Field(default=1, ge=1)
+    reason: str = ""
+    refund: NonNegativeMoney
+
+
+class ReturnRecorded(Event):
+    """Goods came back (a shop counter or a parcel); devices wait for inspection before resale."""
+
+    OCCURRED_AT = "returned_at"
+
+    return_id: str = Field(min_length=1)
+    sale_id: str = Field(min_length=1)
+    channel: Channel
+    location_id: LocationId
+    market: Market
+    returned_at: UtcDatetime
+    lines: list[ReturnLine] = Field(min_length=1)
+    customer: CustomerRef | None = None
+
+
+TRANSACTIONS = TopicSpec(
+    name="sales.transactions.v1",
+    key="sale_id",
+    events=(SaleRecorded, ReturnRecorded),
+    producers=("orders", "store-sync"),
+    consumers=("inventory", "crm", "repair", "trade-in"),
+    description="Every sale and return of every channel, keyed by sale id so a return follows its sale.",
+)

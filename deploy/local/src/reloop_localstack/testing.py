@@ -1,0 +1,116 @@
+"""Helpers for tests that run against the real broker and database (plain functions, no fixtures)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import FastAPI
+
+from reloop_contracts import REGISTRY, Event, Registry
+from reloop_shared.messaging.codec import PoisonMessage, decode
+from reloop_shared.runtime import ServiceRuntime
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 30, message: str = "") -> None:
+    """Poll until `check` holds; fail with `message` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(message or "condition not met in time")
+
+
+def _reader(bootstrap: str, topic: str) -> AIOKafkaConsumer:
+    """Reads a topic from its beginning without joining a consumer group."""
+    return AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False)
+
+
+async def read_topic(bootstrap: str, topic: str, *, expect: int, timeout: float = 20) -> list[Any]:
+    """Records on `topic` from the beginning, once at least `expect` are there (or at timeout)."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(records) < expect:
+            batch = await consumer.getmany(timeout_ms=300)
+            for items in batch.values():
+                records.extend(items)
+        if expect == 0:
+            batch = await consumer.getmany(timeout_ms=1500)
+            for items in batch.values():
+                records.extend(items)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def read_events(
+    bootstrap: str,
+    topic: str,
+    match: Callable[[Event], bool],
+    *,
+    expect: int,
+    timeout: float = 20,
+    registry: Registry = REGISTRY,
+) -> list[Event]:
+    """Events on `topic` that `match`, waiting until `expect` of them are there (or timeout)."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    found: list[Event] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(found) < expect:
+            batch = await consumer.getmany(timeout_ms=300)
+            for records in batch.values():
+                for record in records:
+                    try:
+                        event = decode(record.value, registry).event
+                    except PoisonMessage:
+                        continue
+                    if match(event):
+                        found.append(event)
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def produce_raw(bootstrap: str, topic: str, messages: Sequence[tuple[bytes, bytes, dict[str, str]]]) -> None:
+    """Publish records as another team's producer would, bypassing the outbox."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        for key, value, headers in messages:
+            await producer.send_and_wait(topic, value, key=key, headers=[(k, v.encode()) for k, v in headers.items()])
+    finally:
+        await producer.stop()
+
+
+@asynccontextmanager
+async def running(*runtimes: ServiceRuntime) -> AsyncIterator[None]:
+    """Start services' runtimes (database, topics, relay, consumers) for a test; stop them after."""
+    started: list[ServiceRuntime] = []
+    try:
+        for runtime in runtimes:
+            await runtime.start()
+            started.append(runtime)
+        yield
+    finally:
+        for runtime in reversed(started):
+            await runtime.stop()
+
+
+def api(app: FastAPI) -> httpx.AsyncClient:
+    """An HTTP client calling the app in-process (its runtime is started by `running`)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service")

@@ -1,0 +1,41 @@
+"""What the catalog is asked to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class PublishProduct:
+    product_id: str
+    brand: str
+    model: str
+    category: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListSku:
+    sku: str
+    product_id: str
+    kind: str
+    title: str
+    grade: str | None = None
+    storage_gb: int | None = None
+    colour: str | None = None
+
+
+@dataclass(frozen=True)
+class PriceSku:
+    sku: str
+    market: str
+    amount_minor: int
+    currency: str
+    effective_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DiscontinueSku:
+    sku: str
+    reason: str
