@@ -118,7 +118,7 @@ class ReservationRequested(Event):
     location_id: LocationId | None = Field(
         default=None, description="Where to take the stock from (a shop for click-and-collect); any eligible if null."
     )
-    hold_seconds: int = Field(default=900, ge=30, le=14 * 24 * 3600)
+    hold_seconds: int = Field(default=900, ge=1, le=14 * 24 * 3600)
     requested_at: UtcDatetime
 
 
@@ -134,7 +134,7 @@ class ReservationExtensionRequested(Event):
     OCCURRED_AT = "requested_at"
 
     reservation_id: str
-    hold_seconds: int = Field(ge=30, le=14 * 24 * 3600)
+    hold_seconds: int = Field(ge=1, le=14 * 24 * 3600)
     requested_at: UtcDatetime
 
 
@@ -261,6 +261,19 @@ class SaleUnallocated(Event):
     taken_by_sale_id: str
 
 
+class SaleLineReallocated(Event):
+    """Compensation for an earlier online sale: its unit went to a shop hand-over, and an
+    equivalent unit (same SKU and grade) now serves the line instead."""
+
+    sale_id: str
+    line_id: str
+    previous_unit_id: UnitId
+    unit_id: UnitId
+    location_id: LocationId
+    reason: str
+    taken_by_sale_id: str
+
+
 class ReturnReceived(Event):
     """Inventory took back what a return brought in; devices now wait for inspection."""
 
@@ -328,7 +341,7 @@ RESERVATIONS = TopicSpec(
 SALE_ALLOCATIONS = TopicSpec(
     name="inventory.sale-allocations.v1",
     key="sale_id",
-    events=(SaleAllocated, SaleUnallocated, ReturnReceived),
+    events=(SaleAllocated, SaleUnallocated, SaleLineReallocated, ReturnReceived),
     producers=("inventory",),
     consumers=("orders", "store-sync", "crm"),
     description="How inventory applied each sale and return, with conflicts and compensations.",

@@ -66,6 +66,21 @@ class SaleRecorded(Event):
     reservation_id: str | None = Field(default=None, description="The hold this sale consumes, if any.")
     pos_transaction_id: str | None = Field(default=None, description="The till's own id for the transaction.")
 
+    @model_validator(mode="after")
+    def _amounts_agree(self) -> SaleRecorded:
+        """One currency throughout; the total is the sum of the lines and, when payments are
+        given, what they add up to (vouchers included)."""
+        currencies = {self.total.currency} | {line.unit_price.currency for line in self.lines}
+        currencies |= {p.amount.currency for p in self.payments}
+        if len(currencies) != 1:
+            raise ValueError(f"a sale is in one currency, found {', '.join(sorted(currencies))}")
+        lines_total = sum(line.amount.amount_minor for line in self.lines)
+        if lines_total != self.total.amount_minor:
+            raise ValueError(f"total {self.total.amount_minor} differs from the sum of the lines {lines_total}")
+        if self.payments and sum(p.amount.amount_minor for p in self.payments) != self.total.amount_minor:
+            raise ValueError("payments do not add up to the total")
+        return self
+
 
 class ReturnLine(Contract):
     line_id: str = Field(description="The sale line being returned.")
@@ -90,6 +105,12 @@ class ReturnRecorded(Event):
     returned_at: UtcDatetime
     lines: list[ReturnLine] = Field(min_length=1)
     customer: CustomerRef | None = None
+
+    @model_validator(mode="after")
+    def _one_currency(self) -> ReturnRecorded:
+        if len({line.refund.currency for line in self.lines}) != 1:
+            raise ValueError("a return is refunded in one currency")
+        return self
 
 
 TRANSACTIONS = TopicSpec(

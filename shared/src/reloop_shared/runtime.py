@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
 from reloop_contracts import REGISTRY, Registry, TopicSpec
@@ -50,11 +51,13 @@ class ServiceRuntime:
         self.subscriptions: list[Subscription] = []
         self.outbox = OutboxWriter(service, registry)
         self.broker: KafkaBroker = make_broker(settings.kafka_bootstrap_servers, client_id=service)
-        self._producer = make_producer(settings.kafka_bootstrap_servers, client_id=f"{service}-outbox")
+        self._producer: AIOKafkaProducer | None = None  # aiokafka objects need the running loop
         self._pool: Pool | None = None
         self._relay: OutboxRelay | None = None
         self._relay_task: asyncio.Task[None] | None = None
         self._configure_process = configure_process
+        self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self.started = False
 
     @property
@@ -71,6 +74,23 @@ class ServiceRuntime:
         if self.started:
             raise RuntimeError("subscribe before start()")
         self.subscriptions.append(subscription)
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[object]], *, name: str) -> None:
+        """Run `job` every `seconds` while the service runs (expiring holds, say); failures are
+        logged and the next run goes ahead."""
+        if self.started:
+            raise RuntimeError("schedule jobs before start()")
+        self._periodic.append((name, seconds, job))
+
+    async def _repeat(self, name: str, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("periodic job failed", extra={"job": name})
 
     async def start(self) -> None:
         if self._configure_process:
@@ -94,6 +114,7 @@ class ServiceRuntime:
             engine = ConsumerEngine(self._pool, subscription, self.registry, dead_letters)
             bind(self.broker, engine, max_records=self.settings.consumer_max_records)
         await self.broker.start()
+        self._producer = make_producer(self.settings.kafka_bootstrap_servers, client_id=f"{self.service}-outbox")
         await self._producer.start()
         self._relay = OutboxRelay(
             self._pool,
@@ -103,19 +124,27 @@ class ServiceRuntime:
             poll_interval=self.settings.relay_poll_interval_s,
         )
         self._relay_task = asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox-relay")
+        self._tasks = [asyncio.create_task(self._repeat(*job), name=job[0]) for job in self._periodic]
         self.started = True
         log.info("service started", extra={"database": self.database_url.split("@")[-1]})
 
     async def stop(self) -> None:
         """Graceful: consumers finish and commit their in-flight batch, the relay finishes its pass."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
         if self._relay is not None:
             self._relay.stop()
         if self._relay_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._relay_task, timeout=15)
         await self.broker.stop()
-        if self.started:
+        if self._producer is not None:
             await self._producer.stop()
+            self._producer = None
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

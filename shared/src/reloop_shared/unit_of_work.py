@@ -92,8 +92,14 @@ class PostgresUnitOfWork:
             while aggregate.recorder.events:
                 yield aggregate.recorder.events.pop(0)
 
+    async def on_commit(self, domain_events: list[Any]) -> None:
+        """Hook run before the events are written: a service adds derived events here (inventory
+        publishes the availability of every SKU the transaction touched)."""
+
     async def commit(self) -> None:
-        contract_events = [event for domain_event in self.collect() for event in self._translate(domain_event)]
+        domain_events = list(self.collect())
+        await self.on_commit(domain_events)
+        contract_events = [event for domain_event in domain_events for event in self._translate(domain_event)]
         if contract_events:
             await self._outbox.add_all(self.conn, contract_events)
         for event, occurred_at in self.extra_events:

@@ -13,7 +13,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 
 from reloop_contracts import REGISTRY, Event, Registry
-from reloop_shared.messaging.codec import PoisonMessage, decode
+from reloop_contracts.envelope import CONTENT_TYPE
+from reloop_shared.messaging.codec import PoisonMessage, decode, encode, envelope_for
 from reloop_shared.runtime import ServiceRuntime
 
 
@@ -114,3 +115,44 @@ async def running(*runtimes: ServiceRuntime) -> AsyncIterator[None]:
 def api(app: FastAPI) -> httpx.AsyncClient:
     """An HTTP client calling the app in-process (its runtime is started by `running`)."""
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service")
+
+
+async def publish(
+    bootstrap: str, events: Sequence[Event], *, producer: str = "test", registry: Registry = REGISTRY
+) -> None:
+    """Publish contract events exactly as a service's outbox would (envelope, key, headers)."""
+    messages = []
+    for event in events:
+        topic = next(t for t in registry if t.carries(type(event)))
+        envelope = envelope_for(event, producer=producer)
+        headers = {
+            "content-type": CONTENT_TYPE,
+            "event-type": envelope.event_type,
+            "schema-version": str(envelope.schema_version),
+            "event-id": str(envelope.event_id),
+        }
+        messages.append((topic.name, topic.key_of(event).encode(), encode(envelope), headers))
+    kafka = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    await kafka.start()
+    try:
+        futures = [
+            await kafka.send(topic, value, key=key, headers=[(k, v.encode()) for k, v in headers.items()])
+            for topic, key, value, headers in messages
+        ]
+        await asyncio.gather(*futures)
+    finally:
+        await kafka.stop()
+
+
+def luhn_imei(serial: int) -> str:
+    """A valid 15-digit IMEI (Luhn check digit) made from a 14-digit body."""
+    body = f"35{serial:012d}"[-14:]
+    total = 0
+    for position, char in enumerate(reversed(body)):
+        value = int(char)
+        if position % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return body + str((10 - total % 10) % 10)

@@ -8,12 +8,11 @@ import uuid
 import httpx
 import pytest
 
+from catalog.bootstrap import build
+from catalog.config import CatalogSettings
 from reloop_contracts import Event
 from reloop_contracts import catalog as contract
 from reloop_localstack.testing import api, read_events, running
-
-from catalog.bootstrap import build
-from catalog.config import CatalogSettings
 
 pytestmark = pytest.mark.connected
 

@@ -15,7 +15,9 @@ NOW = datetime(2026, 11, 1, 9, tzinfo=UTC)
 
 def _iphone() -> Sku:
     product = Product.publish("iphone-13", "Apple", "iPhone 13", "smartphone", {}, NOW)
-    return Sku.list("IPH13-128-BLK-EX", product, "refurbished_device", "iPhone 13 128GB", "excellent", 128, "black", NOW)
+    return Sku.list(
+        "IPH13-128-BLK-EX", product, "refurbished_device", "iPhone 13 128GB", "excellent", 128, "black", NOW
+    )
 
 
 def test_a_sku_priced_in_its_market_currency_records_the_price() -> None:

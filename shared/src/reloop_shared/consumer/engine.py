@@ -28,7 +28,7 @@ from aiokafka.structs import ConsumerRecord
 
 from reloop_contracts import Registry
 from reloop_shared.consumer.dead_letters import DeadLetterSink
-from reloop_shared.consumer.errors import is_transient
+from reloop_shared.consumer.errors import Unprocessable, is_transient
 from reloop_shared.consumer.subscription import Delivery, Subscription
 from reloop_shared.db.types import Pool
 from reloop_shared.kafka.headers import decode_headers
@@ -171,7 +171,7 @@ class ConsumerEngine:
                     await self._wait_out(error, transient_failures)
                     continue
                 attempts += 1
-                if attempts >= self.subscription.max_attempts:
+                if attempts >= self.subscription.max_attempts or isinstance(error, Unprocessable):
                     log.warning(
                         "event failed; sending it to the dead-letter topic",
                         extra={"event_id": str(delivery.event_id), "topic": delivery.topic, "error": repr(error)},

@@ -22,3 +22,9 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 
 def is_transient(error: BaseException) -> bool:
     return isinstance(error, TRANSIENT)
+
+
+class Unprocessable(Exception):
+    """The event is well formed but breaks a business rule that no retry will change (an unknown
+    SKU, a currency that is not the market's). It goes to the dead-letter topic at once, with this
+    message as the reason, and can be replayed once the data is fixed."""

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from catalog.domain import events
 from catalog.domain.errors import Discontinued, InvalidPrice, InvalidSku
-from catalog.domain.markets import MARKET_CURRENCY
+from reloop_contracts.markets import MARKET_CURRENCY
 
 CATEGORIES = ("smartphone", "tablet", "console", "camera", "laptop", "other")
 KINDS = ("refurbished_device", "accessory", "service")

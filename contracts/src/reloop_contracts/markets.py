@@ -1,4 +1,4 @@
-"""Markets reloop sells in and the one currency each market is priced in."""
+"""Markets reloop sells in and the one currency each is priced and paid in (reference data)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,7 @@ MARKET_CURRENCY: dict[str, str] = {
     "SE": "SEK",
     "JP": "JPY",
 }
+
+
+def currency_of(market: str) -> str | None:
+    return MARKET_CURRENCY.get(market)

@@ -1,0 +1,14 @@
+"""Inventory settings: `INVENTORY_*` variables, plus the shared KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from reloop_shared.settings import RuntimeSettings
+
+
+class InventorySettings(RuntimeSettings):
+    model_config = SettingsConfigDict(env_prefix="INVENTORY_", extra="ignore")
+
+    http_port: int = 8102
+    expiry_interval_s: float = 1.0

@@ -1,0 +1,54 @@
+"""Stock counts: what was physically found at a location replaces what the books said, and every
+difference is recorded with the count's reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inventory.domain import commands
+from inventory.domain.errors import NotFound, UnknownSku
+from inventory.service_layer.clock import Clock, utc_now
+from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+
+
+async def count_stock(cmd: commands.CountStock, uow: InventoryUnitOfWork, now: Clock = utc_now) -> list[dict[str, Any]]:
+    async with uow:
+        if await uow.counts.exists(cmd.count_id):
+            return []
+        if await uow.locations.get(cmd.location_id) is None:
+            raise NotFound(f"no location {cmd.location_id}", field="location_id")
+        at = now()
+        adjustments: list[dict[str, Any]] = []
+        present = set(cmd.units_present or ())
+        on_books = (
+            await uow.units.search(None, cmd.location_id, "available", 100_000) if cmd.units_present is not None else []
+        )
+        elsewhere = await uow.units.many(sorted(present - {u.unit_id for u in on_books}))
+        skus = {u.sku for u in on_books} | {u.sku for u in elsewhere.values()} | set(cmd.accessories)
+        known = await uow.skus.lock(skus)
+        unknown = sorted(set(cmd.accessories) - set(known))
+        if unknown:
+            raise UnknownSku(f"unknown SKU {', '.join(unknown)}", field="accessories")
+        for sku, counted in sorted(cmd.accessories.items()):
+            stock = await uow.stock.get(sku, cmd.location_id)
+            before = stock.on_hand
+            stock.count(counted, cmd.reason, cmd.count_id, at)
+            if counted != before:
+                adjustments.append({"sku": sku, "from": before, "to": counted})
+        if cmd.units_present is not None:
+            for listed in on_books:
+                if listed.unit_id not in present:
+                    unit = await uow.units.get(listed.unit_id, for_update=True)
+                    if unit is not None and unit.status == "available":
+                        unit.write_off(f"missing at stock count: {cmd.reason}", cmd.count_id, at)
+                        adjustments.append({"unit_id": unit.unit_id, "change": "missing"})
+            for unit_id in sorted(present - {u.unit_id for u in on_books}):
+                unit = await uow.units.get(unit_id, for_update=True)
+                if unit is None:
+                    adjustments.append({"unit_id": unit_id, "change": "unknown unit, not in inventory"})
+                elif unit.status in {"available", "written_off"}:
+                    unit.found(cmd.location_id, f"found at stock count: {cmd.reason}", cmd.count_id, at)
+                    adjustments.append({"unit_id": unit_id, "change": "found here"})
+        await uow.counts.add(cmd.count_id, cmd.location_id, cmd.reason, adjustments)
+        await uow.commit()
+    return adjustments

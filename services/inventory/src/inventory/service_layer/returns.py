@@ -1,0 +1,41 @@
+"""Apply a return from any channel: devices come back to the return location and wait for
+inspection (they are not sellable until inspected); accessories go back on the shelf."""
+
+from __future__ import annotations
+
+from inventory.domain import commands, events
+from inventory.domain.errors import InvalidSale
+from inventory.domain.notices import Notices
+from inventory.service_layer.clock import Clock, utc_now
+from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+
+
+async def apply_return(cmd: commands.ApplyReturn, uow: InventoryUnitOfWork, now: Clock = utc_now) -> str:
+    async with uow:
+        if await uow.ledger.return_applied(cmd.return_id):
+            return "duplicate"
+        if await uow.locations.get(cmd.location_id) is None:
+            raise InvalidSale(f"unknown location {cmd.location_id}", field="location_id")
+        stock_lines = [line for line in cmd.lines if line.kind != "service"]
+        await uow.skus.lock(line.sku for line in stock_lines)
+        at = now()
+        received: list[str] = []
+        for line in stock_lines:
+            if line.kind == "accessory":
+                stock = await uow.stock.get(line.sku, cmd.location_id)
+                stock.take_back(line.quantity, cmd.return_id, at)
+                continue
+            unit = await uow.units.get(line.unit_id or "", for_update=True)
+            if unit is None or unit.status != "sold" or unit.sale_id != cmd.sale_id:
+                raise InvalidSale(
+                    f"unit {line.unit_id} was not sold by sale {cmd.sale_id}; it cannot be returned against it",
+                    field="lines.unit_id",
+                )
+            unit.take_back(cmd.location_id, cmd.return_id, at)
+            received.append(unit.unit_id)
+        await uow.ledger.record_return(cmd.return_id, cmd.sale_id, cmd.location_id)
+        notices = Notices()
+        notices.recorder.record(events.ReturnReceived(cmd.return_id, cmd.sale_id, cmd.location_id, tuple(received), at))
+        uow.track(notices)
+        await uow.commit()
+    return "applied"
