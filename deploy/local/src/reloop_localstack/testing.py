@@ -60,11 +60,14 @@ async def read_events(
     topic: str,
     match: Callable[[Event], bool],
     *,
-    expect: int,
+    expect: int = 0,
+    until: Callable[[list[Event]], bool] | None = None,
     timeout: float = 20,
     registry: Registry = REGISTRY,
 ) -> list[Event]:
-    """Events on `topic` that `match`, waiting until `expect` of them are there (or timeout)."""
+    """Events on `topic` that `match`, from the beginning, until `expect` of them are there (or
+    `until` says the collection is complete), or the timeout passes."""
+    complete = until or (lambda found: len(found) >= expect)
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
@@ -72,7 +75,7 @@ async def read_events(
     found: list[Event] = []
     try:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(found) < expect:
+        while time.monotonic() < deadline and not complete(found):
             batch = await consumer.getmany(timeout_ms=300)
             for records in batch.values():
                 for record in records:

@@ -51,5 +51,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # aiokafka reports every reconnect attempt at ERROR; its own retries handle them.
+    # aiokafka reports every reconnect attempt at ERROR; its own retries handle them. Clients'
+    # per-request lines drown the service's own logs.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL if level.upper() != "DEBUG" else logging.DEBUG)
+    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -1,0 +1,93 @@
+"""Bad input: a 4xx naming the field at the HTTP edge, a dead letter with the reason on the bus,
+and nothing half-applied either way."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from inventory.bootstrap import build
+from reloop_contracts import sales
+from reloop_localstack.testing import api, eventually, luhn_imei, produce_raw, publish, running
+from reloop_shared.consumer.dead_letter_store import read_dead_letters
+from reloop_shared.kafka import headers as h
+from reloop_shared.messaging.codec import encode, envelope_for
+from services.inventory.tests.support import (
+    available_unit,
+    device_sale,
+    list_skus,
+    location,
+    new_sku,
+    settings,
+    unit_status,
+)
+
+pytestmark = pytest.mark.connected
+
+
+async def test_a_unit_with_an_invalid_imei_or_an_unknown_sku_is_refused_naming_the_field(
+    env: dict[str, str], database_url: str
+) -> None:
+    runtime, app = build(settings(env, database_url))
+    sku = new_sku()
+    async with running(runtime), api(app) as client:
+        warehouse = await location(client, f"wh-{sku}", "warehouse")
+        await list_skus(env["KAFKA_BOOTSTRAP_SERVERS"], client, [(sku, "refurbished_device", "good")])
+        bad_check_digit = luhn_imei(42)[:-1] + str((int(luhn_imei(42)[-1]) + 1) % 10)
+        refused = await client.post(
+            "/units",
+            json={"sku": sku, "identifier": {"kind": "imei", "value": bad_check_digit}, "location_id": warehouse},
+        )
+        unknown = await client.post(
+            "/units",
+            json={"sku": "NOPE-1", "identifier": {"kind": "imei", "value": luhn_imei(43)}, "location_id": warehouse},
+        )
+        missing = await client.post("/units", json={"sku": sku, "location_id": warehouse})
+        stock = (await client.get("/units", params={"sku": sku})).json()
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "identifier.value"
+    assert "Luhn" in refused.json()["message"]
+    assert unknown.status_code == 422
+    assert unknown.json()["field"] == "sku"
+    assert missing.status_code == 422
+    assert missing.json()["fields"][0]["field"] == "identifier"
+    assert stock == [], "nothing was received"
+
+
+async def test_sales_that_break_the_rules_are_dead_lettered_with_the_reason_and_apply_nothing(
+    env: dict[str, str], database_url: str
+) -> None:
+    runtime, app = build(settings(env, database_url))
+    bootstrap = env["KAFKA_BOOTSTRAP_SERVERS"]
+    sku, run = new_sku(), uuid.uuid4().hex[:6]
+    async with running(runtime), api(app) as client:
+        shop = await location(client, f"shop-{run}", "own_shop")
+        await list_skus(bootstrap, client, [(sku, "refurbished_device", "good")])
+        unit_id = await available_unit(client, sku, shop)
+        wrong_currency = device_sale(f"usd-{run}", "own_shop", shop, sku, unit_id, currency="USD")
+        unknown_sku = device_sale(f"nosku-{run}", "own_shop", shop, "NOPE-404", unit_id)
+        await publish(bootstrap, [wrong_currency, unknown_sku], producer="store-sync")
+        # A negative price cannot even be built as a contract: a foreign producer sends raw JSON.
+        negative = envelope_for(device_sale(f"neg-{run}", "own_shop", shop, sku, unit_id), producer="legacy-pos")
+        raw = encode(negative).replace(b'"amount_minor":45900', b'"amount_minor":-45900')
+        await produce_raw(bootstrap, sales.TRANSACTIONS.name, [(f"neg-{run}".encode(), raw, {})])
+
+        async def three_dead_letters() -> bool:
+            letters = await read_dead_letters(bootstrap, sales.TRANSACTIONS.dead_letter)
+            return len([x for x in letters if run in x.key.decode()]) >= 3 if letters else False
+
+        await eventually(three_dead_letters, timeout=30, message="the three sales were dead-lettered")
+        letters = {
+            x.key.decode(): x.headers
+            for x in await read_dead_letters(bootstrap, sales.TRANSACTIONS.dead_letter)
+            if x.key and run in x.key.decode()
+        }
+        status = await unit_status(client, unit_id)
+        availability = (await client.get(f"/availability/{sku}")).json()
+    assert "sells in EUR, not USD" in letters[f"usd-{run}"][h.DLQ_REASON]
+    assert letters[f"usd-{run}"][h.DLQ_ATTEMPTS] == "1", "a broken rule is not retried"
+    assert "unknown SKU NOPE-404" in letters[f"nosku-{run}"][h.DLQ_REASON]
+    assert "amount_minor" in letters[f"neg-{run}"][h.DLQ_REASON]
+    assert status == "available", "nothing was half-applied"
+    assert availability["total_available"] == 1
