@@ -120,17 +120,18 @@ async def _start_consumer(
     return process
 
 
-def cpu_seconds(consumer_pid: int) -> dict[str, float]:
+def cpu_seconds(service_pids: int | list[int]) -> dict[str, float]:
     """CPU time used so far by each part of the path, to show where a run's time went."""
-    totals = {"writer+relay": 0.0, "consumer": 0.0, "postgres": 0.0, "kafka": 0.0}
+    pids = {service_pids} if isinstance(service_pids, int) else set(service_pids)
+    totals = {"bench": 0.0, "service": 0.0, "postgres": 0.0, "kafka": 0.0}
     for proc in psutil.process_iter(["pid", "name", "cmdline"]):
         try:
             times = proc.cpu_times()
             used = times.user + times.system
             if proc.pid == os.getpid():
-                totals["writer+relay"] += used
-            elif proc.pid == consumer_pid:
-                totals["consumer"] += used
+                totals["bench"] += used
+            elif proc.pid in pids:
+                totals["service"] += used
             elif proc.info["name"] == "postgres":
                 totals["postgres"] += used
             elif proc.info["name"] == "java" and "kafka.Kafka" in (proc.info["cmdline"] or []):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reloop_contracts.base import Event
 
@@ -77,6 +77,21 @@ class Registry:
 
     def __iter__(self) -> Iterator[TopicSpec]:
         return iter(self.topics.values())
+
+    def namespaced(self, namespace: str) -> Registry:
+        """The same topics under `<namespace>.<name>`: several environments (or test runs) can
+        share one Kafka cluster without reading each other's events."""
+        if not namespace:
+            return self
+        return Registry.of(replace(topic, name=f"{namespace}.{topic.name}") for topic in self)
+
+    def same_topic(self, topic: TopicSpec) -> TopicSpec:
+        """This registry's version of a topic declared in the contracts (namespace applied)."""
+        for candidate in self:
+            same_name = candidate.name == topic.name or candidate.name.endswith(f".{topic.name}")
+            if same_name and candidate.events == topic.events:
+                return candidate
+        raise KeyError(f"no topic {topic.name} in this registry")
 
 
 def _build() -> Registry:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -45,11 +46,11 @@ class ServiceRuntime:
     ) -> None:
         self.service = service
         self.settings = settings
-        self.registry = registry
+        self.registry = registry.namespaced(settings.topic_namespace)
         self.migrations = [SHARED, *migrations]
-        self.produces = list(produces)
+        self.produces = [self.registry.same_topic(topic) for topic in produces]
         self.subscriptions: list[Subscription] = []
-        self.outbox = OutboxWriter(service, registry)
+        self.outbox = OutboxWriter(service, self.registry)
         self.broker: KafkaBroker = make_broker(settings.kafka_bootstrap_servers, client_id=service)
         self._producer: AIOKafkaProducer | None = None  # aiokafka objects need the running loop
         self._pool: Pool | None = None
@@ -73,7 +74,8 @@ class ServiceRuntime:
     def subscribe(self, subscription: Subscription) -> None:
         if self.started:
             raise RuntimeError("subscribe before start()")
-        self.subscriptions.append(subscription)
+        topics = tuple(self.registry.same_topic(topic) for topic in subscription.topics)
+        self.subscriptions.append(dataclasses.replace(subscription, topics=topics))
 
     def every(self, seconds: float, job: Callable[[], Awaitable[object]], *, name: str) -> None:
         """Run `job` every `seconds` while the service runs (expiring holds, say); failures are
@@ -112,18 +114,25 @@ class ServiceRuntime:
         dead_letters = BrokerDeadLetterSink(self.broker)
         for subscription in self.subscriptions:
             engine = ConsumerEngine(self._pool, subscription, self.registry, dead_letters)
-            bind(self.broker, engine, max_records=self.settings.consumer_max_records)
+            bind(
+                self.broker,
+                engine,
+                max_records=self.settings.consumer_max_records,
+                group_suffix=self.settings.consumer_group_suffix,
+                start_from=self.settings.consumer_start_from,
+            )
         await self.broker.start()
-        self._producer = make_producer(self.settings.kafka_bootstrap_servers, client_id=f"{self.service}-outbox")
-        await self._producer.start()
-        self._relay = OutboxRelay(
-            self._pool,
-            ProducerPublisher(self._producer),
-            producer=self.service,
-            batch_size=self.settings.relay_batch_size,
-            poll_interval=self.settings.relay_poll_interval_s,
-        )
-        self._relay_task = asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox-relay")
+        if self.settings.relay_in_process:
+            self._producer = make_producer(self.settings.kafka_bootstrap_servers, client_id=f"{self.service}-outbox")
+            await self._producer.start()
+            self._relay = OutboxRelay(
+                self._pool,
+                ProducerPublisher(self._producer),
+                producer=self.service,
+                batch_size=self.settings.relay_batch_size,
+                poll_interval=self.settings.relay_poll_interval_s,
+            )
+            self._relay_task = asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox-relay")
         self._tasks = [asyncio.create_task(self._repeat(*job), name=job[0]) for job in self._periodic]
         self.started = True
         log.info("service started", extra={"database": self.database_url.split("@")[-1]})
@@ -151,11 +160,8 @@ class ServiceRuntime:
         self.started = False
 
     async def ready(self) -> dict[str, bool]:
-        checks = {
-            "database": False,
-            "kafka": False,
-            "relay": self._relay_task is not None and not self._relay_task.done(),
-        }
+        relay_up = self._relay_task is not None and not self._relay_task.done()
+        checks = {"database": False, "kafka": False, "relay": relay_up or not self.settings.relay_in_process}
         if self._pool is not None:
             with contextlib.suppress(Exception):
                 async with self._pool.acquire(timeout=2) as conn:

@@ -31,7 +31,24 @@ class RuntimeSettings(BaseSettings):
     http_port: int = 8000
     db_pool_size: int = 10
     consumer_max_records: int = 500
+    topic_namespace: str = Field(
+        default="",
+        validation_alias=AliasChoices("RELOOP_TOPIC_NAMESPACE", "topic_namespace"),
+        description="Prefix of every topic name (`<namespace>.<topic>`): environments sharing a cluster.",
+    )
+    consumer_group_suffix: str = Field(
+        default="", description="Appended to every consumer group id: isolates a bench or a second environment."
+    )
+    consumer_start_from: str = Field(
+        default="earliest",
+        pattern="^(earliest|latest)$",
+        description="Where a consumer group without committed offsets starts; earliest loses nothing.",
+    )
     consumer_max_attempts: int = 3
+    relay_in_process: bool = Field(
+        default=True,
+        description="Run the outbox relay in the service process; false when it runs apart (`reloop relay`).",
+    )
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0
     trace_sql: bool = Field(default=True, description="One span per SQL statement (asyncpg instrumentation).")

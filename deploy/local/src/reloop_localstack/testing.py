@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,10 +13,21 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 
-from reloop_contracts import REGISTRY, Event, Registry
+from reloop_contracts import REGISTRY, Event, Registry, TopicSpec
 from reloop_contracts.envelope import CONTENT_TYPE
 from reloop_shared.messaging.codec import PoisonMessage, decode, encode, envelope_for
 from reloop_shared.runtime import ServiceRuntime
+
+NAMESPACE = f"t{uuid.uuid4().hex[:8]}"
+"""This test session's topic namespace: services under test run with `topic_namespace=NAMESPACE`,
+so a broker shared with other runs (or a live stack) never mixes their events with ours."""
+
+TEST_REGISTRY = REGISTRY.namespaced(NAMESPACE)
+
+
+def topic_name(topic: TopicSpec | str) -> str:
+    """The session's name for a contract topic (a plain string is taken as is)."""
+    return topic if isinstance(topic, str) else TEST_REGISTRY.same_topic(topic).name
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 30, message: str = "") -> None:
@@ -57,7 +69,7 @@ async def read_topic(bootstrap: str, topic: str, *, expect: int, timeout: float 
 
 async def read_events(
     bootstrap: str,
-    topic: str,
+    topic: TopicSpec | str,
     match: Callable[[Event], bool],
     *,
     expect: int = 0,
@@ -68,9 +80,7 @@ async def read_events(
     """Events on `topic` that `match`, from the beginning, until `expect` of them are there (or
     `until` says the collection is complete), or the timeout passes."""
     complete = until or (lambda found: len(found) >= expect)
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
+    consumer = _reader(bootstrap, topic_name(topic))
     await consumer.start()
     found: list[Event] = []
     try:
@@ -121,7 +131,7 @@ def api(app: FastAPI) -> httpx.AsyncClient:
 
 
 async def publish(
-    bootstrap: str, events: Sequence[Event], *, producer: str = "test", registry: Registry = REGISTRY
+    bootstrap: str, events: Sequence[Event], *, producer: str = "test", registry: Registry = TEST_REGISTRY
 ) -> None:
     """Publish contract events exactly as a service's outbox would (envelope, key, headers)."""
     messages = []

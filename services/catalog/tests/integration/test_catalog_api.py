@@ -12,7 +12,7 @@ from catalog.bootstrap import build
 from catalog.config import CatalogSettings
 from reloop_contracts import Event
 from reloop_contracts import catalog as contract
-from reloop_localstack.testing import api, read_events, running
+from reloop_localstack.testing import NAMESPACE, api, read_events, running
 
 pytestmark = pytest.mark.connected
 
@@ -23,6 +23,7 @@ def _settings(env: dict[str, str], database_url: str) -> CatalogSettings:
         database_url=env["DATABASE_URL"],
         service_database_url=database_url,
         relay_poll_interval_s=0.2,
+        topic_namespace=NAMESPACE,
         trace_sql=False,
     )
 
@@ -69,7 +70,7 @@ async def test_listing_and_pricing_a_sku_publishes_its_events_and_it_can_be_sear
         def about_this_sku(event: Event) -> bool:
             return getattr(event, "sku", None) == sku
 
-        published = await read_events(env["KAFKA_BOOTSTRAP_SERVERS"], contract.SKUS.name, about_this_sku, expect=3)
+        published = await read_events(env["KAFKA_BOOTSTRAP_SERVERS"], contract.SKUS, about_this_sku, expect=3)
     assert [type(e).__name__ for e in published] == ["SkuListed", "SkuPriced", "SkuPriced"]
     assert isinstance(published[1], contract.SkuPriced)
     assert published[1].price.amount_minor == 45900

@@ -9,7 +9,16 @@ import pytest
 
 from inventory.bootstrap import build
 from reloop_contracts import sales
-from reloop_localstack.testing import api, eventually, luhn_imei, produce_raw, publish, running
+from reloop_localstack.testing import (
+    TEST_REGISTRY,
+    api,
+    eventually,
+    luhn_imei,
+    produce_raw,
+    publish,
+    running,
+    topic_name,
+)
 from reloop_shared.consumer.dead_letter_store import read_dead_letters
 from reloop_shared.kafka import headers as h
 from reloop_shared.messaging.codec import encode, envelope_for
@@ -71,16 +80,16 @@ async def test_sales_that_break_the_rules_are_dead_lettered_with_the_reason_and_
         # A negative price cannot even be built as a contract: a foreign producer sends raw JSON.
         negative = envelope_for(device_sale(f"neg-{run}", "own_shop", shop, sku, unit_id), producer="legacy-pos")
         raw = encode(negative).replace(b'"amount_minor":45900', b'"amount_minor":-45900')
-        await produce_raw(bootstrap, sales.TRANSACTIONS.name, [(f"neg-{run}".encode(), raw, {})])
+        await produce_raw(bootstrap, topic_name(sales.TRANSACTIONS), [(f"neg-{run}".encode(), raw, {})])
 
         async def three_dead_letters() -> bool:
-            letters = await read_dead_letters(bootstrap, sales.TRANSACTIONS.dead_letter)
+            letters = await read_dead_letters(bootstrap, TEST_REGISTRY.same_topic(sales.TRANSACTIONS).dead_letter)
             return len([x for x in letters if run in x.key.decode()]) >= 3 if letters else False
 
         await eventually(three_dead_letters, timeout=30, message="the three sales were dead-lettered")
         letters = {
             x.key.decode(): x.headers
-            for x in await read_dead_letters(bootstrap, sales.TRANSACTIONS.dead_letter)
+            for x in await read_dead_letters(bootstrap, TEST_REGISTRY.same_topic(sales.TRANSACTIONS).dead_letter)
             if x.key and run in x.key.decode()
         }
         status = await unit_status(client, unit_id)

@@ -56,7 +56,7 @@ async def test_an_expired_hold_releases_its_unit_by_itself(env: dict[str, str], 
         def about_the_hold(event: Event) -> bool:
             return getattr(event, "reservation_id", None) == hold
 
-        outcomes = await read_events(bootstrap, contract.RESERVATIONS.name, about_the_hold, expect=2)
+        outcomes = await read_events(bootstrap, contract.RESERVATIONS, about_the_hold, expect=2)
     assert isinstance(outcomes[0], contract.ReservationConfirmed)
     assert outcomes[0].lines[0].unit_id == unit_id
     assert isinstance(outcomes[1], contract.ReservationEnded)
@@ -105,6 +105,6 @@ async def test_a_returned_unit_goes_back_to_available_only_after_inspection(
         def availability_of_sku(event: Event) -> bool:
             return isinstance(event, contract.AvailabilityChanged) and event.sku == sku
 
-        published = await read_events(bootstrap, contract.AVAILABILITY.name, availability_of_sku, expect=4)
+        published = await read_events(bootstrap, contract.AVAILABILITY, availability_of_sku, expect=4)
     # available after restock, 0 after the sale, still 0 after the return, 1 after inspection
     assert [e.total_available for e in published if isinstance(e, contract.AvailabilityChanged)][-4:] == [1, 0, 0, 1]

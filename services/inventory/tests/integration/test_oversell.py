@@ -62,14 +62,14 @@ async def test_two_hundred_races_for_one_unit_never_sell_it_twice_and_every_lose
 
         outcomes = await read_events(
             bootstrap,
-            contract.RESERVATIONS.name,
+            contract.RESERVATIONS,
             lambda e: getattr(e, "reservation_id", None) in web,
             until=settled,
             timeout=120,
         )
         allocations = await read_events(
             bootstrap,
-            contract.SALE_ALLOCATIONS.name,
+            contract.SALE_ALLOCATIONS,
             lambda e: isinstance(e, contract.SaleAllocated) and e.sale_id in tills,
             expect=RACES,
             timeout=120,

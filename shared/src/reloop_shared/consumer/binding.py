@@ -9,7 +9,15 @@ from faststream.kafka.annotations import KafkaMessage
 from reloop_shared.consumer.engine import ConsumerEngine
 
 
-def bind(broker: KafkaBroker, engine: ConsumerEngine, *, max_records: int = 500, batch_timeout_ms: int = 50) -> None:
+def bind(
+    broker: KafkaBroker,
+    engine: ConsumerEngine,
+    *,
+    max_records: int = 500,
+    batch_timeout_ms: int = 50,
+    group_suffix: str = "",
+    start_from: str = "earliest",
+) -> None:
     """Subscribe the engine's consumer group to its topics.
 
     faststream's per-message commit caps a consumer near a few thousand messages per second; a
@@ -36,11 +44,11 @@ def bind(broker: KafkaBroker, engine: ConsumerEngine, *, max_records: int = 500,
 
     broker.subscriber(
         *subscription.topic_names,
-        group_id=subscription.consumer,
+        group_id=f"{subscription.consumer}{group_suffix}",
         batch=True,
         max_records=max_records,
         batch_timeout_ms=batch_timeout_ms,
-        auto_offset_reset="earliest",
+        auto_offset_reset="latest" if start_from == "latest" else "earliest",
         ack_policy=AckPolicy.MANUAL,
         decoder=keep_raw,
         title=subscription.consumer,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pydantic import ValidationError, create_model
 
 from reloop_contracts import Envelope, EnvelopeHeader, Event, Registry
 from reloop_contracts.base import parse_lenient, parse_lenient_json, utc_now
-from reloop_shared.context import current_flow
+from reloop_shared.context import FlowContext, current_flow
 
 
 class PoisonMessage(Exception):
@@ -40,16 +41,36 @@ def _typed_envelope(model: type[Event]) -> type[_TypedEnvelope]:
     return create_model(f"{model.__name__}Envelope", __base__=_TypedEnvelope, payload=(model, ...))
 
 
+class _EventIds:
+    """Random (version 4) event ids, drawing entropy in blocks: one system call per 256 ids."""
+
+    def __init__(self) -> None:
+        self._block = b""
+        self._offset = 0
+
+    def new(self) -> uuid.UUID:
+        if self._offset >= len(self._block):
+            self._block = os.urandom(16 * 256)
+            self._offset = 0
+        raw = self._block[self._offset : self._offset + 16]
+        self._offset += 16
+        return uuid.UUID(bytes=raw, version=4)
+
+
+new_event_id = _EventIds().new
+
+
 def envelope_for(
     event: Event,
     *,
     producer: str,
     occurred_at: datetime | None = None,
     event_id: uuid.UUID | None = None,
+    flow: FlowContext | None = None,
 ) -> Envelope:
-    flow = current_flow()
+    flow = flow or current_flow()
     return Envelope(
-        event_id=event_id or uuid.uuid4(),
+        event_id=event_id or new_event_id(),
         event_type=event.EVENT_TYPE,
         schema_version=event.SCHEMA_VERSION,
         occurred_at=occurred_at or event.occurred_at() or utc_now(),

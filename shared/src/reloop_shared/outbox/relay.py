@@ -73,6 +73,7 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._tracer = tracer("reloop.outbox")
         self.is_leader = False
+        self._failures = 0
 
     def stop(self) -> None:
         self._stopping.set()
@@ -80,7 +81,6 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Run until stop(): take leadership, then publish whenever rows are committed."""
-        failures = 0
         while not self._stopping.is_set():
             try:
                 async with self.pool.acquire() as leader:
@@ -97,12 +97,11 @@ class OutboxRelay:
                     finally:
                         self.is_leader = False
                         await leader.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
-                failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:
-                failures += 1
-                delay = self._backoff(failures)
+                self._failures += 1
+                delay = self._backoff(self._failures)
                 log.exception("outbox relay failed; retrying", extra={"retry_in_s": round(delay, 2)})
                 await self._sleep(delay)
 
@@ -119,6 +118,7 @@ class OutboxRelay:
                 await self._sleep(self._backoff(failures))
                 continue
             failures = 0
+            self._failures = 0  # the database and the broker answer again
             passes += 1
             if passes % 600 == 0:
                 await self._housekeeping()

@@ -12,7 +12,7 @@ from reloop_contracts.envelope import CONTENT_TYPE
 from reloop_shared.db.types import Connection
 from reloop_shared.kafka import headers as h
 from reloop_shared.messaging.codec import encode, envelope_for
-from reloop_shared.telemetry.tracing import inject_headers
+from reloop_shared.outbox.cause import Cause, capture_cause
 
 _INSERT = """
 INSERT INTO outbox (topic, message_key, event_id, event_type, value, headers)
@@ -55,24 +55,34 @@ class OutboxWriter:
         *,
         occurred_at: datetime | None = None,
         event_id: uuid.UUID | None = None,
+        causes: Sequence[Cause] | None = None,
     ) -> list[Envelope]:
+        """Write events in one round trip. `causes` (one per event) say which flow and trace each
+        event belongs to when one transaction applies several consumed events; by default the
+        current flow and trace."""
         if not conn.is_in_transaction():
             raise RuntimeError("outbox rows must be written inside the state change's transaction")
         if event_id is not None and len(events) != 1:
             raise ValueError("an explicit event id names one event")
-        trace_headers = inject_headers()
+        if causes is not None and len(causes) != len(events):
+            raise ValueError("one cause per event")
+        here = capture_cause() if causes is None else None
         rows = []
         envelopes = []
-        for event in events:
+        for index, event in enumerate(events):
+            cause = here if causes is None else causes[index]
+            assert cause is not None
             topic = self.topic_for(event)
-            envelope = envelope_for(event, producer=self.producer, occurred_at=occurred_at, event_id=event_id)
+            envelope = envelope_for(
+                event, producer=self.producer, occurred_at=occurred_at, event_id=event_id, flow=cause.flow
+            )
             headers = {
                 h.CONTENT_TYPE: CONTENT_TYPE,
                 h.EVENT_TYPE: envelope.event_type,
                 h.SCHEMA_VERSION: str(envelope.schema_version),
                 h.EVENT_ID: str(envelope.event_id),
                 h.CORRELATION_ID: envelope.correlation_id,
-                **trace_headers,
+                **cause.trace_headers,
             }
             rows.append(
                 (

@@ -53,6 +53,10 @@ class EventRecorder:
     """Aggregates record what they did; the unit of work collects it on commit."""
 
     events: list[DomainEvent] = field(default_factory=list)
+    journal: list[DomainEvent] | None = field(default=None, repr=False, compare=False)
+    """Where a unit of work follows, in order, what all its aggregates record."""
 
     def record(self, event: DomainEvent) -> None:
         self.events.append(event)
+        if self.journal is not None:
+            self.journal.append(event)

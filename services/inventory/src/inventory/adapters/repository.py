@@ -34,15 +34,26 @@ class Location:
     address: str
 
 
+_KNOWN_LOCATIONS: dict[str, Location] = {}
+"""Locations this process has seen: they change rarely, and every sale names one."""
+
+
 class LocationRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, location_id: str) -> Location | None:
+        known = _KNOWN_LOCATIONS.get(location_id)
+        if known is not None:
+            return known
         row = await self.conn.fetchrow(
             "SELECT location_id, kind, market, name, address FROM locations WHERE location_id = $1", location_id
         )
-        return Location(**dict(row)) if row else None
+        if row is None:
+            return None
+        location = Location(**dict(row))
+        _KNOWN_LOCATIONS[location_id] = location
+        return location
 
     async def upsert(self, location: Location) -> None:
         await self.conn.execute(
@@ -57,6 +68,7 @@ class LocationRepository:
             location.name,
             location.address,
         )
+        _KNOWN_LOCATIONS.pop(location.location_id, None)
 
     async def eligible(self, market: str, location_id: str | None) -> list[str]:
         """Where stock may come from: the named location only (a shop hold, click-and-collect), or
@@ -87,6 +99,7 @@ class SkuInfo:
 class SkuRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.known: dict[str, SkuInfo] = {}
 
     async def get(self, sku: str) -> SkuInfo | None:
         row = await self.conn.fetchrow(
@@ -102,7 +115,9 @@ class SkuRepository:
             "ORDER BY sku FOR UPDATE",
             sorted(set(skus)),
         )
-        return {row["sku"]: SkuInfo(**dict(row)) for row in rows}
+        locked = {row["sku"]: SkuInfo(**dict(row)) for row in rows}
+        self.known.update(locked)
+        return locked
 
     async def upsert(self, sku: str, kind: str, grade: str | None, product_id: str) -> None:
         await self.conn.execute(
@@ -122,14 +137,19 @@ class SkuRepository:
 
 
 class UnitRepository:
+    """Units, with an identity map: one object per unit in a transaction, so a batch of sales
+    decided in memory never sees a stale copy of a unit it already changed."""
+
     def __init__(self, conn: Connection, seen: list[Any]) -> None:
         self.conn = conn
         self.seen = seen
+        self.loaded: dict[str, Unit] = {}
+        self.locked: set[str] = set()
 
     async def get(self, unit_id: str, *, for_update: bool = False) -> Unit | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self.conn.fetchrow(f"SELECT {_UNIT_COLUMNS} FROM units WHERE unit_id = $1{lock}", unit_id)
-        return self._track(_unit(row)) if row else None
+        return self._track(row, locked=for_update) if row else None
 
     async def many(self, unit_ids: Sequence[str], *, for_update: bool = False) -> dict[str, Unit]:
         lock = " FOR UPDATE" if for_update else ""
@@ -137,7 +157,7 @@ class UnitRepository:
             f"SELECT {_UNIT_COLUMNS} FROM units WHERE unit_id = ANY($1::text[]) ORDER BY unit_id{lock}",
             list(unit_ids),
         )
-        return {row["unit_id"]: self._track(_unit(row)) for row in rows}
+        return {row["unit_id"]: self._track(row, locked=for_update) for row in rows}
 
     async def identifier_taken(self, identifier: str) -> bool:
         return bool(await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM units WHERE identifier = $1)", identifier))
@@ -145,8 +165,20 @@ class UnitRepository:
     async def find_available(
         self, sku: str, location_ids: Sequence[str], *, exclude: Sequence[str] = (), limit: int = 1
     ) -> list[Unit]:
-        """Available units of `sku` at the given locations, locked; units another transaction is
-        taking are skipped, not waited for."""
+        """Available units of `sku` at the given locations (in that order of preference), locked;
+        units another transaction is taking are skipped, not waited for. Units this transaction
+        already holds count as they are in memory, not as the database still has them."""
+        order = {location: rank for rank, location in enumerate(location_ids)}
+        here = sorted(
+            (
+                u
+                for u in self.loaded.values()
+                if u.sku == sku and u.status == "available" and u.location_id in order and u.unit_id not in exclude
+            ),
+            key=lambda u: (order[u.location_id], u.unit_id),
+        )
+        if len(here) >= limit:
+            return here[:limit]
         rows = await self.conn.fetch(
             f"""
             SELECT {_UNIT_COLUMNS} FROM units
@@ -158,10 +190,10 @@ class UnitRepository:
             """,
             sku,
             list(location_ids),
-            list(exclude),
-            limit,
+            [*exclude, *self.loaded],
+            limit - len(here),
         )
-        return [self._track(_unit(row)) for row in rows]
+        return here + [self._track(row, locked=True) for row in rows]
 
     async def at_location(self, location_id: str, statuses: Sequence[str]) -> list[Unit]:
         rows = await self.conn.fetch(
@@ -169,32 +201,40 @@ class UnitRepository:
             location_id,
             list(statuses),
         )
-        return [self._track(_unit(row)) for row in rows]
+        return [self._track(row, locked=True) for row in rows]
 
     async def add(self, unit: Unit) -> None:
         await self.conn.execute(
             f"INSERT INTO units ({_UNIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             *(getattr(unit, column) for column in _UNIT_COLUMNS.split(", ")),
         )
-        self._track(unit)
+        self.loaded[unit.unit_id] = unit
+        self.locked.add(unit.unit_id)
+        self.seen.append(unit)
 
-    async def save(self, unit: Unit) -> None:
-        await self.conn.execute(
+    async def save(self, units: Sequence[Unit]) -> None:
+        """Write changed units back, in one round trip however many there are."""
+        await self.conn.executemany(
             """
             UPDATE units SET sku = $2, grade = $3, location_id = $4, status = $5, reservation_id = $6, sale_id = $7,
                 sale_channel = $8, transfer_to = $9, status_before_transit = $10, updated_at = now()
             WHERE unit_id = $1
             """,
-            unit.unit_id,
-            unit.sku,
-            unit.grade,
-            unit.location_id,
-            unit.status,
-            unit.reservation_id,
-            unit.sale_id,
-            unit.sale_channel,
-            unit.transfer_to,
-            unit.status_before_transit,
+            [
+                (
+                    unit.unit_id,
+                    unit.sku,
+                    unit.grade,
+                    unit.location_id,
+                    unit.status,
+                    unit.reservation_id,
+                    unit.sale_id,
+                    unit.sale_channel,
+                    unit.transfer_to,
+                    unit.status_before_transit,
+                )
+                for unit in units
+            ],
         )
 
     async def search(self, sku: str | None, location_id: str | None, status: str | None, limit: int) -> list[Unit]:
@@ -212,7 +252,16 @@ class UnitRepository:
         )
         return [_unit(row) for row in rows]
 
-    def _track(self, unit: Unit) -> Unit:
+    def _track(self, row: asyncpg.Record, *, locked: bool) -> Unit:
+        """One object per unit; a copy read before its lock is replaced by the locked row, unless
+        this transaction already changed it (then it holds the lock and the latest state)."""
+        known = self.loaded.get(row["unit_id"])
+        if known is not None and (not locked or known.unit_id in self.locked or known.recorder.events):
+            return known
+        unit = _unit(row)
+        self.loaded[unit.unit_id] = unit
+        if locked:
+            self.locked.add(unit.unit_id)
         self.seen.append(unit)
         return unit
 
@@ -221,9 +270,13 @@ class StockRepository:
     def __init__(self, conn: Connection, seen: list[Any]) -> None:
         self.conn = conn
         self.seen = seen
+        self.loaded: dict[tuple[str, str], AccessoryStock] = {}
 
     async def get(self, sku: str, location_id: str) -> AccessoryStock:
         """The stock row, locked, created empty the first time an item is seen at a location."""
+        known = self.loaded.get((sku, location_id))
+        if known is not None:
+            return known
         await self.conn.execute(
             "INSERT INTO accessory_stock (sku, location_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", sku, location_id
         )
@@ -234,6 +287,7 @@ class StockRepository:
         )
         assert row is not None
         stock = AccessoryStock(sku, location_id, row["on_hand"], row["reserved"])
+        self.loaded[(sku, location_id)] = stock
         self.seen.append(stock)
         return stock
 
@@ -268,12 +322,17 @@ class ReservationRepository:
     def __init__(self, conn: Connection, seen: list[Any]) -> None:
         self.conn = conn
         self.seen = seen
+        self.loaded: dict[str, Reservation] = {}
+        self.locked: set[str] = set()
 
     async def get(self, reservation_id: str, *, for_update: bool = True) -> Reservation | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self.conn.fetchrow(f"SELECT * FROM reservations WHERE reservation_id = $1{lock}", reservation_id)
         if row is None:
             return None
+        known = self.loaded.get(reservation_id)
+        if known is not None and (not for_update or reservation_id in self.locked or known.recorder.events):
+            return known
         lines = await self.conn.fetch(
             "SELECT * FROM reservation_lines WHERE reservation_id = $1 ORDER BY line_id", reservation_id
         )
@@ -289,10 +348,24 @@ class ReservationRepository:
             ],
             location_id=row["location_id"],
         )
+        self.loaded[reservation_id] = reservation
+        if for_update:
+            self.locked.add(reservation_id)
         self.seen.append(reservation)
         return reservation
 
+    async def many(self, reservation_ids: Sequence[str], *, for_update: bool = True) -> dict[str, Reservation]:
+        found = {}
+        for reservation_id in sorted(set(reservation_ids)):
+            reservation = await self.get(reservation_id, for_update=for_update)
+            if reservation is not None:
+                found[reservation_id] = reservation
+        return found
+
     async def holding(self, unit_id: str) -> Reservation | None:
+        for reservation in self.loaded.values():
+            if reservation.active and reservation.line_holding(unit_id) is not None:
+                return reservation
         reservation_id = await self.conn.fetchval(
             """
             SELECT r.reservation_id FROM reservation_lines l JOIN reservations r USING (reservation_id)
@@ -300,7 +373,8 @@ class ReservationRepository:
             """,
             unit_id,
         )
-        return await self.get(reservation_id) if reservation_id else None
+        found = await self.get(reservation_id) if reservation_id else None
+        return found if found is not None and found.line_holding(unit_id) is not None else None
 
     async def known(self, reservation_id: str) -> bool:
         return bool(
@@ -323,6 +397,8 @@ class ReservationRepository:
             reservation.expires_at,
         )
         await self._write_lines(reservation)
+        self.loaded[reservation.reservation_id] = reservation
+        self.locked.add(reservation.reservation_id)
         self.seen.append(reservation)
 
     async def save(self, reservation: Reservation) -> None:
@@ -363,7 +439,7 @@ class ReservationRepository:
             )
 
 
-@dataclass(frozen=True)
+@dataclass
 class LedgerLine:
     line_id: str
     kind: str
@@ -373,33 +449,66 @@ class LedgerLine:
     location_id: str
 
 
+@dataclass
+class AppliedSale:
+    sale_id: str
+    channel: str
+    market: str
+    location_id: str
+    lines: list[LedgerLine]
+
+
 class SalesLedger:
-    """Which sales and returns inventory already applied, and how."""
+    """Which sales and returns inventory already applied, and with which units.
+
+    Sales applied in this transaction are kept in memory and written in two round trips on
+    `flush`, and lookups see them: a later sale of the same batch may need to compensate one.
+    """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.pending: dict[str, AppliedSale] = {}
 
-    async def sale_applied(self, sale_id: str) -> bool:
-        return bool(await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM applied_sales WHERE sale_id = $1)", sale_id))
-
-    async def record_sale(
-        self, sale_id: str, channel: str, market: str, location_id: str, lines: Sequence[LedgerLine]
-    ) -> None:
-        await self.conn.execute(
-            "INSERT INTO applied_sales (sale_id, channel, market, location_id) VALUES ($1, $2, $3, $4)",
-            sale_id,
-            channel,
-            market,
-            location_id,
+    async def already_applied(self, sale_ids: Sequence[str]) -> set[str]:
+        rows = await self.conn.fetch(
+            "SELECT sale_id FROM applied_sales WHERE sale_id = ANY($1::text[])", list(sale_ids)
         )
+        return {row["sale_id"] for row in rows} | (set(sale_ids) & set(self.pending))
+
+    def record(self, sale: AppliedSale) -> None:
+        self.pending[sale.sale_id] = sale
+
+    async def flush(self) -> None:
+        sales, self.pending = list(self.pending.values()), {}
+        if not sales:
+            return
+        await self.conn.executemany(
+            "INSERT INTO applied_sales (sale_id, channel, market, location_id) VALUES ($1, $2, $3, $4)",
+            [(s.sale_id, s.channel, s.market, s.location_id) for s in sales],
+        )
+        lines = [
+            (s.sale_id, x.line_id, x.kind, x.sku, x.unit_id, x.quantity, x.location_id) for s in sales for x in s.lines
+        ]
         if lines:
             await self.conn.executemany(
                 "INSERT INTO sale_lines (sale_id, line_id, kind, sku, unit_id, quantity, location_id) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                [(sale_id, x.line_id, x.kind, x.sku, x.unit_id, x.quantity, x.location_id) for x in lines],
+                lines,
             )
 
+    async def origin(self, sale_id: str) -> tuple[str, str, str] | None:
+        """(channel, market, location) of an applied sale."""
+        if sale_id in self.pending:
+            sale = self.pending[sale_id]
+            return sale.channel, sale.market, sale.location_id
+        row = await self.conn.fetchrow(
+            "SELECT channel, market, location_id FROM applied_sales WHERE sale_id = $1", sale_id
+        )
+        return (row["channel"], row["market"], row["location_id"]) if row else None
+
     async def line_with_unit(self, sale_id: str, unit_id: str) -> LedgerLine | None:
+        if sale_id in self.pending:
+            return next((x for x in self.pending[sale_id].lines if x.unit_id == unit_id), None)
         row = await self.conn.fetchrow(
             "SELECT line_id, kind, sku, unit_id, quantity, location_id FROM sale_lines "
             "WHERE sale_id = $1 AND unit_id = $2",
@@ -409,6 +518,12 @@ class SalesLedger:
         return LedgerLine(**dict(row)) if row else None
 
     async def move_line(self, sale_id: str, line_id: str, unit_id: str | None, location_id: str | None) -> None:
+        if sale_id in self.pending:
+            for line in self.pending[sale_id].lines:
+                if line.line_id == line_id:
+                    line.unit_id = unit_id
+                    line.location_id = location_id or line.location_id
+            return
         await self.conn.execute(
             "UPDATE sale_lines SET unit_id = $3, location_id = COALESCE($4, location_id) "
             "WHERE sale_id = $1 AND line_id = $2",
@@ -418,17 +533,9 @@ class SalesLedger:
             location_id,
         )
 
-    async def sale_origin(self, sale_id: str) -> tuple[str, str, str] | None:
-        """(channel, market, location) of an applied sale."""
-        row = await self.conn.fetchrow(
-            "SELECT channel, market, location_id FROM applied_sales WHERE sale_id = $1", sale_id
-        )
-        return (row["channel"], row["market"], row["location_id"]) if row else None
-
     async def return_applied(self, return_id: str) -> bool:
-        return bool(
-            await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM applied_returns WHERE return_id = $1)", return_id)
-        )
+        query = "SELECT EXISTS (SELECT 1 FROM applied_returns WHERE return_id = $1)"
+        return bool(await self.conn.fetchval(query, return_id))
 
     async def record_return(self, return_id: str, sale_id: str, location_id: str) -> None:
         await self.conn.execute(
@@ -436,15 +543,6 @@ class SalesLedger:
             return_id,
             sale_id,
             location_id,
-        )
-
-    async def units_sold_more_than_once(self) -> int:
-        """Units that two applied sales both hold right now (must always be zero)."""
-        return int(
-            await self.conn.fetchval(
-                "SELECT count(*) FROM (SELECT unit_id FROM sale_lines WHERE unit_id IS NOT NULL "
-                "GROUP BY unit_id HAVING count(*) > 1) doubled"
-            )
         )
 
 
@@ -526,6 +624,36 @@ class AvailabilityQuery:
                 sku,
             )
         return [LocationCount(r["location_id"], r["kind"], r["market"], int(r["available"])) for r in rows]
+
+    async def for_skus(self, kinds: dict[str, str]) -> dict[str, list[LocationCount]]:
+        """Availability of many SKUs (sku -> kind) in two queries."""
+        result: dict[str, list[LocationCount]] = {sku: [] for sku in kinds}
+        devices = [sku for sku, kind in kinds.items() if kind != "accessory"]
+        accessories = [sku for sku, kind in kinds.items() if kind == "accessory"]
+        if devices:
+            rows = await self.conn.fetch(
+                """
+                SELECT u.sku, u.location_id, l.kind, l.market, count(*) AS available
+                FROM units u JOIN locations l USING (location_id)
+                WHERE u.sku = ANY($1::text[]) AND u.status = 'available'
+                GROUP BY u.sku, u.location_id, l.kind, l.market ORDER BY u.sku, u.location_id
+                """,
+                devices,
+            )
+            for r in rows:
+                result[r["sku"]].append(LocationCount(r["location_id"], r["kind"], r["market"], int(r["available"])))
+        if accessories:
+            rows = await self.conn.fetch(
+                """
+                SELECT s.sku, s.location_id, l.kind, l.market, s.on_hand - s.reserved AS available
+                FROM accessory_stock s JOIN locations l USING (location_id)
+                WHERE s.sku = ANY($1::text[]) AND s.on_hand - s.reserved > 0 ORDER BY s.sku, s.location_id
+                """,
+                accessories,
+            )
+            for r in rows:
+                result[r["sku"]].append(LocationCount(r["location_id"], r["kind"], r["market"], int(r["available"])))
+        return result
 
     async def overview(self, market: str | None) -> list[tuple[str, str, int]]:
         rows = await self.conn.fetch(

@@ -7,7 +7,7 @@ not worth retrying: it goes to the dead-letter topic with the reason, to be repl
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from inventory.domain import commands
@@ -17,7 +17,7 @@ from inventory.service_layer import sales as selling
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_contracts import EnvelopeHeader, catalog, inventory, sales
 from reloop_shared.consumer.errors import Unprocessable
-from reloop_shared.consumer.subscription import Subscription
+from reloop_shared.consumer.subscription import Delivery, Subscription
 from reloop_shared.db.types import Connection
 
 JoinedUnitOfWork = Callable[[Connection], InventoryUnitOfWork]
@@ -74,9 +74,6 @@ async def _refuse_broken_rules(work: Awaitable[Any]) -> None:
 
 
 def subscriptions(unit_of_work: JoinedUnitOfWork) -> list[Subscription]:
-    async def when_sale_recorded(event: sales.SaleRecorded, _: EnvelopeHeader, conn: Connection) -> None:
-        await _refuse_broken_rules(selling.apply_sale(sale_command(event), unit_of_work(conn)))
-
     async def when_return_recorded(event: sales.ReturnRecorded, _: EnvelopeHeader, conn: Connection) -> None:
         await _refuse_broken_rules(returns.apply_return(return_command(event), unit_of_work(conn)))
 
@@ -104,17 +101,47 @@ def subscriptions(unit_of_work: JoinedUnitOfWork) -> list[Subscription]:
     async def when_sku_discontinued(event: catalog.SkuDiscontinued, _: EnvelopeHeader, conn: Connection) -> None:
         await setup.discontinue_sku(commands.DiscontinueSku(event.sku), unit_of_work(conn))
 
+    one_at_a_time = Subscription.per_event(
+        "inventory",
+        [sales.TRANSACTIONS, inventory.RESERVATION_REQUESTS],
+        {
+            sales.ReturnRecorded: when_return_recorded,
+            inventory.ReservationRequested: when_reservation_requested,
+            inventory.ReservationReleaseRequested: when_release_requested,
+            inventory.ReservationExtensionRequested: when_extension_requested,
+        },
+    )
+
+    async def apply(deliveries: Sequence[Delivery], conn: Connection) -> None:
+        """Runs of consecutive sales are applied together (one read and one write of each kind for
+        the whole run); anything else, one event at a time, in order."""
+        run: list[selling.SaleToApply] = []
+        for delivery in deliveries:
+            if isinstance(delivery.event, sales.SaleRecorded):
+                run.append(
+                    selling.SaleToApply(
+                        sale_command(delivery.event),
+                        delivery.envelope.correlation_id,
+                        str(delivery.event_id),
+                        delivery.headers,
+                    )
+                )
+                continue
+            await _apply_sales(run, conn)
+            run = []
+            await one_at_a_time.apply([delivery], conn)
+        await _apply_sales(run, conn)
+
+    async def _apply_sales(run: list[selling.SaleToApply], conn: Connection) -> None:
+        if run:
+            await _refuse_broken_rules(selling.apply_sales(run, unit_of_work(conn)))
+
     return [
-        Subscription.per_event(
+        Subscription.batched(
             "inventory",
             [sales.TRANSACTIONS, inventory.RESERVATION_REQUESTS],
-            {
-                sales.SaleRecorded: when_sale_recorded,
-                sales.ReturnRecorded: when_return_recorded,
-                inventory.ReservationRequested: when_reservation_requested,
-                inventory.ReservationReleaseRequested: when_release_requested,
-                inventory.ReservationExtensionRequested: when_extension_requested,
-            },
+            [sales.SaleRecorded, *one_at_a_time.accepts],
+            apply,
         ),
         Subscription.per_event(
             "inventory-catalog",

@@ -61,7 +61,7 @@ async def reserve(cmd: commands.Reserve, uow: InventoryUnitOfWork, now: Clock = 
                 "unit_taken" if any(line.unit_id for line in cmd.lines if line.line_id in failed) else "unavailable"
             )
             # All or nothing: what was held in memory is dropped; only the answer is recorded.
-            uow.rollback_changes()
+            uow.discard_changes()
             return await _reject(uow, cmd, reason, f"lines {', '.join(failed)} cannot be served", failed, substitutes)
         reservation = Reservation.confirm(
             cmd.reservation_id, cmd.channel, cmd.market, cmd.location_id, held, cmd.hold_seconds, at

@@ -7,9 +7,11 @@ same grade) at a location that can serve it, or told that its line is lost.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from inventory.adapters.repository import LedgerLine
+from inventory.adapters.repository import AppliedSale, LedgerLine
 from inventory.domain import commands, events
 from inventory.domain.allocation import Outcome, outcome_for
 from inventory.domain.errors import InvalidSale, UnknownSku
@@ -19,38 +21,83 @@ from inventory.domain.units import Unit
 from inventory.service_layer.clock import Clock, utc_now
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_contracts.markets import currency_of
+from reloop_shared.context import current_flow
+
+
+@dataclass(frozen=True)
+class SaleToApply:
+    """A sale command and the consumed event it came from (for the events it causes)."""
+
+    command: commands.ApplySale
+    correlation_id: str
+    causation_id: str
+    trace_headers: Mapping[str, str] = field(default_factory=dict)
 
 
 async def apply_sale(cmd: commands.ApplySale, uow: InventoryUnitOfWork, now: Clock = utc_now) -> str:
-    _check_money(cmd)
+    flow = current_flow()
+    outcomes = await apply_sales([SaleToApply(cmd, flow.correlation_id, flow.causation_id or cmd.sale_id)], uow, now)
+    return outcomes[0]
+
+
+async def apply_sales(sales: Sequence[SaleToApply], uow: InventoryUnitOfWork, now: Clock = utc_now) -> list[str]:
+    """Apply sales in order, one transaction for all of them: every read and write is done once
+    for the whole batch, and each sale is decided in memory by the same rules, in order, so a
+    later sale sees what an earlier one of the batch did."""
+    for sale in sales:
+        _check_money(sale.command)
     async with uow:
-        if await uow.ledger.sale_applied(cmd.sale_id):
-            return "duplicate"
-        if await uow.locations.get(cmd.location_id) is None:
-            raise InvalidSale(f"unknown location {cmd.location_id}", field="location_id")
-        stock_lines = [line for line in cmd.lines if line.kind != "service"]
-        peek = await uow.reservations.get(cmd.reservation_id, for_update=False) if cmd.reservation_id else None
-        held_skus = [line.sku for line in peek.lines] if peek is not None else []
-        # SKU rows first (the hold's too: it may give units back), then the hold, then units.
-        skus = await uow.skus.lock([*(line.sku for line in stock_lines), *held_skus])
-        missing = sorted({line.sku for line in stock_lines} - set(skus))
-        if missing:
-            raise UnknownSku(f"unknown SKU {', '.join(missing)}", field="lines.sku")
-        for line in stock_lines:
-            if skus[line.sku].kind != line.kind:
-                raise InvalidSale(f"{line.sku} is a {skus[line.sku].kind}, not a {line.kind}", field="lines.kind")
-        hold = await uow.reservations.get(cmd.reservation_id) if cmd.reservation_id else None
-        units = await uow.units.many([line.unit_id for line in stock_lines if line.unit_id], for_update=True)
+        done = await uow.ledger.already_applied([s.command.sale_id for s in sales])
+        todo: list[SaleToApply] = []
+        outcomes: list[str] = []
+        for sale in sales:
+            fresh = sale.command.sale_id not in done
+            outcomes.append("applied" if fresh else "duplicate")
+            if fresh:
+                done.add(sale.command.sale_id)
+                todo.append(sale)
+        if not todo:
+            return outcomes
+        for sale in todo:
+            if await uow.locations.get(sale.command.location_id) is None:
+                raise InvalidSale(f"unknown location {sale.command.location_id}", field="location_id")
+        holds = await _locked_holds_and_skus(uow, [s.command for s in todo])
+        units = await uow.units.many(
+            [x.unit_id for s in todo for x in s.command.lines if x.unit_id and x.kind != "service"], for_update=True
+        )
         at = now()
-        sale = _SaleApplication(cmd, uow, hold, at)
-        for line in stock_lines:
-            if line.kind == "accessory":
-                await sale.accessory(line)
-            else:
-                await sale.device(line, units.get(line.unit_id or ""))
-        await sale.finish()
+        for sale in todo:
+            cmd = sale.command
+            with uow.on_behalf_of(sale.correlation_id, sale.causation_id, sale.trace_headers):
+                application = _SaleApplication(cmd, uow, holds.get(cmd.reservation_id or ""), at)
+                for line in cmd.lines:
+                    if line.kind == "accessory":
+                        await application.accessory(line)
+                    elif line.kind == "refurbished_device":
+                        await application.device(line, units.get(line.unit_id or ""))
+                await application.finish()
+        await uow.ledger.flush()
         await uow.commit()
-    return "applied"
+    return outcomes
+
+
+async def _locked_holds_and_skus(
+    uow: InventoryUnitOfWork, cmds: Sequence[commands.ApplySale]
+) -> dict[str, Reservation]:
+    """Lock order, everywhere in inventory: SKU rows, then holds, then units. The holds' SKUs are
+    locked too, since a consumed hold gives back what the sale did not take."""
+    hold_ids = [cmd.reservation_id for cmd in cmds if cmd.reservation_id]
+    peeked = await uow.reservations.many(hold_ids, for_update=False) if hold_ids else {}
+    stock_lines = [line for cmd in cmds for line in cmd.lines if line.kind != "service"]
+    held_skus = [line.sku for hold in peeked.values() for line in hold.lines]
+    skus = await uow.skus.lock([*(line.sku for line in stock_lines), *held_skus])
+    missing = sorted({line.sku for line in stock_lines} - set(skus))
+    if missing:
+        raise UnknownSku(f"unknown SKU {', '.join(missing)}", field="lines.sku")
+    for line in stock_lines:
+        if skus[line.sku].kind != line.kind:
+            raise InvalidSale(f"{line.sku} is a {skus[line.sku].kind}, not a {line.kind}", field="lines.kind")
+    return await uow.reservations.many(hold_ids) if hold_ids else {}
 
 
 def _check_money(cmd: commands.ApplySale) -> None:
@@ -146,12 +193,14 @@ class _SaleApplication:
                     stock = await self.uow.stock.get(held.sku, held.location_id)
                     stock.release(held.quantity, self.hold.reservation_id, self.at)
             self.hold.end("consumed", f"sale {self.cmd.sale_id}", self.at)
-        await self.uow.ledger.record_sale(
-            self.cmd.sale_id,
-            self.cmd.channel,
-            self.cmd.market,
-            self.cmd.location_id,
-            [LedgerLine(a.line_id, a.kind, a.sku, a.unit_id, a.quantity, a.location_id) for a in self.allocated],
+        self.uow.ledger.record(
+            AppliedSale(
+                self.cmd.sale_id,
+                self.cmd.channel,
+                self.cmd.market,
+                self.cmd.location_id,
+                [LedgerLine(a.line_id, a.kind, a.sku, a.unit_id, a.quantity, a.location_id) for a in self.allocated],
+            )
         )
         self.notices.recorder.record(
             events.SaleAllocated(
@@ -180,7 +229,7 @@ class _SaleApplication:
         )
 
     async def _compensate_sale(self, previous_sale: str, taken: Unit) -> None:
-        origin = await self.uow.ledger.sale_origin(previous_sale)
+        origin = await self.uow.ledger.origin(previous_sale)
         ledger_line = await self.uow.ledger.line_with_unit(previous_sale, taken.unit_id)
         if origin is None or ledger_line is None:
             return

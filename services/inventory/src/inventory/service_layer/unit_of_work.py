@@ -4,7 +4,6 @@ SKU the transaction touched is published beside the domain events, in the same t
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from inventory.adapters.repository import (
     AvailabilityQuery,
@@ -12,6 +11,7 @@ from inventory.adapters.repository import (
     LocationRepository,
     ReservationRepository,
     SalesLedger,
+    SkuInfo,
     SkuRepository,
     StockRepository,
     TransferRepository,
@@ -23,7 +23,8 @@ from inventory.domain.stock import AccessoryStock
 from inventory.domain.units import Unit
 from reloop_contracts.inventory import AvailabilityChanged, LocationAvailability
 from reloop_shared.db.types import Connection
-from reloop_shared.unit_of_work import PostgresUnitOfWork
+from reloop_shared.outbox.cause import Cause
+from reloop_shared.unit_of_work import PostgresUnitOfWork, Recorded
 
 
 class InventoryUnitOfWork(PostgresUnitOfWork):
@@ -48,40 +49,46 @@ class InventoryUnitOfWork(PostgresUnitOfWork):
         self.counts = CountRepository(conn)
         self.availability = AvailabilityQuery(conn)
 
-    def rollback_changes(self) -> None:
-        """Forget what aggregates did in memory: nothing of it is persisted or published."""
-        for aggregate in self.seen:
-            aggregate.recorder.events.clear()
-        self.seen.clear()
+    def discard_changes(self) -> None:
+        super().discard_changes()
+        # The identity maps hold the discarded in-memory states: forget them too.
+        self.units.loaded.clear()
+        self.units.locked.clear()
+        self.stock.loaded.clear()
+        self.reservations.loaded.clear()
+        self.reservations.locked.clear()
 
     async def commit(self) -> None:
-        # What an aggregate recorded is what changed: persist exactly those, then publish.
-        for aggregate in self.seen:
-            if not aggregate.recorder.events:
-                continue
-            if isinstance(aggregate, Unit):
-                await self.units.save(aggregate)
-            elif isinstance(aggregate, AccessoryStock):
+        # What an aggregate recorded is what changed: persist exactly those (in bulk), then publish.
+        changed = [aggregate for aggregate in self.seen if aggregate.recorder.events]
+        units = {id(a): a for a in changed if isinstance(a, Unit)}
+        if units:
+            await self.units.save(list(units.values()))
+        for aggregate in changed:
+            if isinstance(aggregate, AccessoryStock):
                 await self.stock.save(aggregate)
             elif isinstance(aggregate, Reservation):
                 await self.reservations.save(aggregate)
         await super().commit()
 
-    async def on_commit(self, domain_events: list[Any]) -> None:
-        touched = sorted(
-            {e.sku for e in domain_events if isinstance(e, events.UnitStatusChanged | events.AccessoryStockChanged)}
-        )
+    async def on_commit(self, recorded: list[Recorded]) -> None:
+        """Publish the availability of every SKU the transaction touched, once, attributed to the
+        last event that touched it."""
+        last_cause: dict[str, Cause] = {}
+        for item in recorded:
+            if isinstance(item.event, events.UnitStatusChanged | events.AccessoryStockChanged):
+                last_cause[item.event.sku] = item.cause
+        if not last_cause:
+            return
+        kinds = {sku: info.kind for sku in last_cause if (info := await self._kind(sku)) is not None}
+        counts = await self.availability.for_skus(kinds)
         now = datetime.now(UTC)
-        for sku in touched:
-            info = await self.skus.get(sku)
-            if info is None:
-                continue
-            counts = await self.availability.for_sku(sku, info.kind)
+        for sku in sorted(kinds):
             self.publish(
                 AvailabilityChanged(
                     sku=sku,
-                    kind=info.kind,
-                    total_available=sum(c.available for c in counts),
+                    kind=kinds[sku],
+                    total_available=sum(c.available for c in counts[sku]),
                     by_location=[
                         LocationAvailability(
                             location_id=c.location_id,
@@ -89,8 +96,12 @@ class InventoryUnitOfWork(PostgresUnitOfWork):
                             market=c.market,
                             available=c.available,
                         )
-                        for c in counts
+                        for c in counts[sku]
                     ],
                     as_of=now,
-                )
+                ),
+                cause=last_cause[sku],
             )
+
+    async def _kind(self, sku: str) -> SkuInfo | None:
+        return self.skus.known.get(sku) or await self.skus.get(sku)

@@ -1,0 +1,70 @@
+"""The one place that builds orders' real dependencies.
+
+Tests may swap the clock, the payment provider, or the topic registry (to run on topics of their own
+when other services share the broker).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from orders.adapters.local_payments import DeclineRules, LocalLedgerPaymentProvider
+from orders.adapters.payment_ledger import PaymentLedger
+from orders.adapters.translators import to_contract
+from orders.config import OrdersSettings
+from orders.domain.payments import PaymentProvider, PaymentProviderFactory
+from orders.entrypoints.consumers import carrier, subscription
+from orders.entrypoints.http import routes
+from orders.service_layer.clock import Clock, utc_now
+from orders.service_layer.unit_of_work import OrdersUnitOfWork
+from reloop_contracts import REGISTRY, Registry, inventory, orders, sales
+from reloop_shared.db.migrations import MigrationSource
+from reloop_shared.db.types import Connection
+from reloop_shared.http.app import create_app
+from reloop_shared.runtime import ServiceRuntime
+
+SERVICE = "orders"
+PUBLISHES = (orders.OrderPlaced, sales.SaleRecorded, inventory.ReservationRequested)
+"""One event of each topic written; the registry says which topic carries it."""
+
+
+def local_ledger(settings: OrdersSettings) -> PaymentProviderFactory:
+    rules = DeclineRules(limit_minor=settings.payment_limit_minor)
+
+    def on(conn: Connection) -> PaymentProvider:
+        return LocalLedgerPaymentProvider(PaymentLedger(conn), rules)
+
+    return on
+
+
+def build(
+    settings: OrdersSettings | None = None,
+    *,
+    clock: Clock = utc_now,
+    payments: PaymentProviderFactory | None = None,
+    registry: Registry = REGISTRY,
+) -> tuple[ServiceRuntime, FastAPI]:
+    settings = settings or OrdersSettings()
+    payments = payments or local_ledger(settings)
+    runtime = ServiceRuntime(
+        SERVICE,
+        settings,
+        migrations=[MigrationSource(SERVICE, "orders", "migrations")],
+        produces=[carrier(registry, event) for event in PUBLISHES],
+        registry=registry,
+    )
+
+    def unit_of_work() -> OrdersUnitOfWork:
+        return OrdersUnitOfWork(runtime.outbox, to_contract, payments, pool=runtime.pool)
+
+    def joining(conn: Connection) -> OrdersUnitOfWork:
+        return OrdersUnitOfWork(runtime.outbox, to_contract, payments, conn=conn)
+
+    runtime.subscribe(subscription(joining, clock, registry=registry, max_attempts=settings.consumer_max_attempts))
+    app = create_app(
+        runtime,
+        title="reloop orders",
+        description="The online channel: carts, checkout, payment, fulfilment, delivery and returns.",
+        routers=[routes(lambda: runtime.pool, unit_of_work, clock)],
+    )
+    return runtime, app

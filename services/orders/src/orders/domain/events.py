@@ -1,0 +1,154 @@
+"""What happened to an order, in domain terms (mapped to contract events in one place)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from orders.domain.money import Money
+
+
+@dataclass(frozen=True)
+class LineToHold:
+    line_id: str
+    kind: str
+    sku: str
+    quantity: int
+    unit_id: str | None
+
+
+@dataclass(frozen=True)
+class ReservationRequested:
+    reservation_id: str
+    market: str
+    lines: tuple[LineToHold, ...]
+    location_id: str | None
+    hold_seconds: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReservationReleaseRequested:
+    reservation_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SoldLine:
+    line_id: str
+    kind: str
+    sku: str
+    quantity: int
+    unit_id: str | None
+    unit_price: Money
+
+
+@dataclass(frozen=True)
+class OrderPlaced:
+    """Stock held and payment captured: the order is placed and the sale happened."""
+
+    order_id: str
+    customer_id: str
+    market: str
+    fulfilment: str
+    pickup_location_id: str | None
+    location_id: str
+    reservation_id: str
+    lines: tuple[SoldLine, ...]
+    total: Money
+    capture_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OrderCancelled:
+    order_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OrderLineChanged:
+    order_id: str
+    line_id: str
+    change: str
+    unit_id: str | None
+    refunded: Money | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OrderFulfilled:
+    order_id: str
+    fulfilment: str
+    location_id: str
+    tracking_reference: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OrderDelivered:
+    order_id: str
+    at: datetime
+    withdrawal_deadline: datetime
+
+
+@dataclass(frozen=True)
+class ReturnRequested:
+    order_id: str
+    return_id: str
+    line_ids: tuple[str, ...]
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReturnedLine:
+    line_id: str
+    kind: str
+    sku: str
+    unit_id: str | None
+    quantity: int
+    reason: str
+    refund: Money
+
+
+@dataclass(frozen=True)
+class ReturnReceived:
+    """The parcel is back at the warehouse and the customer refunded: a return, like a shop's."""
+
+    order_id: str
+    return_id: str
+    customer_id: str
+    market: str
+    location_id: str
+    lines: tuple[ReturnedLine, ...]
+    at: datetime
+
+
+DomainEvent = (
+    ReservationRequested
+    | ReservationReleaseRequested
+    | OrderPlaced
+    | OrderCancelled
+    | OrderLineChanged
+    | OrderFulfilled
+    | OrderDelivered
+    | ReturnRequested
+    | ReturnReceived
+)
+
+
+@dataclass
+class EventRecorder:
+    """Aggregates record what they did; the unit of work collects it on commit."""
+
+    events: list[DomainEvent] = field(default_factory=list)
+    journal: list[DomainEvent] | None = field(default=None, repr=False, compare=False)
+    """Where a unit of work follows, in order, what all its aggregates record."""
+
+    def record(self, event: DomainEvent) -> None:
+        self.events.append(event)
+        if self.journal is not None:
+            self.journal.append(event)

@@ -1,0 +1,96 @@
+"""The parts of an order: its lines, the substitutes offered, its payments and its returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from orders.domain.money import Money
+
+
+class LineStatus(StrEnum):
+    ACTIVE = "active"
+    DROPPED = "dropped"
+    RETURNED = "returned"
+
+
+@dataclass
+class OrderLine:
+    line_id: str
+    sku: str
+    kind: str
+    quantity: int
+    unit_price: Money
+    unit_id: str | None = None
+    location_id: str | None = None
+    status: LineStatus = LineStatus.ACTIVE
+
+    @property
+    def amount(self) -> Money:
+        return self.unit_price.times(self.quantity)
+
+    @property
+    def active(self) -> bool:
+        return self.status is LineStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class ReservedUnit:
+    """What inventory holds for one line: the exact unit for a device, the location for both."""
+
+    line_id: str
+    unit_id: str | None
+    location_id: str
+
+
+@dataclass(frozen=True)
+class Substitute:
+    """Another unit inventory offers for a line it could not hold."""
+
+    line_id: str
+    sku: str
+    unit_id: str | None
+    location_id: str
+
+
+class PaymentKind(StrEnum):
+    AUTHORIZATION = "authorization"
+    DECLINED = "declined"
+    CAPTURE = "capture"
+    REFUND = "refund"
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    payment_id: str
+    kind: PaymentKind
+    amount: Money
+    reference: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RefundDue:
+    """Money the order owes back; `reference` makes the refund idempotent at the provider."""
+
+    reference: str
+    amount: Money
+    line_ids: tuple[str, ...]
+
+
+class ReturnStatus(StrEnum):
+    REQUESTED = "requested"
+    RECEIVED = "received"
+
+
+@dataclass
+class ReturnRequest:
+    return_id: str
+    line_ids: tuple[str, ...]
+    reason: str
+    requested_at: datetime
+    status: ReturnStatus = ReturnStatus.REQUESTED
+    refund: Money | None = None
+    refund_id: str | None = None
+    received_at: datetime | None = None

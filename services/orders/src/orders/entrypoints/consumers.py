@@ -1,0 +1,91 @@
+"""Kafka subscribers: contract event -> command -> handler, nothing else.
+
+One consumer group, `orders`, reads the catalog's SKUs, inventory's availability, reservation
+outcomes and sale allocations. Each handler joins the consuming transaction (the runtime records
+the event id in it), so every event has its effect exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from orders.adapters import translators
+from orders.service_layer import projections, reservations, sales
+from orders.service_layer.clock import Clock
+from orders.service_layer.unit_of_work import OrdersUnitOfWork
+from reloop_contracts import REGISTRY, EnvelopeHeader, Event, Registry, TopicSpec
+from reloop_contracts import catalog as catalog_contract
+from reloop_contracts import inventory as inventory_contract
+from reloop_shared.consumer.subscription import EventHandler, Subscription
+from reloop_shared.db.types import Connection
+
+CONSUMER = "orders"
+READS = (
+    catalog_contract.SkuListed,
+    inventory_contract.AvailabilityChanged,
+    inventory_contract.ReservationConfirmed,
+    inventory_contract.SaleAllocated,
+)
+"""One event of each topic read; the registry says which topic carries it."""
+
+E = TypeVar("E", bound=Event)
+C = TypeVar("C")
+UnitOfWorkOn = Callable[[Connection], OrdersUnitOfWork]
+
+
+def _applies(
+    translate: Callable[[E], C], handle: Callable[[C, OrdersUnitOfWork], Awaitable[None]], uow: UnitOfWorkOn
+) -> EventHandler:
+    async def on_event(event: E, _: EnvelopeHeader, conn: Connection) -> None:
+        await handle(translate(event), uow(conn))
+
+    return on_event
+
+
+def carrier(registry: Registry, event: type[Event]) -> TopicSpec:
+    [topic] = [t for t in registry if t.carries(event)]
+    return topic
+
+
+def subscription(
+    uow: UnitOfWorkOn, now: Clock, *, registry: Registry = REGISTRY, max_attempts: int = 3
+) -> Subscription:
+    handlers: dict[type[Event], EventHandler] = {
+        catalog_contract.SkuListed: _applies(translators.listing, projections.record_listing, uow),
+        catalog_contract.SkuPriced: _applies(translators.price, projections.record_price, uow),
+        catalog_contract.SkuDiscontinued: _applies(translators.discontinued, projections.record_discontinued, uow),
+        inventory_contract.AvailabilityChanged: _applies(
+            translators.availability, projections.record_availability, uow
+        ),
+        inventory_contract.ReservationConfirmed: _applies(
+            translators.confirmed, lambda c, u: reservations.when_reservation_confirmed_take_payment(c, u, now), uow
+        ),
+        inventory_contract.ReservationRejected: _applies(
+            translators.rejected, lambda c, u: reservations.when_reservation_rejected_offer_substitutes(c, u, now), uow
+        ),
+        inventory_contract.ReservationEnded: _applies(
+            translators.ended, lambda c, u: reservations.when_reservation_expired_cancel_the_order(c, u, now), uow
+        ),
+        inventory_contract.ReservationReallocated: _applies(
+            translators.reallocated,
+            lambda c, u: reservations.when_reservation_reallocated_follow_the_unit(c, u, now),
+            uow,
+        ),
+        inventory_contract.ReservationBroken: _applies(
+            translators.broken, lambda c, u: reservations.when_reservation_broken_drop_the_line(c, u, now), uow
+        ),
+        inventory_contract.SaleAllocated: _applies(
+            translators.allocated, lambda c, u: sales.when_sale_allocated_mark_stock_committed(c, u, now), uow
+        ),
+        inventory_contract.SaleLineReallocated: _applies(
+            translators.sold_line_reallocated,
+            lambda c, u: sales.when_sale_line_reallocated_follow_the_unit(c, u, now),
+            uow,
+        ),
+        inventory_contract.SaleUnallocated: _applies(
+            translators.unallocated, lambda c, u: sales.when_sale_unallocated_refund_the_line(c, u, now), uow
+        ),
+    }
+    topics = [carrier(registry, event) for event in READS]
+    return Subscription.per_event(CONSUMER, topics, handlers, max_attempts=max_attempts)

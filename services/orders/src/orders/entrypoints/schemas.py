@@ -1,0 +1,269 @@
+"""The HTTP API's request and response bodies, and how domain objects are shown in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from orders.adapters.price_list import StorefrontSku
+from orders.domain.cart import Cart
+from orders.domain.model import Order
+from orders.domain.money import Money, total
+
+MarketCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+SkuCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9._-]*$")]
+Identifier = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CartIn(Strict):
+    market: MarketCode
+    customer_id: Identifier
+
+
+class CartLineIn(Strict):
+    sku: SkuCode
+    quantity: StrictInt = Field(ge=1, le=99, description="A refurbished device line is always 1.")
+    kind: Literal["refurbished_device", "accessory"]
+
+
+class PaymentIn(Strict):
+    method: Literal["card"]
+    token: str = Field(min_length=1, max_length=255, description="The card provider's single-use token.")
+
+
+class CheckoutIn(Strict):
+    fulfilment: Literal["ship", "click_and_collect"]
+    pickup_location_id: Identifier | None = Field(default=None, description="The shop, for click-and-collect.")
+    payment: PaymentIn
+
+
+class SubstituteIn(Strict):
+    line_id: Identifier
+    unit_id: Identifier | None = Field(default=None, description="Which offered unit; the first offered if unset.")
+
+
+class FulfilIn(Strict):
+    tracking_reference: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class ReturnIn(Strict):
+    line_ids: list[Identifier] = Field(min_length=1, max_length=50)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class MoneyOut(BaseModel):
+    amount_minor: int
+    currency: str
+
+
+def money(amount: Money | None) -> MoneyOut | None:
+    return MoneyOut(amount_minor=amount.amount_minor, currency=amount.currency) if amount is not None else None
+
+
+class StorefrontSkuOut(BaseModel):
+    sku: str
+    market: str
+    kind: str | None
+    title: str | None
+    price: MoneyOut | None
+    discontinued: bool
+    available: int | None = Field(description="Units sellable now in the market; null before inventory reported.")
+
+
+def storefront_sku(view: StorefrontSku) -> StorefrontSkuOut:
+    return StorefrontSkuOut(**{**view.__dict__, "price": money(view.price)})
+
+
+class CartLineOut(BaseModel):
+    line_id: str
+    sku: str
+    kind: str
+    quantity: int
+    unit_price: MoneyOut | None
+    amount: MoneyOut | None
+    sellable: bool
+    available: int | None
+
+
+class CartOut(BaseModel):
+    cart_id: str
+    market: str
+    customer_id: str
+    status: str
+    order_id: str | None
+    lines: list[CartLineOut]
+    total: MoneyOut | None
+
+
+def cart_out(cart: Cart, skus: dict[str, StorefrontSku]) -> CartOut:
+    lines, amounts = [], []
+    for line in cart.lines:
+        view = skus.get(line.sku)
+        price = view.price if view is not None and not view.discontinued else None
+        amount = price.times(line.quantity) if price is not None else None
+        if amount is not None:
+            amounts.append(amount)
+        lines.append(
+            CartLineOut(
+                line_id=line.line_id,
+                sku=line.sku,
+                kind=line.kind,
+                quantity=line.quantity,
+                unit_price=money(price),
+                amount=money(amount),
+                sellable=price is not None,
+                available=view.available if view is not None else None,
+            )
+        )
+    cart_total = total(amounts, amounts[0].currency) if amounts else None
+    return CartOut(
+        cart_id=cart.cart_id,
+        market=cart.market,
+        customer_id=cart.customer_id,
+        status=cart.status.value,
+        order_id=cart.order_id,
+        lines=lines,
+        total=money(cart_total),
+    )
+
+
+class CheckoutOut(BaseModel):
+    order_id: str
+    status: str
+    reservation_id: str
+
+
+class OrderLineOut(BaseModel):
+    line_id: str
+    sku: str
+    kind: str
+    quantity: int
+    unit_price: MoneyOut
+    amount: MoneyOut
+    unit_id: str | None
+    location_id: str | None
+    status: str
+
+
+class SubstituteOut(BaseModel):
+    line_id: str
+    sku: str
+    unit_id: str | None
+    location_id: str
+
+
+class PaymentOut(BaseModel):
+    payment_id: str
+    method: Literal["card"] = "card"
+    kind: str
+    amount: MoneyOut
+    reference: str | None
+    at: datetime
+
+
+class ReturnOut(BaseModel):
+    return_id: str
+    line_ids: list[str]
+    reason: str
+    status: str
+    refund: MoneyOut | None
+    requested_at: datetime
+    received_at: datetime | None
+
+
+class TimestampsOut(BaseModel):
+    created_at: datetime
+    placed_at: datetime | None
+    cancelled_at: datetime | None
+    fulfilled_at: datetime | None
+    delivered_at: datetime | None
+    withdrawal_deadline: datetime | None
+    updated_at: datetime | None
+
+
+class OrderOut(BaseModel):
+    order_id: str
+    cart_id: str
+    customer_id: str
+    market: str
+    status: str
+    fulfilment: str
+    pickup_location_id: str | None
+    location_id: str | None = Field(description="Where the stock was reserved: the sale's location.")
+    reservation_id: str
+    lines: list[OrderLineOut]
+    unavailable_lines: list[str]
+    substitutes: list[SubstituteOut]
+    payments: list[PaymentOut]
+    returns: list[ReturnOut]
+    total: MoneyOut
+    stock_committed: bool = Field(description="Inventory applied the sale (SaleAllocated).")
+    cancel_reason: str | None
+    tracking_reference: str | None
+    timestamps: TimestampsOut
+
+
+def order_out(order: Order) -> OrderOut:
+    return OrderOut(
+        order_id=order.order_id,
+        cart_id=order.cart_id,
+        customer_id=order.customer_id,
+        market=order.market,
+        status=order.status.value,
+        fulfilment=order.fulfilment,
+        pickup_location_id=order.pickup_location_id,
+        location_id=order.location_id,
+        reservation_id=order.reservation_id,
+        lines=[
+            OrderLineOut(
+                **{k: v for k, v in line.__dict__.items() if k not in ("unit_price", "status")},
+                unit_price=MoneyOut(**line.unit_price.__dict__),
+                amount=MoneyOut(**line.amount.__dict__),
+                status=line.status.value,
+            )
+            for line in order.lines
+        ],
+        unavailable_lines=list(order.unavailable_lines),
+        substitutes=[SubstituteOut(**s.__dict__) for s in order.substitutes],
+        payments=[
+            PaymentOut(
+                payment_id=p.payment_id,
+                kind=p.kind.value,
+                amount=MoneyOut(**p.amount.__dict__),
+                reference=p.reference,
+                at=p.at,
+            )
+            for p in order.payments
+        ],
+        returns=[
+            ReturnOut(
+                return_id=r.return_id,
+                line_ids=list(r.line_ids),
+                reason=r.reason,
+                status=r.status.value,
+                refund=money(r.refund),
+                requested_at=r.requested_at,
+                received_at=r.received_at,
+            )
+            for r in order.returns
+        ],
+        total=MoneyOut(**order.total.__dict__),
+        stock_committed=order.stock_committed,
+        cancel_reason=order.cancel_reason,
+        tracking_reference=order.tracking_reference,
+        timestamps=TimestampsOut(
+            created_at=order.created_at,
+            placed_at=order.placed_at,
+            cancelled_at=order.cancelled_at,
+            fulfilled_at=order.fulfilled_at,
+            delivered_at=order.delivered_at,
+            withdrawal_deadline=order.withdrawal_deadline,
+            updated_at=order.updated_at,
+        ),
+    )

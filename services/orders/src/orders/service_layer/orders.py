@@ -1,0 +1,52 @@
+"""Order use cases asked for over HTTP: by the customer (substitutes, cancel) and the warehouse."""
+
+from __future__ import annotations
+
+from orders.domain import commands
+from orders.domain.errors import NotFound
+from orders.domain.model import Order
+from orders.service_layer.clock import Clock, utc_now
+from orders.service_layer.unit_of_work import OrdersUnitOfWork
+
+
+async def locked_order(uow: OrdersUnitOfWork, order_id: str) -> Order:
+    order = await uow.orders.get(order_id, for_update=True)
+    if order is None:
+        raise NotFound(f"no order {order_id}", field="order_id")
+    return order
+
+
+async def accept_substitute(cmd: commands.AcceptSubstitute, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Order:
+    async with uow:
+        order = await locked_order(uow, cmd.order_id)
+        order.accept_substitute(cmd.line_id, cmd.unit_id, now())
+        await uow.orders.save(order)
+        await uow.commit()
+    return order
+
+
+async def cancel_order(cmd: commands.CancelOrder, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Order:
+    async with uow:
+        order = await locked_order(uow, cmd.order_id)
+        order.cancel(now())
+        await uow.orders.save(order)
+        await uow.commit()
+    return order
+
+
+async def fulfil_order(cmd: commands.FulfilOrder, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Order:
+    async with uow:
+        order = await locked_order(uow, cmd.order_id)
+        order.fulfil(cmd.tracking_reference, now())
+        await uow.orders.save(order)
+        await uow.commit()
+    return order
+
+
+async def deliver_order(cmd: commands.DeliverOrder, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Order:
+    async with uow:
+        order = await locked_order(uow, cmd.order_id)
+        order.deliver(now())
+        await uow.orders.save(order)
+        await uow.commit()
+    return order

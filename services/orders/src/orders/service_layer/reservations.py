@@ -1,0 +1,99 @@
+"""What orders does with inventory's answer to its holds (inventory.reservations.v1).
+
+Each handler runs inside the consuming transaction: the order change, the ledger entries and the
+outgoing events commit with the record that the event was processed, or not at all. An outcome
+for a hold orders did not ask for (a shop's) or no longer waits for (an older attempt) is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from orders.domain import commands
+from orders.domain.errors import ReservationMismatch
+from orders.service_layer.clock import Clock, utc_now
+from orders.service_layer.refunds import refund_dropped_line
+from orders.service_layer.unit_of_work import OrdersUnitOfWork
+from reloop_shared.consumer.errors import Unprocessable
+
+log = logging.getLogger(__name__)
+
+
+async def when_reservation_confirmed_take_payment(
+    cmd: commands.ConfirmReservation, uow: OrdersUnitOfWork, now: Clock = utc_now
+) -> None:
+    async with uow:
+        order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
+        if order is None:
+            return
+        at = now()
+        try:
+            amount = order.confirm_reservation(cmd.reservation_id, cmd.held, at)
+        except ReservationMismatch as error:
+            # No retry makes a device line without a unit payable: dead-letter it with the reason.
+            raise Unprocessable(str(error)) from error
+        if amount is None:
+            log.info("stale confirmation skipped", extra={"reservation_id": cmd.reservation_id, "status": order.status})
+            return
+        authorization = await uow.payments.authorize(order.order_id, amount, order.payment_token or "")
+        if authorization.approved:
+            capture_id = await uow.payments.capture(authorization.authorization_id, amount)
+            order.payment_captured(authorization, capture_id, at)
+        else:
+            order.payment_declined(authorization, at)
+        await uow.orders.save(order)
+        await uow.commit()
+
+
+async def when_reservation_rejected_offer_substitutes(
+    cmd: commands.RejectReservation, uow: OrdersUnitOfWork, now: Clock = utc_now
+) -> None:
+    async with uow:
+        order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
+        if order is None or not order.reservation_rejected(
+            cmd.reservation_id, cmd.failed_lines, cmd.substitutes, now()
+        ):
+            return
+        await uow.orders.save(order)
+        await uow.commit()
+
+
+async def when_reservation_expired_cancel_the_order(
+    cmd: commands.EndReservation, uow: OrdersUnitOfWork, now: Clock = utc_now
+) -> None:
+    if cmd.outcome != "expired":
+        return  # released on our request or consumed by our sale: the order already moved on
+    async with uow:
+        order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
+        if order is None or not order.reservation_expired(cmd.reservation_id, now()):
+            return
+        await uow.orders.save(order)
+        await uow.commit()
+
+
+async def when_reservation_reallocated_follow_the_unit(
+    cmd: commands.ReallocateReservedUnit, uow: OrdersUnitOfWork, now: Clock = utc_now
+) -> None:
+    async with uow:
+        order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
+        if order is None or not order.reservation_reallocated(
+            cmd.reservation_id, cmd.line_id, cmd.unit_id, cmd.location_id, now()
+        ):
+            return
+        await uow.orders.save(order)
+        await uow.commit()
+
+
+async def when_reservation_broken_drop_the_line(
+    cmd: commands.BreakReservedLine, uow: OrdersUnitOfWork, now: Clock = utc_now
+) -> None:
+    async with uow:
+        order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
+        if order is None:
+            return
+        at = now()
+        due = order.reservation_broken(cmd.reservation_id, cmd.line_id, cmd.reason, at)
+        if due is not None:
+            await refund_dropped_line(order, due, uow, at)
+        await uow.orders.save(order)
+        await uow.commit()

@@ -1,0 +1,33 @@
+"""Returns within the legal withdrawal period: requested by the customer, refunded on receipt."""
+
+from __future__ import annotations
+
+import uuid
+
+from orders.domain import commands
+from orders.domain.lines import ReturnRequest
+from orders.domain.model import Order
+from orders.service_layer.clock import Clock, utc_now
+from orders.service_layer.orders import locked_order
+from orders.service_layer.refunds import refund
+from orders.service_layer.unit_of_work import OrdersUnitOfWork
+
+
+async def request_return(cmd: commands.RequestReturn, uow: OrdersUnitOfWork, now: Clock = utc_now) -> ReturnRequest:
+    async with uow:
+        order = await locked_order(uow, cmd.order_id)
+        request = order.request_return(str(uuid.uuid4()), cmd.line_ids, cmd.reason, now())
+        await uow.orders.save(order)
+        await uow.commit()
+    return request
+
+
+async def receive_return(cmd: commands.ReceiveReturn, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Order:
+    """The warehouse has the parcel: refund it and record the return, as a shop counter would."""
+    async with uow:
+        order = await locked_order(uow, cmd.order_id)
+        due = order.receive_return(cmd.return_id)
+        order.return_refunded(cmd.return_id, due, await refund(order, due, uow), now())
+        await uow.orders.save(order)
+        await uow.commit()
+    return order
