@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reloop_contracts import catalog, inventory, orders, sales
+from reloop_contracts import catalog, crm, inventory, orders, privacy, sales, store
 from reloop_contracts.registry import TopicSpec
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
@@ -16,4 +16,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     inventory.RESERVATIONS,
     inventory.SALE_ALLOCATIONS,
     orders.ORDERS,
+    *store.TOPICS,
+    *crm.TOPICS,
+    *privacy.TOPICS,
 )

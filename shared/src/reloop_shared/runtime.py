@@ -59,11 +59,24 @@ class ServiceRuntime:
         self._configure_process = configure_process
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._start_hooks: list[Callable[[], Awaitable[object]]] = []
+        self._stop_hooks: list[Callable[[], Awaitable[object]]] = []
         self.started = False
 
     @property
     def database_url(self) -> str:
         return self.settings.service_database_url or with_database(self.settings.database_url, f"reloop_{self.service}")
+
+    @property
+    def keyvault_url(self) -> str:
+        return self.settings.keyvault_database_url or with_database(self.settings.database_url, "reloop_keyvault")
+
+    def on_start(self, hook: Callable[[], Awaitable[object]]) -> None:
+        """Run `hook` once the database is migrated, before consumers start (open a key store...)."""
+        self._start_hooks.append(hook)
+
+    def on_stop(self, hook: Callable[[], Awaitable[object]]) -> None:
+        self._stop_hooks.append(hook)
 
     @property
     def pool(self) -> Pool:
@@ -107,6 +120,8 @@ class ServiceRuntime:
             applied = await migrate(conn, self.migrations)
         if applied:
             log.info("applied migrations", extra={"migrations": applied})
+        for hook in self._start_hooks:
+            await hook()
         topics = {t.name: t for t in self.produces}
         for subscription in self.subscriptions:
             topics.update({t.name: t for t in subscription.topics})
@@ -151,6 +166,8 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._relay_task, timeout=15)
         await self.broker.stop()
+        for hook in self._stop_hooks:
+            await hook()
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None

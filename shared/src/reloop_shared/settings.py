@@ -23,6 +23,11 @@ class RuntimeSettings(BaseSettings):
     service_database_url: str | None = Field(
         default=None, description="This service's own database; derived from DATABASE_URL when unset."
     )
+    keyvault_database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KEYVAULT_DATABASE_URL", "keyvault_database_url"),
+        description="The key store of personal-data keys; `reloop_keyvault` on the DATABASE_URL server when unset.",
+    )
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
     )

@@ -1,0 +1,18 @@
+"""Personal data on the bus: sealed per data subject (crypto-shredding).
+
+Kafka topics are immutable logs, so personal fields never travel in clear: a producer seals them
+with its data subject's own key, an authorised consumer opens them, and destroying the key makes
+every copy, on every topic and in every backup, unreadable.
+"""
+
+from reloop_shared.personal_data.keys import KeyStore, PostgresKeyStore
+from reloop_shared.personal_data.sealing import PersonalDataSealer, matching_hash, normalise_email, normalise_phone
+
+__all__ = [
+    "KeyStore",
+    "PersonalDataSealer",
+    "PostgresKeyStore",
+    "matching_hash",
+    "normalise_email",
+    "normalise_phone",
+]

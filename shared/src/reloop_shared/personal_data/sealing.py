@@ -1,0 +1,67 @@
+"""Sealing personal fields with AES-256-GCM under the data subject's key, and keyed hashes that
+let CRM match a person across channels without keeping an e-mail or phone in clear elsewhere."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from reloop_contracts.common import SealedPersonalData
+from reloop_shared.personal_data.keys import KeyStore
+
+
+class PersonalDataSealer:
+    def __init__(self, keys: KeyStore) -> None:
+        self.keys = keys
+
+    async def seal(self, subject_id: str, fields: dict[str, str]) -> SealedPersonalData:
+        key = await self.keys.key_for(subject_id, create=True)
+        if key is None:
+            raise PermissionError(f"subject {subject_id} was erased; their data can no longer be captured")
+        nonce = os.urandom(12)
+        plaintext = json.dumps(fields, sort_keys=True).encode()
+        # The subject id is authenticated with the data: a sealed blob cannot be passed off as another's.
+        ciphertext = AESGCM(key).encrypt(nonce, plaintext, subject_id.encode())
+        return SealedPersonalData(
+            key_id=subject_id,
+            nonce=base64.b64encode(nonce).decode(),
+            ciphertext=base64.b64encode(ciphertext).decode(),
+        )
+
+    async def open(self, sealed: SealedPersonalData) -> dict[str, str] | None:
+        """The fields, or None when the subject's key was destroyed (erased)."""
+        key = await self.keys.key_for(sealed.key_id, create=False)
+        if key is None:
+            return None
+        plaintext = AESGCM(key).decrypt(
+            base64.b64decode(sealed.nonce), base64.b64decode(sealed.ciphertext), sealed.key_id.encode()
+        )
+        opened: dict[str, str] = json.loads(plaintext)
+        return opened
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalise_phone(phone: str, default_country_code: str = "33") -> str:
+    """Digits only, in international form (+33 6 12 34 56 78 and 06 12 34 56 78 are the same)."""
+    digits = re.sub(r"\D", "", phone)
+    if phone.strip().startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return digits[2:]
+    if digits.startswith("0"):
+        return default_country_code + digits[1:]
+    return digits
+
+
+def matching_hash(pepper: bytes, kind: str, normalised: str) -> str:
+    """HMAC-SHA256 of a normalised identifier: equal for the same person, useless without the pepper."""
+    return hmac.new(pepper, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
