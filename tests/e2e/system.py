@@ -1,0 +1,148 @@
+"""The system under test: catalog, inventory and orders running in this process, each with its own
+database, on this session's topic namespace. Steps a user would take, as plain functions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from catalog.bootstrap import build as build_catalog
+from catalog.config import CatalogSettings
+from inventory.bootstrap import build as build_inventory
+from inventory.config import InventorySettings
+from orders.bootstrap import build as build_orders
+from orders.config import OrdersSettings
+from reloop_localstack.testing import NAMESPACE, api, eventually, luhn_imei, running
+
+_imeis = iter(range(uuid.uuid4().int % 10**8 * 100, 10**12))
+
+
+@dataclass
+class System:
+    catalog: httpx.AsyncClient
+    inventory: httpx.AsyncClient
+    orders: httpx.AsyncClient
+
+
+def _common(env: dict[str, str], database_url: str) -> dict[str, Any]:
+    return {
+        "kafka_bootstrap_servers": env["KAFKA_BOOTSTRAP_SERVERS"],
+        "database_url": env["DATABASE_URL"],
+        "service_database_url": database_url,
+        "relay_poll_interval_s": 0.2,
+        "trace_sql": False,
+        "topic_namespace": NAMESPACE,
+    }
+
+
+@asynccontextmanager
+async def system(env: dict[str, str], new_database: Callable[[], Awaitable[str]]) -> AsyncIterator[System]:
+    catalog, catalog_app = build_catalog(CatalogSettings(**_common(env, await new_database())))
+    inventory, inventory_app = build_inventory(
+        InventorySettings(**_common(env, await new_database()), expiry_interval_s=0.5)
+    )
+    orders, orders_app = build_orders(OrdersSettings(**_common(env, await new_database())))
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(running(catalog, inventory, orders))
+        yield System(
+            await stack.enter_async_context(api(catalog_app)),
+            await stack.enter_async_context(api(inventory_app)),
+            await stack.enter_async_context(api(orders_app)),
+        )
+
+
+async def ok(response: Awaitable[httpx.Response]) -> Any:
+    answered = await response
+    assert answered.status_code < 300, f"{answered.request.method} {answered.request.url}: {answered.text}"
+    return answered.json()
+
+
+async def list_device(system: System, sku: str, price_minor: int, market: str = "FR", currency: str = "EUR") -> None:
+    """The catalog lists and prices a refurbished SKU; inventory and orders learn it from events."""
+    product = f"p-{sku}"
+    await ok(
+        system.catalog.post(
+            "/admin/products",
+            json={"product_id": product, "brand": "Apple", "model": "iPhone 13", "category": "smartphone"},
+        )
+    )
+    await ok(
+        system.catalog.post(
+            "/admin/skus",
+            json={
+                "sku": sku,
+                "product_id": product,
+                "kind": "refurbished_device",
+                "title": "iPhone 13 128 GB midnight, excellent",
+                "grade": "excellent",
+                "storage_gb": 128,
+                "colour": "midnight",
+            },
+        )
+    )
+    await ok(
+        system.catalog.put(
+            f"/admin/skus/{sku}/prices/{market}", json={"amount_minor": price_minor, "currency": currency}
+        )
+    )
+
+    async def known_everywhere() -> bool:
+        stock = await system.inventory.get(f"/availability/{sku}")
+        shop = await system.orders.get(f"/storefront/{market}/skus/{sku}")
+        return stock.status_code == 200 and shop.status_code == 200 and shop.json().get("price") is not None
+
+    await eventually(known_everywhere, message=f"inventory and orders learnt {sku} from the catalog")
+
+
+async def location(system: System, location_id: str, kind: str, market: str = "FR") -> str:
+    await ok(
+        system.inventory.post(
+            "/locations", json={"location_id": location_id, "kind": kind, "market": market, "name": location_id}
+        )
+    )
+    return location_id
+
+
+async def stock_unit(system: System, sku: str, location_id: str) -> str:
+    received = await ok(
+        system.inventory.post(
+            "/units",
+            json={
+                "sku": sku,
+                "identifier": {"kind": "imei", "value": luhn_imei(next(_imeis))},
+                "location_id": location_id,
+            },
+        )
+    )
+    await ok(system.inventory.post(f"/units/{received['unit_id']}/inspection", json={"outcome": "restock"}))
+    return str(received["unit_id"])
+
+
+async def buy_online(system: System, sku: str, customer_id: str, market: str = "FR") -> dict[str, Any]:
+    """A customer buys one unit of `sku` on the storefront and pays by card; returns the order."""
+    cart = await ok(system.orders.post("/carts", json={"market": market, "customer_id": customer_id}))
+    await ok(
+        system.orders.post(
+            f"/carts/{cart['cart_id']}/lines", json={"sku": sku, "quantity": 1, "kind": "refurbished_device"}
+        )
+    )
+    placed = await ok(
+        system.orders.post(
+            f"/carts/{cart['cart_id']}/checkout",
+            json={"fulfilment": "ship", "payment": {"method": "card", "token": "tok_visa"}},
+        )
+    )
+    order_id = placed["order_id"]
+
+    async def stock_committed() -> bool:
+        order = (await system.orders.get(f"/orders/{order_id}")).json()
+        return bool(order.get("stock_committed"))
+
+    await eventually(stock_committed, message="the order was placed and inventory applied its sale")
+    order: dict[str, Any] = (await system.orders.get(f"/orders/{order_id}")).json()
+    return order
