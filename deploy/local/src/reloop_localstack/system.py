@@ -109,7 +109,6 @@ def _alive(pid: int) -> bool:
 
 
 def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[], None]) -> int:
-    del demo  # the demo scenario arrives with the first services
     specs = service_specs()
     stop_services(stack.name)
     print("starting Kafka and PostgreSQL ...", flush=True)
@@ -120,6 +119,10 @@ def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[], None]) -> in
         pids = start_services(stack.name, endpoints, specs)
         print(f"starting {len(specs)} service(s) ...", flush=True)
         wait_ready(specs, pids)
+        if demo and specs:
+            from reloop_localstack.demo import run_demo
+
+            run_demo({spec.name: spec.url for spec in specs}, endpoints)
         print("\nreloop is up:")
         for spec in specs:
             print(f"  {spec.name:<11} {spec.url}/docs   (health {spec.url}/readyz, metrics {spec.url}/metrics)")

@@ -1,0 +1,187 @@
+"""The demo scenario `make up` runs against the live services: the same model sold online and in
+a shop, through the same SaleRecorded, and inventory showing one truth to both channels."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from reloop_localstack.stack import Endpoints
+from reloop_localstack.testing import luhn_imei, publish
+
+SKU = "IPH13-128-MID-EX"
+CHARGER = "ACC-CHG-20W"
+
+
+class Demo:
+    def __init__(self, urls: dict[str, str], endpoints: Endpoints) -> None:
+        self.urls = urls
+        self.endpoints = endpoints
+        self.http = httpx.Client(timeout=10)
+        self.run = uuid.uuid4().hex[:4]
+
+    def call(self, service: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self.http.request(method, f"{self.urls[service]}{path}", json=body)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{service} {method} {path} -> {response.status_code}: {response.text}")
+        return response.json()
+
+    def wait(self, what: str, check: Callable[[], bool], timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check():
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"timed out waiting until {what}")
+
+    def say(self, text: str) -> None:
+        print(f"  {text}", flush=True)
+
+
+def run_demo(urls: dict[str, str], endpoints: Endpoints) -> None:
+    print("\ndemo: one model, sold online and in a shop", flush=True)
+    demo = Demo(urls, endpoints)
+    try:
+        _catalog_and_stock(demo)
+        order = _online_sale(demo)
+        _shop_sale(demo, order)
+    except Exception as error:  # the stack stays up for a look around, whatever happened here
+        print(f"  demo stopped: {error}", flush=True)
+
+
+def _catalog_and_stock(demo: Demo) -> None:
+    for location_id, kind in (("wh-paris", "warehouse"), ("shop-paris-rivoli", "own_shop")):
+        demo.call(
+            "inventory",
+            "POST",
+            "/locations",
+            {"location_id": location_id, "kind": kind, "market": "FR", "name": location_id},
+        )
+    demo.call(
+        "catalog",
+        "POST",
+        "/admin/products",
+        {"product_id": "iphone-13", "brand": "Apple", "model": "iPhone 13", "category": "smartphone"},
+    )
+    demo.call(
+        "catalog",
+        "POST",
+        "/admin/products",
+        {"product_id": "charger-20w", "brand": "reloop", "model": "USB-C charger 20 W", "category": "other"},
+    )
+    existing = demo.http.get(f"{demo.urls['catalog']}/skus/{SKU}")
+    if existing.status_code == 404:
+        demo.call(
+            "catalog",
+            "POST",
+            "/admin/skus",
+            {
+                "sku": SKU,
+                "product_id": "iphone-13",
+                "kind": "refurbished_device",
+                "title": "iPhone 13 128 GB midnight, excellent",
+                "grade": "excellent",
+                "storage_gb": 128,
+                "colour": "midnight",
+            },
+        )
+        demo.call(
+            "catalog",
+            "POST",
+            "/admin/skus",
+            {"sku": CHARGER, "product_id": "charger-20w", "kind": "accessory", "title": "USB-C charger 20 W"},
+        )
+    demo.call("catalog", "PUT", f"/admin/skus/{SKU}/prices/FR", {"amount_minor": 45900, "currency": "EUR"})
+    demo.call("catalog", "PUT", f"/admin/skus/{CHARGER}/prices/FR", {"amount_minor": 1990, "currency": "EUR"})
+    demo.say(f"catalog: {SKU} at 459.00 EUR in France, {CHARGER} at 19.90 EUR")
+    demo.wait(
+        "inventory and the storefront know the SKU",
+        lambda: (
+            demo.http.get(f"{demo.urls['inventory']}/availability/{SKU}").status_code == 200
+            and demo.http.get(f"{demo.urls['orders']}/storefront/FR/skus/{SKU}").json().get("price") is not None
+        ),
+    )
+    units = []
+    for location_id, count in (("wh-paris", 2), ("shop-paris-rivoli", 1)):
+        for _ in range(count):
+            imei = luhn_imei(int(time.time_ns() % 10**11))
+            unit = demo.call(
+                "inventory",
+                "POST",
+                "/units",
+                {"sku": SKU, "identifier": {"kind": "imei", "value": imei}, "location_id": location_id},
+            )
+            demo.call("inventory", "POST", f"/units/{unit['unit_id']}/inspection", {"outcome": "restock"})
+            units.append(f"{unit['unit_id']}@{location_id}")
+    demo.say(f"inventory: received and inspected {', '.join(units)}")
+    available = demo.call("inventory", "GET", f"/availability/{SKU}")["total_available"]
+    demo.say(f"availability of {SKU}: {available}")
+
+
+def _online_sale(demo: Demo) -> dict[str, Any]:
+    cart = demo.call("orders", "POST", "/carts", {"market": "FR", "customer_id": f"acct-demo-{demo.run}"})
+    demo.call(
+        "orders", "POST", f"/carts/{cart['cart_id']}/lines", {"sku": SKU, "quantity": 1, "kind": "refurbished_device"}
+    )
+    placed = demo.call(
+        "orders",
+        "POST",
+        f"/carts/{cart['cart_id']}/checkout",
+        {"fulfilment": "ship", "payment": {"method": "card", "token": "tok_visa"}},
+    )
+    order_id = placed["order_id"]
+    demo.say(f"online: order {order_id} checked out; inventory holds a unit, then the card is charged")
+    demo.wait(
+        "the order is placed and inventory applied its sale",
+        lambda: _order(demo, order_id).get("stock_committed", False),
+    )
+    order = _order(demo, order_id)
+    demo.say(f"online: order {order_id} {order['status']}, unit {order['lines'][0]['unit_id']} sold (channel online)")
+    available = demo.call("inventory", "GET", f"/availability/{SKU}")["total_available"]
+    demo.say(f"availability of {SKU}: {available} (storefront shows the same)")
+    return order
+
+
+def _order(demo: Demo, order_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = demo.call("orders", "GET", f"/orders/{order_id}")
+    return found
+
+
+def _shop_sale(demo: Demo, order: dict[str, Any]) -> None:
+    from reloop_contracts import NonNegativeMoney
+    from reloop_contracts.sales import PaymentLine, SaleLine, SaleRecorded
+
+    shelf = demo.call("inventory", "GET", f"/units?sku={SKU}&location_id=shop-paris-rivoli&status=available")
+    unit_id = shelf[0]["unit_id"]
+    price = NonNegativeMoney(amount_minor=45900, currency="EUR")
+    sale = SaleRecorded(
+        sale_id=f"till-rivoli-{demo.run}",
+        channel="own_shop",
+        location_id="shop-paris-rivoli",
+        market="FR",
+        sold_at=datetime.now(UTC),
+        lines=[SaleLine(line_id="1", kind="refurbished_device", sku=SKU, unit_id=unit_id, unit_price=price)],
+        payments=[PaymentLine(method="card", amount=price)],
+        total=price,
+    )
+    asyncio.run(publish(demo.endpoints.kafka_bootstrap_servers, [sale], producer="store-sync", registry=_registry()))
+    demo.say(f"shop: the till at shop-paris-rivoli sold {unit_id}: the same SaleRecorded, channel own_shop")
+    demo.wait(
+        "inventory applied the shop sale",
+        lambda: demo.call("inventory", "GET", f"/units/{unit_id}")["status"] == "sold",
+    )
+    available = demo.call("inventory", "GET", f"/availability/{SKU}")["total_available"]
+    demo.say(f"availability of {SKU}: {available}; both sales went through inventory's one sale path")
+    del order
+
+
+def _registry() -> Any:
+    from reloop_contracts import REGISTRY
+
+    return REGISTRY
