@@ -11,7 +11,7 @@ from bench.report import Report
 
 
 async def run(args: argparse.Namespace) -> Report:
-    from bench import foundation
+    from bench import foundation, sales
 
     report = Report(machine())
     with infrastructure() as endpoints:
@@ -22,6 +22,10 @@ async def run(args: argparse.Namespace) -> Report:
         report.foundation_throughput(path)
         steady = await foundation.outbox_path(endpoints, args.steady_seconds * 1000, rate=1000, batch=10)
         report.foundation_latency(steady)
+        flat = await sales.shop_sales(endpoints, args.sales)
+        split = await sales.shop_sales(endpoints, args.sales, separate_relay=True)
+        window = await sales.storefront_window(endpoints, rate=200, seconds=args.steady_seconds)
+        report.sales(flat, split, window)
     return report
 
 
@@ -29,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--steady-seconds", type=int, default=15)
+    parser.add_argument("--sales", type=int, default=30_000)
     parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
     args = parser.parse_args()
     report = asyncio.run(run(args))

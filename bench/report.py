@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bench.foundation import PathFigures
+from bench.sales import SalesFigures
 
 
 @dataclass
@@ -71,6 +72,38 @@ class Report:
                     f"{steady.consumer_peak_rss_mb:,.0f} MB",
                     "< 200 MB",
                     _verdict(steady.consumer_peak_rss_mb < 200),
+                ),
+            ],
+        )
+
+    def sales(self, flat: SalesFigures, split: SalesFigures, window: SalesFigures) -> None:
+        cpu = ", ".join(f"{k} {v:,.0f} us" for k, v in flat.cpu_us_per_sale.items())
+        self.section(
+            "Sales: SaleRecorded -> inventory committed -> availability event out",
+            [
+                ("bare aiokafka produce->consume, same broker (ceiling)", f"{self.ceiling:,.0f}/s", "", ""),
+                (
+                    "shop sales applied, relay in the inventory process",
+                    f"{flat.rate:,.0f}/s",
+                    ">= 2,000/s",
+                    _verdict(flat.rate >= 2000),
+                ),
+                ("  ratio to the ceiling", self.ratio(flat.rate), "", ""),
+                ("  latency p50 / p99 under that load", f"{flat.p50_ms:,.0f} / {flat.p99_ms:,.0f} ms", "", ""),
+                ("  CPU per sale", cpu, "", ""),
+                (
+                    "shop sales applied, relay as its own process (`reloop relay`)",
+                    f"{split.rate:,.0f}/s",
+                    ">= 2,000/s",
+                    _verdict(split.rate >= 2000),
+                ),
+                ("  ratio to the ceiling", self.ratio(split.rate), "", ""),
+                ("  latency p50 / p99 under that load", f"{split.p50_ms:,.0f} / {split.p99_ms:,.0f} ms", "", ""),
+                (
+                    f"sold in a shop, still shown online: p50 / p99 at {window.rate:,.0f} sales/s",
+                    f"{window.p50_ms:,.0f} / {window.p99_ms:,.0f} ms",
+                    "p99 < 500 ms",
+                    _verdict(window.p99_ms < 500),
                 ),
             ],
         )
