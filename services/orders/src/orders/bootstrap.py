@@ -17,14 +17,14 @@ from orders.entrypoints.consumers import carrier, subscription
 from orders.entrypoints.http import routes
 from orders.service_layer.clock import Clock, utc_now
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
-from reloop_contracts import REGISTRY, Registry, inventory, orders, sales
+from reloop_contracts import REGISTRY, Registry, inventory, orders, privacy, sales
 from reloop_shared.db.migrations import MigrationSource
 from reloop_shared.db.types import Connection
 from reloop_shared.http.app import create_app
 from reloop_shared.runtime import ServiceRuntime
 
 SERVICE = "orders"
-PUBLISHES = (orders.OrderPlaced, sales.SaleRecorded, inventory.ReservationRequested)
+PUBLISHES = (orders.OrderPlaced, sales.SaleRecorded, inventory.ReservationRequested, privacy.ErasureCompleted)
 """One event of each topic written; the registry says which topic carries it."""
 
 

@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from orders.adapters import translators
-from orders.service_layer import projections, reservations, sales
+from orders.service_layer import erasure, projections, reservations, sales
 from orders.service_layer.clock import Clock
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
-from reloop_contracts import REGISTRY, EnvelopeHeader, Event, Registry, TopicSpec
+from reloop_contracts import REGISTRY, EnvelopeHeader, Event, Registry, TopicSpec, privacy
 from reloop_contracts import catalog as catalog_contract
 from reloop_contracts import inventory as inventory_contract
 from reloop_shared.consumer.subscription import EventHandler, Subscription
@@ -26,6 +26,7 @@ READS = (
     inventory_contract.AvailabilityChanged,
     inventory_contract.ReservationConfirmed,
     inventory_contract.SaleAllocated,
+    privacy.ErasureRequested,
 )
 """One event of each topic read; the registry says which topic carries it."""
 
@@ -41,6 +42,14 @@ def _applies(
         await handle(translate(event), uow(conn))
 
     return on_event
+
+
+def _erase_command(event: privacy.ErasureRequested) -> erasure.EraseCustomer:
+    return erasure.EraseCustomer(event.request_id, tuple(event.customer_ids))
+
+
+async def _erase(cmd: erasure.EraseCustomer, uow: OrdersUnitOfWork, now: Clock) -> None:
+    await erasure.when_erasure_requested_pseudonymise_the_customer(cmd, uow, now())
 
 
 def carrier(registry: Registry, event: type[Event]) -> TopicSpec:
@@ -85,6 +94,11 @@ def subscription(
         ),
         inventory_contract.SaleUnallocated: _applies(
             translators.unallocated, lambda c, u: sales.when_sale_unallocated_refund_the_line(c, u, now), uow
+        ),
+        privacy.ErasureRequested: _applies(
+            _erase_command,
+            lambda c, u: _erase(c, u, now),
+            uow,
         ),
     }
     topics = [carrier(registry, event) for event in READS]
