@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import ValidationError, create_model
 
@@ -79,6 +80,46 @@ def envelope_for(
         causation_id=flow.causation_id,
         payload=event.model_dump(mode="json"),
     )
+
+
+def header_for(
+    event: Event,
+    *,
+    producer: str,
+    occurred_at: datetime | None = None,
+    event_id: uuid.UUID | None = None,
+    flow: FlowContext | None = None,
+) -> EnvelopeHeader:
+    """The envelope's metadata for an event (built without re-validating the payload)."""
+    flow = flow or current_flow()
+    when = occurred_at or event.occurred_at() or utc_now()
+    return EnvelopeHeader.model_construct(
+        event_id=event_id or new_event_id(),
+        event_type=event.EVENT_TYPE,
+        schema_version=event.SCHEMA_VERSION,
+        occurred_at=when.astimezone(UTC) if when.tzinfo is not None else when,
+        producer=producer,
+        correlation_id=flow.correlation_id,
+        causation_id=flow.causation_id,
+    )
+
+
+def encode_event(header: EnvelopeHeader, event: Event) -> bytes:
+    """The envelope as bytes, the event serialised once (no intermediate dict): the hot path of
+    every producer. Same JSON as `encode(envelope_for(...))`."""
+    head = json.dumps(
+        {
+            "event_id": str(header.event_id),
+            "event_type": header.event_type,
+            "schema_version": header.schema_version,
+            "occurred_at": header.occurred_at.isoformat().replace("+00:00", "Z"),
+            "producer": header.producer,
+            "correlation_id": header.correlation_id,
+            "causation_id": header.causation_id,
+        },
+        separators=(",", ":"),
+    )
+    return b"".join((head[:-1].encode(), b',"payload":', event.__pydantic_serializer__.to_json(event), b"}"))
 
 
 def encode(envelope: Envelope) -> bytes:

@@ -25,7 +25,7 @@ from opentelemetry.trace import SpanKind
 from reloop_shared.db.types import Pool
 from reloop_shared.outbox.publisher import Publisher
 from reloop_shared.telemetry import metrics
-from reloop_shared.telemetry.tracing import extract_context, tracer
+from reloop_shared.telemetry.tracing import extract_context, is_recording, tracer
 
 log = logging.getLogger(__name__)
 
@@ -150,29 +150,36 @@ class OutboxRelay:
 
     async def _send_all(self, rows: list[asyncpg.Record]) -> list[Any]:
         futures: list[asyncio.Future[Any]] = []
+        recording = is_recording()
         for row in rows:
             headers: dict[str, str] = json.loads(row["headers"])
-            span = self._tracer.start_span(
-                f"{row['topic']} publish",
-                context=extract_context(headers),
-                kind=SpanKind.PRODUCER,
-                attributes={
-                    "messaging.system": "kafka",
-                    "messaging.destination.name": row["topic"],
-                    "messaging.kafka.message.key": row["message_key"],
-                    "messaging.message.id": headers.get("event-id", ""),
-                },
-            )
-            # The consumer's span becomes a child of this publish span.
-            propagate.inject(headers, context=trace.set_span_in_context(span))
+            span = self._publish_span(row, headers) if recording or _sampled(headers) else None
             try:
                 future = await self.publisher.send(row["topic"], row["message_key"].encode(), row["value"], headers)
             except Exception as error:  # the producer refused before sending
                 future = asyncio.get_running_loop().create_future()
                 future.set_exception(error)
-            future.add_done_callback(lambda _, span=span: span.end())  # type: ignore[misc]
+            if span is not None:
+                future.add_done_callback(lambda _, span=span: span.end())  # type: ignore[misc]
             futures.append(future)
         return list(await asyncio.gather(*futures, return_exceptions=True))
+
+    def _publish_span(self, row: asyncpg.Record, headers: dict[str, str]) -> trace.Span:
+        """A producer span under the trace the row was written in; the consumer's span becomes its
+        child. Without anything recording, the row's trace context simply travels on."""
+        span = self._tracer.start_span(
+            f"{row['topic']} publish",
+            context=extract_context(headers),
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": row["topic"],
+                "messaging.kafka.message.key": row["message_key"],
+                "messaging.message.id": headers.get("event-id", ""),
+            },
+        )
+        propagate.inject(headers, context=trace.set_span_in_context(span))
+        return span
 
     async def _housekeeping(self) -> None:
         async with self.pool.acquire() as conn:
@@ -189,3 +196,9 @@ class OutboxRelay:
 
     def _backoff(self, failures: int) -> float:
         return float(min(self.max_backoff, 0.2 * 2 ** min(failures, 10)) * (0.5 + random.random() / 2))
+
+
+def _sampled(headers: dict[str, str]) -> bool:
+    """Whether an upstream service records this trace (W3C traceparent flags)."""
+    parent = headers.get("traceparent", "")
+    return len(parent) == 55 and int(parent[-2:], 16) & 1 == 1

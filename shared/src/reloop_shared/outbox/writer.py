@@ -7,11 +7,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from reloop_contracts import REGISTRY, Envelope, Event, Registry, TopicSpec
+from reloop_contracts import REGISTRY, EnvelopeHeader, Event, Registry, TopicSpec
 from reloop_contracts.envelope import CONTENT_TYPE
 from reloop_shared.db.types import Connection
 from reloop_shared.kafka import headers as h
-from reloop_shared.messaging.codec import encode, envelope_for
+from reloop_shared.messaging.codec import encode_event, header_for
 from reloop_shared.outbox.cause import Cause, capture_cause
 
 _INSERT = """
@@ -30,12 +30,17 @@ class OutboxWriter:
     def __init__(self, producer: str, registry: Registry = REGISTRY) -> None:
         self.producer = producer
         self.registry = registry
+        self._topics: dict[type[Event], TopicSpec] = {}
 
     def topic_for(self, event: Event) -> TopicSpec:
-        carriers = [t for t in self.registry if t.carries(type(event))]
-        if len(carriers) != 1:
-            raise LookupError(f"{type(event).__name__} must be carried by exactly one topic, found {len(carriers)}")
-        return carriers[0]
+        kind = type(event)
+        topic = self._topics.get(kind)
+        if topic is None:
+            carriers = [t for t in self.registry if t.carries(kind)]
+            if len(carriers) != 1:
+                raise LookupError(f"{kind.__name__} must be carried by exactly one topic, found {len(carriers)}")
+            topic = self._topics[kind] = carriers[0]
+        return topic
 
     async def add(
         self,
@@ -44,7 +49,7 @@ class OutboxWriter:
         *,
         occurred_at: datetime | None = None,
         event_id: uuid.UUID | None = None,
-    ) -> Envelope:
+    ) -> EnvelopeHeader:
         envelopes = await self.add_all(conn, [event], occurred_at=occurred_at, event_id=event_id)
         return envelopes[0]
 
@@ -56,7 +61,7 @@ class OutboxWriter:
         occurred_at: datetime | None = None,
         event_id: uuid.UUID | None = None,
         causes: Sequence[Cause] | None = None,
-    ) -> list[Envelope]:
+    ) -> list[EnvelopeHeader]:
         """Write events in one round trip. `causes` (one per event) say which flow and trace each
         event belongs to when one transaction applies several consumed events; by default the
         current flow and trace."""
@@ -73,7 +78,7 @@ class OutboxWriter:
             cause = here if causes is None else causes[index]
             assert cause is not None
             topic = self.topic_for(event)
-            envelope = envelope_for(
+            envelope = header_for(
                 event, producer=self.producer, occurred_at=occurred_at, event_id=event_id, flow=cause.flow
             )
             headers = {
@@ -90,7 +95,7 @@ class OutboxWriter:
                     topic.key_of(event),
                     envelope.event_id,
                     envelope.event_type,
-                    encode(envelope),
+                    encode_event(envelope, event),
                     json.dumps(headers),
                 )
             )
