@@ -1,5 +1,6 @@
-"""The system under test: catalog, inventory and orders running in this process, each with its own
-database, on this session's topic namespace. Steps a user would take, as plain functions."""
+"""The system under test: catalog, inventory, orders and store-sync running in this process, each
+with its own database, on this session's topic namespace. Steps a user would take, as plain
+functions."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,6 +20,10 @@ from inventory.config import InventorySettings
 from orders.bootstrap import build as build_orders
 from orders.config import OrdersSettings
 from reloop_localstack.testing import NAMESPACE, api, eventually, luhn_imei, running
+from store_sync.bootstrap import build as build_store_sync
+from store_sync.config import StoreSyncSettings
+
+ADMIN_KEY = f"e2e-admin-{uuid.uuid4().hex}"
 
 _imeis = iter(range(uuid.uuid4().int % 10**8 * 100, 10**12))
 
@@ -27,6 +33,7 @@ class System:
     catalog: httpx.AsyncClient
     inventory: httpx.AsyncClient
     orders: httpx.AsyncClient
+    store_sync: httpx.AsyncClient
 
 
 def _common(env: dict[str, str], database_url: str) -> dict[str, Any]:
@@ -47,12 +54,16 @@ async def system(env: dict[str, str], new_database: Callable[[], Awaitable[str]]
         InventorySettings(**_common(env, await new_database()), expiry_interval_s=0.5)
     )
     orders, orders_app = build_orders(OrdersSettings(**_common(env, await new_database())))
+    shops, shops_app = build_store_sync(
+        StoreSyncSettings(**_common(env, await new_database()), admin_api_key=ADMIN_KEY)
+    )
     async with AsyncExitStack() as stack:
-        await stack.enter_async_context(running(catalog, inventory, orders))
+        await stack.enter_async_context(running(catalog, inventory, orders, shops))
         yield System(
             await stack.enter_async_context(api(catalog_app)),
             await stack.enter_async_context(api(inventory_app)),
             await stack.enter_async_context(api(orders_app)),
+            await stack.enter_async_context(api(shops_app)),
         )
 
 
@@ -146,3 +157,45 @@ async def buy_online(system: System, sku: str, customer_id: str, market: str = "
     await eventually(stock_committed, message="the order was placed and inventory applied its sale")
     order: dict[str, Any] = (await system.orders.get(f"/orders/{order_id}")).json()
     return order
+
+
+async def register_shop(system: System, shop_id: str, kind: str = "own_shop", market: str = "FR") -> str:
+    """The back office registers a shop in store-sync; inventory learns it as a location from the
+    ShopRegistered event. Returns the shop's API key."""
+    body: dict[str, Any] = {
+        "shop_id": shop_id,
+        "name": shop_id,
+        "kind": kind,
+        "market": market,
+        "timezone": "Europe/Paris" if market == "FR" else "America/New_York",
+    }
+    registered = await ok(system.store_sync.post("/shops", json=body, headers={"Authorization": f"Bearer {ADMIN_KEY}"}))
+
+    async def known_to_inventory() -> bool:
+        return any(x["location_id"] == shop_id for x in (await system.inventory.get("/locations")).json())
+
+    await eventually(known_to_inventory, message=f"inventory learnt shop {shop_id} from store-sync")
+    return str(registered["api_key"]["api_key"])
+
+
+async def sell_in_shop(
+    system: System, shop_id: str, api_key: str, sku: str, unit_id: str, price_minor: int, currency: str = "EUR"
+) -> dict[str, Any]:
+    """The till posts a sale with its own transaction id, as a POS does."""
+    money = {"amount_minor": price_minor, "currency": currency}
+    recorded: dict[str, Any] = await ok(
+        system.store_sync.post(
+            f"/shops/{shop_id}/sales",
+            json={
+                "client_txn_id": f"T-{uuid.uuid4().hex[:10]}",
+                "occurred_at": datetime.now(UTC).isoformat(),
+                "lines": [
+                    {"line_id": "1", "kind": "refurbished_device", "sku": sku, "unit_id": unit_id, "unit_price": money}
+                ],
+                "payments": [{"method": "card", "amount": money}],
+                "total": money,
+            },
+            headers={"Authorization": f"Bearer {api_key}"},
+        )
+    )
+    return recorded

@@ -1,35 +1,21 @@
 """The promise: a sale in a shop and a sale online are the same event and change inventory the
-same way. Catalog, inventory and orders run for real; the shop's till speaks through the same
-SaleRecorded contract the online channel uses."""
+same way. Catalog, inventory, orders and store-sync run for real: the storefront checks out
+through orders, the shop's till posts to store-sync, and both sales reach inventory as the same
+SaleRecorded."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 
 import pytest
 
-from reloop_contracts import Event, NonNegativeMoney, sales
+from reloop_contracts import Event, sales
 from reloop_contracts import inventory as stock
-from reloop_localstack.testing import eventually, publish, read_events
-from tests.e2e.system import buy_online, list_device, location, stock_unit, system
+from reloop_localstack.testing import eventually, read_events
+from tests.e2e.system import buy_online, list_device, location, register_shop, sell_in_shop, stock_unit, system
 
 pytestmark = pytest.mark.connected
-
-
-def _shop_sale(shop: str, sku: str, unit_id: str, price: int) -> sales.SaleRecorded:
-    money = NonNegativeMoney(amount_minor=price, currency="EUR")
-    return sales.SaleRecorded(
-        sale_id=f"till-{uuid.uuid4().hex[:10]}",
-        channel="own_shop",
-        location_id=shop,
-        market="FR",
-        sold_at=datetime.now(UTC),
-        lines=[sales.SaleLine(line_id="1", kind="refurbished_device", sku=sku, unit_id=unit_id, unit_price=money)],
-        payments=[sales.PaymentLine(method="card", amount=money)],
-        total=money,
-    )
 
 
 async def test_an_online_sale_and_a_shop_sale_of_the_same_sku_update_inventory_identically(
@@ -39,7 +25,8 @@ async def test_an_online_sale_and_a_shop_sale_of_the_same_sku_update_inventory_i
     sku = f"IPH13-128-MID-EX-{uuid.uuid4().hex[:6].upper()}"
     async with system(env, new_database) as s:
         warehouse = await location(s, f"wh-{sku}", "warehouse")
-        shop = await location(s, f"shop-{sku}", "own_shop")
+        shop = f"shop-{sku.lower()}"
+        till_key = await register_shop(s, shop)
         await list_device(s, sku, 45900)
         online_unit = await stock_unit(s, sku, warehouse)
         shop_unit = await stock_unit(s, sku, shop)
@@ -49,8 +36,7 @@ async def test_an_online_sale_and_a_shop_sale_of_the_same_sku_update_inventory_i
         assert order["lines"][0]["unit_id"] == online_unit
         after_online = (await s.inventory.get(f"/availability/{sku}")).json()["total_available"]
 
-        till = _shop_sale(shop, sku, shop_unit, 45900)
-        await publish(bootstrap, [till], producer="store-sync")
+        await sell_in_shop(s, shop, till_key, sku, shop_unit, 45900)
 
         async def shop_unit_sold() -> bool:
             return bool((await s.inventory.get(f"/units/{shop_unit}")).json()["status"] == "sold")
@@ -58,13 +44,13 @@ async def test_an_online_sale_and_a_shop_sale_of_the_same_sku_update_inventory_i
         await eventually(shop_unit_sold, message="inventory applied the shop sale")
         after_shop = (await s.inventory.get(f"/availability/{sku}")).json()["total_available"]
 
-        sale_ids = {order["order_id"], till.sale_id}
         recorded = await read_events(
             bootstrap,
             sales.TRANSACTIONS,
-            lambda e: isinstance(e, sales.SaleRecorded) and e.sale_id in sale_ids,
+            lambda e: isinstance(e, sales.SaleRecorded) and any(line.sku == sku for line in e.lines),
             expect=2,
         )
+        sale_ids = {e.sale_id for e in recorded if isinstance(e, sales.SaleRecorded)}
         allocations = await read_events(
             bootstrap,
             stock.SALE_ALLOCATIONS,

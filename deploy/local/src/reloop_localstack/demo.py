@@ -3,7 +3,6 @@ a shop, through the same SaleRecorded, and inventory showing one truth to both c
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -13,10 +12,12 @@ from typing import Any
 import httpx
 
 from reloop_localstack.stack import Endpoints
-from reloop_localstack.testing import luhn_imei, publish
+from reloop_localstack.testing import luhn_imei
 
 SKU = "IPH13-128-MID-EX"
 CHARGER = "ACC-CHG-20W"
+SHOP = "shop-paris-rivoli"
+ADMIN = {"Authorization": "Bearer local-admin-key"}  # services.toml gives store-sync this key
 
 
 class Demo:
@@ -25,9 +26,17 @@ class Demo:
         self.endpoints = endpoints
         self.http = httpx.Client(timeout=10)
         self.run = uuid.uuid4().hex[:4]
+        self.till_key = ""
 
-    def call(self, service: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = self.http.request(method, f"{self.urls[service]}{path}", json=body)
+    def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        response = self.http.request(method, f"{self.urls[service]}{path}", json=body, headers=headers)
         if response.status_code >= 300:
             raise RuntimeError(f"{service} {method} {path} -> {response.status_code}: {response.text}")
         return response.json()
@@ -56,13 +65,35 @@ def run_demo(urls: dict[str, str], endpoints: Endpoints) -> None:
 
 
 def _catalog_and_stock(demo: Demo) -> None:
-    for location_id, kind in (("wh-paris", "warehouse"), ("shop-paris-rivoli", "own_shop")):
-        demo.call(
-            "inventory",
+    demo.call(
+        "inventory",
+        "POST",
+        "/locations",
+        {"location_id": "wh-paris", "kind": "warehouse", "market": "FR", "name": "Paris"},
+    )
+    shop = demo.http.get(f"{demo.urls['store-sync']}/shops/{SHOP}", headers=ADMIN)
+    if shop.status_code == 404:
+        registered = demo.call(
+            "store-sync",
             "POST",
-            "/locations",
-            {"location_id": location_id, "kind": kind, "market": "FR", "name": location_id},
+            "/shops",
+            {
+                "shop_id": SHOP,
+                "name": "reloop Paris Rivoli",
+                "kind": "own_shop",
+                "market": "FR",
+                "timezone": "Europe/Paris",
+            },
+            ADMIN,
         )
+        demo.till_key = registered["api_key"]["api_key"]
+    else:
+        demo.till_key = demo.call("store-sync", "POST", f"/shops/{SHOP}/api-keys", None, ADMIN)["api_key"]
+    demo.say(f"store-sync: shop {SHOP} registered with its own till key; inventory learns it as a location")
+    demo.wait(
+        "inventory knows the shop",
+        lambda: any(x["location_id"] == SHOP for x in demo.call("inventory", "GET", "/locations")),
+    )
     demo.call(
         "catalog",
         "POST",
@@ -108,7 +139,7 @@ def _catalog_and_stock(demo: Demo) -> None:
         ),
     )
     units = []
-    for location_id, count in (("wh-paris", 2), ("shop-paris-rivoli", 1)):
+    for location_id, count in (("wh-paris", 2), (SHOP, 1)):
         for _ in range(count):
             imei = luhn_imei(int(time.time_ns() % 10**11))
             unit = demo.call(
@@ -154,34 +185,36 @@ def _order(demo: Demo, order_id: str) -> dict[str, Any]:
 
 
 def _shop_sale(demo: Demo, order: dict[str, Any]) -> None:
-    from reloop_contracts import NonNegativeMoney
-    from reloop_contracts.sales import PaymentLine, SaleLine, SaleRecorded
-
-    shelf = demo.call("inventory", "GET", f"/units?sku={SKU}&location_id=shop-paris-rivoli&status=available")
+    shelf = demo.call("inventory", "GET", f"/units?sku={SKU}&location_id={SHOP}&status=available")
     unit_id = shelf[0]["unit_id"]
-    price = NonNegativeMoney(amount_minor=45900, currency="EUR")
-    sale = SaleRecorded(
-        sale_id=f"till-rivoli-{demo.run}",
-        channel="own_shop",
-        location_id="shop-paris-rivoli",
-        market="FR",
-        sold_at=datetime.now(UTC),
-        lines=[SaleLine(line_id="1", kind="refurbished_device", sku=SKU, unit_id=unit_id, unit_price=price)],
-        payments=[PaymentLine(method="card", amount=price)],
-        total=price,
+    price = {"amount_minor": 45900, "currency": "EUR"}
+    recorded = demo.call(
+        "store-sync",
+        "POST",
+        f"/shops/{SHOP}/sales",
+        {
+            "client_txn_id": f"RIV-{demo.run}-0001",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "lines": [
+                {"line_id": "1", "kind": "refurbished_device", "sku": SKU, "unit_id": unit_id, "unit_price": price}
+            ],
+            "payments": [{"method": "card", "amount": price}],
+            "total": price,
+            "customer": {"email": "ada@example.org", "consent": {"marketing": True}},
+        },
+        {"Authorization": f"Bearer {demo.till_key}"},
     )
-    asyncio.run(publish(demo.endpoints.kafka_bootstrap_servers, [sale], producer="store-sync", registry=_registry()))
-    demo.say(f"shop: the till at shop-paris-rivoli sold {unit_id}: the same SaleRecorded, channel own_shop")
+    demo.say(
+        f"shop: the till at {SHOP} sold {unit_id} ({recorded.get('outcome', 'recorded')}): "
+        "the same SaleRecorded as online, channel own_shop, the customer's e-mail sealed"
+    )
     demo.wait(
         "inventory applied the shop sale",
         lambda: demo.call("inventory", "GET", f"/units/{unit_id}")["status"] == "sold",
     )
     available = demo.call("inventory", "GET", f"/availability/{SKU}")["total_available"]
-    demo.say(f"availability of {SKU}: {available}; both sales went through inventory's one sale path")
+    storefront = demo.call("orders", "GET", f"/storefront/FR/skus/{SKU}")["available"]
+    demo.say(
+        f"availability of {SKU}: {available} in inventory, {storefront} on the storefront: one truth for both channels"
+    )
     del order
-
-
-def _registry() -> Any:
-    from reloop_contracts import REGISTRY
-
-    return REGISTRY

@@ -12,7 +12,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -26,6 +26,7 @@ class ServiceSpec:
     module: str
     env_prefix: str
     port: int
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -46,7 +47,7 @@ def start_services(name: str, endpoints: Endpoints, specs: list[ServiceSpec]) ->
     logs.mkdir(exist_ok=True)
     pids: dict[str, int] = {}
     for spec in specs:
-        env = {**os.environ, **endpoints.as_env(), f"{spec.env_prefix}HTTP_PORT": str(spec.port)}
+        env = {**os.environ, **endpoints.as_env(), f"{spec.env_prefix}HTTP_PORT": str(spec.port), **spec.env}
         with open(logs / f"{spec.name}.log", "ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", spec.module],

@@ -589,6 +589,58 @@ class CountRepository:
         )
 
 
+class CollectedDevices:
+    """Trade-ins and repair devices travelling from the shops: not stock, but followed."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def dispatched(
+        self,
+        shipment_id: str,
+        to_location_id: str,
+        devices: Sequence[tuple[str, str, str, str | None, str | None, str | None]],
+    ) -> None:
+        """(unit_id, kind, source_id, sku, identifier_kind, identifier) now in transit."""
+        await self.conn.executemany(
+            """
+            INSERT INTO collected_devices
+                (unit_id, kind, source_id, sku, identifier_kind, identifier, location_id, status, shipment_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 'in_transit', $8)
+            ON CONFLICT (unit_id) DO UPDATE SET location_id = EXCLUDED.location_id, status = 'in_transit',
+                shipment_id = EXCLUDED.shipment_id, updated_at = now()
+            """,
+            [(*device, to_location_id, shipment_id) for device in devices],
+        )
+
+    async def arrived(self, shipment_id: str, received: Sequence[str], missing: Sequence[str]) -> None:
+        await self.conn.execute(
+            "UPDATE collected_devices SET status = 'received', updated_at = now() "
+            "WHERE shipment_id = $1 AND unit_id = ANY($2::text[])",
+            shipment_id,
+            list(received),
+        )
+        await self.conn.execute(
+            "UPDATE collected_devices SET status = 'missing', updated_at = now() "
+            "WHERE shipment_id = $1 AND unit_id = ANY($2::text[])",
+            shipment_id,
+            list(missing),
+        )
+
+    async def at(self, location_id: str | None, status: str | None) -> list[dict[str, Any]]:
+        rows = await self.conn.fetch(
+            """
+            SELECT unit_id, kind, source_id, sku, identifier_kind, identifier, location_id, status, shipment_id
+            FROM collected_devices
+            WHERE ($1::text IS NULL OR location_id = $1) AND ($2::text IS NULL OR status = $2)
+            ORDER BY unit_id LIMIT 1000
+            """,
+            location_id,
+            status,
+        )
+        return [dict(row) for row in rows]
+
+
 @dataclass(frozen=True)
 class LocationCount:
     location_id: str

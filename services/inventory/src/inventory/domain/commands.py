@@ -148,3 +148,29 @@ class CountStock:
     reason: str
     accessories: dict[str, int] = field(default_factory=dict)
     units_present: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ShippedDevice:
+    unit_id: str
+    kind: str  # return | trade_in | repair
+    source_id: str
+    sku: str | None = None
+    identifier_kind: str | None = None
+    identifier: str | None = None
+
+
+@dataclass(frozen=True)
+class DispatchShipment:
+    shipment_id: str
+    from_location_id: str
+    to_location_id: str
+    devices: tuple[ShippedDevice, ...]
+
+
+@dataclass(frozen=True)
+class ReceiveShipment:
+    shipment_id: str
+    to_location_id: str
+    received: tuple[str, ...]
+    missing: tuple[str, ...] = ()

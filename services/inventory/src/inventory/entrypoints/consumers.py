@@ -12,10 +12,10 @@ from typing import Any
 
 from inventory.domain import commands
 from inventory.domain.errors import InventoryError
-from inventory.service_layer import reservations, returns, setup
+from inventory.service_layer import collection, counts, reservations, returns, setup
 from inventory.service_layer import sales as selling
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
-from reloop_contracts import EnvelopeHeader, catalog, inventory, sales
+from reloop_contracts import EnvelopeHeader, catalog, inventory, sales, store
 from reloop_shared.consumer.errors import Unprocessable
 from reloop_shared.consumer.subscription import Delivery, Subscription
 from reloop_shared.db.types import Connection
@@ -136,12 +136,61 @@ def subscriptions(unit_of_work: JoinedUnitOfWork) -> list[Subscription]:
         if run:
             await _refuse_broken_rules(selling.apply_sales(run, unit_of_work(conn)))
 
+    async def when_shop_registered(event: store.ShopRegistered, _: EnvelopeHeader, conn: Connection) -> None:
+        command = commands.RegisterLocation(event.shop_id, event.kind, event.market, event.name)
+        await setup.register_location(command, unit_of_work(conn))
+
+    async def when_stock_counted(event: store.StockCounted, _: EnvelopeHeader, conn: Connection) -> None:
+        command = commands.CountStock(
+            event.count_id,
+            event.shop_id,
+            event.reason,
+            {line.sku: line.counted for line in event.accessories},
+            tuple(event.units_present) if event.units_present is not None else None,
+        )
+        await _refuse_broken_rules(counts.count_stock(command, unit_of_work(conn)))
+
+    async def when_shipment_dispatched(event: store.ShipmentDispatched, _: EnvelopeHeader, conn: Connection) -> None:
+        command = commands.DispatchShipment(
+            event.shipment_id,
+            event.from_location_id,
+            event.to_location_id,
+            tuple(
+                commands.ShippedDevice(
+                    u.unit_id,
+                    u.kind,
+                    u.source_id,
+                    u.sku,
+                    u.identifier.kind if u.identifier else None,
+                    u.identifier.value if u.identifier else None,
+                )
+                for u in event.units
+            ),
+        )
+        await _refuse_broken_rules(collection.dispatch_shipment(command, unit_of_work(conn)))
+
+    async def when_shipment_received(event: store.ShipmentReceived, _: EnvelopeHeader, conn: Connection) -> None:
+        command = commands.ReceiveShipment(
+            event.shipment_id, event.to_location_id, tuple(event.received_unit_ids), tuple(event.missing_unit_ids)
+        )
+        await _refuse_broken_rules(collection.receive_shipment(command, unit_of_work(conn)))
+
     return [
         Subscription.batched(
             "inventory",
             [sales.TRANSACTIONS, inventory.RESERVATION_REQUESTS],
             [sales.SaleRecorded, *one_at_a_time.accepts],
             apply,
+        ),
+        Subscription.per_event(
+            "inventory-shops",
+            [store.SHOPS, store.SHIPMENTS],
+            {
+                store.ShopRegistered: when_shop_registered,
+                store.StockCounted: when_stock_counted,
+                store.ShipmentDispatched: when_shipment_dispatched,
+                store.ShipmentReceived: when_shipment_received,
+            },
         ),
         Subscription.per_event(
             "inventory-catalog",

@@ -9,7 +9,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from inventory.adapters.repository import AvailabilityQuery, LocationRepository, ReservationRepository, UnitRepository
+from inventory.adapters.repository import (
+    AvailabilityQuery,
+    CollectedDevices,
+    LocationRepository,
+    ReservationRepository,
+    UnitRepository,
+)
 from inventory.domain import commands
 from inventory.domain.errors import Conflict, InvalidTransition, InventoryError, NotFound
 from inventory.domain.units import Unit
@@ -227,6 +233,11 @@ def routes(pool: Callable[[], Pool], uow: Callable[[], InventoryUnitOfWork]) -> 
         async with pool().acquire() as conn:
             rows = await AvailabilityQuery(conn).overview(market)
         return [{"sku": sku, "market": m, "available": n} for sku, m, n in rows]
+
+    @router.get("/collected-devices", tags=["transfers"], summary="Trade-ins and repairs travelling from the shops")
+    async def collected(location_id: str | None = None, status: str | None = None) -> list[dict[str, object]]:
+        async with pool().acquire() as conn:
+            return await CollectedDevices(conn).at(location_id, status)
 
     @router.get("/reservations/{reservation_id}", tags=["reservations"])
     async def reservation(reservation_id: str) -> dict[str, object]:

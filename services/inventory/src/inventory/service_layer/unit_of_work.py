@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from inventory.adapters.repository import (
     AvailabilityQuery,
+    CollectedDevices,
     CountRepository,
     LocationRepository,
     ReservationRepository,
@@ -37,6 +38,7 @@ class InventoryUnitOfWork(PostgresUnitOfWork):
     transfers: TransferRepository
     counts: CountRepository
     availability: AvailabilityQuery
+    collected: CollectedDevices
 
     def bind(self, conn: Connection) -> None:
         self.locations = LocationRepository(conn)
@@ -48,6 +50,7 @@ class InventoryUnitOfWork(PostgresUnitOfWork):
         self.transfers = TransferRepository(conn)
         self.counts = CountRepository(conn)
         self.availability = AvailabilityQuery(conn)
+        self.collected = CollectedDevices(conn)
 
     def discard_changes(self) -> None:
         super().discard_changes()

@@ -1,0 +1,151 @@
+"""Quarantined partner tickets: kept with the reason until a replay maps them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from reloop_shared.db.types import Connection
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    quarantine_id: int
+    shop_id: str
+    operator_id: str | None
+    source: str
+    ticket_key: str
+    client_txn_id: str | None
+    ticket: dict[str, Any]
+    customer: dict[str, Any] | None
+    reason: str
+    field: str | None
+    partner_sku: str | None
+    status: str
+    attempts: int
+    business_date: date | None
+    quarantined_at: datetime
+    replayed_at: datetime | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class ToQuarantine:
+    shop_id: str
+    operator_id: str | None
+    source: str
+    ticket_key: str
+    client_txn_id: str | None
+    ticket: dict[str, Any]
+    customer: dict[str, Any] | None
+    subject_id: str | None
+    customer_id: str | None
+    reason: str
+    field: str | None
+    partner_sku: str | None
+    business_date: date | None
+
+
+class QuarantineRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def put(self, item: ToQuarantine, at: datetime) -> int:
+        """Quarantine a ticket, or update the reason of its open entry (a ticket sent again)."""
+        quarantine_id: int = await self.conn.fetchval(
+            """
+            INSERT INTO quarantine (shop_id, operator_id, source, ticket_key, client_txn_id, ticket, customer,
+                subject_id, customer_id, reason, field, partner_sku, status, business_date, quarantined_at)
+            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, 'open', $13, $14)
+            ON CONFLICT (shop_id, ticket_key) WHERE status = 'open' DO UPDATE SET ticket = EXCLUDED.ticket,
+                customer = coalesce(EXCLUDED.customer, quarantine.customer),
+                subject_id = coalesce(EXCLUDED.subject_id, quarantine.subject_id),
+                customer_id = coalesce(EXCLUDED.customer_id, quarantine.customer_id),
+                reason = EXCLUDED.reason, field = EXCLUDED.field, partner_sku = EXCLUDED.partner_sku,
+                business_date = EXCLUDED.business_date, attempts = quarantine.attempts + 1
+            RETURNING quarantine_id
+            """,
+            item.shop_id,
+            item.operator_id,
+            item.source,
+            item.ticket_key,
+            item.client_txn_id,
+            json.dumps(item.ticket),
+            json.dumps(item.customer) if item.customer is not None else None,
+            item.subject_id,
+            item.customer_id,
+            item.reason,
+            item.field,
+            item.partner_sku,
+            item.business_date,
+            at,
+        )
+        return quarantine_id
+
+    async def resolve(self, shop_id: str, outcomes: list[tuple[str, str]], at: datetime) -> None:
+        """Tickets that mapped at last, with what they became: their open entries are closed."""
+        if outcomes:
+            await self.conn.execute(
+                """
+                UPDATE quarantine q SET status = 'replayed', replayed_at = $3, outcome = o.outcome, customer = NULL
+                FROM unnest($2::text[], $4::text[]) AS o (ticket_key, outcome)
+                WHERE q.shop_id = $1 AND q.ticket_key = o.ticket_key AND q.status = 'open'
+                """,
+                shop_id,
+                [key for key, _ in outcomes],
+                at,
+                [outcome for _, outcome in outcomes],
+            )
+
+    async def get(self, quarantine_id: int, *, for_update: bool = False) -> Quarantined | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self.conn.fetchrow(f"SELECT * FROM quarantine WHERE quarantine_id = $1{lock}", quarantine_id)
+        return _item(row) if row is not None else None
+
+    async def open_items(self, *, operator_id: str | None = None, shop_id: str | None = None) -> list[Quarantined]:
+        rows = await self.conn.fetch(
+            """
+            SELECT * FROM quarantine WHERE status = 'open'
+                AND ($1::text IS NULL OR operator_id = $1) AND ($2::text IS NULL OR shop_id = $2)
+            ORDER BY quarantine_id
+            """,
+            operator_id,
+            shop_id,
+        )
+        return [_item(r) for r in rows]
+
+    async def listing(
+        self, *, operator_id: str | None, shop_id: str | None, status: str | None, limit: int
+    ) -> list[Quarantined]:
+        rows = await self.conn.fetch(
+            """
+            SELECT * FROM quarantine
+            WHERE ($1::text IS NULL OR operator_id = $1) AND ($2::text IS NULL OR shop_id = $2)
+                AND ($3::text IS NULL OR status = $3)
+            ORDER BY quarantine_id DESC LIMIT $4
+            """,
+            operator_id,
+            shop_id,
+            status,
+            limit,
+        )
+        return [_item(r) for r in rows]
+
+    async def open_count(self, shop_id: str, business_date: date) -> int:
+        count: int = await self.conn.fetchval(
+            "SELECT count(*) FROM quarantine WHERE shop_id = $1 AND business_date = $2 AND status = 'open'",
+            shop_id,
+            business_date,
+        )
+        return count
+
+
+def _item(row: Any) -> Quarantined:
+    values = dict(row)
+    values.pop("subject_id", None)
+    values.pop("customer_id", None)
+    values["ticket"] = json.loads(values["ticket"])
+    values["customer"] = json.loads(values["customer"]) if values["customer"] else None
+    return Quarantined(**values)

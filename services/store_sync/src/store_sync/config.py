@@ -1,0 +1,24 @@
+"""Store-sync settings: `STORE_SYNC_*` variables, plus the shared KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL
+and KEYVAULT_DATABASE_URL."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from reloop_shared.settings import RuntimeSettings
+
+
+class StoreSyncSettings(RuntimeSettings):
+    model_config = SettingsConfigDict(env_prefix="STORE_SYNC_", extra="ignore")
+
+    http_port: int = 8104
+    admin_api_key: SecretStr | None = Field(
+        default=None,
+        description="Bearer key of the registry, mapping, quarantine and receipt endpoints; unset, they answer 503.",
+    )
+    credential_cache_s: float = Field(
+        default=5.0, ge=0, description="How long a shop key is trusted without a query (and a revoked one still works)."
+    )
+    max_upload_transactions: int = Field(default=5000, ge=1, description="Transactions (or tickets) per upload.")
+    feed_page_size: int = Field(default=500, ge=1, le=5000)

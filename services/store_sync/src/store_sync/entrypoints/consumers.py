@@ -1,0 +1,59 @@
+"""Kafka subscribers: contract event -> command -> handler, nothing else.
+
+One consumer group, `store-sync`, reads the catalog's SKUs and inventory's availability (the
+feeds shops poll, never a call to those services), inventory's units (which reloop unit each IMEI
+is, for partner tills) and erasure requests. Each handler joins the consuming transaction, so the
+processed-event record, the change and any event it publishes commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from reloop_contracts import EnvelopeHeader, Event, catalog, inventory, privacy
+from reloop_shared.consumer.subscription import EventHandler, Subscription
+from reloop_shared.db.types import Connection
+from store_sync.adapters import translators
+from store_sync.domain import commands
+from store_sync.service_layer import erasure, projections
+from store_sync.service_layer.clock import Clock
+from store_sync.service_layer.ingestion import Sealer
+from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
+
+CONSUMER = "store-sync"
+TOPICS = (catalog.SKUS, inventory.AVAILABILITY, inventory.UNITS, privacy.ERASURE)
+
+E = TypeVar("E", bound=Event)
+C = TypeVar("C")
+UnitOfWorkOn = Callable[[Connection], StoreSyncUnitOfWork]
+
+
+def _applies(
+    translate: Callable[[E], C], handle: Callable[[C, StoreSyncUnitOfWork], Awaitable[object]], uow: UnitOfWorkOn
+) -> EventHandler:
+    async def on_event(event: E, _: EnvelopeHeader, conn: Connection) -> None:
+        await handle(translate(event), uow(conn))
+
+    return on_event
+
+
+def erase_command(event: privacy.ErasureRequested) -> commands.EraseSubjects:
+    return commands.EraseSubjects(
+        event.request_id, tuple(event.subject_ids), tuple(event.customer_ids), erasure.SERVICE in event.holders
+    )
+
+
+def subscription(uow: UnitOfWorkOn, sealer: Sealer, now: Clock, *, max_attempts: int = 3) -> Subscription:
+    def forget(cmd: commands.EraseSubjects, unit: StoreSyncUnitOfWork) -> Awaitable[int]:
+        return erasure.when_erasure_requested_forget_the_customer(cmd, unit, sealer, now)
+
+    handlers: dict[type[Event], EventHandler] = {
+        catalog.SkuListed: _applies(translators.listing, projections.record_listing, uow),
+        catalog.SkuPriced: _applies(translators.price, projections.record_price, uow),
+        catalog.SkuDiscontinued: _applies(translators.discontinued, projections.record_discontinued, uow),
+        inventory.AvailabilityChanged: _applies(translators.availability, projections.record_availability, uow),
+        inventory.UnitReceived: _applies(translators.unit_received, projections.record_unit, uow),
+        privacy.ErasureRequested: _applies(erase_command, forget, uow),
+    }
+    return Subscription.per_event(CONSUMER, TOPICS, handlers, max_attempts=max_attempts)

@@ -1,0 +1,42 @@
+"""Plain builders of shops and transactions for the unit tests (import what you use)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from store_sync.domain.money import Money
+from store_sync.domain.policy import CustomerDataPolicy, TillCustomer
+from store_sync.domain.shops import Operator, Shop
+from store_sync.domain.transactions import Return, ReturnLine, Sale, SaleLine
+
+NOW = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+
+
+def paris_shop(policy: CustomerDataPolicy | None = None) -> Shop:
+    return Shop.register("PAR-1", "Paris Rivoli", "own_shop", "FR", "Europe/Paris", NOW, policy=policy)
+
+
+def partner_shop(policy: CustomerDataPolicy | None = None, operator_policy: CustomerDataPolicy | None = None) -> Shop:
+    operator = Operator.create("telco", "Telco", "telco_pos", operator_policy, NOW)
+    return Shop.register(
+        "TELCO-LYON-7", "Telco Lyon", "partner_shop", "FR", "Europe/Paris", NOW, operator=operator, policy=policy
+    )
+
+
+def eur(amount_minor: int) -> Money:
+    return Money(amount_minor, "EUR")
+
+
+def sale(txn_id: str, at: datetime = NOW, customer: TillCustomer | None = None, price: int = 45900) -> Sale:
+    line = SaleLine("1", "refurbished_device", "IPH13-128-BLK-EX", eur(price), 1, f"U-{txn_id}")
+    return Sale(txn_id, at, (line,), eur(price), customer=customer)
+
+
+def accessory_sale(txn_id: str, at: datetime = NOW, price: int = 1990, quantity: int = 1) -> Sale:
+    line = SaleLine("1", "accessory", "CHG-USB-C-20W", eur(price), quantity)
+    return Sale(txn_id, at, (line,), eur(price * quantity))
+
+
+def device_return(txn_id: str, sale_txn_id: str, at: datetime = NOW, refund: int = 45900) -> Return:
+    line = ReturnLine("1", "refurbished_device", "IPH13-128-BLK-EX", eur(refund), 1, f"U-{sale_txn_id}", "scratched")
+    return Return(txn_id, at, (line,), sale_txn_id=sale_txn_id)
