@@ -11,7 +11,7 @@ from bench.report import Report
 
 
 async def run(args: argparse.Namespace) -> Report:
-    from bench import foundation, sales
+    from bench import crm, foundation, sales, store_sync
 
     report = Report(machine())
     with infrastructure() as endpoints:
@@ -26,6 +26,12 @@ async def run(args: argparse.Namespace) -> Report:
         split = await sales.shop_sales(endpoints, args.sales, separate_relay=True)
         window = await sales.storefront_window(endpoints, rate=200, seconds=args.steady_seconds)
         report.sales(flat, split, window)
+        pos = await store_sync.pos_ingestion(endpoints, args.pos)
+        single = await store_sync.pos_ingestion(endpoints, args.pos // 5, per_request=1)
+        backlog = await store_sync.offline_backlog(endpoints, args.backlog)
+        report.store_sync(pos, single, backlog)
+        replay = await crm.replay_speed(endpoints, args.crm_events)
+        report.crm(replay)
     return report
 
 
@@ -34,6 +40,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--steady-seconds", type=int, default=15)
     parser.add_argument("--sales", type=int, default=30_000)
+    parser.add_argument("--pos", type=int, default=20_000, help="POS transactions, 10 per request")
+    parser.add_argument("--backlog", type=int, default=100_000, help="offline transactions uploaded at once")
+    parser.add_argument("--crm-events", type=int, default=1_000_000, help="history replayed into CRM")
     parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
     args = parser.parse_args()
     report = asyncio.run(run(args))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bench.crm import TARGET_RATE, TARGET_RSS_MB, ReplaySpeed
 from bench.foundation import PathFigures
 from bench.sales import SalesFigures
+from bench.store_sync import StoreSyncFigures
 
 
 @dataclass
@@ -104,6 +106,40 @@ class Report:
                     f"{window.p50_ms:,.0f} / {window.p99_ms:,.0f} ms",
                     "p99 < 500 ms",
                     _verdict(window.p99_ms < 500),
+                ),
+            ],
+        )
+
+    def store_sync(self, pos: StoreSyncFigures, single: StoreSyncFigures, backlog: StoreSyncFigures) -> None:
+        ceiling = [("bare aiokafka produce->consume, same broker (ceiling)", f"{self.ceiling:,.0f}/s", "", "")]
+        self.section(
+            "store-sync: POS ingestion (connected tills)",
+            ceiling + pos.rows() + [("  ratio to the ceiling", self.ratio(pos.event_rate), "", "")],
+        )
+        self.section("store-sync: POS ingestion, one sale per request", single.rows())
+        self.section("store-sync: an offline backlog uploaded at once", backlog.rows())
+
+    def crm(self, replay: ReplaySpeed) -> None:
+        mix = ", ".join(f"{kind} {count:,}" for kind, count in sorted(replay.mix.items()))
+        self.section(
+            "CRM: `reloop replay crm` rebuilding the read model from the topics",
+            [
+                ("bare aiokafka produce->consume, same broker (ceiling)", f"{self.ceiling:,.0f}/s", "", ""),
+                ("history", f"{replay.events:,} events", ">= 1,000,000", _verdict(replay.events >= 1_000_000)),
+                ("  mix", mix, "", ""),
+                (
+                    "replayed",
+                    f"{replay.rate:,.0f} events/s",
+                    f">= {TARGET_RATE:,}/s",
+                    _verdict(replay.rate >= TARGET_RATE),
+                ),
+                ("  ratio to the ceiling", self.ratio(replay.rate), "", ""),
+                ("  wall time", f"{replay.seconds:,.1f} s", "", ""),
+                (
+                    "replay peak RSS (all worker processes)",
+                    f"{replay.peak_rss_mb:,.0f} MB",
+                    f"< {TARGET_RSS_MB} MB",
+                    _verdict(replay.peak_rss_mb < TARGET_RSS_MB),
                 ),
             ],
         )

@@ -1,0 +1,108 @@
+"""SQL of the customer read model's bulk writes: timeline, consents, contacts and analytics facts.
+
+A batch's rows for every table go in one statement; rows that are already there are left alone
+(or, for contacts, kept when newer), so a write can be repeated.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from crm.adapters.bulk import columns_of, unnest
+from reloop_shared.db.types import Connection
+
+TimelineRow = tuple[str, str, datetime, str | None, str | None, str | None, str | None, str | None, str, uuid.UUID, str]
+ConsentRow = tuple[str, str, datetime, str, str, str, bool | None, bool | None, bool | None]
+ContactRow = tuple[str, str, str, datetime, uuid.UUID, str, str]
+SaleRow = tuple[str, str, str, str, datetime, str | None, str, int, int, int, int]
+ReturnRow = tuple[str, str, str, str, str, datetime, int, str, int]
+
+_TIMELINE = ("text", "text", "timestamptz", "text", "text", "text", "text", "text", "text", "uuid", "text")
+_CONSENTS = ("text", "text", "timestamptz", "text", "text", "text", "boolean", "boolean", "boolean")
+_CONTACTS = ("text", "text", "text", "timestamptz", "uuid", "text", "text")
+_SALES = ("text", "text", "text", "text", "timestamptz", "text", "text", "bigint", "int", "int", "int")
+_RETURNS = ("text", "text", "text", "text", "text", "timestamptz", "int", "text", "bigint")
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A batch's rows for every table, packed into one statement ahead of time (outside any lock)."""
+
+    sql: str
+    args: list[Any]
+
+
+def rows_statement(
+    timeline: Sequence[TimelineRow],
+    consents: Sequence[ConsentRow],
+    contacts: Sequence[ContactRow],
+    sales: Sequence[SaleRow],
+    returns: Sequence[ReturnRow],
+) -> Rows | None:
+    """One statement (data-modifying CTEs) writing every table: one round trip per batch."""
+    parts: list[str] = []
+    args: list[Any] = []
+    for rows, types, template in (
+        (timeline, _TIMELINE, _INSERT_TIMELINE),
+        (consents, _CONSENTS, _INSERT_CONSENTS),
+        (contacts, _CONTACTS, _UPSERT_CONTACTS),
+        (sales, _SALES, _INSERT_SALES),
+        (returns, _RETURNS, _INSERT_RETURNS),
+    ):
+        if rows:
+            source, values = unnest(columns_of(rows), types, start=len(args) + 1)
+            parts.append(template.format(source=source))
+            args.extend(values)
+    if not parts:
+        return None
+    *first, last = parts
+    ctes = ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(first))
+    return Rows(f"WITH {ctes} {last}" if first else last, args)
+
+
+_INSERT_TIMELINE = (
+    "INSERT INTO timeline (entry_key, kind, occurred_at, anchor, sale_id, channel, location_id, market, source,"
+    " event_id, detail) SELECT k, kd, o, a, s, c, l, m, src, e, d::jsonb"
+    " FROM {source} AS t(k, kd, o, a, s, c, l, m, src, e, d) ON CONFLICT (entry_key) DO NOTHING"
+)
+_INSERT_CONSENTS = (
+    "INSERT INTO consents (record_key, identifier, captured_at, captured_by, data_owner, source, transactional,"
+    " marketing, partner_sharing) SELECT * FROM {source} ON CONFLICT (record_key) DO NOTHING"
+)
+# The latest capture per subject wins (by time, then event id), whatever the arrival order.
+_UPSERT_CONTACTS = (
+    "INSERT INTO contacts (subject_id, data_owner, captured_by, captured_at, event_id, nonce, ciphertext)"
+    " SELECT * FROM {source} ON CONFLICT (subject_id) DO UPDATE SET data_owner = excluded.data_owner,"
+    " captured_by = excluded.captured_by, captured_at = excluded.captured_at, event_id = excluded.event_id,"
+    " nonce = excluded.nonce, ciphertext = excluded.ciphertext"
+    " WHERE (excluded.captured_at, excluded.event_id) > (contacts.captured_at, contacts.event_id)"
+)
+_INSERT_SALES = (
+    "INSERT INTO sale_facts (sale_id, channel, location_id, market, sold_at, catchment, currency, total_minor,"
+    " device_units, accessory_units, service_units) SELECT * FROM {source} ON CONFLICT (sale_id) DO NOTHING"
+)
+_INSERT_RETURNS = (
+    "INSERT INTO return_facts (return_id, sale_id, channel, location_id, market, returned_at, units, currency,"
+    " refund_minor) SELECT * FROM {source} ON CONFLICT (return_id) DO NOTHING"
+)
+
+
+class ProjectionRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def write(self, rows: Rows | None) -> None:
+        if rows is not None:
+            await self.conn.execute(rows.sql, *rows.args)
+
+    async def add_consents(self, rows: Sequence[ConsentRow]) -> None:
+        await self.write(rows_statement((), rows, (), (), ()))
+
+    async def drop_entries_of_sales(self, sale_ids: Sequence[str]) -> None:
+        """Entries about sales of an erased person, that arrived before the sale told who it was."""
+        if sale_ids:
+            await self.conn.execute("DELETE FROM timeline WHERE sale_id = ANY($1::text[])", list(sale_ids))

@@ -1,0 +1,102 @@
+"""CRM's door to the key store: open and seal personal data, matching hashes, destroying keys.
+
+Opening a batch of sealed records fetches every missing subject key in one query (the shared
+store fetches one key per call) and keeps them cached: keys never change, they are only destroyed,
+and CRM destroys them itself. Moving `prefetch` into reloop_shared's key store would let every
+consumer of sealed data batch its look-ups the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import cast
+
+from cryptography.exceptions import InvalidTag
+
+from crm.domain.observations import Sealed
+from reloop_contracts.common import SealedPersonalData
+from reloop_shared.db.types import Pool
+from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore, matching_hash
+
+log = logging.getLogger(__name__)
+
+
+class PrefetchingKeyStore(PostgresKeyStore):
+    def __init__(self, pool: Pool, cache_size: int = 500_000) -> None:
+        super().__init__(pool)
+        self.cache_size = cache_size
+
+    async def prefetch(self, subject_ids: set[str]) -> None:
+        missing = [s for s in subject_ids if s not in self._cache]
+        if not missing:
+            return
+        if len(self._cache) + len(missing) > self.cache_size:
+            self._cache.clear()  # bounded memory; keys are fetched again in bulk when needed
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT subject_id, key_material FROM subject_keys WHERE subject_id = ANY($1::text[])", missing
+            )
+        for row in rows:
+            material = row["key_material"]
+            self._cache[row["subject_id"]] = bytes(material) if material is not None else None
+
+
+class Vault:
+    """Connected on start (the key store lives in its own database)."""
+
+    def __init__(self, url: str, *, cache_size: int = 500_000) -> None:
+        self.url = url
+        self.cache_size = cache_size
+        self._keys: PrefetchingKeyStore | None = None
+        self._pepper: bytes | None = None
+
+    async def connect(self) -> None:
+        store = await PostgresKeyStore.connect(self.url)  # creates the key store's tables when missing
+        self._keys = PrefetchingKeyStore(store.pool, self.cache_size)
+
+    async def close(self) -> None:
+        if self._keys is not None:
+            await self._keys.close()
+            self._keys = None
+
+    @property
+    def keys(self) -> PrefetchingKeyStore:
+        if self._keys is None:
+            raise RuntimeError("the key store is not connected")
+        return self._keys
+
+    async def pepper(self) -> bytes:
+        if self._pepper is None:
+            self._pepper = await self.keys.pepper()
+        return self._pepper
+
+    async def hash(self, kind: str, normalised: str) -> str:
+        return matching_hash(await self.pepper(), kind, normalised)
+
+    async def open_many(self, sealed: Sequence[Sealed]) -> list[dict[str, str] | None]:
+        await self.keys.prefetch({s.key_id for s in sealed})
+        sealer = PersonalDataSealer(self.keys)
+        # The sealer reads the key id, nonce and ciphertext: a reader's copy serves as well.
+        return [await self._open(sealer, cast(SealedPersonalData, s)) for s in sealed]
+
+    async def open(self, sealed: Sealed) -> dict[str, str] | None:
+        return (await self.open_many([sealed]))[0]
+
+    async def seal(self, subject_id: str, fields: dict[str, str]) -> SealedPersonalData | None:
+        try:
+            return await PersonalDataSealer(self.keys).seal(subject_id, fields)
+        except PermissionError:
+            return None  # erased meanwhile
+
+    async def destroy(self, subject_ids: Sequence[str]) -> int:
+        return sum([await self.keys.destroy(subject) for subject in subject_ids])
+
+    @staticmethod
+    async def _open(sealer: PersonalDataSealer, sealed: SealedPersonalData) -> dict[str, str] | None:
+        try:
+            return await sealer.open(sealed)
+        except (InvalidTag, ValueError):
+            # Tampered or sealed under another subject's key: unusable, never a reason to stop.
+            log.warning("sealed personal data could not be opened", extra={"key_id": sealed.key_id})
+            return None

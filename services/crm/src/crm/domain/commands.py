@@ -1,0 +1,44 @@
+"""What CRM is asked to do through its API."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class MergeProfiles:
+    profile_id: uuid.UUID
+    other_profile_id: uuid.UUID
+    reason: str
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class UndoMerge:
+    merge_id: str
+    reason: str
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class ChangeConsent:
+    profile_id: uuid.UUID
+    purpose: str
+    granted: bool
+    captured_by: str
+
+
+@dataclass(frozen=True)
+class RequestErasure:
+    profile_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class DeclareShop:
+    shop_id: str
+    kind: str
+    market: str
+    catchment_prefixes: tuple[str, ...]
+    opened_on: date

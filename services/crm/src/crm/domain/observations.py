@@ -1,0 +1,93 @@
+"""What an event tells CRM, whatever its type: a customer (maybe), a timeline entry (maybe), and
+the anonymous facts the analytics count. Event mappers produce these; the projection applies them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+
+class Sealed(Protocol):
+    """Personal fields sealed under their subject's key, as they travelled."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def nonce(self) -> str: ...
+
+    @property
+    def ciphertext(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentCapture:
+    marketing: bool
+    partner_sharing: bool
+    captured_at: datetime
+    captured_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """Who an event is about, as the producer stated it; whether CRM may use it is decided later."""
+
+    account_id: str | None
+    subject_id: str | None
+    sealed: Sealed | None
+    data_owner: str
+    consent: ConsentCapture | None
+    captured_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    entry_key: str
+    kind: str
+    occurred_at: datetime
+    sale_id: str | None
+    channel: str | None
+    location_id: str | None
+    market: str | None
+    detail: str
+    """JSON, as the mapper wrote it."""
+
+
+@dataclass(frozen=True, slots=True)
+class SaleFact:
+    sale_id: str
+    channel: str
+    location_id: str
+    market: str
+    sold_at: datetime
+    currency: str
+    total_minor: int
+    device_units: int
+    accessory_units: int
+    service_units: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnFact:
+    return_id: str
+    sale_id: str
+    channel: str
+    location_id: str
+    market: str
+    returned_at: datetime
+    units: int
+    currency: str
+    refund_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    event_id: UUID
+    source: str
+    occurred_at: datetime
+    customer: Customer | None = None
+    entry: TimelineEntry | None = None
+    sale: SaleFact | None = None
+    returned: ReturnFact | None = None

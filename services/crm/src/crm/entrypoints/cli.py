@@ -1,0 +1,126 @@
+"""`reloop replay crm` and `reloop report`: CRM's commands, plugged into the `reloop` CLI.
+
+Registered through the `reloop.commands` entry-point group (services/crm/pyproject.toml), so the
+runtime's CLI never imports CRM. Settings come from the environment like the service's own
+(`CRM_*`, KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from crm.config import CrmSettings
+
+
+def _subcommands(commands: Any, name: str, help_text: str) -> Any:
+    """The sub-commands of `reloop <name>`, shared with other services' plugins (`reloop replay <service>`)."""
+    parser = commands.choices.get(name)
+    if parser is None:
+        parser = commands.add_parser(name, help=help_text)
+        return parser.add_subparsers(dest=f"{name}_target", required=True)
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def register(commands: Any) -> None:
+    replaying = _subcommands(commands, "replay", "rebuild a read model from the topics")
+    crm = replaying.add_parser("crm", help="rebuild CRM's read model from the topics")
+    crm.add_argument(
+        "--until",
+        choices=["live", "end"],
+        default="live",
+        help="stop where the live consumer group stands (default; the service must be stopped) or at the end "
+        "of the topics (rebuilding into another database: --database-url)",
+    )
+    crm.add_argument("--database-url", help="rebuild into this database instead of CRM's own")
+    crm.add_argument("--max-records", type=int, default=5000, help="records applied per fetch")
+    crm.add_argument("--workers", type=int, default=2, help="processes sharing the partitions (one per core)")
+    crm.set_defaults(run=replay_command)
+    report = commands.add_parser("report", help="channel analytics from CRM's read model")
+    report.add_argument("--since", type=datetime.fromisoformat, help="sales from (ISO date/time, UTC)")
+    report.add_argument("--until", type=datetime.fromisoformat, help="sales before (ISO date/time, UTC)")
+    report.add_argument("--market", help="one market (ISO country code)")
+    report.add_argument("--window-days", type=int, default=90, help="before/after window around openings")
+    report.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    report.set_defaults(run=report_command)
+
+
+def _settings(args: argparse.Namespace) -> CrmSettings:
+    settings = CrmSettings(kafka_bootstrap_servers=args.bootstrap_servers, log_level="WARNING")
+    if getattr(args, "database_url", None):
+        settings = settings.model_copy(update={"service_database_url": args.database_url})
+    return settings
+
+
+async def replay_command(args: argparse.Namespace) -> int:
+    from crm.entrypoints.replay import LiveConsumerRunning, replay
+
+    try:
+        figures = await replay(_settings(args), until=args.until, max_records=args.max_records, workers=args.workers)
+    except LiveConsumerRunning as error:
+        print(error)
+        return 2
+    print(
+        json.dumps(
+            {
+                "records": figures.records,
+                "seconds": round(figures.seconds, 3),
+                "records_per_second": round(figures.rate),
+                "peak_rss_mb": round(figures.peak_rss_mb, 1),
+            }
+        )
+    )
+    return 0
+
+
+async def report_command(args: argparse.Namespace) -> int:
+    from crm.service_layer.reports import channel_report, halo_report
+    from reloop_shared.db.pool import create_pool
+    from reloop_shared.db.urls import with_database
+
+    settings = _settings(args)
+    pool = await create_pool(
+        settings.service_database_url or with_database(settings.database_url, "reloop_crm"), size=2
+    )
+    try:
+        async with pool.acquire() as conn:
+            channels = await channel_report(conn, args.since, args.until, args.market)
+            halo = await halo_report(conn, timedelta(days=args.window_days))
+    finally:
+        await pool.close()
+    if args.json:
+        print(json.dumps({"channels": channels, "halo": halo}, indent=2, default=str))
+        return 0
+    print(
+        _table(
+            "Channels",
+            channels,
+            [
+                "channel",
+                "sales",
+                "return_rate",
+                "unit_return_rate",
+                "accessory_attach_rate",
+                "service_attach_rate",
+                "accessories_per_sale",
+                "services_per_sale",
+            ],
+        )
+    )
+    columns = ["online_before", "online_after", "growth", "control_growth", "lift", "verdict"]
+    print(_table(f"Shops (+-{halo['window_days']} days)", halo["shops"], ["shop_id", "market", *columns]))
+    print(_table("Markets", halo["markets"], ["market", "first_opened_on", *columns]))
+    return 0
+
+
+def _table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> str:
+    def cell(value: Any) -> str:
+        return f"{value:.3f}" if isinstance(value, float) else "-" if value is None else str(value)
+
+    cells = [[cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    lines = [title, "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,155 @@
+"""One share of a replay: some partitions of CRM's topics, read from their beginning up to where
+the replay stops, and applied through the live subscription with the outbox muted.
+
+A replay runs several shares at once, each in its own process (see replay.py): the projection's
+identity section is serialised in PostgreSQL, and the rest (decoding, opening sealed data,
+hashing, building rows) runs on every core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import gc
+import logging
+import resource
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import TopicPartition
+
+from crm.adapters.readers import REGISTRY_FOR_CRM
+from crm.adapters.vault import Vault
+from crm.config import CrmSettings
+from crm.entrypoints.consumers import CONSUMER, TOPICS, subscription
+from crm.service_layer.clock import Clock, utc_now
+from crm.service_layer.unit_of_work import CrmUnitOfWork, DiscardingOutbox, no_domain_events
+from reloop_shared.consumer.engine import ConsumerEngine
+from reloop_shared.db.urls import with_database
+
+log = logging.getLogger(__name__)
+
+PIPELINE_DEPTH = 1
+"""Batches applied at once by one share (more overlaps decoding with PostgreSQL, at more memory)."""
+
+
+class _NoDeadLetters:
+    """What the live consumer dead-lettered is on the dead-letter topics already."""
+
+    async def send(self, record: Any, **_: Any) -> None:
+        log.warning("replay skipped an event the live consumer could not apply either", extra={"offset": record.offset})
+
+
+def consumer_for(settings: CrmSettings, group: str) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+        fetch_max_bytes=32 * 1024 * 1024,
+    )
+
+
+async def apply_share(
+    settings: CrmSettings,
+    group: str,
+    share: Sequence[TopicPartition],
+    stops: dict[TopicPartition, int],
+    max_records: int,
+    clock: Clock = utc_now,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, float]:
+    """Apply the share; returns the records applied and this process's peak memory (MB)."""
+    # A replay allocates millions of short-lived objects and keeps few: collect cycles rarely.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 10)
+    registry = REGISTRY_FOR_CRM.namespaced(settings.topic_namespace)
+    topics = tuple(registry.same_topic(t) for t in TOPICS)
+    url = settings.service_database_url or with_database(settings.database_url, "reloop_crm")
+    vault = Vault(
+        settings.keyvault_database_url or with_database(settings.database_url, "reloop_keyvault"),
+        cache_size=settings.key_cache_size,
+    )
+    # A rebuild that crashes is run again: it need not wait for each commit to reach the disk.
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=8, server_settings={"synchronous_commit": "off"})
+    consumer = consumer_for(settings, group)
+    try:
+        await vault.connect()
+        await consumer.start()
+        outbox = DiscardingOutbox(CONSUMER, registry)
+        live = subscription(lambda conn: CrmUnitOfWork(outbox, no_domain_events, conn=conn), vault, clock)
+        engine = ConsumerEngine(pool, dataclasses.replace(live, topics=topics), registry, _NoDeadLetters())
+        consumer.assign(list(share))
+        await consumer.seek_to_beginning(*share)
+        read = await _consume(consumer, engine, {tp: stops[tp] for tp in share}, max_records, progress)
+    finally:
+        await consumer.stop()
+        await vault.close()
+        await pool.close()
+    return read, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def apply_share_in_process(
+    settings: CrmSettings, group: str, share: list[TopicPartition], stops: dict[TopicPartition, int], max_records: int
+) -> tuple[int, float]:
+    """Entry point of a share's own process."""
+    return asyncio.run(apply_share(settings, group, share, stops, max_records))
+
+
+async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    # A consumer without a subscription keeps no metadata of its own; its client fetches it.
+    for _ in range(50):
+        cluster = await consumer._client.fetch_all_metadata()
+        if found := cluster.partitions_for_topic(topic):
+            return set(found)
+        await asyncio.sleep(0.1)
+    return set()
+
+
+async def _consume(
+    consumer: AIOKafkaConsumer,
+    engine: ConsumerEngine,
+    stops: dict[TopicPartition, int],
+    max_records: int,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Fetch and apply up to `stops`, `PIPELINE_DEPTH` batches at a time (while one waits for
+    PostgreSQL the next is decoded): the projection does not depend on the order it meets events
+    in, and the engine's exactly-once record keeps each event to one effect."""
+    remaining = {tp for tp, stop in stops.items() if stop > 0}
+    for tp in set(stops) - remaining:
+        consumer.pause(tp)
+    in_flight: deque[tuple[asyncio.Task[None], dict[TopicPartition, int]]] = deque()
+    read = 0
+    try:
+        while remaining or in_flight:
+            if remaining and len(in_flight) < PIPELINE_DEPTH:
+                batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=max_records)
+                records: list[Any] = []
+                reached: dict[TopicPartition, int] = {}
+                for tp, found in batch.items():
+                    kept = [r for r in found if r.offset < stops[tp]]
+                    if kept:
+                        records.extend(kept)
+                        reached[tp] = kept[-1].offset + 1
+                for tp in list(remaining):
+                    if await consumer.position(tp) >= stops[tp]:
+                        remaining.discard(tp)
+                        consumer.pause(tp)
+                if records:
+                    in_flight.append((asyncio.create_task(engine.process(records)), reached))
+                    read += len(records)
+                continue
+            task, reached = in_flight.popleft()
+            await task
+            await consumer.commit(reached)  # the replay group's progress, for anyone watching its lag
+            if progress is not None:
+                progress(read)
+    finally:
+        for task, _ in in_flight:
+            task.cancel()
+    return read

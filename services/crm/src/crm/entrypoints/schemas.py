@@ -1,0 +1,51 @@
+"""Request bodies of CRM's HTTP API (strict: an unknown field is a 422 naming it)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crm.domain.analytics import POSTAL_PREFIX_LENGTH
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConsentIn(Strict):
+    purpose: Literal["transactional", "marketing", "partner_sharing"]
+    granted: bool
+    captured_by: str = Field(min_length=1, max_length=64, description="online, customer_service, or a shop id.")
+
+
+class MergeIn(Strict):
+    profile_id: uuid.UUID
+    other_profile_id: uuid.UUID
+    reason: str = Field(min_length=1)
+    requested_by: str = Field(min_length=1)
+
+
+class UndoIn(Strict):
+    reason: str = Field(min_length=1)
+    requested_by: str = Field(min_length=1)
+
+
+class ShopIn(Strict):
+    shop_id: str = Field(min_length=1, max_length=64)
+    kind: Literal["own_shop", "partner_shop"]
+    market: str = Field(pattern=r"^[A-Z]{2}$")
+    catchment_prefixes: list[str] = Field(
+        min_length=1,
+        description=f"Postal prefixes of {POSTAL_PREFIX_LENGTH} characters, e.g. 75, 92.",
+    )
+    opened_on: date
+
+    def prefixes(self) -> tuple[str, ...]:
+        return tuple(sorted({p.strip().upper() for p in self.catchment_prefixes}))
+
+
+class ErasureIn(Strict):
+    profile_id: uuid.UUID

@@ -1,0 +1,108 @@
+"""Erasure (the right to be forgotten), from the request to every holder's confirmation.
+
+1. `request_erasure` names the profile's subjects and accounts in `ErasureRequested`.
+2. Every holder, CRM included, forgets the person when it reads the request and confirms with
+   `ErasureCompleted`. CRM destroys the subjects' keys first (every sealed copy on every topic
+   becomes unreadable), then deletes its rows and remembers the person only as keyed hashes.
+3. CRM reads every confirmation; the request is complete once every expected holder confirmed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from crm.adapters.vault import Vault
+from crm.domain import commands
+from crm.domain.errors import NotFound
+from crm.domain.identifiers import kind_of, profile_id_for, value_of
+from crm.service_layer.forgotten import tombstone
+from crm.service_layer.unit_of_work import CrmUnitOfWork
+from reloop_contracts.privacy import PERSONAL_DATA_HOLDERS, ErasureCompleted, ErasureRequested
+
+SERVICE = "crm"
+
+
+async def request_erasure(cmd: commands.RequestErasure, uow: CrmUnitOfWork, now: datetime) -> ErasureRequested:
+    async with uow:
+        names = (await uow.identity.identifiers_of([cmd.profile_id])).get(cmd.profile_id)
+        if not names:
+            raise NotFound(f"no profile {cmd.profile_id}", field="profile_id")
+        request = ErasureRequested(
+            request_id=str(uuid.uuid4()),
+            subject_ids=sorted(value_of(n) for n in names if kind_of(n) == "subject"),
+            customer_ids=sorted(value_of(n) for n in names if kind_of(n) == "account"),
+            holders=list(PERSONAL_DATA_HOLDERS),
+            requested_at=now,
+        )
+        await uow.erasure.record_request(request.request_id, request.holders, now)
+        uow.publish(request)
+        await uow.commit()
+    return request
+
+
+async def when_erasure_requested_forget_the_person(
+    event: ErasureRequested, uow: CrmUnitOfWork, vault: Vault, now: datetime
+) -> None:
+    pepper = await vault.pepper()
+    named = [f"account:{c}" for c in event.customer_ids] + [f"subject:{s}" for s in event.subject_ids]
+    async with uow:
+        await uow.identity.lock()
+        identifiers, profiles = await uow.erasure.person(named)
+        subjects = sorted({value_of(i) for i in identifiers if kind_of(i) == "subject"})
+        # Keys first: if what follows fails it is retried, and a destroyed key stays destroyed.
+        destroyed = await vault.destroy(subjects)
+        former = await uow.erasure.former_profiles(profiles)
+        # The ids the person's profiles had or would get (a replay may meet the request first).
+        candidates = former | {profile_id_for(pepper, i) for i in identifiers if kind_of(i) in ("account", "subject")}
+        sales = await uow.erasure.purchases_of(identifiers)
+        erased = await uow.erasure.forget(identifiers, candidates, sales, event.request_id)
+        # Accounts and subjects, the only identifiers events name in clear; an e-mail or phone
+        # may come back with a new relationship (a new subject), and is matched afresh then.
+        strong = [i for i in identifiers if kind_of(i) in ("account", "subject")]
+        names = [*strong, *(f"profile:{p}" for p in candidates), *(f"sale:{s}" for s in sales)]
+        await uow.erasure.tombstone([tombstone(pepper, n) for n in names], event.request_id, event.requested_at)
+        await uow.erasure.record_request(event.request_id, event.holders, event.requested_at)
+        uow.publish(
+            ErasureCompleted(
+                request_id=event.request_id,
+                service=SERVICE,
+                records_erased=erased,
+                detail=f"{len(subjects)} data subject key(s) destroyed ({destroyed} now)",
+                completed_at=now,
+            )
+        )
+        await uow.commit()
+
+
+async def when_erasure_completed_record_it(event: ErasureCompleted, uow: CrmUnitOfWork) -> None:
+    async with uow:
+        await uow.erasure.confirm(
+            event.request_id, event.service, event.records_erased, event.detail, event.completed_at
+        )
+        await uow.commit()
+
+
+@dataclass(frozen=True)
+class Progress:
+    request_id: str
+    requested_at: datetime | None
+    holders: list[str]
+    confirmed: dict[str, tuple[int, str, datetime]]
+
+    @property
+    def pending(self) -> list[str]:
+        return [h for h in self.holders if h not in self.confirmed]
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.holders) and not self.pending
+
+
+async def progress(request_id: str, uow: CrmUnitOfWork) -> Progress:
+    async with uow:
+        status = await uow.erasure.status(request_id)
+    if status is None:
+        raise NotFound(f"no erasure request {request_id}", field="request_id")
+    return Progress(status.request_id, status.requested_at, status.holders, status.confirmations)

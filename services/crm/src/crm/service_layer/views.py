@@ -1,0 +1,90 @@
+"""A profile's 360 view: identifiers, contact details (opened only where reloop may use them),
+consent per purpose with history, who may use each record and why, the timeline, merges."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from crm.adapters.merge_repository import MergeRepository
+from crm.adapters.queries import ProfileQueries
+from crm.adapters.vault import Vault
+from crm.domain.errors import NotFound
+from crm.domain.identifiers import kind_of, value_of
+from crm.domain.usage import Usage, account_usage, contact_usage, current_consents
+from reloop_contracts.common import SealedPersonalData
+from reloop_shared.db.types import Connection
+
+
+def _shown(identifier: str) -> str:
+    """Account and subject ids as they are; matching hashes shortened (they mean nothing outside)."""
+    return identifier if kind_of(identifier) in ("account", "subject") else identifier[:22] + "..."
+
+
+async def profile_view(conn: Connection, vault: Vault, profile_id: uuid.UUID) -> dict[str, Any]:
+    queries = ProfileQueries(conn)
+    profile = await queries.profile(profile_id)
+    if profile is None:
+        merged_into = await MergeRepository(conn).merged_into(profile_id)
+        raise NotFound(
+            f"no profile {profile_id}" + (f"; it was merged into {merged_into}" if merged_into else ""),
+            field="profile_id",
+        )
+    identifiers = await queries.identifiers(profile_id)
+    records = (await queries.consent_records([profile_id])).get(profile_id, [])
+    consents = current_consents(records)
+    usage: list[Usage] = [account_usage(value_of(i["identifier"])) for i in identifiers if i["kind"] == "account"]
+    personal = []
+    for contact in (await queries.contacts([profile_id])).get(profile_id, []):
+        rule = contact_usage(contact.subject_id, contact.data_owner, contact.captured_by, consents["partner_sharing"])
+        usage.append(rule)
+        sealed = SealedPersonalData(key_id=contact.key_id, nonce=contact.nonce, ciphertext=contact.ciphertext)
+        personal.append(
+            {
+                "subject_id": contact.subject_id,
+                "data_owner": contact.data_owner,
+                "captured_by": contact.captured_by,
+                "captured_at": contact.captured_at,
+                "usable_by_reloop": rule.usable_by_reloop,
+                "fields": await vault.open(sealed) if rule.usable_by_reloop else None,
+            }
+        )
+    return {
+        "profile_id": str(profile_id),
+        "founded_at": profile["founded_at"],
+        "identifiers": [
+            {"kind": i["kind"], "identifier": _shown(i["identifier"]), "first_seen_at": i["first_seen_at"]}
+            for i in identifiers
+        ],
+        "personal_data": personal,
+        "consents": {
+            purpose: {"granted": s.granted, "captured_at": s.captured_at, "captured_by": s.captured_by}
+            for purpose, s in consents.items()
+        },
+        "consent_history": [
+            {
+                "captured_at": r.captured_at,
+                "captured_by": r.captured_by,
+                **{p: r.says(p) for p in ("transactional", "marketing", "partner_sharing") if r.says(p) is not None},
+            }
+            for r in sorted(records, key=lambda r: (r.captured_at, r.record_key))
+        ],
+        "usage": [
+            {"record": _shown(u.record), "owner": u.owner, "may_use": list(u.may_use), "why": u.why} for u in usage
+        ],
+        "timeline": await queries.timeline(profile_id),
+        "merges": [
+            {
+                "merge_id": m.merge_id,
+                "profile_id": str(m.profile_id),
+                "merged_profile_id": str(m.merged_profile_id),
+                "automatic": m.automatic,
+                "reason": m.reason,
+                "merged_by": m.merged_by,
+                "merged_at": m.merged_at,
+                "unmerged_at": m.unmerged_at,
+            }
+            for m in await MergeRepository(conn).of_profile(profile_id)
+        ],
+        "segments": await queries.segment_entries(profile_id),
+    }

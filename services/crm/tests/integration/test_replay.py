@@ -1,0 +1,154 @@
+"""The read model is a function of the topics: rebuilt from them, it is the live one again."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crm.bootstrap import build
+from crm.entrypoints.consumers import TOPICS
+from crm.entrypoints.replay import LiveConsumerRunning, replay
+from reloop_contracts.crm import SEGMENTS, CustomerSegmentEntered
+from reloop_contracts.orders import OrderDelivered, OrderFulfilled
+from reloop_contracts.privacy import ErasureCompleted
+from reloop_localstack.testing import api, eventually, read_events, running
+from services.crm.tests.support import (
+    Run,
+    caught_up,
+    consent,
+    customer,
+    drained,
+    key_store,
+    new_id,
+    profile_of,
+    returned,
+    rows,
+    sale,
+    settings,
+    snapshot,
+)
+
+pytestmark = pytest.mark.connected
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles_as_live_consumption(
+    env: dict[str, str], new_database: Callable[[], Awaitable[str]]
+) -> None:
+    run, database_url, keyvault_url = Run(env), await new_database(), await new_database()
+    live_settings = settings(run, env, database_url, keyvault_url, segment_interval_s=0.3)
+    runtime, app = build(live_settings, clock=lambda: NOW)
+    s1, s3, s4, s7, s8, s10, sa2, sa9 = (new_id("sub") for _ in range(8))
+    a2, a5, a7, a9 = (new_id("acc") for _ in range(4))
+    e1, e8 = f"{new_id('e')}@example.org", f"{new_id('e')}@example.org"
+    async with key_store(keyvault_url) as sealer:
+        c1 = await sealer.seal(s1, {"email": e1, "name": "C One"})
+        c2 = await sealer.seal(sa2, {"email": f"{new_id('e')}@example.org", "delivery_postal_code": "75011"})
+        c3 = await sealer.seal(s3, {"email": e1.upper()})
+        c7 = await sealer.seal(s7, {"email": f"{new_id('e')}@example.org", "delivery_postal_code": "13001"})
+        c8 = await sealer.seal(s8, {"email": e8})
+        c9 = await sealer.seal(sa9, {"phone": "0611223344"})
+        c10 = await sealer.seal(s10, {"email": e8, "phone": "+33 6 11 22 33 44"})
+    yes = consent(marketing=True, by="shop-1", at=NOW - timedelta(days=400))
+    warranty_sale = sale(
+        new_id("till"),
+        "own_shop",
+        "shop-1",
+        who=customer(subject=s1, sealed=c1, given=yes),
+        at=NOW - timedelta(days=350),
+    )
+    online = sale(
+        new_id("order"),
+        "online",
+        "wh-1",
+        who=customer(account=a2, subject=sa2, sealed=c2, given=consent(marketing=True, at=NOW - timedelta(days=30))),
+        at=NOW - timedelta(days=20),
+        accessories=2,
+    )
+    erased_sale = sale(new_id("order"), "online", "wh-1", who=customer(account=a7, subject=s7, sealed=c7))
+    async with running(runtime), api(app) as client:
+        await run.publish(
+            warranty_sale,
+            online,
+            OrderFulfilled(
+                order_id=online.sale_id, fulfilment="ship", location_id="wh-1", fulfilled_at=NOW - timedelta(19)
+            ),
+            OrderDelivered(
+                order_id=online.sale_id, delivered_at=NOW - timedelta(18), withdrawal_deadline=NOW - timedelta(4)
+            ),
+            returned(online, "own_shop", "shop-1", at=NOW - timedelta(days=17)),
+            sale(new_id("till"), "own_shop", "shop-2", who=customer(subject=s3, sealed=c3), services=1),
+            sale(new_id("till"), "own_shop", "shop-2", who=customer(subject=s4)),
+            sale(new_id("till"), "partner_shop", "partner-1", who=customer(subject=new_id("sub"), owner="partner")),
+            sale(new_id("order"), "online", "wh-1", who=customer(account=a5)),
+            erased_sale,
+            OrderDelivered(order_id=erased_sale.sale_id, delivered_at=NOW, withdrawal_deadline=NOW + timedelta(14)),
+            sale(new_id("till"), "own_shop", "shop-1", who=customer(subject=s8, sealed=c8)),
+            sale(new_id("order"), "online", "wh-1", who=customer(account=a9, subject=sa9, sealed=c9)),
+        )
+        p4, p5 = await profile_of(client, subject_id=s4), await profile_of(client, account_id=a5)
+        await profile_of(client, subject_id=s8)
+        await profile_of(client, account_id=a9)
+        await run.publish(sale(new_id("till"), "own_shop", "shop-1", who=customer(subject=s10, sealed=c10)))
+        operator = {"profile_id": p4, "other_profile_id": p5, "reason": "same person", "requested_by": "agent"}
+        merge_id = (await client.post("/merges", json=operator)).json()["merge_id"]
+        undo = {"reason": "not the same", "requested_by": "agent"}
+        assert (await client.post(f"/merges/{merge_id}/undo", json=undo)).status_code == 200
+        p1 = await profile_of(client, subject_id=s1)
+        sharing = {"purpose": "partner_sharing", "granted": True, "captured_by": "online"}
+        assert (await client.post(f"/profiles/{p1}/consents", json=sharing)).status_code == 201
+        shop = {
+            "shop_id": "shop-1",
+            "kind": "own_shop",
+            "market": "FR",
+            "catchment_prefixes": ["75"],
+            "opened_on": "2026-01-05",
+        }
+        assert (await client.post("/shops", json=shop)).status_code == 201
+        erasure = await client.post("/erasure-requests", json={"profile_id": await profile_of(client, account_id=a7)})
+        request_id = erasure.json()["request_id"]
+        await run.publish(
+            ErasureCompleted(request_id=request_id, service="orders", records_erased=1, completed_at=NOW),
+            producer="orders",
+        )
+
+        def entered(event: object) -> bool:
+            return isinstance(event, CustomerSegmentEntered)
+
+        segments = await read_events(run.bootstrap, run.topic(SEGMENTS), entered, expect=2, registry=run.registry)
+        assert sorted(e.segment for e in segments if isinstance(e, CustomerSegmentEntered)) == [
+            "return_without_repurchase",
+            "warranty_ending",
+        ]
+
+        async def merged_automatically() -> bool:
+            return await profile_of(client, account_id=a9) == await profile_of(client, subject_id=s8)
+
+        await eventually(merged_automatically, message="the e-mail and phone sale merged two profiles")
+
+        async def erased() -> bool:
+            found = await client.get(f"/erasure-requests/{request_id}")
+            return found.json()["pending"] == ["store-sync"]
+
+        await eventually(erased, message="CRM erased the person and confirmed")
+        await drained(database_url)
+        await caught_up(run, f"crm{live_settings.consumer_group_suffix}", list(TOPICS))
+        live = await snapshot(database_url)
+        with pytest.raises(LiveConsumerRunning):
+            await replay(live_settings, until="live")
+
+    assert len(live["segments"]) == 2
+    assert len(live["separations"]) == 1
+    assert len(live["tombstones"]) > 0
+    assert await rows(database_url, "SELECT 1 FROM merges WHERE automatic") != []
+
+    elsewhere = live_settings.model_copy(update={"service_database_url": await new_database()})
+    figures = await replay(elsewhere, until="end", clock=lambda: NOW)
+    assert figures.records > 0
+    assert await snapshot(elsewhere.service_database_url or "") == live
+
+    await replay(live_settings, until="live", clock=lambda: NOW)
+    assert await snapshot(database_url) == live

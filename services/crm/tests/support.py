@@ -1,0 +1,282 @@
+"""Helpers for CRM's tests against the real broker and database (a plain module, no fixtures).
+
+The tests play the other services: they publish sales and returns as orders and store-sync would
+(personal fields sealed under the customer's key, with the real key store), and the other
+holders' erasure confirmations.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import TopicPartition
+
+from crm.config import CrmSettings
+from reloop_contracts import REGISTRY, Event, NonNegativeMoney, TopicSpec
+from reloop_contracts.common import Consent, CustomerRef, SealedPersonalData
+from reloop_contracts.sales import ReturnLine, ReturnRecorded, SaleLine, SaleRecorded
+from reloop_localstack.testing import NAMESPACE, eventually, publish
+from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
+
+
+class Run:
+    """One test's own topics (a namespace of its own), so what another test published stays out."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.bootstrap = env["KAFKA_BOOTSTRAP_SERVERS"]
+        self.namespace = f"{NAMESPACE}x{uuid.uuid4().hex[:6]}"
+        self.registry = REGISTRY.namespaced(self.namespace)
+
+    def topic(self, topic: TopicSpec) -> str:
+        return f"{self.namespace}.{topic.name}"
+
+    async def publish(self, *events: Event, producer: str = "test") -> None:
+        await publish(self.bootstrap, list(events), producer=producer, registry=self.registry)
+
+
+def settings(run: Run, env: dict[str, str], database_url: str, keyvault_url: str, **extra: Any) -> CrmSettings:
+    values: dict[str, Any] = {
+        "kafka_bootstrap_servers": env["KAFKA_BOOTSTRAP_SERVERS"],
+        "database_url": env["DATABASE_URL"],
+        "service_database_url": database_url,
+        "keyvault_database_url": keyvault_url,
+        "relay_poll_interval_s": 0.2,
+        "topic_namespace": run.namespace,
+        "trace_sql": False,
+        "segment_interval_s": 3600.0,
+        "consumer_group_suffix": f"-{uuid.uuid4().hex[:6]}",
+        **extra,
+    }
+    return CrmSettings(**values)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@asynccontextmanager
+async def key_store(keyvault_url: str) -> AsyncIterator[PersonalDataSealer]:
+    """The key store as a producer (orders, store-sync) uses it, to seal what it publishes."""
+    keys = await PostgresKeyStore.connect(keyvault_url)
+    try:
+        yield PersonalDataSealer(keys)
+    finally:
+        await keys.close()
+
+
+def money(amount: int, currency: str = "EUR") -> NonNegativeMoney:
+    return NonNegativeMoney(amount_minor=amount, currency=currency)
+
+
+def consent(
+    *, marketing: bool = False, sharing: bool = False, by: str = "online", at: datetime | None = None
+) -> Consent:
+    return Consent(marketing=marketing, partner_sharing=sharing, captured_at=at or datetime.now(UTC), captured_by=by)
+
+
+def customer(
+    *,
+    account: str | None = None,
+    subject: str | None = None,
+    sealed: SealedPersonalData | None = None,
+    owner: str = "reloop",
+    given: Consent | None = None,
+) -> CustomerRef:
+    return CustomerRef(customer_id=account, subject_id=subject, personal=sealed, consent=given, data_owner=owner)  # type: ignore[arg-type]
+
+
+def sale(
+    sale_id: str,
+    channel: str,
+    location_id: str,
+    *,
+    who: CustomerRef | None = None,
+    at: datetime | None = None,
+    market: str = "FR",
+    device: int = 1,
+    accessories: int = 0,
+    services: int = 0,
+    currency: str = "EUR",
+) -> SaleRecorded:
+    lines = [
+        SaleLine(
+            line_id=f"d{n}",
+            kind="refurbished_device",
+            sku="IPH13-GOOD",
+            unit_id=f"{sale_id}-u{n}",
+            unit_price=money(39900, currency),
+        )
+        for n in range(device)
+    ]
+    if accessories:
+        lines.append(
+            SaleLine(
+                line_id="a", kind="accessory", sku="CASE-1", quantity=accessories, unit_price=money(1900, currency)
+            )
+        )
+    lines += [
+        SaleLine(
+            line_id=f"s{n}",
+            kind="service",
+            sku="CARE-12M",
+            service_code="insurance_12m",
+            unit_price=money(4900, currency),
+        )
+        for n in range(services)
+    ]
+    total = sum(line.amount.amount_minor for line in lines)
+    return SaleRecorded(
+        sale_id=sale_id,
+        channel=channel,  # type: ignore[arg-type]
+        location_id=location_id,
+        market=market,
+        sold_at=at or datetime.now(UTC),
+        lines=lines,
+        total=money(total, currency),
+        customer=who,
+    )
+
+
+def returned(
+    of: SaleRecorded,
+    channel: str,
+    location_id: str,
+    *,
+    who: CustomerRef | None = None,
+    at: datetime | None = None,
+    lines: int = 1,
+) -> ReturnRecorded:
+    return ReturnRecorded(
+        return_id=new_id("R"),
+        sale_id=of.sale_id,
+        channel=channel,  # type: ignore[arg-type]
+        location_id=location_id,
+        market=of.market,
+        returned_at=at or datetime.now(UTC),
+        lines=[
+            ReturnLine(
+                line_id=line.line_id,
+                kind=line.kind,
+                sku=line.sku,
+                unit_id=line.unit_id,
+                quantity=line.quantity,
+                refund=money(line.amount.amount_minor, line.amount.currency),
+            )
+            for line in of.lines[:lines]
+        ],
+        customer=who,
+    )
+
+
+async def profile_of(client: httpx.AsyncClient, **identifier: str) -> str:
+    """Wait until CRM knows a profile by that identifier."""
+    found: dict[str, str] = {}
+
+    async def known() -> bool:
+        response = await client.get("/profiles", params=identifier)
+        if response.status_code == 200:
+            found.update(response.json())
+        return response.status_code == 200
+
+    await eventually(known, message=f"CRM knows a profile for {identifier}")
+    return found["profile_id"]
+
+
+async def timeline_of(client: httpx.AsyncClient, profile_id: str, entries: int) -> dict[str, Any]:
+    view: dict[str, Any] = {}
+
+    async def complete() -> bool:
+        view.update((await client.get(f"/profiles/{profile_id}")).json())
+        return len(view.get("timeline", [])) >= entries
+
+    await eventually(complete, message=f"the profile's timeline has {entries} entries")
+    return view
+
+
+async def rows(database_url: str, sql: str, *args: Any) -> list[dict[str, Any]]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return [dict(r) for r in await conn.fetch(sql, *args)]
+    finally:
+        await conn.close()
+
+
+async def dump(database_url: str) -> str:
+    """Every row of every table of the database, as text (to look for what must not be there)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        parts = []
+        for table in tables:
+            name = table["tablename"]
+            value = "encode(value, 'escape')" if name == "outbox" else "''"
+            for row in await conn.fetch(f'SELECT t::text AS row, {value} AS value FROM "{name}" t'):
+                parts.append(f"{name}: {row['row']} {row['value']}")
+        return "\n".join(parts)
+    finally:
+        await conn.close()
+
+
+async def caught_up(run: Run, group: str, topics: list[TopicSpec]) -> None:
+    """Wait until the consumer group committed everything on its topics (its lag is zero)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=run.bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=run.bootstrap)
+    await consumer.start()
+    await admin.start()
+    try:
+        names = [run.topic(t) for t in topics]
+        await consumer.topics()
+        partitions = [TopicPartition(n, p) for n in names for p in consumer.partitions_for_topic(n) or ()]
+
+        async def no_lag() -> bool:
+            ends = await consumer.end_offsets(partitions)
+            committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+            return all(ends[tp] == 0 or (tp in committed and committed[tp].offset >= ends[tp]) for tp in partitions)
+
+        await eventually(no_lag, message=f"consumer group {group} caught up")
+    finally:
+        await admin.close()
+        await consumer.stop()
+
+
+async def drained(database_url: str) -> None:
+    """Wait until the relay published everything the service wrote to its outbox."""
+
+    async def nothing_pending() -> bool:
+        return not await rows(database_url, "SELECT 1 FROM outbox WHERE published_at IS NULL")
+
+    await eventually(nothing_pending, message="the outbox was published")
+
+
+SNAPSHOT = {
+    "profiles": "SELECT * FROM profiles ORDER BY profile_id",
+    "identifiers": "SELECT * FROM identifiers ORDER BY identifier",
+    "links": "SELECT a, b FROM identity_links ORDER BY a, b",
+    "separations": "SELECT * FROM separations ORDER BY unmerge_id",
+    "operator merges": "SELECT merge_id, kept_identifiers, merged_identifiers, reason, merged_by, merged_at,"
+    " unmerge_id, unmerged_by, unmerged_at, unmerge_reason FROM merges WHERE NOT automatic ORDER BY merge_id",
+    "contacts": "SELECT * FROM contacts ORDER BY subject_id",
+    "consents": "SELECT * FROM consents ORDER BY record_key",
+    "timeline": "SELECT * FROM timeline ORDER BY entry_key",
+    "sales": "SELECT * FROM sale_facts ORDER BY sale_id",
+    "returns": "SELECT * FROM return_facts ORDER BY return_id",
+    "shops": "SELECT * FROM shops ORDER BY shop_id",
+    "segments": "SELECT * FROM segment_entries ORDER BY entry_id",
+    "erasures": "SELECT * FROM erasure_requests ORDER BY request_id",
+    "confirmations": "SELECT * FROM erasure_confirmations ORDER BY request_id, service",
+    "tombstones": "SELECT hash FROM erased_identifiers ORDER BY hash",
+}
+"""The read model, table by table. Left out: the audit rows of automatic merges (which merges a
+consumption went through depends on the order it met the events; the profiles they lead to do not)."""
+
+
+async def snapshot(database_url: str) -> dict[str, list[dict[str, Any]]]:
+    return {name: await rows(database_url, sql) for name, sql in SNAPSHOT.items()}
