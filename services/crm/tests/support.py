@@ -209,22 +209,6 @@ async def rows(database_url: str, sql: str, *args: Any) -> list[dict[str, Any]]:
         await conn.close()
 
 
-async def dump(database_url: str) -> str:
-    """Every row of every table of the database, as text (to look for what must not be there)."""
-    conn = await asyncpg.connect(database_url)
-    try:
-        tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
-        parts = []
-        for table in tables:
-            name = table["tablename"]
-            value = "encode(value, 'escape')" if name == "outbox" else "''"
-            for row in await conn.fetch(f'SELECT t::text AS row, {value} AS value FROM "{name}" t'):
-                parts.append(f"{name}: {row['row']} {row['value']}")
-        return "\n".join(parts)
-    finally:
-        await conn.close()
-
-
 async def caught_up(run: Run, group: str, topics: list[TopicSpec]) -> None:
     """Wait until the consumer group committed everything on its topics (its lag is zero)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=run.bootstrap)

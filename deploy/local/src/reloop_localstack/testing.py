@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
@@ -155,6 +156,23 @@ async def publish(
         await asyncio.gather(*futures)
     finally:
         await kafka.stop()
+
+
+async def every_row(database_url: str) -> str:
+    """Every row of every table of a database as text, outbox payloads decoded: what a search for
+    something that must not be there (an erased e-mail, an account id) has to look through."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+        parts = []
+        for table in tables:
+            name = table["tablename"]
+            value = "encode(value, 'escape')" if name == "outbox" else "''"
+            for row in await conn.fetch(f'SELECT t::text AS row, {value} AS value FROM "{name}" t'):
+                parts.append(f"{name}: {row['row']} {row['value']}")
+        return "\n".join(parts)
+    finally:
+        await conn.close()
 
 
 def luhn_imei(serial: int) -> str:

@@ -11,13 +11,12 @@ from crm.bootstrap import build
 from reloop_contracts import Event
 from reloop_contracts.privacy import ERASURE, PERSONAL_DATA_HOLDERS, ErasureCompleted, ErasureRequested
 from reloop_contracts.sales import TRANSACTIONS, SaleRecorded
-from reloop_localstack.testing import api, eventually, read_events, running
+from reloop_localstack.testing import api, eventually, every_row, read_events, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore, matching_hash, normalise_email
 from services.crm.tests.support import (
     Run,
     consent,
     customer,
-    dump,
     key_store,
     new_id,
     profile_of,
@@ -98,7 +97,7 @@ async def test_an_erasure_completes_across_every_holder_and_leaves_nothing_perso
         assert (await client.get(f"/profiles/{profile_id}")).status_code == 404
         assert (await client.get("/profiles", params={"account_id": account})).status_code == 404
 
-    everything = await dump(database_url)
+    everything = await every_row(database_url)
     hashes = [matching_hash(pepper, "email", normalise_email(email)), str(profile_id)]
     for personal in (account, shop_subject, online_subject, email, till.ciphertext, web.ciphertext, *hashes):
         assert personal not in everything

@@ -7,12 +7,11 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from crm.bootstrap import build
-from reloop_localstack.testing import api, eventually, running
+from reloop_localstack.testing import api, eventually, every_row, running
 from services.crm.tests.support import (
     Run,
     consent,
     customer,
-    dump,
     key_store,
     new_id,
     profile_of,
@@ -82,7 +81,7 @@ async def test_a_customer_who_buys_in_an_own_shop_then_online_then_returns_in_a_
     assert view["consents"]["marketing"]["granted"] is True
     assert view["consents"]["marketing"]["captured_by"] == "shop-paris-1"
     # The partner's customer gave no sharing consent: nothing of theirs reached CRM.
-    assert partner_subject not in await dump(database_url)
+    assert partner_subject not in await every_row(database_url)
 
 
 async def test_a_partner_shop_customer_without_sharing_consent_leaves_only_an_anonymous_sale(
@@ -126,7 +125,7 @@ async def test_a_partner_shop_customer_without_sharing_consent_leaves_only_an_an
             "services_per_sale": 1.0,
         }
     ]
-    everything = await dump(database_url)
+    everything = await every_row(database_url)
     for personal in (account, subject, sealed.ciphertext, "grace@example.org"):
         assert personal not in everything
     for table in ("identifiers", "profiles", "contacts", "consents", "timeline"):

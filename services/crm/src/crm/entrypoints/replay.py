@@ -25,6 +25,7 @@ from typing import Literal
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
+from crm.adapters.read_model import reset
 from crm.adapters.readers import REGISTRY_FOR_CRM
 from crm.config import MIGRATIONS, CrmSettings
 from crm.entrypoints.consumers import CONSUMER, TOPICS
@@ -32,13 +33,7 @@ from crm.entrypoints.replay_worker import apply_share, apply_share_in_process, c
 from crm.service_layer.clock import Clock, utc_now
 from reloop_shared.db.migrations import SHARED, migrate
 from reloop_shared.db.pool import create_pool
-from reloop_shared.db.types import Pool
 from reloop_shared.db.urls import with_database
-
-READ_MODEL = (
-    "identifiers, profiles, identity_links, merges, separations, contacts, consents, timeline, sale_facts,"
-    " return_facts, shops, segment_entries, erasure_requests, erasure_confirmations, erased_identifiers"
-)
 
 
 class LiveConsumerRunning(Exception):
@@ -55,12 +50,6 @@ class ReplayFigures:
     @property
     def rate(self) -> float:
         return self.records / self.seconds if self.seconds else 0.0
-
-
-async def reset(pool: Pool) -> None:
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute(f"TRUNCATE {READ_MODEL}")
-        await conn.execute("DELETE FROM processed_events WHERE consumer = $1", CONSUMER)
 
 
 async def _live_offsets(settings: CrmSettings, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
@@ -117,7 +106,7 @@ async def replay(
             stops = await _live_offsets(settings, partitions)
         firsts = await consumer.beginning_offsets(partitions)
         started = time.perf_counter()
-        await reset(pool)
+        await reset(pool, CONSUMER)
     finally:
         await consumer.stop()
         await pool.close()

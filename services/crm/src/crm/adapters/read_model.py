@@ -1,0 +1,18 @@
+"""The read model as a whole: what a rebuild from the topics starts from."""
+
+from __future__ import annotations
+
+from reloop_shared.db.types import Pool
+
+READ_MODEL = (
+    "identifiers, profiles, identity_links, merges, separations, contacts, consents, timeline, sale_facts,"
+    " return_facts, shops, segment_entries, erasure_requests, erasure_confirmations, erased_identifiers"
+)
+
+
+async def reset(pool: Pool, consumer: str) -> None:
+    """Empty every read-model table and forget which events `consumer` applied, in one transaction,
+    so a rebuild applies the whole history again (and a failed reset leaves the model as it was)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"TRUNCATE {READ_MODEL}")
+        await conn.execute("DELETE FROM processed_events WHERE consumer = $1", consumer)
