@@ -1,4 +1,4 @@
-"""The system under test: catalog, inventory, orders and store-sync running in this process, each
+"""The system under test: catalog, inventory, orders, store-sync and crm running in this process, each
 with its own database, on this session's topic namespace. Steps a user would take, as plain
 functions."""
 
@@ -15,6 +15,8 @@ import httpx
 
 from catalog.bootstrap import build as build_catalog
 from catalog.config import CatalogSettings
+from crm.bootstrap import build as build_crm
+from crm.config import CrmSettings
 from inventory.bootstrap import build as build_inventory
 from inventory.config import InventorySettings
 from orders.bootstrap import build as build_orders
@@ -34,6 +36,11 @@ class System:
     inventory: httpx.AsyncClient
     orders: httpx.AsyncClient
     store_sync: httpx.AsyncClient
+    crm: httpx.AsyncClient
+    databases: dict[str, str]
+    """Each service's database, by service name."""
+    keyvault_url: str
+    """The key store every service seals personal data with."""
 
 
 def _common(env: dict[str, str], database_url: str) -> dict[str, Any]:
@@ -49,21 +56,27 @@ def _common(env: dict[str, str], database_url: str) -> dict[str, Any]:
 
 @asynccontextmanager
 async def system(env: dict[str, str], new_database: Callable[[], Awaitable[str]]) -> AsyncIterator[System]:
-    catalog, catalog_app = build_catalog(CatalogSettings(**_common(env, await new_database())))
+    databases = {name: await new_database() for name in ("catalog", "inventory", "orders", "store-sync", "crm")}
+    catalog, catalog_app = build_catalog(CatalogSettings(**_common(env, databases["catalog"])))
     inventory, inventory_app = build_inventory(
-        InventorySettings(**_common(env, await new_database()), expiry_interval_s=0.5)
+        InventorySettings(**_common(env, databases["inventory"]), expiry_interval_s=0.5)
     )
-    orders, orders_app = build_orders(OrdersSettings(**_common(env, await new_database())))
+    orders, orders_app = build_orders(OrdersSettings(**_common(env, databases["orders"])))
     shops, shops_app = build_store_sync(
-        StoreSyncSettings(**_common(env, await new_database()), admin_api_key=ADMIN_KEY)
+        StoreSyncSettings(**_common(env, databases["store-sync"]), admin_api_key=ADMIN_KEY)
     )
+    # The segment job is left to CRM's own tests: it would only add noise here.
+    crm, crm_app = build_crm(CrmSettings(**_common(env, databases["crm"]), segment_interval_s=3600.0))
     async with AsyncExitStack() as stack:
-        await stack.enter_async_context(running(catalog, inventory, orders, shops))
+        await stack.enter_async_context(running(catalog, inventory, orders, shops, crm))
         yield System(
             await stack.enter_async_context(api(catalog_app)),
             await stack.enter_async_context(api(inventory_app)),
             await stack.enter_async_context(api(orders_app)),
             await stack.enter_async_context(api(shops_app)),
+            await stack.enter_async_context(api(crm_app)),
+            databases,
+            crm.keyvault_url,
         )
 
 
@@ -134,8 +147,11 @@ async def stock_unit(system: System, sku: str, location_id: str) -> str:
     return str(received["unit_id"])
 
 
-async def buy_online(system: System, sku: str, customer_id: str, market: str = "FR") -> dict[str, Any]:
-    """A customer buys one unit of `sku` on the storefront and pays by card; returns the order."""
+async def buy_online(
+    system: System, sku: str, customer_id: str, market: str = "FR", contact: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A customer buys one unit of `sku` on the storefront and pays by card, giving `contact` (their
+    e-mail, delivery postal code...) if set; returns the order."""
     cart = await ok(system.orders.post("/carts", json={"market": market, "customer_id": customer_id}))
     await ok(
         system.orders.post(
@@ -145,7 +161,11 @@ async def buy_online(system: System, sku: str, customer_id: str, market: str = "
     placed = await ok(
         system.orders.post(
             f"/carts/{cart['cart_id']}/checkout",
-            json={"fulfilment": "ship", "payment": {"method": "card", "token": "tok_visa"}},
+            json={
+                "fulfilment": "ship",
+                "payment": {"method": "card", "token": "tok_visa"},
+                **({"contact": contact} if contact else {}),
+            },
         )
     )
     order_id = placed["order_id"]
@@ -179,9 +199,17 @@ async def register_shop(system: System, shop_id: str, kind: str = "own_shop", ma
 
 
 async def sell_in_shop(
-    system: System, shop_id: str, api_key: str, sku: str, unit_id: str, price_minor: int, currency: str = "EUR"
+    system: System,
+    shop_id: str,
+    api_key: str,
+    sku: str,
+    unit_id: str,
+    price_minor: int,
+    currency: str = "EUR",
+    customer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The till posts a sale with its own transaction id, as a POS does."""
+    """The till posts a sale with its own transaction id, as a POS does; `customer` is what the
+    customer gave at the till (contact details, consent), if anything."""
     money = {"amount_minor": price_minor, "currency": currency}
     recorded: dict[str, Any] = await ok(
         system.store_sync.post(
@@ -194,6 +222,7 @@ async def sell_in_shop(
                 ],
                 "payments": [{"method": "card", "amount": money}],
                 "total": money,
+                **({"customer": customer} if customer else {}),
             },
             headers={"Authorization": f"Bearer {api_key}"},
         )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from orders.domain.cart import PricedLine
+from orders.domain.customer import Consent, Sealed, SealedContact
 from orders.domain.events import DomainEvent
 from orders.domain.lines import ReservedUnit
 from orders.domain.model import Order
@@ -19,27 +20,40 @@ PHONE = PricedLine("L1", "IPH13-128-BLK-EX", DEVICE, 1, Money(45900, "EUR"))
 CHARGERS = PricedLine("L2", "CHG-USB-C-20W", ACCESSORY, 2, Money(1990, "EUR"))
 HELD = (ReservedUnit("L1", "U-1001", "WH-PAR"), ReservedUnit("L2", None, "WH-PAR"))
 
+CONTACT = SealedContact("sub-1", Sealed("sub-1", "AES-256-GCM", "bm9uY2U=", "c2VhbGVk"), Consent(True, NOW))
+
 E = TypeVar("E")
 
 
-def checked_out(*, fulfilment: str = "ship", pickup: str | None = None, token: str = "tok_visa") -> Order:
-    return Order.checkout(ORDER_ID, "cart-1", "cust-1", "FR", [PHONE, CHARGERS], fulfilment, pickup, "card", token, NOW)
+def checked_out(
+    *,
+    fulfilment: str = "ship",
+    pickup: str | None = None,
+    token: str = "tok_visa",
+    contact: SealedContact | None = None,
+) -> Order:
+    order = Order.checkout(
+        ORDER_ID, "cart-1", "cust-1", "FR", [PHONE, CHARGERS], fulfilment, pickup, "card", token, NOW
+    )
+    if contact is not None:
+        order.capture_contact(contact)
+    return order
 
 
 def approved(amount: Money) -> Authorization:
     return Authorization("auth-1", amount, approved=True)
 
 
-def placed() -> Order:
-    order = checked_out()
+def placed(contact: SealedContact | None = None) -> Order:
+    order = checked_out(contact=contact)
     amount = order.confirm_reservation(ORDER_ID, HELD, NOW)
     assert amount is not None
     order.payment_captured(approved(amount), "cap-1", NOW)
     return order
 
 
-def delivered(at: datetime = NOW) -> Order:
-    order = placed()
+def delivered(at: datetime = NOW, contact: SealedContact | None = None) -> Order:
+    order = placed(contact)
     order.stock_committed_by_inventory((), at)
     order.fulfil("TRACK-1", at)
     order.deliver(at)

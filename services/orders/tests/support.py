@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
+import asyncpg
 import httpx
 
 from orders.config import OrdersSettings
@@ -38,11 +39,13 @@ def on(topic: TopicSpec) -> TopicSpec:
     return TOPICS.topic(f"{_RUN}.{topic.name}")
 
 
-def settings(env: dict[str, str], database_url: str) -> OrdersSettings:
+def settings(env: dict[str, str], database_url: str, keyvault_url: str | None = None) -> OrdersSettings:
+    """Orders on this run's database; its key store is `keyvault_url` when a test opens sealed data."""
     return OrdersSettings(
         kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
         database_url=env["DATABASE_URL"],
         service_database_url=database_url,
+        keyvault_database_url=keyvault_url,
         relay_poll_interval_s=0.2,
         trace_sql=False,
     )
@@ -115,8 +118,10 @@ async def list_and_price(
     await eventually(shown, message=f"the storefront shows the price of {sku}")
 
 
-async def cart_with(client: httpx.AsyncClient, *lines: tuple[str, str, int], market: str = "FR") -> dict[str, Any]:
-    response = await client.post("/carts", json={"market": market, "customer_id": unique("cust")})
+async def cart_with(
+    client: httpx.AsyncClient, *lines: tuple[str, str, int], market: str = "FR", customer_id: str | None = None
+) -> dict[str, Any]:
+    response = await client.post("/carts", json={"market": market, "customer_id": customer_id or unique("cust")})
     assert response.status_code == 201, response.text
     cart: dict[str, Any] = response.json()
     for sku, kind, quantity in lines:
@@ -128,10 +133,13 @@ async def cart_with(client: httpx.AsyncClient, *lines: tuple[str, str, int], mar
     return cart
 
 
-async def check_out(client: httpx.AsyncClient, cart_id: str, token: str = "tok_visa") -> str:
-    response = await client.post(
-        f"/carts/{cart_id}/checkout", json={"fulfilment": "ship", "payment": {"method": "card", "token": token}}
-    )
+async def check_out(
+    client: httpx.AsyncClient, cart_id: str, token: str = "tok_visa", contact: dict[str, Any] | None = None
+) -> str:
+    body: dict[str, Any] = {"fulfilment": "ship", "payment": {"method": "card", "token": token}}
+    if contact is not None:
+        body["contact"] = contact
+    response = await client.post(f"/carts/{cart_id}/checkout", json=body)
     assert response.status_code == 202, response.text
     order_id: str = response.json()["order_id"]
     return order_id
@@ -176,3 +184,16 @@ async def order_when(
 
 async def order_in(client: httpx.AsyncClient, order_id: str, status: str) -> dict[str, Any]:
     return await order_when(client, order_id, lambda order: order.get("status") == status)
+
+
+async def outbox_drained(database_url: str) -> None:
+    """Every event orders wrote so far is published (and marked so by the relay)."""
+
+    async def drained() -> bool:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return bool(await conn.fetchval("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"))
+        finally:
+            await conn.close()
+
+    await eventually(drained, message="orders' outbox is drained")

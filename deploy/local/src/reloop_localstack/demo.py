@@ -1,5 +1,6 @@
 """The demo scenario `make up` runs against the live services: the same model sold online and in
-a shop, through the same SaleRecorded, and inventory showing one truth to both channels."""
+a shop, through the same SaleRecorded, inventory showing one truth to both channels, and CRM
+holding one profile with both purchases."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class Demo:
         self.http = httpx.Client(timeout=10)
         self.run = uuid.uuid4().hex[:4]
         self.till_key = ""
+        self.email = f"ada.{self.run}@example.org"
 
     def call(
         self,
@@ -35,8 +37,10 @@ class Demo:
         path: str,
         body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
     ) -> Any:
-        response = self.http.request(method, f"{self.urls[service]}{path}", json=body, headers=headers)
+        url = f"{self.urls[service]}{path}"
+        response = self.http.request(method, url, json=body, headers=headers, params=params)
         if response.status_code >= 300:
             raise RuntimeError(f"{service} {method} {path} -> {response.status_code}: {response.text}")
         return response.json()
@@ -54,12 +58,13 @@ class Demo:
 
 
 def run_demo(urls: dict[str, str], endpoints: Endpoints) -> None:
-    print("\ndemo: one model, sold online and in a shop", flush=True)
+    print("\ndemo: one model, sold online and in a shop, to one customer", flush=True)
     demo = Demo(urls, endpoints)
     try:
         _catalog_and_stock(demo)
         order = _online_sale(demo)
         _shop_sale(demo, order)
+        _one_profile(demo)
     except Exception as error:  # the stack stays up for a look around, whatever happened here
         print(f"  demo stopped: {error}", flush=True)
 
@@ -164,7 +169,12 @@ def _online_sale(demo: Demo) -> dict[str, Any]:
         "orders",
         "POST",
         f"/carts/{cart['cart_id']}/checkout",
-        {"fulfilment": "ship", "payment": {"method": "card", "token": "tok_visa"}},
+        {
+            "fulfilment": "ship",
+            "payment": {"method": "card", "token": "tok_visa"},
+            "contact": {"email": demo.email, "name": "Ada L.", "delivery_postal_code": "75011"},
+            "consent": {"marketing": True},
+        },
     )
     order_id = placed["order_id"]
     demo.say(f"online: order {order_id} checked out; inventory holds a unit, then the card is charged")
@@ -200,7 +210,7 @@ def _shop_sale(demo: Demo, order: dict[str, Any]) -> None:
             ],
             "payments": [{"method": "card", "amount": price}],
             "total": price,
-            "customer": {"email": "ada@example.org", "consent": {"marketing": True}},
+            "customer": {"email": demo.email, "consent": {"marketing": True}},
         },
         {"Authorization": f"Bearer {demo.till_key}"},
     )
@@ -218,3 +228,26 @@ def _shop_sale(demo: Demo, order: dict[str, Any]) -> None:
         f"availability of {SKU}: {available} in inventory, {storefront} on the storefront: one truth for both channels"
     )
     del order
+
+
+def _one_profile(demo: Demo) -> None:
+    """CRM matched the online account and the till's e-mail (through its keyed hash) to one person."""
+
+    def both_purchases() -> bool:
+        found = demo.http.get(f"{demo.urls['crm']}/profiles", params={"email": demo.email})
+        if found.status_code != 200:
+            return False
+        profile = demo.call("crm", "GET", f"/profiles/{found.json()['profile_id']}")
+        return {e["channel"] for e in profile["timeline"] if e["kind"] == "purchase"} >= {"online", "own_shop"}
+
+    demo.wait("CRM holds both purchases in one profile", both_purchases)
+    profile_id = demo.call("crm", "GET", "/profiles", params={"email": demo.email})["profile_id"]
+    profile = demo.call("crm", "GET", f"/profiles/{profile_id}")
+    kinds = ", ".join(sorted({i["kind"] for i in profile["identifiers"]}))
+    purchases = [f"{e['channel']} at {e['location_id']}" for e in profile["timeline"] if e["kind"] == "purchase"]
+    marketing = profile["consents"]["marketing"]["granted"]
+    demo.say(
+        f"crm: one profile {profile_id} ({kinds}) with {len(purchases)} purchases: {'; '.join(purchases)}; "
+        f"marketing consent {'granted' if marketing else 'not granted'}"
+    )
+    demo.say(f"crm: {demo.urls['crm']}/profiles/{profile_id} shows the 360 view; reloop report prints the analytics")

@@ -1,7 +1,7 @@
 """The one place that builds orders' real dependencies.
 
-Tests may swap the clock, the payment provider, or the topic registry (to run on topics of their own
-when other services share the broker).
+Tests may swap the clock, the payment provider, the key store (one of their own), or the topic
+registry (to run on topics of their own when other services share the broker).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from orders.adapters.local_payments import DeclineRules, LocalLedgerPaymentProvider
 from orders.adapters.payment_ledger import PaymentLedger
+from orders.adapters.personal_data import ContactSealer
 from orders.adapters.translators import to_contract
 from orders.config import OrdersSettings
 from orders.domain.payments import PaymentProvider, PaymentProviderFactory
@@ -21,6 +22,7 @@ from reloop_contracts import REGISTRY, Registry, inventory, orders, privacy, sal
 from reloop_shared.db.migrations import MigrationSource
 from reloop_shared.db.types import Connection
 from reloop_shared.http.app import create_app
+from reloop_shared.personal_data import KeyStore, PersonalDataSealer, PostgresKeyStore
 from reloop_shared.runtime import ServiceRuntime
 
 SERVICE = "orders"
@@ -37,12 +39,34 @@ def local_ledger(settings: OrdersSettings) -> PaymentProviderFactory:
     return on
 
 
+class _KeyVault:
+    """The key store, opened when the service starts (it is a database of its own)."""
+
+    def __init__(self, store: KeyStore | None = None) -> None:
+        self.store = store
+
+    def _open(self) -> KeyStore:
+        if self.store is None:
+            raise RuntimeError("the key store is not open yet")
+        return self.store
+
+    async def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
+        return await self._open().key_for(subject_id, create=create)
+
+    async def destroy(self, subject_id: str) -> bool:
+        return await self._open().destroy(subject_id)
+
+    async def pepper(self) -> bytes:
+        return await self._open().pepper()
+
+
 def build(
     settings: OrdersSettings | None = None,
     *,
     clock: Clock = utc_now,
     payments: PaymentProviderFactory | None = None,
     registry: Registry = REGISTRY,
+    key_store: KeyStore | None = None,
 ) -> tuple[ServiceRuntime, FastAPI]:
     settings = settings or OrdersSettings()
     payments = payments or local_ledger(settings)
@@ -54,17 +78,34 @@ def build(
         registry=registry,
     )
 
+    vault = _KeyVault(key_store)
+    sealer = ContactSealer(PersonalDataSealer(vault))
+
+    async def open_key_store() -> None:
+        if vault.store is None:
+            vault.store = await PostgresKeyStore.connect(runtime.keyvault_url)
+            runtime.on_stop(close_key_store)
+
+    async def close_key_store() -> None:
+        if isinstance(vault.store, PostgresKeyStore):
+            await vault.store.close()
+            vault.store = None
+
+    runtime.on_start(open_key_store)
+
     def unit_of_work() -> OrdersUnitOfWork:
         return OrdersUnitOfWork(runtime.outbox, to_contract, payments, pool=runtime.pool)
 
     def joining(conn: Connection) -> OrdersUnitOfWork:
         return OrdersUnitOfWork(runtime.outbox, to_contract, payments, conn=conn)
 
-    runtime.subscribe(subscription(joining, clock, registry=registry, max_attempts=settings.consumer_max_attempts))
+    runtime.subscribe(
+        subscription(joining, sealer, clock, registry=registry, max_attempts=settings.consumer_max_attempts)
+    )
     app = create_app(
         runtime,
         title="reloop orders",
         description="The online channel: carts, checkout, payment, fulfilment, delivery and returns.",
-        routers=[routes(lambda: runtime.pool, unit_of_work, clock)],
+        routers=[routes(lambda: runtime.pool, unit_of_work, sealer, clock)],
     )
     return runtime, app

@@ -1,56 +1,111 @@
-"""Orders forgets a customer when asked: account ids pseudonymised, the confirmation published."""
+"""Orders forgets a customer when asked: account ids pseudonymised, sealed contact details and the
+data subject dropped, the subject's key destroyed, the confirmation published."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
 
 from orders.bootstrap import build
-from reloop_contracts import Event, privacy
-from reloop_localstack.testing import api, eventually, publish, read_events, running
-from services.orders.tests.support import TOPICS, settings
+from reloop_contracts import Event, inventory, privacy, sales
+from reloop_localstack.testing import api, eventually, every_row, publish, read_events, running
+from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
+from services.orders.tests.support import (
+    DEVICE,
+    TOPICS,
+    cart_with,
+    check_out,
+    confirm,
+    first_event,
+    list_and_price,
+    order_in,
+    outbox_drained,
+    settings,
+    unique,
+)
 
 pytestmark = pytest.mark.connected
 
 
-async def test_an_erasure_request_pseudonymises_the_customer_and_is_confirmed(
-    env: dict[str, str], database_url: str
+async def test_an_erasure_request_forgets_the_customer_destroys_their_key_and_is_confirmed(
+    env: dict[str, str], database_url: str, new_database: Callable[[], Awaitable[str]]
 ) -> None:
-    runtime, app = build(settings(env, database_url), registry=TOPICS)
+    keyvault = await new_database()
+    runtime, app = build(settings(env, database_url, keyvault), registry=TOPICS)
     customer = f"acct-{uuid.uuid4().hex[:8]}"
+    email = f"ada.{uuid.uuid4().hex[:8]}@example.org"
     request_id = f"erase-{uuid.uuid4().hex[:8]}"
-    async with running(runtime), api(app) as client:
-        cart = (await client.post("/carts", json={"market": "FR", "customer_id": customer})).json()
-        await publish(
-            env["KAFKA_BOOTSTRAP_SERVERS"],
-            [
-                privacy.ErasureRequested(
-                    request_id=request_id,
-                    subject_ids=[f"subject-{customer}"],
-                    customer_ids=[customer],
-                    holders=list(privacy.PERSONAL_DATA_HOLDERS),
-                    requested_at=datetime.now(UTC),
-                )
-            ],
-            producer="crm",
-            registry=TOPICS,
-        )
+    phone = unique("IPH13")
+    keys = await PostgresKeyStore.connect(keyvault)
+    try:
+        async with running(runtime), api(app) as client:
+            await list_and_price(env, client, phone, DEVICE, 45900)
+            cart = await cart_with(client, (phone, DEVICE, 1), customer_id=customer)
+            order_id = await check_out(client, cart["cart_id"], contact={"email": email, "name": "Ada"})
+            request = await first_event(
+                env,
+                inventory.RESERVATION_REQUESTS,
+                inventory.ReservationRequested,
+                lambda e: e.reservation_id == order_id,
+            )
+            await confirm(env, request, {cart["lines"][0]["line_id"]: unique("U")})
+            await order_in(client, order_id, "placed")
+            sale = await first_event(env, sales.TRANSACTIONS, sales.SaleRecorded, lambda e: e.sale_id == order_id)
+            assert sale.customer is not None
+            assert sale.customer.personal is not None
+            assert sale.customer.subject_id is not None
+            subject_id, sealed = sale.customer.subject_id, sale.customer.personal
+            readable_before = await PersonalDataSealer(keys).open(sealed)
+            await outbox_drained(database_url)
 
-        async def forgotten() -> bool:
-            body = (await client.get(f"/carts/{cart['cart_id']}")).json()
-            return bool(body["customer_id"] != customer)
+            await publish(
+                env["KAFKA_BOOTSTRAP_SERVERS"],
+                [
+                    privacy.ErasureRequested(
+                        request_id=request_id,
+                        subject_ids=[subject_id, f"sub-of-a-shop-{uuid.uuid4().hex}"],
+                        customer_ids=[customer],
+                        holders=list(privacy.PERSONAL_DATA_HOLDERS),
+                        requested_at=datetime.now(UTC),
+                    )
+                ],
+                producer="crm",
+                registry=TOPICS,
+            )
 
-        await eventually(forgotten, message="the cart no longer names the customer")
+            async def forgotten() -> bool:
+                body = (await client.get(f"/carts/{cart['cart_id']}")).json()
+                return bool(body["customer_id"] != customer)
 
-        def confirmation(event: Event) -> bool:
-            return isinstance(event, privacy.ErasureCompleted) and event.request_id == request_id
+            await eventually(forgotten, message="the cart no longer names the customer")
 
-        confirmed = await read_events(
-            env["KAFKA_BOOTSTRAP_SERVERS"], TOPICS.same_topic(privacy.ERASURE).name, confirmation, expect=1
-        )
+            def confirmation(event: Event) -> bool:
+                return isinstance(event, privacy.ErasureCompleted) and event.request_id == request_id
+
+            confirmed = await read_events(
+                env["KAFKA_BOOTSTRAP_SERVERS"], TOPICS.same_topic(privacy.ERASURE).name, confirmation, expect=1
+            )
+            order = (await client.get(f"/orders/{order_id}")).json()
+            async with runtime.pool.acquire() as conn:
+                subjects_left = await conn.fetchval("SELECT count(*) FROM customer_subjects")
+        keys.forget_cached(subject_id)
+        readable_after = await PersonalDataSealer(keys).open(sealed)
+    finally:
+        await keys.close()
+    everything = (await every_row(database_url)).lower()
+
+    assert readable_before == {"email": email, "name": "Ada"}
     assert len(confirmed) == 1
     assert isinstance(confirmed[0], privacy.ErasureCompleted)
     assert confirmed[0].service == "orders"
-    assert confirmed[0].records_erased == 1
+    # The cart's and the order's account id, the order's sealed contact details, the subject mapping.
+    assert confirmed[0].records_erased == 4
+    assert "1 subject key(s) destroyed" in confirmed[0].detail
+    assert readable_after is None, "the sale already on the topic can no longer be opened"
+    assert order["customer_id"].startswith("erased:")
+    assert subjects_left == 0
+    for personal in (customer, email, subject_id, sealed.ciphertext):
+        assert personal.lower() not in everything, f"orders still holds {personal!r}"

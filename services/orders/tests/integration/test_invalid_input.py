@@ -25,6 +25,18 @@ CARD = {"method": "card", "token": "tok_visa"}
         ("checkout", {"fulfilment": "ship", "payment": {"method": "cash", "token": "tok_visa"}}, "payment.method"),
         ("checkout", {"fulfilment": "click_and_collect", "payment": CARD}, "pickup_location_id"),
         ("checkout", {"fulfilment": "ship", "payment": CARD, "coupon": "FREE"}, "coupon"),
+        ("checkout", {"fulfilment": "ship", "payment": CARD, "contact": {"email": "ada at example"}}, "contact.email"),
+        ("checkout", {"fulfilment": "ship", "payment": CARD, "contact": {"name": "Ada"}}, "contact.email"),
+        (
+            "checkout",
+            {"fulfilment": "ship", "payment": CARD, "contact": {"email": "ada@example.org", "phone": "call me"}},
+            "contact.phone",
+        ),
+        (
+            "checkout",
+            {"fulfilment": "ship", "payment": CARD, "contact": {"email": "a@b.org", "consent": {"marketing": "yes"}}},
+            "contact.consent.marketing",
+        ),
     ],
     ids=[
         "unknown SKU",
@@ -34,6 +46,10 @@ CARD = {"method": "card", "token": "tok_visa"}
         "payment not by card",
         "click-and-collect without a shop",
         "unknown field",
+        "contact e-mail that is not one",
+        "contact without an e-mail",
+        "contact phone that is not one",
+        "consent that is not a yes or no",
     ],
 )
 async def test_bad_input_gets_a_422_naming_the_field_and_creates_no_order(
@@ -53,10 +69,11 @@ async def test_bad_input_gets_a_422_naming_the_field_and_creates_no_order(
         after = (await client.get(f"/carts/{cart['cart_id']}")).json()
         async with runtime.pool.acquire() as conn:
             orders_created = await conn.fetchval("SELECT count(*) FROM orders")
+            subjects_minted = await conn.fetchval("SELECT count(*) FROM customer_subjects")
 
     assert response.status_code == 422, response.text
     assert field in [f["field"] for f in response.json()["fields"]]
-    assert orders_created == 0
+    assert (orders_created, subjects_minted) == (0, 0)
     assert (after["status"], after["lines"]) == ("open", cart["lines"])
 
 

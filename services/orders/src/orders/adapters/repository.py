@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from orders.domain.cart import Cart, CartLine, CartStatus
+from orders.domain.customer import Consent, Sealed, SealedContact
 from orders.domain.lines import (
     LineStatus,
     OrderLine,
@@ -19,12 +21,15 @@ from orders.domain.model import Order, OrderStatus
 from orders.domain.money import Money
 from reloop_shared.db.types import Connection
 
+# The account id and the contact details are written once, at checkout: only erasure changes them
+# afterwards (it takes the order's row lock like every change, so no stale copy writes them back).
 _UPSERT_ORDER = """
 INSERT INTO orders (order_id, cart_id, customer_id, market, fulfilment, pickup_location_id, status, reservation_id,
     reservation_attempt, payment_token, location_id, unavailable_lines, substitutes, stock_committed, cancel_reason,
     tracking_reference, created_at, placed_at, cancelled_at, fulfilled_at, delivered_at, withdrawal_deadline,
-    updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+    updated_at, subject_id, sealed_contact, consent_marketing, consent_captured_at, consent_captured_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+    $24, $25::jsonb, $26, $27, $28)
 ON CONFLICT (order_id) DO UPDATE SET status = EXCLUDED.status, reservation_id = EXCLUDED.reservation_id,
     reservation_attempt = EXCLUDED.reservation_attempt, payment_token = EXCLUDED.payment_token,
     location_id = EXCLUDED.location_id, unavailable_lines = EXCLUDED.unavailable_lines,
@@ -112,6 +117,7 @@ class OrderRepository:
             order.delivered_at,
             order.withdrawal_deadline,
             order.updated_at or order.created_at,
+            *_contact_columns(order.contact),
         )
         await self.conn.execute(
             "INSERT INTO order_reservations (reservation_id, order_id, attempt) VALUES ($1, $2, $3)"
@@ -238,7 +244,30 @@ def _order(row: Any, lines: list[Any], payments: list[Any], returns: list[Any]) 
         delivered_at=row["delivered_at"],
         withdrawal_deadline=row["withdrawal_deadline"],
         updated_at=row["updated_at"],
+        contact=_contact(row),
     )
+
+
+def _contact_columns(contact: SealedContact | None) -> tuple[Any, ...]:
+    if contact is None:
+        return (None, None, None, None, None)
+    consent = contact.consent
+    return (
+        contact.subject_id,
+        json.dumps(dataclasses.asdict(contact.sealed)),
+        consent.marketing if consent else None,
+        consent.captured_at if consent else None,
+        consent.captured_by if consent else None,
+    )
+
+
+def _contact(row: Any) -> SealedContact | None:
+    if row["subject_id"] is None:
+        return None
+    consent = None
+    if row["consent_marketing"] is not None:
+        consent = Consent(row["consent_marketing"], row["consent_captured_at"], row["consent_captured_by"])
+    return SealedContact(row["subject_id"], Sealed(**json.loads(row["sealed_contact"])), consent)
 
 
 class CartRepository:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Literal, cast
 
-from orders.domain import commands, events
+from orders.domain import commands, customer, events
 from orders.domain.lines import ReservedUnit, Substitute
 from orders.domain.money import Money
 from reloop_contracts import Event, NonNegativeMoney
@@ -14,7 +14,7 @@ from reloop_contracts import catalog as catalog_contract
 from reloop_contracts import inventory as inventory_contract
 from reloop_contracts import orders as contract
 from reloop_contracts import sales as sales_contract
-from reloop_contracts.common import CustomerRef, ItemKind
+from reloop_contracts.common import Consent, CustomerRef, ItemKind, SealedPersonalData
 from reloop_contracts.orders import Fulfilment
 
 CHANNEL = "online"
@@ -27,6 +27,34 @@ LineChange = Literal["substituted", "dropped"]
 
 def _money(amount: Money) -> NonNegativeMoney:
     return NonNegativeMoney(amount_minor=amount.amount_minor, currency=amount.currency)
+
+
+def _customer(customer_id: str, contact: customer.SealedContact | None) -> CustomerRef:
+    """The account, and the contact details given at checkout sealed, with their consent."""
+    if contact is None:
+        return CustomerRef(customer_id=customer_id)
+    sealed = contact.sealed
+    return CustomerRef(
+        customer_id=customer_id,
+        subject_id=contact.subject_id,
+        personal=SealedPersonalData(
+            key_id=sealed.key_id,
+            algorithm=cast(Literal["AES-256-GCM"], sealed.algorithm),
+            nonce=sealed.nonce,
+            ciphertext=sealed.ciphertext,
+        ),
+        consent=_consent(contact.consent) if contact.consent is not None else None,
+        data_owner="reloop",
+    )
+
+
+def _consent(consent: customer.Consent) -> Consent:
+    return Consent(
+        marketing=consent.marketing,
+        partner_sharing=False,  # orders has no partner: the online customer is reloop's
+        captured_at=consent.captured_at,
+        captured_by=consent.captured_by,
+    )
 
 
 def to_contract(event: events.DomainEvent) -> Sequence[Event]:
@@ -145,7 +173,7 @@ def _placed(event: events.OrderPlaced) -> list[Event]:
         ],
         payments=[sales_contract.PaymentLine(method="card", amount=total, reference=event.capture_id)],
         total=total,
-        customer=CustomerRef(customer_id=event.customer_id),
+        customer=_customer(event.customer_id, event.contact),
         reservation_id=event.reservation_id,
     )
     return [order, sale]
@@ -171,7 +199,7 @@ def _returned(event: events.ReturnReceived) -> Event:
             )
             for line in event.lines
         ],
-        customer=CustomerRef(customer_id=event.customer_id),
+        customer=_customer(event.customer_id, event.contact),
     )
 
 

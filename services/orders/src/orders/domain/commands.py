@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from orders.domain.customer import ContactDetails
 from orders.domain.lines import ReservedUnit, Substitute
 from orders.domain.money import Money
 
@@ -39,6 +40,7 @@ class Checkout:
     payment_method: str
     payment_token: str
     idempotency_key: str | None = None
+    contact: ContactDetails | None = None
 
 
 # --- orders ----------------------------------------------------------------------------------------

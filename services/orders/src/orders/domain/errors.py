@@ -57,6 +57,10 @@ class IdempotencyKeyReused(Conflict):
     pass
 
 
+class CustomerErased(Conflict):
+    """The customer's data subject was erased while their checkout was under way."""
+
+
 class ReservationMismatch(OrdersError):
     """Inventory confirmed a hold that does not fit the order (a device line without a unit)."""
 

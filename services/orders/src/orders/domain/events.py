@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from orders.domain.customer import SealedContact
 from orders.domain.money import Money
 
 
@@ -59,6 +60,7 @@ class OrderPlaced:
     total: Money
     capture_id: str
     at: datetime
+    contact: SealedContact | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class ReturnReceived:
     location_id: str
     lines: tuple[ReturnedLine, ...]
     at: datetime
+    contact: SealedContact | None = None
 
 
 DomainEvent = (

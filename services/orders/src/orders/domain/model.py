@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from orders.domain import events
 from orders.domain.cart import PricedLine
+from orders.domain.customer import SealedContact
 from orders.domain.errors import InvalidReturn, InvalidSubstitute, NotFound, ReservationMismatch, WrongState
 from orders.domain.lines import (
     LineStatus,
@@ -80,6 +81,7 @@ class Order:
     delivered_at: datetime | None = None
     withdrawal_deadline: datetime | None = None
     updated_at: datetime | None = None
+    contact: SealedContact | None = None
     recorder: events.EventRecorder = field(default_factory=events.EventRecorder, repr=False, compare=False)
 
     @classmethod
@@ -116,6 +118,13 @@ class Order:
         )
         order._request_reservation(now)
         return order
+
+    def capture_contact(self, contact: SealedContact) -> None:
+        """The contact details given with the checkout, sealed: every sale and return of the order
+        carries them (so CRM can recognise the customer across channels)."""
+        if self.status is not OrderStatus.RESERVING or self.contact is not None:
+            raise WrongState(f"order {self.order_id} takes contact details only at checkout", field="contact")
+        self.contact = contact
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -178,6 +187,7 @@ class Order:
                 self.total,
                 capture_id,
                 now,
+                self.contact,
             )
         )
 
@@ -377,6 +387,7 @@ class Order:
                     for line in returned
                 ),
                 now,
+                self.contact,
             )
         )
 

@@ -13,6 +13,7 @@ from typing import TypeVar
 from orders.adapters import translators
 from orders.service_layer import erasure, projections, reservations, sales
 from orders.service_layer.clock import Clock
+from orders.service_layer.contacts import Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_contracts import REGISTRY, EnvelopeHeader, Event, Registry, TopicSpec, privacy
 from reloop_contracts import catalog as catalog_contract
@@ -45,11 +46,11 @@ def _applies(
 
 
 def _erase_command(event: privacy.ErasureRequested) -> erasure.EraseCustomer:
-    return erasure.EraseCustomer(event.request_id, tuple(event.customer_ids))
+    return erasure.EraseCustomer(event.request_id, tuple(event.customer_ids), tuple(event.subject_ids))
 
 
-async def _erase(cmd: erasure.EraseCustomer, uow: OrdersUnitOfWork, now: Clock) -> None:
-    await erasure.when_erasure_requested_pseudonymise_the_customer(cmd, uow, now())
+async def _erase(cmd: erasure.EraseCustomer, uow: OrdersUnitOfWork, sealer: Sealer, now: Clock) -> None:
+    await erasure.when_erasure_requested_forget_the_customer(cmd, uow, sealer, now())
 
 
 def carrier(registry: Registry, event: type[Event]) -> TopicSpec:
@@ -58,7 +59,7 @@ def carrier(registry: Registry, event: type[Event]) -> TopicSpec:
 
 
 def subscription(
-    uow: UnitOfWorkOn, now: Clock, *, registry: Registry = REGISTRY, max_attempts: int = 3
+    uow: UnitOfWorkOn, sealer: Sealer, now: Clock, *, registry: Registry = REGISTRY, max_attempts: int = 3
 ) -> Subscription:
     handlers: dict[type[Event], EventHandler] = {
         catalog_contract.SkuListed: _applies(translators.listing, projections.record_listing, uow),
@@ -95,11 +96,7 @@ def subscription(
         inventory_contract.SaleUnallocated: _applies(
             translators.unallocated, lambda c, u: sales.when_sale_unallocated_refund_the_line(c, u, now), uow
         ),
-        privacy.ErasureRequested: _applies(
-            _erase_command,
-            lambda c, u: _erase(c, u, now),
-            uow,
-        ),
+        privacy.ErasureRequested: _applies(_erase_command, lambda c, u: _erase(c, u, sealer, now), uow),
     }
     topics = [carrier(registry, event) for event in READS]
     return Subscription.per_event(CONSUMER, topics, handlers, max_attempts=max_attempts)

@@ -30,6 +30,7 @@ from orders.entrypoints.schemas import (
 )
 from orders.service_layer import carts, checkout, orders, returns
 from orders.service_layer.clock import Clock
+from orders.service_layer.contacts import Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_shared.db.types import Pool
 from reloop_shared.http.errors import ApiError
@@ -55,7 +56,7 @@ async def _answer(work: Awaitable[T]) -> T:
         raise ApiError(_status(error), type(error).__name__, str(error), field=error.field) from error
 
 
-def routes(pool: Callable[[], Pool], uow: Callable[[], OrdersUnitOfWork], now: Clock) -> APIRouter:
+def routes(pool: Callable[[], Pool], uow: Callable[[], OrdersUnitOfWork], sealer: Sealer, now: Clock) -> APIRouter:
     router = APIRouter()
 
     async def _cart(cart_id: str) -> CartOut:
@@ -110,9 +111,15 @@ def routes(pool: Callable[[], Pool], uow: Callable[[], OrdersUnitOfWork], now: C
         cart_id: str, body: CheckoutIn, response: Response, idempotency_key: IdempotencyKey = None
     ) -> CheckoutOut:
         command = commands.Checkout(
-            cart_id, body.fulfilment, body.pickup_location_id, body.payment.method, body.payment.token, idempotency_key
+            cart_id,
+            body.fulfilment,
+            body.pickup_location_id,
+            body.payment.method,
+            body.payment.token,
+            idempotency_key,
+            body.contact.details() if body.contact else None,
         )
-        result = await _answer(checkout.checkout(command, uow(), now))
+        result = await _answer(checkout.checkout(command, uow(), sealer, now))
         response.headers["Location"] = f"/orders/{result.order.order_id}"
         if result.replayed:
             response.headers["Idempotent-Replayed"] = "true"

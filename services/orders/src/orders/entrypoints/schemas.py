@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from orders.adapters.price_list import StorefrontSku
 from orders.domain.cart import Cart
+from orders.domain.customer import ContactDetails
 from orders.domain.model import Order
 from orders.domain.money import Money, total
 
@@ -37,10 +38,36 @@ class PaymentIn(Strict):
     token: str = Field(min_length=1, max_length=255, description="The card provider's single-use token.")
 
 
+class ConsentIn(Strict):
+    marketing: StrictBool = Field(default=False, description="May reloop send the customer offers.")
+
+
+class ContactIn(Strict):
+    """The customer's contact details. Personal data: sealed under the customer's own key before
+    orders keeps them or sends them on, never stored or published in clear."""
+
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    phone: Annotated[str, Field(max_length=32, pattern=r"^\+?[0-9 ().-]{4,32}$")] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    delivery_postal_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{0,11}$")] | None = None
+    consent: ConsentIn | None = Field(
+        default=None,
+        description="What the customer agreed to at checkout. Leave it out when they were not asked: a consent "
+        "they gave before (online or in a shop) then stands.",
+    )
+
+    def details(self) -> ContactDetails:
+        marketing = self.consent.marketing if self.consent is not None else None
+        return ContactDetails(self.email, self.phone, self.name, self.delivery_postal_code, marketing)
+
+
 class CheckoutIn(Strict):
     fulfilment: Literal["ship", "click_and_collect"]
     pickup_location_id: Identifier | None = Field(default=None, description="The shop, for click-and-collect.")
     payment: PaymentIn
+    contact: ContactIn | None = Field(
+        default=None, description="How to reach the customer; without it the sale names only their account."
+    )
 
 
 class SubstituteIn(Strict):

@@ -3,6 +3,9 @@
 Checkout never calls inventory: the `ReservationRequested` goes through the outbox with the order,
 and the outcome comes back as an event. An `Idempotency-Key` makes a retried request (a timeout, a
 double click) answer with the order the key already created instead of a second one.
+
+Contact details given with the checkout are sealed before the order keeps them (see `contacts`),
+once the order passed its rules: a checkout they refuse creates no key.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from orders.domain import commands
 from orders.domain.errors import IdempotencyKeyReused, NotFound
 from orders.domain.model import Order
 from orders.service_layer.clock import Clock, utc_now
+from orders.service_layer.contacts import Sealer, sealed_contact
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 
 
@@ -32,7 +36,9 @@ def fingerprint(cmd: commands.Checkout) -> str:
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
-async def checkout(cmd: commands.Checkout, uow: OrdersUnitOfWork, now: Clock = utc_now) -> CheckoutResult:
+async def checkout(
+    cmd: commands.Checkout, uow: OrdersUnitOfWork, sealer: Sealer, now: Clock = utc_now
+) -> CheckoutResult:
     async with uow:
         # Locked first: a second checkout of the cart waits here, then sees the first one's key.
         cart = await uow.carts.get(cmd.cart_id, for_update=True)
@@ -55,6 +61,8 @@ async def checkout(cmd: commands.Checkout, uow: OrdersUnitOfWork, now: Clock = u
             at,
         )
         cart.check_out(order.order_id)
+        if cmd.contact is not None:
+            order.capture_contact(await sealed_contact(cmd.contact, cart.customer_id, uow, sealer, at))
         await uow.orders.save(order)
         await uow.carts.save(cart)
         if cmd.idempotency_key is not None and not await uow.checkouts.record(

@@ -1,4 +1,4 @@
-"""The right to be forgotten, as far as orders holds personal data."""
+"""The right to be forgotten, as far as orders holds personal data (see adapters/personal_data)."""
 
 from __future__ import annotations
 
@@ -6,30 +6,40 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from orders.adapters.personal_data import CustomerRecords
+from orders.service_layer.contacts import Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_contracts.privacy import ErasureCompleted
+
+SERVICE = "orders"
 
 
 @dataclass(frozen=True)
 class EraseCustomer:
     request_id: str
     customer_ids: tuple[str, ...]
+    subject_ids: tuple[str, ...] = ()
 
 
-async def when_erasure_requested_pseudonymise_the_customer(
-    cmd: EraseCustomer, uow: OrdersUnitOfWork, now: datetime
+async def when_erasure_requested_forget_the_customer(
+    cmd: EraseCustomer, uow: OrdersUnitOfWork, sealer: Sealer, now: datetime
 ) -> int:
     async with uow:
-        erased = await CustomerRecords(uow.conn).pseudonymise(cmd.customer_ids, f"erased:{uuid.uuid4()}")
+        erased = await uow.personal.erase(cmd.customer_ids, cmd.subject_ids, f"erased:{uuid.uuid4()}")
+        # The keys are destroyed before the commit: every sealed copy, on every topic, is unreadable
+        # from then on whatever happens to this transaction (a retry finds the same rows again).
+        keys = await sealer.destroy(erased.subject_ids)
         uow.publish(
             ErasureCompleted(
                 request_id=cmd.request_id,
-                service="orders",
-                records_erased=erased,
-                detail="account ids on carts and orders pseudonymised; payment tokens dropped",
+                service=SERVICE,
+                records_erased=erased.records,
+                detail=(
+                    "account ids on carts and orders pseudonymised; payment tokens, sealed contact details, "
+                    f"consents and data subjects dropped; {keys} subject key(s) destroyed; "
+                    f"{erased.published_events} published event(s) dropped from the outbox"
+                ),
                 completed_at=now,
             )
         )
         await uow.commit()
-    return erased
+    return erased.records

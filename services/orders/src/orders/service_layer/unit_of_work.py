@@ -3,6 +3,7 @@ through the outbox."""
 
 from __future__ import annotations
 
+from orders.adapters.personal_data import CustomerRecords, DataSubjects
 from orders.adapters.price_list import PriceList
 from orders.adapters.repository import CartRepository, CheckoutRequests, OrderRepository
 from orders.domain.payments import PaymentProvider, PaymentProviderFactory
@@ -16,6 +17,8 @@ class OrdersUnitOfWork(PostgresUnitOfWork):
     carts: CartRepository
     checkouts: CheckoutRequests
     price_list: PriceList
+    subjects: DataSubjects
+    personal: CustomerRecords
     payments: PaymentProvider
 
     def __init__(
@@ -35,5 +38,7 @@ class OrdersUnitOfWork(PostgresUnitOfWork):
         self.carts = CartRepository(conn)
         self.checkouts = CheckoutRequests(conn)
         self.price_list = PriceList(conn)
+        self.subjects = DataSubjects(conn)
+        self.personal = CustomerRecords(conn)
         # On the same connection: the local ledger's entries commit or roll back with the order.
         self.payments = self._payments(conn)
