@@ -172,8 +172,12 @@ def _online_sale(demo: Demo) -> dict[str, Any]:
         {
             "fulfilment": "ship",
             "payment": {"method": "card", "token": "tok_visa"},
-            "contact": {"email": demo.email, "name": "Ada L.", "delivery_postal_code": "75011"},
-            "consent": {"marketing": True},
+            "contact": {
+                "email": demo.email,
+                "name": "Ada L.",
+                "delivery_postal_code": "75011",
+                "consent": {"marketing": True},
+            },
         },
     )
     order_id = placed["order_id"]

@@ -24,7 +24,9 @@ async def ensure_database(url: str) -> None:
     try:
         exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # another replica won the race
+            # Another process won the race: PostgreSQL says so either way, depending on when the
+            # two CREATE DATABASE met (the name check, or the catalog's unique index).
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
                 await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
