@@ -116,7 +116,7 @@ class Report:
             "store-sync: POS ingestion (connected tills)",
             ceiling + pos.rows() + [("  ratio to the ceiling", self.ratio(pos.event_rate), "", "")],
         )
-        self.section("store-sync: POS ingestion, one sale per request", single.rows())
+        self.section("store-sync: POS ingestion, one sale per request (for comparison)", single.rows(judged=False))
         self.section("store-sync: an offline backlog uploaded at once", backlog.rows())
 
     def crm(self, replay: ReplaySpeed) -> None:
