@@ -22,7 +22,7 @@ from reloop_contracts import REGISTRY, Registry, inventory, orders, privacy, sal
 from reloop_shared.db.migrations import MigrationSource
 from reloop_shared.db.types import Connection
 from reloop_shared.http.app import create_app
-from reloop_shared.personal_data import KeyStore, PersonalDataSealer, PostgresKeyStore
+from reloop_shared.personal_data import KeyStore, PersonalDataSealer, ServiceKeyStore
 from reloop_shared.runtime import ServiceRuntime
 
 SERVICE = "orders"
@@ -37,27 +37,6 @@ def local_ledger(settings: OrdersSettings) -> PaymentProviderFactory:
         return LocalLedgerPaymentProvider(PaymentLedger(conn), rules)
 
     return on
-
-
-class _KeyVault:
-    """The key store, opened when the service starts (it is a database of its own)."""
-
-    def __init__(self, store: KeyStore | None = None) -> None:
-        self.store = store
-
-    def _open(self) -> KeyStore:
-        if self.store is None:
-            raise RuntimeError("the key store is not open yet")
-        return self.store
-
-    async def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
-        return await self._open().key_for(subject_id, create=create)
-
-    async def destroy(self, subject_id: str) -> bool:
-        return await self._open().destroy(subject_id)
-
-    async def pepper(self) -> bytes:
-        return await self._open().pepper()
 
 
 def build(
@@ -78,20 +57,11 @@ def build(
         registry=registry,
     )
 
-    vault = _KeyVault(key_store)
+    vault = ServiceKeyStore(lambda: runtime.keyvault_url, key_store)
     sealer = ContactSealer(PersonalDataSealer(vault))
 
-    async def open_key_store() -> None:
-        if vault.store is None:
-            vault.store = await PostgresKeyStore.connect(runtime.keyvault_url)
-            runtime.on_stop(close_key_store)
-
-    async def close_key_store() -> None:
-        if isinstance(vault.store, PostgresKeyStore):
-            await vault.store.close()
-            vault.store = None
-
-    runtime.on_start(open_key_store)
+    runtime.on_start(vault.open)
+    runtime.on_stop(vault.close)
 
     def unit_of_work() -> OrdersUnitOfWork:
         return OrdersUnitOfWork(runtime.outbox, to_contract, payments, pool=runtime.pool)

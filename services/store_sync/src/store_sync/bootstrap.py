@@ -10,7 +10,7 @@ from reloop_contracts import privacy, sales, store
 from reloop_shared.db.migrations import MigrationSource
 from reloop_shared.db.types import Connection
 from reloop_shared.http.app import create_app
-from reloop_shared.personal_data import KeyStore, PersonalDataSealer, PostgresKeyStore
+from reloop_shared.personal_data import KeyStore, PersonalDataSealer, ServiceKeyStore
 from reloop_shared.runtime import ServiceRuntime
 from store_sync.adapters.credentials import Authenticator
 from store_sync.adapters.personal_data import ContactSealer
@@ -27,27 +27,6 @@ SERVICE = "store-sync"
 PRODUCES = (sales.TRANSACTIONS, *store.TOPICS, privacy.ERASURE)
 
 
-class _KeyVault:
-    """The key store, opened when the service starts (it is a database of its own)."""
-
-    def __init__(self, store: KeyStore | None = None) -> None:
-        self.store = store
-
-    def _open(self) -> KeyStore:
-        if self.store is None:
-            raise RuntimeError("the key store is not open yet")
-        return self.store
-
-    async def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
-        return await self._open().key_for(subject_id, create=create)
-
-    async def destroy(self, subject_id: str) -> bool:
-        return await self._open().destroy(subject_id)
-
-    async def pepper(self) -> bytes:
-        return await self._open().pepper()
-
-
 def build(
     settings: StoreSyncSettings | None = None, *, clock: Clock = utc_now, key_store: KeyStore | None = None
 ) -> tuple[ServiceRuntime, FastAPI]:
@@ -58,22 +37,16 @@ def build(
         migrations=[MigrationSource(SERVICE, "store_sync", "migrations")],
         produces=PRODUCES,
     )
-    vault = _KeyVault(key_store)
+    vault = ServiceKeyStore(lambda: runtime.keyvault_url, key_store)
     sealer = ContactSealer(PersonalDataSealer(vault))
     authenticator: list[Authenticator] = []
 
     async def open_key_store() -> None:
-        if vault.store is None:
-            vault.store = await PostgresKeyStore.connect(runtime.keyvault_url)
-            runtime.on_stop(close_key_store)
+        await vault.open()
         authenticator[:] = [Authenticator(runtime.pool, settings.credential_cache_s)]
 
-    async def close_key_store() -> None:
-        if isinstance(vault.store, PostgresKeyStore):
-            await vault.store.close()
-            vault.store = None
-
     runtime.on_start(open_key_store)
+    runtime.on_stop(vault.close)
 
     def unit_of_work() -> StoreSyncUnitOfWork:
         return StoreSyncUnitOfWork(runtime.outbox, to_contract, pool=runtime.pool)

@@ -7,11 +7,13 @@ every copy, on every topic and in every backup, unreadable.
 
 from reloop_shared.personal_data.keys import KeyStore, PostgresKeyStore
 from reloop_shared.personal_data.sealing import PersonalDataSealer, matching_hash, normalise_email, normalise_phone
+from reloop_shared.personal_data.service_key_store import ServiceKeyStore
 
 __all__ = [
     "KeyStore",
     "PersonalDataSealer",
     "PostgresKeyStore",
+    "ServiceKeyStore",
     "matching_hash",
     "normalise_email",
     "normalise_phone",
