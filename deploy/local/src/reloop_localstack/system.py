@@ -62,13 +62,13 @@ def start_services(name: str, endpoints: Endpoints, specs: list[ServiceSpec]) ->
     return pids
 
 
-def wait_ready(specs: list[ServiceSpec], pids: dict[str, int], timeout: float = 120) -> None:
+def wait_ready(name: str, specs: list[ServiceSpec], pids: dict[str, int], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     pending = list(specs)
     while pending and time.monotonic() < deadline:
         for spec in list(pending):
             if not _alive(pids[spec.name]):
-                raise RuntimeError(f"{spec.name} exited during start-up; see its log under {stack_dir('dev')}/logs")
+                raise RuntimeError(f"{spec.name} exited during start-up; see its log under {stack_dir(name)}/logs")
             try:
                 with urllib.request.urlopen(f"{spec.url}/readyz", timeout=2) as response:
                     if response.status == 200:
@@ -119,7 +119,7 @@ def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[], None]) -> in
         print(f"  PostgreSQL  {endpoints.database_url}", flush=True)
         pids = start_services(stack.name, endpoints, specs)
         print(f"starting {len(specs)} service(s) ...", flush=True)
-        wait_ready(specs, pids)
+        wait_ready(stack.name, specs, pids)
         if demo and specs:
             from reloop_localstack.demo import run_demo
 

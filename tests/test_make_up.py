@@ -1,0 +1,99 @@
+"""`make up` as a user runs it: every service of the local stack's manifest as its own process,
+the demo scenario to its end (one model sold online and in a shop, one CRM profile holding both),
+and Ctrl-C stopping everything. Runs against this session's Kafka and PostgreSQL, on fresh
+databases and its own topic namespace."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from reloop_localstack.stack import Endpoints
+from reloop_localstack.system import service_specs
+
+pytestmark = pytest.mark.connected
+
+UP = "Ctrl-C stops everything."
+
+
+async def test_make_up_starts_every_service_runs_the_whole_demo_and_stops_on_ctrl_c(
+    infrastructure: Endpoints, new_database: Callable[[], Awaitable[str]]
+) -> None:
+    specs = service_specs()
+    busy = [spec.name for spec in specs if _listening(spec.port)]
+    assert not busy, f"ports of {busy} are taken: a stack is running here (make down stops it)"
+    env = {
+        **os.environ,
+        **infrastructure.as_env(),
+        "RELOOP_TOPIC_NAMESPACE": f"up{uuid.uuid4().hex[:8]}",
+        "KEYVAULT_DATABASE_URL": await new_database(),
+        **{f"{spec.env_prefix}SERVICE_DATABASE_URL": await new_database() for spec in specs},
+    }
+    returncode, output = await asyncio.to_thread(_make_up_then_ctrl_c, env)
+    assert returncode == 0, output
+    assert "demo stopped" not in output, output
+    for spec in specs:
+        assert f"{spec.name:<11} {spec.url}/docs" in output
+    assert "one truth for both channels" in output
+    assert "with 2 purchases: online at wh-paris; own_shop at shop-paris-rivoli" in output, output
+    assert output.rstrip().endswith("stopped.")
+    assert not [spec.name for spec in specs if _listening(spec.port)], "a service outlived Ctrl-C"
+
+
+def _make_up_then_ctrl_c(env: dict[str, str]) -> tuple[int, str]:
+    """Run `make up` (its module: the Makefile only adds the install), wait for it to say it is
+    up, press Ctrl-C; its exit code and everything it printed."""
+    up = subprocess.Popen(
+        [sys.executable, "-m", "reloop_localstack", "up", "--name", "up-test"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        printed = _read_until(up, UP, timeout=300)
+        up.send_signal(signal.SIGINT)
+        rest, _ = up.communicate(timeout=90)
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+    return up.returncode, printed + rest
+
+
+def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:
+    """What the process printed up to and including `marker`; fails after `timeout` seconds."""
+    lines: list[str] = []
+    seen = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if marker in line:
+                seen.set()
+                return
+        seen.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    seen.wait(timeout)
+    reader.join(timeout=1)
+    printed = "".join(lines)
+    assert marker in printed, f"make up did not come up within {timeout:.0f}s:\n{printed}"
+    return printed
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
