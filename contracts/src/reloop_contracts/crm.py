@@ -101,7 +101,8 @@ class CustomerSegmentEntered(Event):
 class ShopCatchmentDeclared(Event):
     """A shop's market, catchment (postal prefixes) and opening date, for the channel analytics.
 
-    Declared in CRM until store-sync publishes the shop registry; CRM will then read it there.
+    Declared in CRM by an operator; it wins over what store-sync's registry says of the shop
+    (`ShopRegistered`: one postal area from its postal code, its opening day).
     """
 
     OCCURRED_AT = "declared_at"

@@ -61,6 +61,15 @@ class ShopRegistered(Event):
     operator_id: str | None = Field(default=None, description="The partner operator running the shop, if any.")
     customer_data: CustomerDataPolicy
     registered_at: UtcDatetime
+    postal_code: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=16,
+        description="The shop's postal code: the channel analytics take the area it serves from it.",
+    )
+    opens_on: date | None = Field(
+        default=None, description="The day the shop opens to customers (local); the registration day when unset."
+    )
 
 
 class CustomerDataPolicyChanged(Event):

@@ -88,6 +88,7 @@ def _catalog_and_stock(demo: Demo) -> None:
                 "kind": "own_shop",
                 "market": "FR",
                 "timezone": "Europe/Paris",
+                "postal_code": "75001",
             },
             ADMIN,
         )

@@ -1,5 +1,6 @@
-"""The registry announces its shops and their customer-data policies; a till's stock count and
-its day close go out as events, the close set against what reloop recorded for that day."""
+"""The registry announces its shops, where they are, when they open and their customer-data
+policies; a till's stock count and its day close go out as events, the close set against what
+reloop recorded for that day."""
 
 from __future__ import annotations
 
@@ -82,6 +83,51 @@ async def test_a_partner_policy_is_set_per_operator_overridden_per_shop_and_enfo
     assert (under_never.personal, under_never.subject_id) == (None, None), "the shop now never shares"
     assert under_never.consent is not None
     assert under_never.consent.partner_sharing is True
+
+
+async def test_a_shop_registered_with_its_postal_code_and_opening_day_announces_both_and_shows_them(
+    env: dict[str, str], database_url: str, new_database: Callable[[], Awaitable[str]]
+) -> None:
+    keyvault = await new_database()
+    runtime, app = build(settings(env, database_url, keyvault))
+    located, plain = unique("LYON"), unique("PLAIN")
+    opens_on = datetime.now(UTC).date() + timedelta(days=14)
+    async with running(runtime), api(app) as client:
+        await shop(client, located, postal_code="69002", opens_on=opens_on.isoformat())
+        await shop(client, plain)
+        shown = await client.get(f"/shops/{located}", headers=ADMIN)
+        shown_plain = await client.get(f"/shops/{plain}", headers=ADMIN)
+        await outbox_drained(database_url)
+    assert (shown.json()["postal_code"], shown.json()["opens_on"]) == ("69002", opens_on.isoformat())
+    assert (shown_plain.json()["postal_code"], shown_plain.json()["opens_on"]) == (None, None)
+    found = await all_events(
+        env, store.SHOPS, lambda e: isinstance(e, store.ShopRegistered) and e.shop_id in (located, plain), expect=2
+    )
+    by_shop = {e.shop_id: e for e in found if isinstance(e, store.ShopRegistered)}
+    assert (by_shop[located].postal_code, by_shop[located].opens_on) == ("69002", opens_on)
+    assert (by_shop[plain].postal_code, by_shop[plain].opens_on) == (None, None), "both stay optional"
+
+
+async def test_a_malformed_postal_code_or_opening_day_is_refused_naming_the_field_and_registers_nothing(
+    env: dict[str, str], database_url: str, new_database: Callable[[], Awaitable[str]]
+) -> None:
+    keyvault = await new_database()
+    runtime, app = build(settings(env, database_url, keyvault))
+    shop_id = unique("BAD")
+    body = {"shop_id": shop_id, "name": shop_id, "kind": "own_shop", "market": "FR", "timezone": "Europe/Paris"}
+    bad = [
+        {"postal_code": "75 001!"},
+        {"postal_code": ""},
+        {"postal_code": "1234567890ABCDEFG"},
+        {"postal_code": " 75001"},
+        {"opens_on": "2030-02-30"},
+    ]
+    async with running(runtime), api(app) as client:
+        refused = [await client.post("/shops", json={**body, **fields}, headers=ADMIN) for fields in bad]
+        not_there = await client.get(f"/shops/{shop_id}", headers=ADMIN)
+    assert [r.status_code for r in refused] == [422] * len(bad)
+    assert [[f["field"] for f in r.json()["fields"]] for r in refused] == [list(fields) for fields in bad]
+    assert not_there.status_code == 404
 
 
 async def test_a_stock_count_goes_out_and_a_day_close_balances_only_once_the_whole_day_is_in(

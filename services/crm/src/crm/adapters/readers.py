@@ -12,6 +12,7 @@ test keeps each reader a subset of its contract.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
@@ -19,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 from reloop_contracts import REGISTRY, Event, Registry, TopicSpec
 from reloop_contracts import orders as order_contracts
 from reloop_contracts import sales as sales_contracts
+from reloop_contracts import store as store_contracts
 
 
 class _Part(BaseModel):
@@ -148,6 +150,18 @@ class ReturnRequested(Event):
     requested_at: AwareDatetime
 
 
+class ShopRegistered(Event):
+    EVENT_TYPE = "ShopRegistered"
+    OCCURRED_AT = "registered_at"
+
+    shop_id: Id
+    kind: Literal["own_shop", "partner_shop"]
+    market: Market
+    registered_at: AwareDatetime
+    postal_code: str | None = None
+    opens_on: date | None = None
+
+
 READERS: dict[type[Event], type[Event]] = {
     sales_contracts.SaleRecorded: SaleRecorded,
     sales_contracts.ReturnRecorded: ReturnRecorded,
@@ -155,10 +169,11 @@ READERS: dict[type[Event], type[Event]] = {
     order_contracts.OrderDelivered: OrderDelivered,
     order_contracts.OrderCancelled: OrderCancelled,
     order_contracts.ReturnRequested: ReturnRequested,
+    store_contracts.ShopRegistered: ShopRegistered,
 }
 """Contract event -> the reader CRM decodes it with."""
 
-READ_ONLY: tuple[TopicSpec, ...] = (sales_contracts.TRANSACTIONS, order_contracts.ORDERS)
+READ_ONLY: tuple[TopicSpec, ...] = (sales_contracts.TRANSACTIONS, order_contracts.ORDERS, store_contracts.SHOPS)
 
 
 def _skipped(event: type[Event], key: str) -> type[Event]:
@@ -185,3 +200,4 @@ def crm_registry(registry: Registry = REGISTRY) -> Registry:
 REGISTRY_FOR_CRM = crm_registry()
 SALES = REGISTRY_FOR_CRM.topic(sales_contracts.TRANSACTIONS.name)
 ORDERS = REGISTRY_FOR_CRM.topic(order_contracts.ORDERS.name)
+SHOP_REGISTRY = REGISTRY_FOR_CRM.topic(store_contracts.SHOPS.name)

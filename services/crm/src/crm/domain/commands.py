@@ -1,10 +1,10 @@
-"""What CRM is asked to do through its API."""
+"""What CRM is asked to do, through its API or by other services' events."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,15 @@ class DeclareShop:
     market: str
     catchment_prefixes: tuple[str, ...]
     opened_on: date
+
+
+@dataclass(frozen=True)
+class RecordRegisteredShop:
+    """A shop store-sync's registry announced."""
+
+    shop_id: str
+    kind: str
+    market: str
+    postal_code: str | None
+    opens_on: date | None
+    registered_at: datetime

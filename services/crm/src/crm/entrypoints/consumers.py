@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from crm.adapters.mappers import MAPPERS, observe
-from crm.adapters.readers import ORDERS, SALES
+from crm.adapters.readers import ORDERS, SALES, SHOP_REGISTRY, ShopRegistered
 from crm.adapters.vault import Vault
+from crm.domain.commands import RecordRegisteredShop
 from crm.domain.observations import Observation
 from crm.service_layer import consents, erasure, merging, segments, shops
 from crm.service_layer.clock import Clock
@@ -30,6 +31,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     crm.PROFILES,
     crm.SEGMENTS,
     crm.SHOPS,
+    SHOP_REGISTRY,
 )
 
 JoinedUnitOfWork = Callable[[Connection], CrmUnitOfWork]
@@ -45,7 +47,14 @@ def commands(vault: Vault, now: Clock) -> dict[type[Event], Command]:
         crm.ConsentChanged: lambda e, u: consents.when_consent_changed_record_it(e, u, vault),
         crm.CustomerSegmentEntered: lambda e, u: segments.when_segment_entered_record_it(e, u, vault),
         crm.ShopCatchmentDeclared: shops.when_shop_declared_record_it,
+        ShopRegistered: lambda e, u: shops.when_shop_registered_record_it(registered_shop(e), u),
     }
+
+
+def registered_shop(event: ShopRegistered) -> RecordRegisteredShop:
+    return RecordRegisteredShop(
+        event.shop_id, event.kind, event.market, event.postal_code, event.opens_on, event.registered_at
+    )
 
 
 def subscription(unit_of_work: JoinedUnitOfWork, vault: Vault, now: Clock, *, max_attempts: int = 3) -> Subscription:

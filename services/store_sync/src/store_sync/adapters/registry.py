@@ -83,8 +83,8 @@ class ShopRepository:
         added = await self.conn.fetchval(
             """
             INSERT INTO shops (shop_id, name, kind, market, currency, timezone, tax_rate_bp, operator_id, data_owner,
-                crm_sharing, registered_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING true
+                crm_sharing, registered_at, postal_code, opens_on)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING RETURNING true
             """,
             shop.shop_id,
             shop.name,
@@ -97,6 +97,8 @@ class ShopRepository:
             shop.own_policy.data_owner if shop.own_policy else None,
             shop.own_policy.crm_sharing if shop.own_policy else None,
             shop.registered_at,
+            shop.postal_code,
+            shop.opens_on,
         )
         return added is True
 
@@ -130,4 +132,6 @@ def _shop(row: Any) -> Shop:
         own_policy=own,
         pos_format=row["pos_format"] or "reloop",
         active=row["active"],
+        postal_code=row["postal_code"],
+        opens_on=row["opens_on"],
     )

@@ -151,6 +151,8 @@ def to_contract(event: events.DomainEvent) -> Sequence[Event]:
                     operator_id=event.operator_id,
                     customer_data=_policy(event.policy),
                     registered_at=event.at,
+                    postal_code=event.postal_code,
+                    opens_on=event.opens_on,
                 )
             ]
         case events.PolicyChanged():

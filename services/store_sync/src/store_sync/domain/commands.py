@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from store_sync.domain.money import Money
@@ -35,6 +35,8 @@ class RegisterShop:
     operator_id: str | None = None
     policy: CustomerDataPolicy | None = None
     tax_rate_bp: int | None = None
+    postal_code: str | None = None
+    opens_on: date | None = None
 
 
 @dataclass(frozen=True)

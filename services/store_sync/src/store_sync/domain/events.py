@@ -35,6 +35,8 @@ class ShopRegistered:
     operator_id: str | None
     policy: CustomerDataPolicy
     at: datetime
+    postal_code: str | None = None
+    opens_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,23 @@ POS_FORMATS = ("reloop", "telco_pos")
 field names, VAT-included prices and CSV end-of-day export), mapped by `domain.partner`."""
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Postal codes differ per country (75001, SW1A 1AA, 1010-001): only the shared alphabet is checked.
+_POSTAL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$")
 
 
 def check_id(value: str, field: str) -> str:
     if not _ID.match(value):
         raise InvalidShop(
             "an id is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", field=field
+        )
+    return value
+
+
+def check_postal_code(value: str) -> str:
+    if not _POSTAL_CODE.match(value):
+        raise InvalidShop(
+            "a postal code is 1-16 letters, digits, spaces or '-', starting with a letter or digit",
+            field="postal_code",
         )
     return value
 
@@ -66,6 +77,9 @@ class Shop:
     own_policy: CustomerDataPolicy | None = None
     pos_format: str = "reloop"
     active: bool = True
+    postal_code: str | None = None
+    opens_on: date | None = None
+    """The day the shop opens to customers (local); None: it was open from its registration."""
     recorder: events.EventRecorder = field(default_factory=events.EventRecorder, repr=False, compare=False)
 
     @classmethod
@@ -81,8 +95,12 @@ class Shop:
         operator: Operator | None = None,
         policy: CustomerDataPolicy | None = None,
         tax_rate_bp: int | None = None,
+        postal_code: str | None = None,
+        opens_on: date | None = None,
     ) -> Shop:
         check_id(shop_id, "shop_id")
+        if postal_code is not None:
+            check_postal_code(postal_code)
         if kind not in SHOP_KINDS:
             raise InvalidShop(f"kind is one of {', '.join(SHOP_KINDS)}", field="kind")
         currency = currency_of(market)
@@ -109,10 +127,24 @@ class Shop:
             operator_policy=operator.policy if operator else None,
             own_policy=policy,
             pos_format=operator.pos_format if operator else "reloop",
+            postal_code=postal_code,
+            opens_on=opens_on,
         )
         shop._check_policy(shop.policy)
         shop.recorder.record(
-            events.ShopRegistered(shop_id, name, kind, market, currency, timezone, shop.operator_id, shop.policy, at)
+            events.ShopRegistered(
+                shop_id,
+                name,
+                kind,
+                market,
+                currency,
+                timezone,
+                shop.operator_id,
+                shop.policy,
+                at,
+                postal_code=postal_code,
+                opens_on=opens_on,
+            )
         )
         return shop
 

@@ -84,7 +84,16 @@ def admin_routes(
     async def add_shop(body: ShopIn) -> RegisteredShopOut:
         policy = await answer(_policy(body.policy))
         command = commands.RegisterShop(
-            body.shop_id, body.name, body.kind, body.market, body.timezone, body.operator_id, policy, body.tax_rate_bp
+            body.shop_id,
+            body.name,
+            body.kind,
+            body.market,
+            body.timezone,
+            body.operator_id,
+            policy,
+            body.tax_rate_bp,
+            body.postal_code,
+            body.opens_on,
         )
         shop, key = await answer(registry.register_shop(command, uow(), now))
         return RegisteredShopOut(

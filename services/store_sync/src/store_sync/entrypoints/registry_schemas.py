@@ -16,6 +16,7 @@ from store_sync.entrypoints.schemas import Ident, MoneyIn, SkuCode, Strict
 from store_sync.service_layer.partner import TicketOutcome
 
 ShopId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+PostalCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$")]
 
 
 class PolicyIn(Strict):
@@ -55,6 +56,8 @@ class ShopIn(Strict):
     operator_id: ShopId | None = None
     policy: PolicyIn | None = Field(default=None, description="Overrides the operator's policy for this shop.")
     tax_rate_bp: StrictInt | None = Field(default=None, ge=0, le=10_000, description="2000 = 20 %; market default.")
+    postal_code: PostalCode | None = Field(default=None, description="Where the shop is, e.g. 75001 or SW1A 1AA.")
+    opens_on: date | None = Field(default=None, description="The day it opens to customers (local); unset: now.")
 
 
 class ShopOut(BaseModel):
@@ -69,6 +72,8 @@ class ShopOut(BaseModel):
     pos_format: str
     policy: PolicyIn
     policy_source: Literal["shop", "operator", "default"]
+    postal_code: str | None
+    opens_on: date | None
 
 
 def shop_out(shop: Shop) -> ShopOut:
@@ -86,6 +91,8 @@ def shop_out(shop: Shop) -> ShopOut:
         pos_format=shop.pos_format,
         policy=PolicyIn(data_owner=policy.data_owner, crm_sharing=policy.crm_sharing),
         policy_source=source,
+        postal_code=shop.postal_code,
+        opens_on=shop.opens_on,
     )
 
 

@@ -60,6 +60,8 @@ async def register_shop(
             operator=operator,
             policy=cmd.policy,
             tax_rate_bp=cmd.tax_rate_bp,
+            postal_code=cmd.postal_code,
+            opens_on=cmd.opens_on,
         )
         if not await uow.shops.add(shop):
             raise Conflict(f"shop {cmd.shop_id} exists", field="shop_id")
