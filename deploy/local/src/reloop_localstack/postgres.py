@@ -81,6 +81,12 @@ def _chown(path: Path, user: str) -> None:
     os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
+def discard(name: str) -> None:
+    """Remove a stopped stack's cluster when it lives outside the stack's directory (as root)."""
+    if os.geteuid() == 0:
+        shutil.rmtree(_root_base() / name, ignore_errors=True)
+
+
 def start(workdir: Path, name: str) -> PostgresServer:
     """Initialise a fresh cluster and start it; returns once it accepts connections."""
     run_as = _ensure_server_user() if os.geteuid() == 0 else None

@@ -6,6 +6,7 @@ Docker engine answers, then the local stack (Kafka jars from Maven Central, embe
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import ExitStack
@@ -13,7 +14,7 @@ from contextlib import ExitStack
 import asyncpg
 import pytest
 
-from reloop_localstack.stack import Endpoints, LocalStack, endpoints_from_env
+from reloop_localstack.stack import Endpoints, LocalStack, StackInUse, endpoints_from_env
 from reloop_shared.db.urls import with_database
 
 
@@ -48,8 +49,16 @@ def infrastructure() -> Iterator[Endpoints]:
             yield _from_testcontainers(stack)
             return
         local = LocalStack("test")
-        stack.callback(local.stop)
-        yield local.start()
+        try:
+            endpoints = local.start()
+            stack.callback(local.stop)
+        except StackInUse:
+            # Another session (a second checkout, a helper's run) holds the shared test stack:
+            # this one gets its own, thrown away at the end.
+            local = LocalStack(f"test-{os.getpid()}")
+            stack.callback(local.discard)
+            endpoints = local.start()
+        yield endpoints
 
 
 @pytest.fixture
