@@ -12,7 +12,7 @@ import argparse
 import signal
 
 from reloop_localstack import kafka
-from reloop_localstack.stack import LocalStack
+from reloop_localstack.stack import LocalStack, StackInUse
 
 
 def _wait_for_interrupt() -> None:
@@ -38,7 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stopped the '{args.name}' stack")
         return 0
     if args.command == "infra":
-        endpoints = stack.start()
+        try:
+            endpoints = stack.start()
+        except StackInUse as error:
+            print(f"{error}: it is up already (make down stops it)")
+            return 2
         for key, value in endpoints.as_env().items():
             print(f"export {key}='{value}'")
         print("# Kafka and PostgreSQL are running; Ctrl-C stops them", flush=True)
@@ -49,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from reloop_localstack.system import run_system
 
-    return run_system(stack, demo=not args.no_demo, wait=_wait_for_interrupt)
+    try:
+        return run_system(stack, demo=not args.no_demo, wait=_wait_for_interrupt)
+    except StackInUse as error:
+        print(f"{error}: it is up already (make down stops it)")
+        return 2
 
 
 if __name__ == "__main__":

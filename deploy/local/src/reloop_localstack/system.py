@@ -111,6 +111,7 @@ def _alive(pid: int) -> bool:
 
 def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[], None]) -> int:
     specs = service_specs()
+    stack.hold()  # before touching services another live `make up` may be running
     stop_services(stack.name)
     print("starting Kafka and PostgreSQL ...", flush=True)
     endpoints = stack.start()
