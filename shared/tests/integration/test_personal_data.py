@@ -44,3 +44,21 @@ async def test_matching_hashes_agree_for_the_same_person_written_differently(dat
         assert local != matching_hash(b"another pepper", "phone", normalise_phone("06 12 34 56 78"))
     finally:
         await keys.close()
+
+
+async def test_erasing_subjects_counts_the_keys_destroyed_and_nothing_new_is_sealed_for_them(database_url: str) -> None:
+    keys = await PostgresKeyStore.connect(database_url)
+    sealer = PersonalDataSealer(keys)
+    kept, erased = f"subject-{uuid.uuid4()}", f"subject-{uuid.uuid4()}"
+    try:
+        sealed = await sealer.seal(erased, {"email": "grace@example.org"})
+        await sealer.seal(kept, {"email": "ada@example.org"})
+        never_seen = f"never-seen-{uuid.uuid4()}"  # erased before anything was sealed: a tombstone
+        assert await sealer.erase([erased, never_seen]) == 2
+        assert await sealer.erase([erased]) == 0
+        assert await sealer.seal_unless_erased(never_seen, {"email": "someone@example.org"}) is None
+        assert await sealer.open(sealed) is None
+        assert await sealer.seal_unless_erased(erased, {"email": "grace@example.org"}) is None
+        assert await sealer.seal_unless_erased(kept, {"phone": "+33 6 12 34 56 78"}) is not None
+    finally:
+        await keys.close()

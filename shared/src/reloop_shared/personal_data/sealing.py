@@ -9,6 +9,7 @@ import hmac
 import json
 import os
 import re
+from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -33,6 +34,21 @@ class PersonalDataSealer:
             nonce=base64.b64encode(nonce).decode(),
             ciphertext=base64.b64encode(ciphertext).decode(),
         )
+
+    async def seal_unless_erased(self, subject_id: str, fields: dict[str, str]) -> SealedPersonalData | None:
+        """As `seal`, or None when the subject was erased meanwhile: what they gave is not kept."""
+        try:
+            return await self.seal(subject_id, fields)
+        except PermissionError:
+            return None
+
+    async def erase(self, subject_ids: Sequence[str]) -> int:
+        """Destroy these subjects' keys: every copy sealed under them, wherever it is, becomes
+        unreadable. Returns how many keys were destroyed now."""
+        destroyed = 0
+        for subject_id in subject_ids:
+            destroyed += await self.keys.destroy(subject_id)
+        return destroyed
 
     async def open(self, sealed: SealedPersonalData) -> dict[str, str] | None:
         """The fields, or None when the subject's key was destroyed (erased)."""

@@ -84,13 +84,10 @@ class Vault:
         return (await self.open_many([sealed]))[0]
 
     async def seal(self, subject_id: str, fields: dict[str, str]) -> SealedPersonalData | None:
-        try:
-            return await PersonalDataSealer(self.keys).seal(subject_id, fields)
-        except PermissionError:
-            return None  # erased meanwhile
+        return await PersonalDataSealer(self.keys).seal_unless_erased(subject_id, fields)
 
     async def destroy(self, subject_ids: Sequence[str]) -> int:
-        return sum([await self.keys.destroy(subject) for subject in subject_ids])
+        return await PersonalDataSealer(self.keys).erase(subject_ids)
 
     @staticmethod
     async def _open(sealer: PersonalDataSealer, sealed: SealedPersonalData) -> dict[str, str] | None:

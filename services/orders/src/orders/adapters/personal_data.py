@@ -108,17 +108,11 @@ class ContactSealer:
 
     async def seal(self, subject_id: str, fields: dict[str, str]) -> Sealed | None:
         """The sealed fields; None when the subject was erased meanwhile (no key any more)."""
-        try:
-            sealed = await self.sealer.seal(subject_id, fields)
-        except PermissionError:
-            return None
-        return Sealed(sealed.key_id, sealed.algorithm, sealed.nonce, sealed.ciphertext)
+        sealed = await self.sealer.seal_unless_erased(subject_id, fields)
+        return Sealed(sealed.key_id, sealed.algorithm, sealed.nonce, sealed.ciphertext) if sealed else None
 
     async def destroy(self, subject_ids: Sequence[str]) -> int:
-        destroyed = 0
-        for subject_id in subject_ids:
-            destroyed += await self.sealer.keys.destroy(subject_id)
-        return destroyed
+        return await self.sealer.erase(subject_ids)
 
 
 def _count(status: str) -> int:

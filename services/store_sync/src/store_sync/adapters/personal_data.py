@@ -72,11 +72,8 @@ class ContactSealer:
 
     async def _seal(self, subject_id: str, fields: dict[str, str]) -> Sealed | None:
         async with self._slots:
-            try:
-                sealed = await self.sealer.seal(subject_id, fields)
-            except PermissionError:
-                return None
-        return Sealed(sealed.key_id, sealed.nonce, sealed.ciphertext)
+            sealed = await self.sealer.seal_unless_erased(subject_id, fields)
+        return Sealed(sealed.key_id, sealed.nonce, sealed.ciphertext) if sealed else None
 
     async def open(self, sealed: Sealed) -> dict[str, str] | None:
         return await self.sealer.open(
@@ -84,7 +81,4 @@ class ContactSealer:
         )
 
     async def destroy(self, subject_ids: Sequence[str]) -> int:
-        destroyed = 0
-        for subject_id in subject_ids:
-            destroyed += await self.sealer.keys.destroy(subject_id)
-        return destroyed
+        return await self.sealer.erase(subject_ids)
