@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reloop_shared.db.types import Connection
+from reloop_shared.outbox.forgetting import forget_published
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,6 @@ class ErasureRepository:
             ("DELETE FROM segment_entries WHERE profile_id = ANY($1::uuid[])", pids),
             ("DELETE FROM identifiers WHERE identifier = ANY($1::text[])", ids),
             ("DELETE FROM profiles WHERE profile_id = ANY($1::uuid[])", pids),
-            # CRM's own events about the person, already published (the relay keeps them a day).
-            (
-                "DELETE FROM outbox WHERE published_at IS NOT NULL AND message_key = ANY($1::text[])",
-                [str(p) for p in pids],
-            ),
             # The request names the person's account and subject ids; being read, it was sent.
             ("DELETE FROM outbox WHERE message_key = $1 AND event_type = 'ErasureRequested'", request_id),
         ]
@@ -100,7 +96,8 @@ class ErasureRepository:
         for sql, values in statements:
             status = await self.conn.execute(sql, values)
             erased += int(status.rsplit(" ", 1)[-1])
-        return erased
+        # CRM's own events about the person, already published.
+        return erased + await forget_published(self.conn, [str(p) for p in pids])
 
     async def record_request(self, request_id: str, holders: Sequence[str], requested_at: datetime) -> None:
         await self.conn.execute(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from orders.domain.customer import Sealed
 from reloop_shared.db.types import Connection
+from reloop_shared.outbox.forgetting import forget_published
 from reloop_shared.personal_data import PersonalDataSealer
 
 _MAPPED = """
@@ -39,8 +40,6 @@ UPDATE orders SET customer_id = $2, payment_token = NULL, subject_id = NULL, sea
     consent_marketing = NULL, consent_captured_at = NULL, consent_captured_by = NULL
 WHERE order_id = ANY($1::text[])
 """
-
-_FORGET_PUBLISHED = "DELETE FROM outbox WHERE published_at IS NOT NULL AND message_key = ANY($1::text[])"
 
 
 @dataclass(frozen=True)
@@ -92,9 +91,8 @@ class CustomerRecords:
         erased_orders = _count(await self.conn.execute(_ERASE_ORDERS, order_ids, pseudonym))
         # A request fingerprint hashes what the checkout asked for, contact details included.
         await self.conn.execute("DELETE FROM checkout_requests WHERE order_id = ANY($1::text[])", order_ids)
-        # Orders' own events about these orders, already published (the relay keeps them a day),
-        # name the account. One not published yet is left to the relay, or the event would be lost.
-        published = _count(await self.conn.execute(_FORGET_PUBLISHED, order_ids))
+        # Orders' own events about these orders, already published, name the account.
+        published = await forget_published(self.conn, order_ids)
         minted = sorted({*(r["subject_id"] for r in mapped), *sealed})
         return Erased(carts + erased_orders + len(sealed) + forgotten, minted, published)
 
