@@ -231,15 +231,6 @@ async def caught_up(run: Run, group: str, topics: list[TopicSpec]) -> None:
         await consumer.stop()
 
 
-async def drained(database_url: str) -> None:
-    """Wait until the relay published everything the service wrote to its outbox."""
-
-    async def nothing_pending() -> bool:
-        return not await rows(database_url, "SELECT 1 FROM outbox WHERE published_at IS NULL")
-
-    await eventually(nothing_pending, message="the outbox was published")
-
-
 SNAPSHOT = {
     "profiles": "SELECT * FROM profiles ORDER BY profile_id",
     "identifiers": "SELECT * FROM identifiers ORDER BY identifier",

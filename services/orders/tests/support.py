@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-import asyncpg
 import httpx
 
 from orders.config import OrdersSettings
@@ -184,16 +183,3 @@ async def order_when(
 
 async def order_in(client: httpx.AsyncClient, order_id: str, status: str) -> dict[str, Any]:
     return await order_when(client, order_id, lambda order: order.get("status") == status)
-
-
-async def outbox_drained(database_url: str) -> None:
-    """Every event orders wrote so far is published (and marked so by the relay)."""
-
-    async def drained() -> bool:
-        conn = await asyncpg.connect(database_url)
-        try:
-            return bool(await conn.fetchval("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL"))
-        finally:
-            await conn.close()
-
-    await eventually(drained, message="orders' outbox is drained")

@@ -11,11 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 import httpx
 
 from reloop_contracts import Event, TopicSpec
-from reloop_localstack.testing import NAMESPACE, eventually, read_events
+from reloop_localstack.testing import NAMESPACE, read_events
 from store_sync.config import StoreSyncSettings
 
 ADMIN_KEY = f"admin-{uuid.uuid4().hex}"
@@ -111,20 +110,6 @@ def a_day(start: datetime, count: int) -> list[datetime]:
 
 def yesterday_at(hour: int) -> datetime:
     return (datetime.now(UTC) - timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
-
-
-async def outbox_drained(database_url: str) -> None:
-    """Every event the service wrote is on Kafka: counts read from the topic are then final."""
-
-    async def drained() -> bool:
-        conn = await asyncpg.connect(database_url)
-        try:
-            pending: int = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-            return pending == 0
-        finally:
-            await conn.close()
-
-    await eventually(drained, message="the outbox relay published everything")
 
 
 async def all_events(

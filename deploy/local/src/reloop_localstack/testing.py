@@ -175,6 +175,20 @@ async def every_row(database_url: str) -> str:
         await conn.close()
 
 
+async def outbox_drained(database_url: str, *, timeout: float = 30) -> None:
+    """Wait until the relay published every event the service wrote to its outbox: what is read
+    from the topics afterwards is complete."""
+
+    async def nothing_pending() -> bool:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return bool(await conn.fetchval("SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)"))
+        finally:
+            await conn.close()
+
+    await eventually(nothing_pending, timeout=timeout, message="the outbox relay published everything")
+
+
 def luhn_imei(serial: int) -> str:
     """A valid 15-digit IMEI (Luhn check digit) made from a 14-digit body."""
     body = f"35{serial:012d}"[-14:]

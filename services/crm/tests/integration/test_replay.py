@@ -13,13 +13,12 @@ from crm.entrypoints.replay import LiveConsumerRunning, replay
 from reloop_contracts.crm import SEGMENTS, CustomerSegmentEntered
 from reloop_contracts.orders import OrderDelivered, OrderFulfilled
 from reloop_contracts.privacy import ErasureCompleted
-from reloop_localstack.testing import api, eventually, read_events, running
+from reloop_localstack.testing import api, eventually, outbox_drained, read_events, running
 from services.crm.tests.support import (
     Run,
     caught_up,
     consent,
     customer,
-    drained,
     key_store,
     new_id,
     profile_of,
@@ -134,7 +133,7 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
             return found.json()["pending"] == ["store-sync"]
 
         await eventually(erased, message="CRM erased the person and confirmed")
-        await drained(database_url)
+        await outbox_drained(database_url)
         await caught_up(run, f"crm{live_settings.consumer_group_suffix}", list(TOPICS))
         live = await snapshot(database_url)
         with pytest.raises(LiveConsumerRunning):

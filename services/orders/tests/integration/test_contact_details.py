@@ -11,7 +11,7 @@ import pytest
 from orders.bootstrap import build
 from reloop_contracts import inventory, sales
 from reloop_contracts.common import SealedPersonalData
-from reloop_localstack.testing import api, every_row, running
+from reloop_localstack.testing import api, every_row, outbox_drained, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from services.orders.tests.support import (
     DEVICE,
@@ -22,7 +22,6 @@ from services.orders.tests.support import (
     first_event,
     list_and_price,
     order_in,
-    outbox_drained,
     settings,
     unique,
 )

@@ -11,7 +11,7 @@ import pytest
 
 from orders.bootstrap import build
 from reloop_contracts import Event, inventory, privacy, sales
-from reloop_localstack.testing import api, eventually, every_row, publish, read_events, running
+from reloop_localstack.testing import api, eventually, every_row, outbox_drained, publish, read_events, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from services.orders.tests.support import (
     DEVICE,
@@ -22,7 +22,6 @@ from services.orders.tests.support import (
     first_event,
     list_and_price,
     order_in,
-    outbox_drained,
     settings,
     unique,
 )

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reloop_contracts import privacy, store
-from reloop_localstack.testing import api, luhn_imei, publish, read_events, running
+from reloop_localstack.testing import api, luhn_imei, outbox_drained, publish, read_events, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
-from services.store_sync.tests.support import ADMIN, all_events, bearer, money, outbox_drained, settings, shop, unique
+from services.store_sync.tests.support import ADMIN, all_events, bearer, money, settings, shop, unique
 from store_sync.bootstrap import build
 
 pytestmark = pytest.mark.connected

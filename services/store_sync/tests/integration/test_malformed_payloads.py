@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from reloop_contracts import sales
-from reloop_localstack.testing import api, running
-from services.store_sync.tests.support import accessory_sale, all_events, bearer, outbox_drained, settings, shop, unique
+from reloop_localstack.testing import api, outbox_drained, running
+from services.store_sync.tests.support import accessory_sale, all_events, bearer, settings, shop, unique
 from store_sync.bootstrap import build
 
 pytestmark = pytest.mark.connected

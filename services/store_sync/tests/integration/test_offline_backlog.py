@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reloop_contracts import sales
-from reloop_localstack.testing import api, running
+from reloop_localstack.testing import api, outbox_drained, running
 from services.store_sync.tests.support import (
     a_day,
     accessory_sale,
     all_events,
     bearer,
-    outbox_drained,
     settings,
     shop,
     unique,

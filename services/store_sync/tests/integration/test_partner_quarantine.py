@@ -8,14 +8,13 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from reloop_contracts import sales
-from reloop_localstack.testing import api, running
+from reloop_localstack.testing import api, outbox_drained, running
 from services.store_sync.tests.support import (
     ADMIN,
     CHARGER,
     all_events,
     bearer,
     operator,
-    outbox_drained,
     settings,
     shop,
     unique,

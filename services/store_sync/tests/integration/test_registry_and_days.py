@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reloop_contracts import sales, store
-from reloop_localstack.testing import api, running
+from reloop_localstack.testing import api, outbox_drained, running
 from services.store_sync.tests.support import (
     ADMIN,
     accessory_sale,
@@ -18,7 +18,6 @@ from services.store_sync.tests.support import (
     bearer,
     money,
     operator,
-    outbox_drained,
     settings,
     shop,
     unique,

@@ -12,13 +12,21 @@ import pytest
 
 from reloop_contracts import NonNegativeMoney, inventory, sales
 from reloop_contracts.common import CustomerRef
-from reloop_localstack.testing import api, eventually, luhn_imei, publish, read_topic, running, topic_name
+from reloop_localstack.testing import (
+    api,
+    eventually,
+    luhn_imei,
+    outbox_drained,
+    publish,
+    read_topic,
+    running,
+    topic_name,
+)
 from services.store_sync.tests.support import (
     ADMIN,
     bearer,
     device_sale,
     operator,
-    outbox_drained,
     settings,
     shop,
     unique,
