@@ -49,11 +49,26 @@ def test_timestamps_must_carry_a_timezone_and_are_normalised_to_utc() -> None:
         PriceNoted(sku="S", price=Money(amount_minor=1, currency="EUR"), noted_at=datetime(2026, 1, 1, 12))
 
 
-def test_a_producer_cannot_send_a_field_the_contract_does_not_know() -> None:
-    with pytest.raises(ValidationError, match="unknown field"):
+def test_a_producer_cannot_send_a_field_the_contract_does_not_know_even_in_nested_models() -> None:
+    with pytest.raises(ValidationError) as raised:
         PriceNoted.model_validate(
-            {"sku": "S", "price": {"amount_minor": 1, "currency": "EUR"}, "noted_at": "2026-01-01T00:00:00Z", "x": 1}
+            {
+                "sku": "S",
+                "price": {"amount_minor": 1, "currency": "EUR", "tax_included": True},
+                "noted_at": "2026-01-01T00:00:00Z",
+                "x": 1,
+            }
         )
+    assert sorted((e["loc"], e["type"]) for e in raised.value.errors()) == [
+        (("price", "tax_included"), "extra_forbidden"),
+        (("x",), "extra_forbidden"),
+    ]
+
+
+def test_a_published_schema_leaves_objects_open_for_fields_added_within_a_version() -> None:
+    schema = PriceNoted.model_json_schema()
+    assert "additionalProperties" not in schema
+    assert all("additionalProperties" not in part for part in schema.get("$defs", {}).values())
 
 
 def test_a_consumer_ignores_fields_added_by_a_newer_producer_even_in_nested_models() -> None:

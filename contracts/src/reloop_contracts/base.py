@@ -1,21 +1,17 @@
 """Base classes for every contract model.
 
 Producers forbid unknown fields (a typo must fail where it is made); consumers ignore them, so a
-producer can add an optional field within a version without breaking anyone. Pydantic cannot
-switch `extra` per call, so the models ignore extras and a validator rejects them unless the
-caller validates with the lenient context, which is what consumers do.
+producer can add an optional field within a version without breaking anyone. The models forbid
+extras and consumers validate with `extra="ignore"` for the call: both checks run in pydantic's
+core, with no Python called per model (a consumer decodes every event it reads this way).
 """
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, ValidationInfo, model_validator
-
-LENIENT = "reloop.ignore_unknown_fields"
-_LENIENT_CONTEXT = {LENIENT: True}
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -26,27 +22,14 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """A timezone-aware timestamp, normalised to UTC. Naive datetimes are rejected."""
 
 
+def _open_to_additions(schema: dict[str, Any]) -> None:
+    # The published schema is what consumers may rely on: they must accept fields added later
+    # within a version, so it does not close the object the way producers' validation does.
+    schema.pop("additionalProperties", None)
+
+
 class Contract(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _reject_unknown_fields_unless_lenient(cls, data: Any, info: ValidationInfo) -> Any:
-        if not isinstance(data, dict) or (info.context or {}).get(LENIENT):
-            return data
-        known = _known_fields(cls)
-        if known.issuperset(data):
-            return data
-        unknown = sorted(str(key) for key in data if key not in known)
-        if unknown:
-            raise ValueError(f"unknown field(s) for {cls.__name__}: {', '.join(unknown)}")
-        return data
-
-
-@functools.cache
-def _known_fields(model: type[Contract]) -> frozenset[str]:
-    fields = model.__pydantic_fields__
-    return frozenset(fields) | frozenset(f.alias for f in fields.values() if f.alias)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, json_schema_extra=_open_to_additions)
 
 
 class Event(Contract):
@@ -76,11 +59,11 @@ ContractT = TypeVar("ContractT", bound=Contract)
 
 def parse_lenient(model: type[ContractT], data: Any) -> ContractT:
     """Validate data as a consumer does: unknown fields are ignored, everything else checked."""
-    return model.model_validate(data, context=_LENIENT_CONTEXT)
+    return model.model_validate(data, extra="ignore")
 
 
 def parse_lenient_json(model: type[ContractT], raw: bytes | str) -> ContractT:
-    return model.model_validate_json(raw, context=_LENIENT_CONTEXT)
+    return model.model_validate_json(raw, extra="ignore")
 
 
 def utc_now() -> datetime:
@@ -88,7 +71,6 @@ def utc_now() -> datetime:
 
 
 __all__ = [
-    "LENIENT",
     "Contract",
     "ContractT",
     "Event",

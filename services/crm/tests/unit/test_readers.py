@@ -6,6 +6,7 @@ import typing
 from datetime import UTC, datetime
 
 import pytest
+import typing_extensions
 from pydantic import BaseModel
 
 from crm.adapters.readers import READERS, REGISTRY_FOR_CRM
@@ -14,26 +15,36 @@ from reloop_contracts.common import Consent, CustomerRef, SealedPersonalData
 from reloop_contracts.sales import SaleLine, SaleRecorded
 
 
-def _models(annotation: object) -> list[type[BaseModel]]:
-    found = []
+def _is_typed_dict(arg: object) -> bool:
+    return isinstance(arg, type) and typing_extensions.is_typeddict(arg)
+
+
+def _fields(part: type) -> dict[str, object]:
+    if _is_typed_dict(part):
+        return typing_extensions.get_type_hints(part)
+    return {name: info.annotation for name, info in part.model_fields.items()}  # type: ignore[attr-defined]
+
+
+def _parts(annotation: object) -> list[type]:
+    """The models and typed dictionaries an annotation names (inside lists and optionals)."""
+    found: list[type] = []
     for arg in typing.get_args(annotation) or (annotation,):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
+        if isinstance(arg, type) and (issubclass(arg, BaseModel) or _is_typed_dict(arg)):
             found.append(arg)
         else:
-            found.extend(m for inner in typing.get_args(arg) for m in _models(inner))
+            found.extend(m for inner in typing.get_args(arg) for m in _parts(inner))
     return found
 
 
-def _missing(reader: type[BaseModel], contract: type[BaseModel], path: str = "") -> list[str]:
+def _missing(reader: type, contract: type, path: str = "") -> list[str]:
     gaps = []
-    for name, info in reader.model_fields.items():
-        if name not in contract.model_fields:
+    theirs = _fields(contract)
+    for name, annotation in _fields(reader).items():
+        if name not in theirs:
             gaps.append(f"{path}{name}")
             continue
-        for inner, theirs in zip(
-            _models(info.annotation), _models(contract.model_fields[name].annotation), strict=False
-        ):
-            gaps.extend(_missing(inner, theirs, f"{path}{name}."))
+        for inner, their_inner in zip(_parts(annotation), _parts(theirs[name]), strict=True):
+            gaps.extend(_missing(inner, their_inner, f"{path}{name}."))
     return gaps
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from pydantic import ValidationError, create_model
 
@@ -26,8 +25,8 @@ class UnknownEvent(PoisonMessage):
     pass
 
 
-@dataclass(frozen=True)
-class Decoded:
+class Decoded(NamedTuple):
+    # A tuple: a consumer builds one per record it reads.
     envelope: EnvelopeHeader
     event: Event
 
@@ -135,8 +134,11 @@ def decode(value: bytes | None, registry: Registry, headers: Mapping[str, str] |
     if not value:
         raise PoisonMessage("empty message value")
     if headers and (model := _model_named_by(headers, registry)) is not None:
-        with contextlib.suppress(ValidationError):
+        try:
             typed = parse_lenient_json(_typed_envelope(model), value)
+        except ValidationError:
+            pass  # read the envelope first, below, to say what is wrong
+        else:
             if typed.event_type == model.EVENT_TYPE and typed.schema_version == model.SCHEMA_VERSION:
                 return Decoded(typed, typed.payload)
     try:

@@ -10,6 +10,11 @@ from datetime import datetime
 from reloop_shared.db.types import Connection
 from reloop_shared.outbox.forgetting import forget_published
 
+FORGETTING_LOCK = 0x0C12_0002
+"""Held exclusively while an erasure forgets a person, and shared by every batch writing what
+events tell about people: an erasure waits for the batches in flight and they wait for it, so a
+batch never writes about someone erased meanwhile, while batches still run side by side."""
+
 
 @dataclass(frozen=True)
 class ErasureStatus:
@@ -22,6 +27,13 @@ class ErasureStatus:
 class ErasureRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    async def hold_off_erasures(self) -> None:
+        await self.conn.execute("SELECT pg_advisory_xact_lock_shared($1)", FORGETTING_LOCK)
+
+    async def exclude_everyone(self) -> None:
+        """The forgetting lock alone (a batch holding it shared waits for the others to finish)."""
+        await self.conn.execute("SELECT pg_advisory_xact_lock($1)", FORGETTING_LOCK)
 
     async def any_erased(self) -> bool:
         return bool(await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM erased_identifiers)"))

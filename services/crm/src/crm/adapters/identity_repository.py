@@ -13,8 +13,8 @@ from crm.domain.identity import Known, Resolution
 from reloop_shared.db.types import Connection
 
 IDENTITY_LOCK = 0x0C12_0001
-"""Every change to identities holds this transaction lock: partitions apply one after another, so
-two batches never resolve the same person from stale reads."""
+"""Every change to identities holds this transaction lock: partitions resolve identities one after
+another, so two batches never resolve the same person from stale reads."""
 
 _KNOWN = """
 SELECT i.identifier, i.profile_id, i.first_seen_at, i.constrained, p.founding, p.founded_at

@@ -11,17 +11,22 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic_core import to_json
 
 from crm.adapters import readers as order_events
-from crm.adapters.readers import CustomerRef, ReturnLine, ReturnRecorded, SaleLine, SaleRecorded
-from crm.domain.observations import ConsentCapture, Customer, Observation, ReturnFact, SaleFact, TimelineEntry
+from crm.adapters.readers import CustomerRef, ReturnRecorded, SaleRecorded
+from crm.domain.observations import (
+    ConsentCapture,
+    Customer,
+    Observation,
+    ReturnFact,
+    SaleFact,
+    SealedFields,
+    TimelineEntry,
+)
 from reloop_contracts import EnvelopeHeader, Event
 
 Mapper = Callable[[Any, EnvelopeHeader], Observation]
-
-_SALE_LINES = TypeAdapter(list[SaleLine])
-_RETURN_LINES = TypeAdapter(list[ReturnLine])
 
 MAPPERS: dict[type[Event], Mapper] = {}
 
@@ -37,16 +42,26 @@ def maps(event_type: type[Event]) -> Callable[[Mapper], Mapper]:
 def customer_of(ref: CustomerRef | None, captured_by: str) -> Customer | None:
     if ref is None:
         return None
-    subject = ref.subject_id or (ref.personal.key_id if ref.personal is not None else None)
-    if ref.customer_id is None and subject is None:
+    account = ref.get("customer_id")
+    personal = ref.get("personal")
+    subject = ref.get("subject_id") or (personal["key_id"] if personal is not None else None)
+    if account is None and subject is None:
         return None
-    consent = ref.consent
+    consent = ref.get("consent")
     capture = (
-        ConsentCapture(consent.marketing, consent.partner_sharing, consent.captured_at, consent.captured_by)
+        ConsentCapture(
+            consent.get("marketing", False),
+            consent.get("partner_sharing", False),
+            consent["captured_at"],
+            consent["captured_by"],
+        )
         if consent is not None
         else None
     )
-    return Customer(ref.customer_id, subject, ref.personal, ref.data_owner, capture, captured_by)
+    sealed = (
+        SealedFields(personal["key_id"], personal["nonce"], personal["ciphertext"]) if personal is not None else None
+    )
+    return Customer(account, subject, sealed, ref.get("data_owner", "reloop"), capture, captured_by)
 
 
 def _where(channel: str, location_id: str) -> str:
@@ -57,11 +72,12 @@ def _where(channel: str, location_id: str) -> str:
 def sale(event: SaleRecorded, envelope: EnvelopeHeader) -> Observation:
     units = {"refurbished_device": 0, "accessory": 0, "service": 0}
     for line in event.lines:
-        units[line.kind] += line.quantity
-    currency = event.total.currency
+        units[line["kind"]] += line.get("quantity", 1)
+    total = event.total
+    currency = total["currency"]
     # The lines as they were sold (serialised by pydantic's core, not line by line in Python).
-    lines = _SALE_LINES.dump_json(event.lines).decode()
-    detail = f'{{"lines":{lines},"total_minor":{event.total.amount_minor},"currency":"{currency}"}}'
+    lines = to_json(event.lines).decode()
+    detail = f'{{"lines":{lines},"total_minor":{total["amount_minor"]},"currency":"{currency}"}}'
     return Observation(
         event_id=envelope.event_id,
         source=envelope.event_type,
@@ -84,7 +100,7 @@ def sale(event: SaleRecorded, envelope: EnvelopeHeader) -> Observation:
             event.market,
             event.sold_at,
             currency,
-            event.total.amount_minor,
+            total["amount_minor"],
             units["refurbished_device"],
             units["accessory"],
             units["service"],
@@ -94,9 +110,9 @@ def sale(event: SaleRecorded, envelope: EnvelopeHeader) -> Observation:
 
 @maps(ReturnRecorded)
 def returned(event: ReturnRecorded, envelope: EnvelopeHeader) -> Observation:
-    lines = _RETURN_LINES.dump_json(event.lines).decode()
-    currency = event.lines[0].refund.currency
-    refund = sum(line.refund.amount_minor for line in event.lines)
+    lines = to_json(event.lines).decode()
+    currency = event.lines[0]["refund"]["currency"]
+    refund = sum(line["refund"]["amount_minor"] for line in event.lines)
     return Observation(
         event_id=envelope.event_id,
         source=envelope.event_type,
@@ -120,7 +136,7 @@ def returned(event: ReturnRecorded, envelope: EnvelopeHeader) -> Observation:
             event.location_id,
             event.market,
             event.returned_at,
-            sum(line.quantity for line in event.lines),
+            sum(line.get("quantity", 1) for line in event.lines),
             currency,
             refund,
         ),

@@ -66,7 +66,7 @@ def rows_statement(
 
 _INSERT_TIMELINE = (
     "INSERT INTO timeline (entry_key, kind, occurred_at, anchor, sale_id, channel, location_id, market, source,"
-    " event_id, detail) SELECT k, kd, o, a, s, c, l, m, src, e, d::jsonb"
+    " event_id, detail) SELECT k, kd, o, a, s, c, l, m, src, e, d::json"
     " FROM {source} AS t(k, kd, o, a, s, c, l, m, src, e, d) ON CONFLICT (entry_key) DO NOTHING"
 )
 _INSERT_CONSENTS = (

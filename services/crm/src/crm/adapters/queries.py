@@ -108,7 +108,7 @@ SELECT i.profile_id, t.sale_id, l->>'line_id' AS line_id, l->>'sku' AS sku, t.oc
        t.market, t.location_id
 FROM timeline t
 JOIN identifiers i ON i.identifier = t.anchor
-CROSS JOIN LATERAL jsonb_array_elements(t.detail->'lines') AS l
+CROSS JOIN LATERAL json_array_elements(t.detail->'lines') AS l
 WHERE t.kind = 'purchase'
   AND t.occurred_at > $2::timestamptz - make_interval(months => $1) - interval '1 day'
   AND t.occurred_at <= $2::timestamptz + $3::interval - make_interval(months => $1) + interval '1 day'
@@ -116,7 +116,7 @@ WHERE t.kind = 'purchase'
   AND t.occurred_at + make_interval(months => $1) <= $2::timestamptz + $3::interval
   AND l->>'kind' = 'refurbished_device'
   AND NOT EXISTS (
-      SELECT 1 FROM timeline r CROSS JOIN LATERAL jsonb_array_elements(r.detail->'lines') AS rl
+      SELECT 1 FROM timeline r CROSS JOIN LATERAL json_array_elements(r.detail->'lines') AS rl
       WHERE r.kind = 'return' AND r.sale_id = t.sale_id AND rl->>'line_id' = l->>'line_id')
 """
 

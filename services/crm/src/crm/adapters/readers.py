@@ -13,48 +13,48 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NotRequired
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
+from pydantic import AwareDatetime, Field, create_model
+from typing_extensions import TypedDict
 
 from reloop_contracts import REGISTRY, Event, Registry, TopicSpec
 from reloop_contracts import orders as order_contracts
 from reloop_contracts import sales as sales_contracts
 from reloop_contracts import store as store_contracts
 
-
-class _Part(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
+# The parts of an event are typed dictionaries, not models: pydantic's core checks them the same
+# way and hands back plain dicts, which costs half of building a model for every part of every
+# sale. A field the contract gives a default is `NotRequired` here; the mappers apply the default.
 
 Id = Annotated[str, Field(min_length=1)]
 
 
-class Money(_Part):
-    amount_minor: int = Field(ge=0)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+class Money(TypedDict):
+    amount_minor: Annotated[int, Field(ge=0)]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
-class SealedPersonalData(_Part):
+class SealedPersonalData(TypedDict):
     key_id: str
-    algorithm: Literal["AES-256-GCM"] = "AES-256-GCM"
+    algorithm: NotRequired[Literal["AES-256-GCM"]]
     nonce: str
     ciphertext: str
 
 
-class Consent(_Part):
-    marketing: bool = False
-    partner_sharing: bool = False
+class Consent(TypedDict):
+    marketing: NotRequired[bool]
+    partner_sharing: NotRequired[bool]
     captured_at: AwareDatetime
     captured_by: str
 
 
-class CustomerRef(_Part):
-    customer_id: str | None = None
-    subject_id: str | None = None
-    personal: SealedPersonalData | None = None
-    consent: Consent | None = None
-    data_owner: Literal["reloop", "partner"] = "reloop"
+class CustomerRef(TypedDict):
+    customer_id: NotRequired[str | None]
+    subject_id: NotRequired[str | None]
+    personal: NotRequired[SealedPersonalData | None]
+    consent: NotRequired[Consent | None]
+    data_owner: NotRequired[Literal["reloop", "partner"]]
 
 
 Channel = Literal["online", "own_shop", "partner_shop"]
@@ -62,24 +62,24 @@ ItemKind = Literal["refurbished_device", "accessory", "service"]
 Market = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 
 
-class SaleLine(_Part):
+class SaleLine(TypedDict):
     line_id: Id
     kind: ItemKind
     sku: Id
-    unit_id: str | None = None
-    quantity: int = Field(default=1, ge=1)
+    unit_id: NotRequired[str | None]
+    quantity: NotRequired[Annotated[int, Field(ge=1)]]
     unit_price: Money
-    discount: Money | None = None
-    service_code: str | None = None
+    discount: NotRequired[Money | None]
+    service_code: NotRequired[str | None]
 
 
-class ReturnLine(_Part):
+class ReturnLine(TypedDict):
     line_id: str
     kind: ItemKind
     sku: Id
-    unit_id: str | None = None
-    quantity: int = Field(default=1, ge=1)
-    reason: str = ""
+    unit_id: NotRequired[str | None]
+    quantity: NotRequired[Annotated[int, Field(ge=1)]]
+    reason: NotRequired[str]
     refund: Money
 
 

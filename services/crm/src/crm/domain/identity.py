@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from crm.domain.identifiers import NEVER, anchor_of, founding_order
 
@@ -24,8 +25,7 @@ ProfileIds = Callable[[str], uuid.UUID]
 """Founding identifier -> profile id (keyed, see identifiers.profile_id_for)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Known:
+class Known(NamedTuple):  # one per identifier or event: cheap to build
     """An identifier already in the read model, with its profile's founding."""
 
     profile_id: uuid.UUID
@@ -35,8 +35,7 @@ class Known:
     constrained: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Sighting:
+class Sighting(NamedTuple):  # one per identifier or event: cheap to build
     """Identifiers seen together in one event, or linked by an operator (no time: not a sighting)."""
 
     identifiers: tuple[str, ...]

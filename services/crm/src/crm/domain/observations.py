@@ -1,11 +1,13 @@
 """What an event tells CRM, whatever its type: a customer (maybe), a timeline entry (maybe), and
-the anonymous facts the analytics count. Event mappers produce these; the projection applies them."""
+the anonymous facts the analytics count. Event mappers produce these; the projection applies them.
+
+They are named tuples: immutable like frozen dataclasses, and several times cheaper to build, which
+matters for values made once per event of a rebuild of millions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from uuid import UUID
 
 
@@ -22,16 +24,22 @@ class Sealed(Protocol):
     def ciphertext(self) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class ConsentCapture:
+class SealedFields(NamedTuple):
+    """Sealed personal fields as an event carried them."""
+
+    key_id: str
+    nonce: str
+    ciphertext: str
+
+
+class ConsentCapture(NamedTuple):
     marketing: bool
     partner_sharing: bool
     captured_at: datetime
     captured_by: str
 
 
-@dataclass(frozen=True, slots=True)
-class Customer:
+class Customer(NamedTuple):
     """Who an event is about, as the producer stated it; whether CRM may use it is decided later."""
 
     account_id: str | None
@@ -42,8 +50,7 @@ class Customer:
     captured_by: str
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
+class TimelineEntry(NamedTuple):
     entry_key: str
     kind: str
     occurred_at: datetime
@@ -55,8 +62,7 @@ class TimelineEntry:
     """JSON, as the mapper wrote it."""
 
 
-@dataclass(frozen=True, slots=True)
-class SaleFact:
+class SaleFact(NamedTuple):
     sale_id: str
     channel: str
     location_id: str
@@ -69,8 +75,7 @@ class SaleFact:
     service_units: int
 
 
-@dataclass(frozen=True, slots=True)
-class ReturnFact:
+class ReturnFact(NamedTuple):
     return_id: str
     sale_id: str
     channel: str
@@ -82,8 +87,7 @@ class ReturnFact:
     refund_minor: int
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+class Observation(NamedTuple):
     event_id: UUID
     source: str
     occurred_at: datetime

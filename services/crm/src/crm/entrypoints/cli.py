@@ -36,7 +36,7 @@ def register(commands: Any) -> None:
     )
     crm.add_argument("--database-url", help="rebuild into this database instead of CRM's own")
     crm.add_argument("--max-records", type=int, default=5000, help="records applied per fetch")
-    crm.add_argument("--workers", type=int, default=2, help="processes sharing the partitions (one per core)")
+    crm.add_argument("--workers", type=int, help="processes sharing the partitions (default: one more than the cores)")
     crm.set_defaults(run=replay_command)
     report = commands.add_parser("report", help="channel analytics from CRM's read model")
     report.add_argument("--since", type=datetime.fromisoformat, help="sales from (ISO date/time, UTC)")

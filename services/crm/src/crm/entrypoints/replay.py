@@ -6,15 +6,17 @@ record), with the outbox muted: history is not published twice. It stops where t
 group stands (so the live service resumes exactly where the rebuilt model ends), or at the end of
 the topics when rebuilding into another database.
 
-The partitions are shared out between worker processes (two by default, one per core of a small
-machine); the projection does not depend on the order it meets events in, so neither does the
-result.
+The partitions are shared out between worker processes, one more than the machine has cores: a
+share spends part of its time waiting for PostgreSQL (and for the identity lock), and the extra
+one uses that time. The projection does not depend on the order it meets events in, so neither
+does the result.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -34,6 +36,10 @@ from crm.service_layer.clock import Clock, utc_now
 from reloop_shared.db.migrations import SHARED, migrate
 from reloop_shared.db.pool import create_pool
 from reloop_shared.db.urls import with_database
+
+
+def default_workers() -> int:
+    return (os.cpu_count() or 1) + 1
 
 
 class LiveConsumerRunning(Exception):
@@ -84,7 +90,7 @@ async def replay(
     *,
     until: Literal["live", "end"] = "live",
     max_records: int = 5000,
-    workers: int = 2,
+    workers: int | None = None,
     clock: Clock = utc_now,
     progress: Callable[[int], None] | None = None,
 ) -> ReplayFigures:
@@ -110,7 +116,7 @@ async def replay(
     finally:
         await consumer.stop()
         await pool.close()
-    shares = _shares({tp: stops[tp] - firsts[tp] for tp in partitions}, max(1, workers))
+    shares = _shares({tp: stops[tp] - firsts[tp] for tp in partitions}, max(1, workers or default_workers()))
     if not shares:
         return ReplayFigures(0, time.perf_counter() - started, 0.0)
     mine, *others = shares

@@ -49,8 +49,10 @@ def consumer_for(settings: CrmSettings, group: str) -> AIOKafkaConsumer:
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        max_partition_fetch_bytes=4 * 1024 * 1024,
-        fetch_max_bytes=32 * 1024 * 1024,
+        # Enough to keep a share busy (a fetch holds thousands of events), small enough that
+        # three shares fit in memory together: a share holds what it fetched until it applies it.
+        max_partition_fetch_bytes=1024 * 1024,
+        fetch_max_bytes=8 * 1024 * 1024,
     )
 
 

@@ -48,6 +48,8 @@ async def when_erasure_requested_forget_the_person(
     pepper = await vault.pepper()
     named = [f"account:{c}" for c in event.customer_ids] + [f"subject:{s}" for s in event.subject_ids]
     async with uow:
+        # The forgetting lock first, then identities: in the order batches take them.
+        await uow.erasure.exclude_everyone()
         await uow.identity.lock()
         identifiers, profiles = await uow.erasure.person(named)
         subjects = sorted({value_of(i) for i in identifiers if kind_of(i) == "subject"})

@@ -57,28 +57,39 @@ async def _apply(batch: Sequence[Observation], uow: CrmUnitOfWork, vault: Vault)
     for item in seen:
         item.identifiers = _identifiers(item, pepper)
     rows = _rows(seen, set())
-    # Above, nothing depends on the read model; below, everything does: one batch at a time.
-    await uow.identity.lock()
+    # Above, nothing depends on the read model. Below, erasures wait for this batch (or it for
+    # them), and batches write the rows only they write (an event's own entry and facts) side by
+    # side.
+    await uow.erasure.hold_off_erasures()
     gone, erased_sales = await _forget_the_erased(seen, uow, pepper)
+    if erased_sales:
+        # Steps of those sales that batches in flight are writing must land before they go.
+        await uow.erasure.exclude_everyone()
     if gone:
         rows = _rows(seen, gone)
-    sightings = [
-        Sighting(s.identifiers, s.observation.occurred_at, s.observation.event_id) for s in seen if s.identifiers
-    ]
-    if sightings:
-        known = await uow.identity.known(sorted({i for s in sightings for i in s.identifiers}))
-        resolution = resolve(sightings, known, lambda founding: ident.profile_id_for(pepper, founding))
-        before = await uow.identity.identifiers_of({p for m in resolution.merges for p in m.profile_ids})
-        await uow.identity.apply(resolution)
-        for careful in resolution.careful:
-            await uow.identity.ensure({i: resolution.first_seen.get(i) for i in careful})
-            await resettle(uow, careful, pepper)
-        await record_automatic_merges(uow, resolution.merges, before, batch)
-    await uow.projection.write(rows)
+    own, shared = rows
+    await uow.projection.write(own)
     if erased_sales:
         digests = [tombstone(pepper, f"sale:{s}") for s in erased_sales]
         await uow.erasure.tombstone(digests, "sale-of-an-erased-person", batch[0].occurred_at)
         await uow.projection.drop_entries_of_sales(erased_sales)
+    sightings = [
+        Sighting(s.identifiers, s.observation.occurred_at, s.observation.event_id) for s in seen if s.identifiers
+    ]
+    if not sightings:
+        return
+    # Identities last, one batch at a time: the lock is held from here to the commit. Consents and
+    # contacts too: other batches write the same people's (they would wait for this one anyway).
+    await uow.identity.lock()
+    await uow.projection.write(shared)
+    known = await uow.identity.known(sorted({i for s in sightings for i in s.identifiers}))
+    resolution = resolve(sightings, known, lambda founding: ident.profile_id_for(pepper, founding))
+    before = await uow.identity.identifiers_of({p for m in resolution.merges for p in m.profile_ids})
+    await uow.identity.apply(resolution)
+    for careful in resolution.careful:
+        await uow.identity.ensure({i: resolution.first_seen.get(i) for i in careful})
+        await resettle(uow, careful, pepper)
+    await record_automatic_merges(uow, resolution.merges, before, batch)
 
 
 async def _forget_the_erased(seen: list[_Seen], uow: CrmUnitOfWork, pepper: bytes) -> tuple[set[str], list[str]]:
@@ -140,7 +151,8 @@ def _identifiers(item: _Seen, pepper: bytes) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _rows(seen: list[_Seen], gone: set[str]) -> Rows | None:
+def _rows(seen: list[_Seen], gone: set[str]) -> tuple[Rows | None, Rows | None]:
+    """The rows only this batch writes (entries, facts), and those about people (consents, contacts)."""
     timeline: list[TimelineRow] = []
     consents: list[ConsentRow] = []
     contacts: dict[str, ContactRow] = {}
@@ -230,4 +242,7 @@ def _rows(seen: list[_Seen], gone: set[str]) -> Rows | None:
                     back.refund_minor,
                 )
             )
-    return rows_statement(timeline, consents, list(contacts.values()), sales, returns)
+    return (
+        rows_statement(timeline, (), (), sales, returns),
+        rows_statement((), list({c[0]: c for c in consents}.values()), list(contacts.values()), (), ()),
+    )
