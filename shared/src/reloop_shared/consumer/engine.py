@@ -37,11 +37,17 @@ from reloop_shared.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
+# The ids recorded now, or NULL when every id of the batch was (the usual case: nothing to send
+# back, a batch's worth of rows less to decode).
 _RECORD_NEW = """
-INSERT INTO processed_events (consumer, event_id)
-SELECT $1, unnest($2::uuid[])
-ON CONFLICT DO NOTHING
-RETURNING event_id
+WITH recorded AS (
+    INSERT INTO processed_events (consumer, event_id)
+    SELECT $1, unnest($2::uuid[])
+    ON CONFLICT DO NOTHING
+    RETURNING event_id
+)
+SELECT CASE WHEN count(*) = cardinality($2::uuid[]) THEN NULL ELSE coalesce(array_agg(event_id), '{}') END
+FROM recorded
 """
 
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
@@ -135,10 +141,9 @@ class ConsumerEngine:
 
     async def _apply_in_one_transaction(self, deliveries: list[Delivery]) -> int:
         async with self.pool.acquire() as conn, conn.transaction():
-            new_ids = {
-                row["event_id"]
-                for row in await conn.fetch(_RECORD_NEW, self.consumer, [d.event_id for d in deliveries])
-            }
+            ids = [d.event_id for d in deliveries]
+            recorded = await conn.fetchval(_RECORD_NEW, self.consumer, ids)
+            new_ids = set(ids if recorded is None else recorded)
             fresh = []
             for delivery in deliveries:
                 # A redelivered event is skipped; the same event twice in one batch applies once.

@@ -7,7 +7,6 @@ return map the same way whatever the channel: a shop sale and an online sale are
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -126,7 +125,7 @@ def returned(event: ReturnRecorded, envelope: EnvelopeHeader) -> Observation:
             event.channel,
             event.location_id,
             event.market,
-            f'{{"return_id":{json.dumps(event.return_id)},"lines":{lines},"refund_minor":{refund},'
+            f'{{"return_id":{to_json(event.return_id).decode()},"lines":{lines},"refund_minor":{refund},'
             f'"currency":"{currency}"}}',
         ),
         returned=ReturnFact(
@@ -151,7 +150,7 @@ def _order_step(
         event_id=envelope.event_id,
         source=envelope.event_type,
         occurred_at=at,
-        entry=TimelineEntry(f"{kind}:{key}", kind, at, order_id, "online", None, None, json.dumps(detail)),
+        entry=TimelineEntry(f"{kind}:{key}", kind, at, order_id, "online", None, None, to_json(detail).decode()),
     )
 
 
