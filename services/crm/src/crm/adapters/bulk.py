@@ -10,7 +10,7 @@ back to an ordinary array parameter.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 SEPARATOR = "\x1f"
@@ -31,8 +31,6 @@ def _text(value: Any) -> str:
 
 def _texts(values: Sequence[Any], kind: str) -> list[str]:
     if kind == "timestamptz":
-        if None not in values:
-            return list(map(datetime.isoformat, values))  # a third faster than a comprehension
         return [NULL if v is None else v.isoformat() for v in values]
     if kind == "uuid":
         return [NULL if v is None else v.hex for v in values]
@@ -52,12 +50,34 @@ def pack(values: Sequence[Any], kind: str = "text") -> str | None:
     return joined
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+# Back from microseconds since 1970, in the order they were sent (exact: a double holds them).
+_FROM_MICROSECONDS = (
+    r"array(SELECT timestamptz 'epoch' + t.us * interval '1 microsecond'"
+    r" FROM unnest(string_to_array(${n}, E'\x1f', E'\x1e')::bigint[]) WITH ORDINALITY AS t(us, o) ORDER BY t.o)"
+)
+
+
+def pack_times(values: Sequence[Any]) -> str | None:
+    """Aware datetimes as microseconds since 1970: a third of what formatting each as an ISO date
+    costs, and cheaper for PostgreSQL to read back. None when a value is not an aware datetime."""
+    try:
+        return SEPARATOR.join([NULL if v is None else str((v - _EPOCH) // _MICROSECOND) for v in values]) or None
+    except TypeError:
+        return None
+
+
 def unnest(columns: Sequence[Sequence[Any]], types: Sequence[str], start: int = 1) -> tuple[str, list[Any]]:
     """`unnest(...)` over the columns, and the parameters to bind from `$start` on."""
     parts: list[str] = []
     args: list[Any] = []
     for offset, (values, kind) in enumerate(zip(columns, types, strict=True)):
         n = start + offset
+        if kind == "timestamptz" and (micros := pack_times(values)) is not None:
+            parts.append(_FROM_MICROSECONDS.format(n=n))
+            args.append(micros)
+            continue
         packed = pack(values, kind)
         if packed is None:
             parts.append(f"${n}::{kind}[]")
