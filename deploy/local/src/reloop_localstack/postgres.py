@@ -111,9 +111,7 @@ def start(workdir: Path, name: str) -> PostgresServer:
             f"-c unix_socket_directories='{socket_dir}'",
             f"-p {PORT}",
             "-c max_connections=400",
-            # A read model rebuilt from a long history (CRM's, from a million events) is bigger
-            # than 256MB; its working set stays in shared buffers instead of the OS cache.
-            "-c shared_buffers=1GB",
+            "-c shared_buffers=256MB",
             "-c max_wal_size=2GB",
             # The data is on a local SSD or in the page cache: an index probe costs little more
             # than a sequential read. With the default (4) the planner hashes a whole table to
