@@ -2,11 +2,11 @@
 
 CRM reads the contract's fields it uses, with the contract's names, types and simple constraints
 (checked in pydantic's core), and leaves the producer-side rules written in Python (lines adding
-up to the total, a device line naming its unit, UTC normalisation, unknown-field rejection) to
-the producers and their consumers that act on them. Those rules cost three times the parsing of
-a sale, and a projection that must be rebuilt from millions of events cannot pay them. The live
-service and `reloop replay crm` decode with the same readers, so they agree on every event; a
-test keeps each reader a subset of its contract.
+up to the total, a device line naming its unit, UTC normalisation) to the producers and their
+consumers that act on them. Those rules cost more than the parsing of a sale, and a projection
+that must be rebuilt from millions of events cannot pay them. The live service and `reloop replay
+crm` decode with the same readers, so they agree on every event; a test keeps each reader, parts
+included, a subset of its contract.
 """
 
 from __future__ import annotations
