@@ -144,6 +144,13 @@ async def check_out(
     return order_id
 
 
+async def reservation_requested(env: dict[str, str], order_id: str) -> inventory.ReservationRequested:
+    """What orders asked inventory to hold for this order (an online order reserves under its id)."""
+    return await first_event(
+        env, inventory.RESERVATION_REQUESTS, inventory.ReservationRequested, lambda e: e.reservation_id == order_id
+    )
+
+
 async def confirm(env: dict[str, str], request: inventory.ReservationRequested, units: dict[str, str]) -> None:
     """Inventory holds every requested line, a device line on the unit named in `units`."""
     confirmed = inventory.ReservationConfirmed(

@@ -19,6 +19,7 @@ from services.orders.tests.support import (
     first_event,
     list_and_price,
     order_in,
+    reservation_requested,
     settings,
     unique,
 )
@@ -40,9 +41,7 @@ async def test_a_checkout_asks_for_a_hold_and_once_held_the_order_is_paid_and_re
 
         order_id = await check_out(client, cart["cart_id"])
         assert (await client.get(f"/orders/{order_id}")).json()["status"] == "reserving"
-        request = await first_event(
-            env, inventory.RESERVATION_REQUESTS, inventory.ReservationRequested, lambda e: e.reservation_id == order_id
-        )
+        request = await reservation_requested(env, order_id)
         assert request.channel == "online"
         assert (request.market, request.hold_seconds, request.location_id) == ("FR", 900, None)
         assert {(line.line_id, line.sku, line.quantity) for line in request.lines} == {
@@ -85,9 +84,7 @@ async def test_a_declined_card_releases_the_hold_and_cancels_the_order(env: dict
         await list_and_price(env, client, phone, DEVICE, 45900)
         cart = await cart_with(client, (phone, DEVICE, 1))
         order_id = await check_out(client, cart["cart_id"], token="tok_declined")
-        request = await first_event(
-            env, inventory.RESERVATION_REQUESTS, inventory.ReservationRequested, lambda e: e.reservation_id == order_id
-        )
+        request = await reservation_requested(env, order_id)
         await confirm(env, request, {cart["lines"][0]["line_id"]: unique("U")})
         order = await order_in(client, order_id, "payment_failed")
 

@@ -21,6 +21,7 @@ from services.orders.tests.support import (
     order_in,
     order_when,
     publish,
+    reservation_requested,
     settings,
     unique,
 )
@@ -56,9 +57,7 @@ async def test_a_sold_line_inventory_could_not_keep_is_dropped_refunded_and_anno
         cart = await cart_with(client, (phone, DEVICE, 1), (charger, ACCESSORY, 1))
         phone_line = cart["lines"][0]["line_id"]
         order_id = await check_out(client, cart["cart_id"])
-        request = await first_event(
-            env, inventory.RESERVATION_REQUESTS, inventory.ReservationRequested, lambda e: e.reservation_id == order_id
-        )
+        request = await reservation_requested(env, order_id)
         unit = unique("U")
         await confirm(env, request, {phone_line: unit})
         await order_in(client, order_id, "placed")
@@ -99,9 +98,7 @@ async def test_a_sold_line_served_by_an_equivalent_unit_now_names_it_and_the_cus
         cart = await cart_with(client, (phone, DEVICE, 1))
         line_id = cart["lines"][0]["line_id"]
         order_id = await check_out(client, cart["cart_id"])
-        request = await first_event(
-            env, inventory.RESERVATION_REQUESTS, inventory.ReservationRequested, lambda e: e.reservation_id == order_id
-        )
+        request = await reservation_requested(env, order_id)
         first, replacement = unique("U"), unique("U")
         await confirm(env, request, {line_id: first})
         await order_in(client, order_id, "placed")

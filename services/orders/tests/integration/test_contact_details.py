@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from orders.bootstrap import build
-from reloop_contracts import inventory, sales
+from reloop_contracts import sales
 from reloop_contracts.common import SealedPersonalData
 from reloop_localstack.testing import api, every_row, outbox_drained, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
@@ -22,6 +22,7 @@ from services.orders.tests.support import (
     first_event,
     list_and_price,
     order_in,
+    reservation_requested,
     settings,
     unique,
 )
@@ -47,9 +48,7 @@ async def test_a_sale_with_contact_details_carries_them_sealed_with_the_consent_
         await list_and_price(env, client, phone, DEVICE, 45900)
         cart = await cart_with(client, (phone, DEVICE, 1), customer_id=account)
         order_id = await check_out(client, cart["cart_id"], contact=contact)
-        request = await first_event(
-            env, inventory.RESERVATION_REQUESTS, inventory.ReservationRequested, lambda e: e.reservation_id == order_id
-        )
+        request = await reservation_requested(env, order_id)
         await confirm(env, request, {cart["lines"][0]["line_id"]: unique("U")})
         order = await order_in(client, order_id, "placed")
         sale = await first_event(env, sales.TRANSACTIONS, sales.SaleRecorded, lambda e: e.sale_id == order_id)
@@ -121,9 +120,7 @@ async def test_a_checkout_without_contact_details_names_only_the_account(
         await list_and_price(env, client, phone, DEVICE, 45900)
         cart = await cart_with(client, (phone, DEVICE, 1))
         order_id = await check_out(client, cart["cart_id"])
-        request = await first_event(
-            env, inventory.RESERVATION_REQUESTS, inventory.ReservationRequested, lambda e: e.reservation_id == order_id
-        )
+        request = await reservation_requested(env, order_id)
         await confirm(env, request, {cart["lines"][0]["line_id"]: unique("U")})
         sale = await first_event(env, sales.TRANSACTIONS, sales.SaleRecorded, lambda e: e.sale_id == order_id)
         async with runtime.pool.acquire() as conn:

@@ -25,6 +25,7 @@ from services.orders.tests.support import (
     order_in,
     order_when,
     publish,
+    reservation_requested,
     settings,
     unique,
 )
@@ -39,9 +40,7 @@ async def _delivered_order(env: dict[str, str], client: httpx.AsyncClient) -> di
     await list_and_price(env, client, charger, ACCESSORY, 1990)
     cart = await cart_with(client, (phone, DEVICE, 1), (charger, ACCESSORY, 2))
     order_id = await check_out(client, cart["cart_id"])
-    request = await first_event(
-        env, inventory.RESERVATION_REQUESTS, inventory.ReservationRequested, lambda e: e.reservation_id == order_id
-    )
+    request = await reservation_requested(env, order_id)
     await confirm(env, request, {cart["lines"][0]["line_id"]: unique("U")})
     order = await order_in(client, order_id, "placed")
 

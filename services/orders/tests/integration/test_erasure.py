@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from orders.bootstrap import build
-from reloop_contracts import Event, inventory, privacy, sales
+from reloop_contracts import Event, privacy, sales
 from reloop_localstack.testing import api, eventually, every_row, outbox_drained, publish, read_events, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from services.orders.tests.support import (
@@ -22,6 +22,7 @@ from services.orders.tests.support import (
     first_event,
     list_and_price,
     order_in,
+    reservation_requested,
     settings,
     unique,
 )
@@ -44,12 +45,7 @@ async def test_an_erasure_request_forgets_the_customer_destroys_their_key_and_is
             await list_and_price(env, client, phone, DEVICE, 45900)
             cart = await cart_with(client, (phone, DEVICE, 1), customer_id=customer)
             order_id = await check_out(client, cart["cart_id"], contact={"email": email, "name": "Ada"})
-            request = await first_event(
-                env,
-                inventory.RESERVATION_REQUESTS,
-                inventory.ReservationRequested,
-                lambda e: e.reservation_id == order_id,
-            )
+            request = await reservation_requested(env, order_id)
             await confirm(env, request, {cart["lines"][0]["line_id"]: unique("U")})
             await order_in(client, order_id, "placed")
             sale = await first_event(env, sales.TRANSACTIONS, sales.SaleRecorded, lambda e: e.sale_id == order_id)

@@ -17,6 +17,7 @@ from services.orders.tests.support import (
     list_and_price,
     order_in,
     publish,
+    reservation_requested,
     settings,
     unique,
 )
@@ -34,9 +35,7 @@ async def test_a_rejected_hold_offers_a_substitute_and_accepting_it_requests_a_h
         cart = await cart_with(client, (phone, DEVICE, 1))
         line_id = cart["lines"][0]["line_id"]
         order_id = await check_out(client, cart["cart_id"])
-        await first_event(
-            env, inventory.RESERVATION_REQUESTS, inventory.ReservationRequested, lambda e: e.reservation_id == order_id
-        )
+        await reservation_requested(env, order_id)
         substitute = unique("U")
         rejected = inventory.ReservationRejected(
             reservation_id=order_id,

@@ -56,7 +56,6 @@ async def _apply(batch: Sequence[Observation], uow: CrmUnitOfWork, vault: Vault)
     await _open_contacts(seen, vault)
     for item in seen:
         item.identifiers = _identifiers(item, pepper)
-    rows = _rows(seen, set())
     # Above, nothing depends on the read model. Below, erasures wait for this batch (or it for
     # them), and batches write the rows only they write (an event's own entry and facts) side by
     # side.
@@ -65,9 +64,7 @@ async def _apply(batch: Sequence[Observation], uow: CrmUnitOfWork, vault: Vault)
     if erased_sales:
         # Steps of those sales that batches in flight are writing must land before they go.
         await uow.erasure.exclude_everyone()
-    if gone:
-        rows = _rows(seen, gone)
-    own, shared = rows
+    own, shared = _rows(seen, gone)
     await uow.projection.write(own)
     if erased_sales:
         digests = [tombstone(pepper, f"sale:{s}") for s in erased_sales]
