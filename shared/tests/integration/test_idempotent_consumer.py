@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Sequence
+from typing import Any
 
+import asyncpg
 import pytest
+from aiokafka.structs import ConsumerRecord
 
-from reloop_shared.messaging.codec import encode, envelope_for
+from reloop_contracts import Registry
+from reloop_shared.consumer.engine import ConsumerEngine
+from reloop_shared.consumer.subscription import Delivery, Subscription
+from reloop_shared.db.migrations import SHARED, migrate
+from reloop_shared.db.types import Connection
+from reloop_shared.messaging.codec import encode, encode_event, envelope_for, header_for
 from shared.tests.support import (
     COUNTER_TABLES,
     CounterIncremented,
     CounterNoted,
+    apply_increment,
     counter_subscription,
     counter_topic,
     eventually,
@@ -84,3 +94,51 @@ async def test_events_with_the_same_key_are_applied_in_the_order_they_were_recor
         assert applied == list(range(1, per_key + 1)), f"{key} applied out of order"
     assert dead == len(plan), "events the consumer does not handle are skipped, not recorded"
     await asyncio.sleep(0)
+
+
+class _NoDeadLetters:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, record: Any, *, consumer: str, reason: str, error_type: str, attempts: int) -> None:
+        self.sent.append(reason)
+
+
+async def test_two_consumers_applying_the_same_event_at_the_same_moment_apply_it_once(database_url: str) -> None:
+    # A consumer that lost its partitions in a rebalance may still be applying a batch when the
+    # new owner starts on the same records: one of the two transactions fails on the key, and its
+    # events are applied again one by one, where they are found recorded.
+    topic = counter_topic()
+    registry = Registry.of([topic])
+    started = asyncio.Event()
+
+    async def slow_increment(deliveries: Sequence[Delivery], conn: Connection) -> None:
+        for delivery in deliveries:
+            assert isinstance(delivery.event, CounterIncremented)
+            await apply_increment(delivery.event, delivery.envelope, conn)
+        started.set()
+        await asyncio.sleep(0.3)  # both transactions are open at once
+
+    subscription = Subscription.batched("counter-consumer", [topic], [CounterIncremented], slow_increment)
+    events = [CounterIncremented(counter_id="race", amount=n, seq=n) for n in (1, 2, 3)]
+    values = [encode_event(header_for(e, producer="counter-test"), e) for e in events]
+    records = [
+        ConsumerRecord(topic.name, 0, offset, 0, 0, b"race", value, None, 4, len(value), [])
+        for offset, value in enumerate(values)
+    ]
+    pool = await asyncpg.create_pool(database_url, min_size=2, max_size=4)
+    try:
+        async with pool.acquire() as conn:
+            await migrate(conn, [SHARED])
+            await conn.execute(COUNTER_TABLES)
+        dead_letters = _NoDeadLetters()
+        first, second = (ConsumerEngine(pool, subscription, registry, dead_letters) for _ in range(2))
+        await asyncio.gather(first.process(records), second.process(records))
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT total FROM counters WHERE counter_id = 'race'") == 6
+            assert await conn.fetchval("SELECT count(*) FROM applied_log") == 3
+            assert await conn.fetchval("SELECT count(*) FROM processed_events") == 3
+        assert dead_letters.sent == []
+        assert started.is_set()
+    finally:
+        await pool.close()

@@ -104,7 +104,14 @@ def start(workdir: Path, name: str) -> PostgresServer:
         for path in (base, pgdata, socket_dir):
             _chown(path, run_as)
     server = PostgresServer(pgdata=pgdata, socket_dir=socket_dir, bin_dir=bin_dir, run_as=run_as)
-    _run(server, ["initdb", "-D", str(pgdata), "--auth=trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
+    # Text keys (event, sale, identifier and entry keys) are compared in every index probe. Under
+    # the C collation PostgreSQL compares them byte by byte; under a libc locale, even C.UTF-8, it
+    # calls strcoll for each comparison: 5 to 10% of CRM's projection time in PostgreSQL. For UTF-8,
+    # byte order is code point order: the order C.UTF-8 sorts in anyway.
+    _run(
+        server,
+        ["initdb", "-D", str(pgdata), "--auth=trust", "-U", "postgres", "-E", "UTF8", "--lc-collate=C", "--no-sync"],
+    )
     options = " ".join(
         [
             "-c listen_addresses=''",

@@ -3,8 +3,8 @@
 For each partition of a fetched batch (partitions run concurrently, each on its own connection):
 
 1. decode every record; one that is not a valid known event goes to the dead-letter topic;
-2. fast path: one transaction records every event id in `processed_events` (ON CONFLICT DO
-   NOTHING tells which ids are new) and applies only the new events, in order;
+2. fast path: one transaction records every event id not yet in `processed_events` (the ids it
+   inserts are the new ones) and applies only the new events, in order;
 3. if that transaction fails, it is rolled back and the partition's events are applied one per
    transaction, each retried up to `max_attempts` times before going to the dead-letter topic,
    so one bad event never blocks the events behind it;
@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
+from uuid import UUID
 
 from aiokafka.structs import ConsumerRecord
 
@@ -37,13 +38,19 @@ from reloop_shared.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
-# The ids recorded now, or NULL when every id of the batch was (the usual case: nothing to send
-# back, a batch's worth of rows less to decode).
+# The ids recorded now, or NULL when every id of the batch was, each once (the usual case: nothing
+# to send back, and no id to look up in Python).
+#
+# Ids already there are left out with NOT EXISTS rather than ON CONFLICT DO NOTHING: the same
+# outcome without PostgreSQL's speculative insertion, which costs an extra WAL record and a lock
+# per row. Were another transaction recording the same id at the same moment (a consumer that lost
+# its partitions and does not know yet), this one would fail on the key, and the engine applies
+# its events one by one, where the id is found recorded.
 _RECORD_NEW = """
 WITH recorded AS (
     INSERT INTO processed_events (consumer, event_id)
-    SELECT $1, unnest($2::uuid[])
-    ON CONFLICT DO NOTHING
+    SELECT $1, i FROM (SELECT DISTINCT unnest($2::uuid[])) AS ids(i)
+    WHERE NOT EXISTS (SELECT FROM processed_events p WHERE p.event_id = i AND p.consumer = $1)
     RETURNING event_id
 )
 SELECT CASE WHEN count(*) = cardinality($2::uuid[]) THEN NULL ELSE coalesce(array_agg(event_id), '{}') END
@@ -58,6 +65,16 @@ class _Poison:
     record: Record
     reason: str
     error_type: str
+
+
+def _first_of_each(deliveries: list[Delivery], new_ids: set[UUID]) -> list[Delivery]:
+    """A redelivered event is skipped; the same event twice in one batch applies once."""
+    fresh = []
+    for delivery in deliveries:
+        if delivery.event_id in new_ids:
+            new_ids.discard(delivery.event_id)
+            fresh.append(delivery)
+    return fresh
 
 
 class ConsumerEngine:
@@ -114,6 +131,7 @@ class ConsumerEngine:
             headers=headers,
             envelope=decoded.envelope,
             event=decoded.event,
+            event_id=decoded.envelope.event_id,
             record=record,
         )
 
@@ -141,15 +159,8 @@ class ConsumerEngine:
 
     async def _apply_in_one_transaction(self, deliveries: list[Delivery]) -> int:
         async with self.pool.acquire() as conn, conn.transaction():
-            ids = [d.event_id for d in deliveries]
-            recorded = await conn.fetchval(_RECORD_NEW, self.consumer, ids)
-            new_ids = set(ids if recorded is None else recorded)
-            fresh = []
-            for delivery in deliveries:
-                # A redelivered event is skipped; the same event twice in one batch applies once.
-                if delivery.event_id in new_ids:
-                    new_ids.discard(delivery.event_id)
-                    fresh.append(delivery)
+            recorded = await conn.fetchval(_RECORD_NEW, self.consumer, [d.event_id for d in deliveries])
+            fresh = deliveries if recorded is None else _first_of_each(deliveries, set(recorded))
             if fresh:
                 await self.subscription.apply(fresh, conn)
         if fresh and self.subscription.after_commit is not None:

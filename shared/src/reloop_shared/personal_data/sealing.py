@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic_core import from_json
 
 from reloop_contracts.common import SealedPersonalData
 from reloop_shared.personal_data.keys import KeyStore
@@ -57,7 +58,7 @@ class PersonalDataSealer:
         plaintext = AESGCM(key).decrypt(
             base64.b64decode(sealed.nonce), base64.b64decode(sealed.ciphertext), sealed.key_id.encode()
         )
-        opened: dict[str, str] = json.loads(plaintext)
+        opened: dict[str, str] = from_json(plaintext)  # pydantic's core parser: twice json's speed
         return opened
 
 

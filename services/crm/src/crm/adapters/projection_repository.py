@@ -2,6 +2,12 @@
 
 A batch's rows for every table go in one statement; rows that are already there are left alone
 (or, for contacts, kept when newer), so a write can be repeated.
+
+Existing rows are left out with NOT EXISTS, not ON CONFLICT DO NOTHING: the same result without
+PostgreSQL's speculative insertion, which costs an extra WAL record and a lock for every row. The
+keys of a statement are made unique first (the first row of a key wins, as it would with ON
+CONFLICT). Two transactions writing the same new key at the same moment cannot happen within one
+partition; should it happen, one fails on the key and its events are applied again one by one.
 """
 
 from __future__ import annotations
@@ -54,6 +60,8 @@ def rows_statement(
         (returns, _RETURNS, _INSERT_RETURNS),
     ):
         if rows:
+            if template is not _UPSERT_CONTACTS:
+                rows = _first_per_key(rows)
             source, values = unnest(columns_of(rows), types, start=len(args) + 1)
             parts.append(template.format(source=source))
             args.extend(values)
@@ -64,14 +72,24 @@ def rows_statement(
     return Rows(f"WITH {ctes} {last}" if first else last, args)
 
 
+def _first_per_key(rows: Sequence[Any]) -> list[Any]:
+    """The rows whose key (the first column) no earlier row has."""
+    first: dict[Any, Any] = {}
+    for row in rows:
+        first.setdefault(row[0], row)
+    return list(first.values())
+
+
 _INSERT_TIMELINE = (
     "INSERT INTO timeline (entry_key, kind, occurred_at, anchor, sale_id, channel, location_id, market, source,"
     " event_id, detail) SELECT k, kd, o, a, s, c, l, m, src, e, d::json"
-    " FROM {source} AS t(k, kd, o, a, s, c, l, m, src, e, d) ON CONFLICT (entry_key) DO NOTHING"
+    " FROM {source} AS t(k, kd, o, a, s, c, l, m, src, e, d)"
+    " WHERE NOT EXISTS (SELECT FROM timeline x WHERE x.entry_key = t.k)"
 )
 _INSERT_CONSENTS = (
     "INSERT INTO consents (record_key, identifier, captured_at, captured_by, data_owner, source, transactional,"
-    " marketing, partner_sharing) SELECT * FROM {source} ON CONFLICT (record_key) DO NOTHING"
+    " marketing, partner_sharing) SELECT * FROM {source} AS t(k)"
+    " WHERE NOT EXISTS (SELECT FROM consents x WHERE x.record_key = t.k)"
 )
 # The latest capture per subject wins (by time, then event id), whatever the arrival order.
 _UPSERT_CONTACTS = (
@@ -83,11 +101,13 @@ _UPSERT_CONTACTS = (
 )
 _INSERT_SALES = (
     "INSERT INTO sale_facts (sale_id, channel, location_id, market, sold_at, catchment, currency, total_minor,"
-    " device_units, accessory_units, service_units) SELECT * FROM {source} ON CONFLICT (sale_id) DO NOTHING"
+    " device_units, accessory_units, service_units) SELECT * FROM {source} AS t(k)"
+    " WHERE NOT EXISTS (SELECT FROM sale_facts x WHERE x.sale_id = t.k)"
 )
 _INSERT_RETURNS = (
     "INSERT INTO return_facts (return_id, sale_id, channel, location_id, market, returned_at, units, currency,"
-    " refund_minor) SELECT * FROM {source} ON CONFLICT (return_id) DO NOTHING"
+    " refund_minor) SELECT * FROM {source} AS t(k)"
+    " WHERE NOT EXISTS (SELECT FROM return_facts x WHERE x.return_id = t.k)"
 )
 
 
