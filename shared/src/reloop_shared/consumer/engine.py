@@ -33,7 +33,7 @@ from reloop_shared.consumer.errors import Unprocessable, is_transient
 from reloop_shared.consumer.subscription import Delivery, Subscription
 from reloop_shared.db.types import Pool
 from reloop_shared.kafka.headers import decode_headers
-from reloop_shared.messaging.codec import PoisonMessage, decode
+from reloop_shared.messaging.codec import Decoder, PoisonMessage
 from reloop_shared.telemetry import metrics
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ class ConsumerEngine:
         self.retry_delay = retry_delay
         self.transient_delay_max = transient_delay_max
         self.consumer = subscription.consumer
+        self.decoder = Decoder(registry)
 
     async def process(self, records: Sequence[Record]) -> None:
         by_partition: dict[tuple[str, int], list[Record]] = defaultdict(list)
@@ -122,7 +123,7 @@ class ConsumerEngine:
 
     def _decode(self, record: Record) -> Delivery:
         headers = decode_headers(record.headers)
-        decoded = decode(record.value, self.registry, headers)
+        decoded = self.decoder.decode(record.value, headers)
         return Delivery(
             topic=record.topic,
             partition=record.partition,

@@ -6,15 +6,16 @@ import functools
 import json
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError, create_model
 
 from reloop_contracts import Envelope, EnvelopeHeader, Event, Registry
 from reloop_contracts.base import parse_lenient, parse_lenient_json, utc_now
 from reloop_shared.context import FlowContext, current_flow
+from reloop_shared.kafka.headers import EVENT_TYPE, SCHEMA_VERSION
 
 
 class PoisonMessage(Exception):
@@ -125,41 +126,70 @@ def encode(envelope: Envelope) -> bytes:
     return envelope.model_dump_json().encode()
 
 
-def decode(value: bytes | None, registry: Registry, headers: Mapping[str, str] | None = None) -> Decoded:
-    """Parse as a consumer: unknown fields are ignored, anything else wrong is poison.
+_ValidateJson = Callable[..., Any]
+"""A typed envelope's `validate_json`, called without pydantic's per-call wrapper."""
+
+
+class Decoder:
+    """Parses records as a consumer of one registry: unknown fields are ignored, anything else
+    wrong is poison.
 
     The `event-type`/`schema-version` headers, when present, pick the typed envelope up front (one
     validation pass); without them, or if they disagree with the value, the envelope is read first.
+    A consumer decodes every record it reads, so the typed envelope found for a pair of headers is
+    remembered, and validated without pydantic's per-call wrapper.
     """
-    if not value:
-        raise PoisonMessage("empty message value")
-    if headers and (model := _model_named_by(headers, registry)) is not None:
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._typed: dict[tuple[str | None, str | None], tuple[type[Event], _ValidateJson]] = {}
+
+    def decode(self, value: bytes | None, headers: Mapping[str, str] | None = None) -> Decoded:
+        if not value:
+            raise PoisonMessage("empty message value")
+        if headers:
+            named = (headers.get(EVENT_TYPE), headers.get(SCHEMA_VERSION))
+            typed = self._typed.get(named) or self._typed_for(*named)
+            if typed is not None:
+                model, validate_json = typed
+                try:
+                    envelope = validate_json(value, extra="ignore")
+                except ValidationError:
+                    pass  # read the envelope first, below, to say what is wrong
+                else:
+                    if envelope.event_type == model.EVENT_TYPE and envelope.schema_version == model.SCHEMA_VERSION:
+                        return Decoded(envelope, envelope.payload)
+        return self._decode_in_two_passes(value)
+
+    def _typed_for(self, event_type: str | None, version: str | None) -> tuple[type[Event], _ValidateJson] | None:
+        if not event_type or not version or not version.isdigit():
+            return None
+        model = self.registry.event_class(event_type, int(version))
+        if model is None:
+            return None  # not remembered: headers that name no event are not worth the memory
+        validate_json = _typed_envelope(model).__pydantic_validator__.validate_json
+        self._typed[(event_type, version)] = (model, validate_json)
+        return model, validate_json
+
+    def _decode_in_two_passes(self, value: bytes) -> Decoded:
         try:
-            typed = parse_lenient_json(_typed_envelope(model), value)
-        except ValidationError:
-            pass  # read the envelope first, below, to say what is wrong
-        else:
-            if typed.event_type == model.EVENT_TYPE and typed.schema_version == model.SCHEMA_VERSION:
-                return Decoded(typed, typed.payload)
-    try:
-        envelope = parse_lenient_json(Envelope, value)
-    except ValidationError as error:
-        raise PoisonMessage(f"not a reloop envelope: {_summary(error)}") from error
-    model = registry.event_class(envelope.event_type, envelope.schema_version)
-    if model is None:
-        raise UnknownEvent(f"unknown event {envelope.event_type} v{envelope.schema_version}")
-    try:
-        event = parse_lenient(model, envelope.payload)
-    except ValidationError as error:
-        raise PoisonMessage(f"invalid {envelope.event_type} v{envelope.schema_version}: {_summary(error)}") from error
-    return Decoded(envelope, event)
+            envelope = parse_lenient_json(Envelope, value)
+        except ValidationError as error:
+            raise PoisonMessage(f"not a reloop envelope: {_summary(error)}") from error
+        model = self.registry.event_class(envelope.event_type, envelope.schema_version)
+        if model is None:
+            raise UnknownEvent(f"unknown event {envelope.event_type} v{envelope.schema_version}")
+        try:
+            event = parse_lenient(model, envelope.payload)
+        except ValidationError as error:
+            named = f"{envelope.event_type} v{envelope.schema_version}"
+            raise PoisonMessage(f"invalid {named}: {_summary(error)}") from error
+        return Decoded(envelope, event)
 
 
-def _model_named_by(headers: Mapping[str, str], registry: Registry) -> type[Event] | None:
-    event_type, version = headers.get("event-type"), headers.get("schema-version")
-    if not event_type or not version or not version.isdigit():
-        return None
-    return registry.event_class(event_type, int(version))
+def decode(value: bytes | None, registry: Registry, headers: Mapping[str, str] | None = None) -> Decoded:
+    """Parse one record as a consumer (see `Decoder`, which a consumer of many keeps)."""
+    return Decoder(registry).decode(value, headers)
 
 
 def _summary(error: ValidationError) -> str:
