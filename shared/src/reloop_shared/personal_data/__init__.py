@@ -6,7 +6,13 @@ every copy, on every topic and in every backup, unreadable.
 """
 
 from reloop_shared.personal_data.keys import KeyStore, PostgresKeyStore
-from reloop_shared.personal_data.sealing import PersonalDataSealer, matching_hash, normalise_email, normalise_phone
+from reloop_shared.personal_data.sealing import (
+    PersonalDataSealer,
+    matching_hash,
+    normalise_email,
+    normalise_phone,
+    open_with_key,
+)
 from reloop_shared.personal_data.service_key_store import ServiceKeyStore
 
 __all__ = [
@@ -17,4 +23,5 @@ __all__ = [
     "matching_hash",
     "normalise_email",
     "normalise_phone",
+    "open_with_key",
 ]

@@ -34,6 +34,8 @@ def _texts(values: Sequence[Any], kind: str) -> list[str]:
         return [NULL if v is None else v.isoformat() for v in values]
     if kind == "uuid":
         return [NULL if v is None else v.hex for v in values]
+    if kind in ("int", "bigint"):
+        return [NULL if v is None else str(v) for v in values]
     return [_text(v) for v in values]
 
 

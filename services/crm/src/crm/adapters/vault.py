@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import cast
+from typing import Literal, cast
 
 from cryptography.exceptions import InvalidTag
 
 from crm.domain.observations import Sealed
 from reloop_contracts.common import SealedPersonalData
 from reloop_shared.db.types import Pool
-from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore, matching_hash
+from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore, matching_hash, open_with_key
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,10 @@ class PrefetchingKeyStore(PostgresKeyStore):
     def __init__(self, pool: Pool, cache_size: int = 500_000) -> None:
         super().__init__(pool)
         self.cache_size = cache_size
+
+    def cached(self, subject_id: str) -> bytes | Literal[False] | None:
+        """The cached key (None: destroyed), or False when it is not cached."""
+        return self._cache.get(subject_id, False)
 
     async def prefetch(self, subject_ids: set[str]) -> None:
         missing = [s for s in subject_ids if s not in self._cache]
@@ -75,10 +79,16 @@ class Vault:
         return matching_hash(await self.pepper(), kind, normalised)
 
     async def open_many(self, sealed: Sequence[Sealed]) -> list[dict[str, str] | None]:
-        await self.keys.prefetch({s.key_id for s in sealed})
-        sealer = PersonalDataSealer(self.keys)
-        # The sealer reads the key id, nonce and ciphertext: a reader's copy serves as well.
-        return [await self._open(sealer, cast(SealedPersonalData, s)) for s in sealed]
+        keys = self.keys
+        await keys.prefetch({s.key_id for s in sealed})
+        opened = []
+        for item in sealed:
+            # Fetched in bulk just above: looked up here without a coroutine per record.
+            key = keys.cached(item.key_id)
+            if key is False:
+                key = await keys.key_for(item.key_id, create=False)
+            opened.append(self._open(key, item))
+        return opened
 
     async def open(self, sealed: Sealed) -> dict[str, str] | None:
         return (await self.open_many([sealed]))[0]
@@ -90,9 +100,10 @@ class Vault:
         return await PersonalDataSealer(self.keys).erase(subject_ids)
 
     @staticmethod
-    async def _open(sealer: PersonalDataSealer, sealed: SealedPersonalData) -> dict[str, str] | None:
+    def _open(key: bytes | None, sealed: Sealed) -> dict[str, str] | None:
         try:
-            return await sealer.open(sealed)
+            # The sealer reads the key id, nonce and ciphertext: a reader's copy serves as well.
+            return open_with_key(key, cast(SealedPersonalData, sealed))
         except (InvalidTag, ValueError):
             # Tampered or sealed under another subject's key: unusable, never a reason to stop.
             log.warning("sealed personal data could not be opened", extra={"key_id": sealed.key_id})
