@@ -90,7 +90,6 @@ class ConsumerEngine:
     ) -> None:
         self.pool = pool
         self.subscription = subscription
-        self.registry = registry
         self.dead_letters = dead_letters
         self.retry_delay = retry_delay
         self.transient_delay_max = transient_delay_max

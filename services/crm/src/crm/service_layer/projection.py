@@ -241,5 +241,5 @@ def _rows(seen: list[_Seen], gone: set[str]) -> tuple[Rows | None, Rows | None]:
             )
     return (
         rows_statement(timeline, (), (), sales, returns),
-        rows_statement((), list({c[0]: c for c in consents}.values()), list(contacts.values()), (), ()),
+        rows_statement((), consents, list(contacts.values()), (), ()),
     )
