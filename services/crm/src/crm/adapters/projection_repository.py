@@ -5,9 +5,10 @@ A batch's rows for every table go in one statement; rows that are already there 
 
 Existing rows are left out with NOT EXISTS, not ON CONFLICT DO NOTHING: the same result without
 PostgreSQL's speculative insertion, which costs an extra WAL record and a lock for every row. The
-keys of a statement are made unique first (the first row of a key wins, as it would with ON
-CONFLICT). Two transactions writing the same new key at the same moment cannot happen within one
-partition; should it happen, one fails on the key and its events are applied again one by one.
+keys of a statement are made unique first: the first row of a key wins, as it would with ON
+CONFLICT (for contacts, the projection passes only each subject's latest capture). Two
+transactions writing the same new key at the same moment cannot happen within one partition;
+should it happen, one fails on the key and its events are applied again one by one.
 """
 
 from __future__ import annotations
@@ -60,9 +61,7 @@ def rows_statement(
         (returns, _RETURNS, _INSERT_RETURNS),
     ):
         if rows:
-            if template is not _UPSERT_CONTACTS:
-                rows = _first_per_key(rows)
-            source, values = unnest(columns_of(rows), types, start=len(args) + 1)
+            source, values = unnest(columns_of(_first_per_key(rows)), types, start=len(args) + 1)
             parts.append(template.format(source=source))
             args.extend(values)
     if not parts:
