@@ -9,7 +9,7 @@ import pytest
 
 from reloop_contracts.compat import breaking_changes
 from reloop_contracts.export import render, schema_files
-from reloop_contracts.registry import REGISTRY
+from reloop_contracts.topics import REGISTRY
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 COMMITTED_EVENTS = sorted((SCHEMAS / "events").glob("*.json"))

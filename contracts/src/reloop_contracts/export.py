@@ -9,7 +9,8 @@ from typing import Any
 
 from reloop_contracts.base import Event
 from reloop_contracts.envelope import CONTENT_TYPE, ENVELOPE_VERSION, Envelope
-from reloop_contracts.registry import REGISTRY, Registry
+from reloop_contracts.registry import Registry
+from reloop_contracts.topics import REGISTRY
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

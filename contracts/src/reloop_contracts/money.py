@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, Field, StrictInt
 
+from reloop_contracts import amounts
 from reloop_contracts.base import Contract
 from reloop_contracts.iso4217 import MINOR_UNITS
 
@@ -31,6 +32,15 @@ Market = Annotated[
 class Money(Contract):
     amount_minor: StrictInt = Field(description="Amount in the currency's minor unit (cents for EUR).")
     currency: Currency
+
+    @classmethod
+    def of(cls, value: amounts.Money) -> Self:
+        """The wire form of a domain amount."""
+        return cls(amount_minor=value.amount_minor, currency=value.currency)
+
+    def value(self) -> amounts.Money:
+        """The plain value domain code computes with."""
+        return amounts.Money(self.amount_minor, self.currency)
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)

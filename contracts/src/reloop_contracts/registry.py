@@ -92,12 +92,3 @@ class Registry:
             if same_name and candidate.events == topic.events:
                 return candidate
         raise KeyError(f"no topic {topic.name} in this registry")
-
-
-def _build() -> Registry:
-    from reloop_contracts.topics import ALL_TOPICS
-
-    return Registry.of(ALL_TOPICS)
-
-
-REGISTRY: Registry = _build()

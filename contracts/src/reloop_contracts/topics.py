@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reloop_contracts import catalog, crm, inventory, orders, privacy, sales, store
-from reloop_contracts.registry import TopicSpec
+from reloop_contracts.registry import Registry, TopicSpec
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
     catalog.PRODUCTS,
@@ -20,3 +20,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     *crm.TOPICS,
     *privacy.TOPICS,
 )
+
+REGISTRY: Registry = Registry.of(ALL_TOPICS)
+"""Every topic with its key and the events it carries: built here, from the one list, so the
+registry's type knows nothing of the topics it holds."""

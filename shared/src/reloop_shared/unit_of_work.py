@@ -2,141 +2,121 @@
 
 Aggregates record domain events; on commit the unit of work maps them to contract events (the
 service's translator) and writes them to the outbox in the same transaction as the state change.
-A unit of work either owns its transaction (HTTP edge) or joins the consumer's (event handler),
-so the processed-event record, the state change and the outgoing events commit together.
+This module is the part that does not care where state lives; `reloop_shared.db.unit_of_work`
+keeps it in PostgreSQL and `reloop_shared.memory` in memory, with the same invariants, so every
+service-layer handler runs against either.
 
-When one transaction applies several consumed events (a batch), `on_behalf_of` attributes what
-is recorded inside it to that event's flow and trace, so every outgoing event names its cause.
+A unit of work either owns its transaction (HTTP edge, scheduled job) or joins the consumer's
+(event handler), so the processed-event record, the state change and the outgoing events commit
+together. When one transaction applies several consumed events (a batch), `on_behalf_of`
+attributes what is recorded inside it to that event's flow and trace, so every outgoing event
+names its cause.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Generic, Self, TypeAlias, TypeVar
 
-from asyncpg import Record
-from asyncpg.pool import PoolConnectionProxy
-from asyncpg.transaction import Transaction
 from opentelemetry.trace import SpanKind
 
 from reloop_contracts import Event
 from reloop_shared.context import flow
-from reloop_shared.db.types import Connection, Pool
 from reloop_shared.outbox.cause import Cause, capture_cause
-from reloop_shared.outbox.writer import OutboxWriter
+from reloop_shared.recording import RecordsEvents
 from reloop_shared.telemetry.tracing import continue_trace, tracer
 
 _tracer = tracer("reloop.unit_of_work")
 
+E = TypeVar("E")
 
-class RecordsEvents(Protocol):
-    @property
-    def recorder(self) -> Any: ...
-
-
-Translator = Callable[[Any], Sequence[Event]]
+Translator: TypeAlias = Callable[[E], Sequence[Event]]
 """Maps one domain event to the contract events it is published as (often one, maybe none)."""
 
 
 @dataclass(frozen=True)
-class Recorded:
+class Recorded(Generic[E]):
     """A domain event and the cause it was recorded under."""
 
-    event: Any
+    event: E
     cause: Cause
 
 
-class _Seen(list[Any]):
-    """The aggregates a unit of work has seen. A recorder with a `journal` gets the unit of work's
-    journal, so collecting new events costs nothing per aggregate (a batch of hundreds of sales
-    would otherwise scan every aggregate after each sale)."""
+@dataclass(frozen=True)
+class Outgoing:
+    """A contract event on its way to the outbox, with its cause and, when it is not now, the
+    time it happened."""
 
-    def __init__(self, journal: list[Any]) -> None:
-        super().__init__()
-        self.journal = journal
-        self.unjournaled: list[Any] = []
-        self.ids: set[int] = set()
+    event: Event
+    cause: Cause
+    occurred_at: datetime | None = None
 
-    def append(self, aggregate: Any) -> None:
-        super().append(aggregate)
-        self.ids.add(id(aggregate))
+
+class TrackedAggregates(Generic[E]):
+    """The aggregates a unit of work has seen, in order. Each one's recorder is pointed at the unit
+    of work's journal, so collecting new events costs nothing per aggregate."""
+
+    def __init__(self, journal: list[E]) -> None:
+        self._journal = journal
+        self._aggregates: list[RecordsEvents[E]] = []
+        self._ids: set[int] = set()
+
+    def append(self, aggregate: RecordsEvents[E]) -> None:
+        """Track `aggregate` (once: tracking it again changes nothing)."""
+        if id(aggregate) in self._ids:
+            return
+        self._aggregates.append(aggregate)
+        self._ids.add(id(aggregate))
         recorder = aggregate.recorder
-        if hasattr(recorder, "journal"):
-            if recorder.journal is not self.journal:
-                self.journal.extend(recorder.events)  # recorded before it was tracked
-                recorder.journal = self.journal
-        else:
-            self.unjournaled.append(aggregate)
+        if recorder.journal is not self._journal:
+            self._journal.extend(recorder.events)  # recorded before it was tracked
+            recorder.journal = self._journal
+
+    def __contains__(self, aggregate: object) -> bool:
+        return id(aggregate) in self._ids
+
+    def __iter__(self) -> Iterator[RecordsEvents[E]]:
+        return iter(self._aggregates)
+
+    def __len__(self) -> int:
+        return len(self._aggregates)
 
     def clear(self) -> None:
-        super().clear()
-        self.unjournaled.clear()
-        self.ids.clear()
+        self._aggregates.clear()
+        self._ids.clear()
 
 
-class PostgresUnitOfWork:
-    def __init__(
-        self, outbox: OutboxWriter, translate: Translator, *, pool: Pool | None = None, conn: Connection | None = None
-    ) -> None:
-        if (pool is None) == (conn is None):
-            raise ValueError("a unit of work uses a pool (its own transaction) or joins a connection")
-        self._pool = pool
-        self._outbox = outbox
+class UnitOfWork(Generic[E]):
+    """What a handler sees of a transaction; storage subclasses say where state and outbox go."""
+
+    def __init__(self, translate: Translator[E]) -> None:
         self._translate = translate
-        self._conn: Connection | None = conn
-        self._acquired: PoolConnectionProxy[Record] | None = None
-        self._transaction: Transaction | None = None
-        self._owns_transaction = pool is not None
-        self._journal: list[Any] = []
+        self._journal: list[E] = []
         self._journal_read = 0
-        self.seen: _Seen = _Seen(self._journal)
-        self.recorded: list[Recorded] = []
-        self._collected: dict[int, int] = {}
-        self.extra_events: list[tuple[Event, datetime | None, Cause]] = []
+        self.seen: TrackedAggregates[E] = TrackedAggregates(self._journal)
+        self.recorded: list[Recorded[E]] = []
+        self.extra_events: list[Outgoing] = []
         self.committed = False
 
-    @property
-    def conn(self) -> Connection:
-        if self._conn is None:
-            raise RuntimeError("the unit of work is not open")
-        return self._conn
-
-    def bind(self, conn: Connection) -> None:
-        """Create the repositories on `conn`; subclasses override."""
-
     async def __aenter__(self) -> Self:
-        if self._owns_transaction:
-            assert self._pool is not None
-            self._acquired = await self._pool.acquire()
-            self._conn = self._acquired
-            self._transaction = self._conn.transaction()
-            await self._transaction.start()
-        self.bind(self.conn)
+        await self._begin()
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            if self._owns_transaction and not self.committed and self._transaction is not None:
-                await self._transaction.rollback()
-        finally:
-            if self._acquired is not None and self._pool is not None:
-                await self._pool.release(self._acquired)
-                self._acquired = None
-                self._conn = None
+        await self._end()
 
-    def track(self, aggregate: RecordsEvents) -> None:
-        if id(aggregate) not in self.seen.ids:
-            self.seen.append(aggregate)
+    def track(self, aggregate: RecordsEvents[E]) -> None:
+        self.seen.append(aggregate)
 
     def publish(self, event: Event, *, occurred_at: datetime | None = None, cause: Cause | None = None) -> None:
         """Publish a contract event that no aggregate recorded (a projection's output)."""
-        self.extra_events.append((event, occurred_at, cause or capture_cause()))
+        self.extra_events.append(Outgoing(event, cause or capture_cause(), occurred_at))
 
     @contextmanager
     def on_behalf_of(
@@ -161,28 +141,21 @@ class PostgresUnitOfWork:
             aggregate.recorder.events.clear()
         self.seen.clear()
         self.recorded.clear()
-        self._collected.clear()
         self._journal.clear()
         self._journal_read = 0
 
-    def collect(self) -> Iterable[Any]:
+    def collect(self) -> list[E]:
         """Events recorded since the last collection, in the order they were recorded. They stay
         on their aggregates until the commit, so "has recorded events" keeps meaning "changed in
         this transaction"."""
         fresh = self._journal[self._journal_read :]
         self._journal_read = len(self._journal)
-        yield from fresh
-        for aggregate in self.seen.unjournaled:
-            taken = self._collected.get(id(aggregate), 0)
-            recorded = aggregate.recorder.events
-            if len(recorded) > taken:
-                self._collected[id(aggregate)] = len(recorded)
-                yield from recorded[taken:]
+        return fresh
 
     def _drain(self, cause: Cause) -> None:
         self.recorded.extend(Recorded(event, cause) for event in self.collect())
 
-    async def on_commit(self, recorded: list[Recorded]) -> None:
+    async def on_commit(self, recorded: list[Recorded[E]]) -> None:
         """Hook run before the events are written: a service adds derived events here (inventory
         publishes the availability of every SKU the transaction touched)."""
 
@@ -190,26 +163,28 @@ class PostgresUnitOfWork:
         self._drain(capture_cause())
         recorded, self.recorded = self.recorded, []
         await self.on_commit(recorded)
-        events: list[Event] = []
-        causes: list[Cause] = []
-        for item in recorded:
-            for event in self._translate(item.event):
-                events.append(event)
-                causes.append(item.cause)
-        for event, occurred_at, cause in self.extra_events:
-            if occurred_at is None:
-                events.append(event)
-                causes.append(cause)
-            else:
-                await self._outbox.add_all(self.conn, [event], occurred_at=occurred_at, causes=[cause])
+        outgoing = [Outgoing(event, item.cause) for item in recorded for event in self._translate(item.event)]
+        outgoing.extend(self.extra_events)
         self.extra_events.clear()
-        if events:
-            await self._outbox.add_all(self.conn, events, causes=causes)
+        if outgoing:
+            await self._write_outbox(outgoing)
         for aggregate in self.seen:
             aggregate.recorder.events.clear()
-        self._collected.clear()
         self._journal.clear()
         self._journal_read = 0
-        if self._owns_transaction and self._transaction is not None:
-            await self._transaction.commit()
+        await self._commit_transaction()
         self.committed = True
+
+    async def _begin(self) -> None:
+        """Open (or join) the transaction and bind the repositories to it."""
+        raise NotImplementedError
+
+    async def _end(self) -> None:
+        """Roll back what was not committed, when this unit of work owns its transaction."""
+        raise NotImplementedError
+
+    async def _write_outbox(self, outgoing: Sequence[Outgoing]) -> None:
+        raise NotImplementedError
+
+    async def _commit_transaction(self) -> None:
+        raise NotImplementedError

@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from reloop_contracts import REGISTRY, EnvelopeHeader, Event, Registry, TopicSpec
 from reloop_contracts.envelope import CONTENT_TYPE
@@ -18,6 +19,17 @@ _INSERT = """
 INSERT INTO outbox (topic, message_key, event_id, event_type, value, headers)
 VALUES ($1, $2, $3, $4, $5, $6::jsonb)
 """
+
+
+class OutboxRow(NamedTuple):
+    """One event as the outbox keeps it: where it goes, its key, its envelope and encoded value."""
+
+    topic: str
+    key: str
+    envelope: EnvelopeHeader
+    value: bytes
+    headers: dict[str, str]
+    event: Event
 
 
 class OutboxWriter:
@@ -53,27 +65,23 @@ class OutboxWriter:
         envelopes = await self.add_all(conn, [event], occurred_at=occurred_at, event_id=event_id)
         return envelopes[0]
 
-    async def add_all(
+    def rows(
         self,
-        conn: Connection,
         events: Sequence[Event],
         *,
         occurred_at: datetime | None = None,
         event_id: uuid.UUID | None = None,
         causes: Sequence[Cause] | None = None,
-    ) -> list[EnvelopeHeader]:
-        """Write events in one round trip. `causes` (one per event) say which flow and trace each
-        event belongs to when one transaction applies several consumed events; by default the
-        current flow and trace."""
-        if not conn.is_in_transaction():
-            raise RuntimeError("outbox rows must be written inside the state change's transaction")
+    ) -> list[OutboxRow]:
+        """The outbox rows of `events`: topic, key, envelope and headers, as the relay publishes
+        them. `causes` (one per event) say which flow and trace each event belongs to when one
+        transaction applies several consumed events; by default the current flow and trace."""
         if event_id is not None and len(events) != 1:
             raise ValueError("an explicit event id names one event")
         if causes is not None and len(causes) != len(events):
             raise ValueError("one cause per event")
         here = capture_cause() if causes is None else None
         rows = []
-        envelopes = []
         for index, event in enumerate(events):
             cause = here if causes is None else causes[index]
             assert cause is not None
@@ -90,18 +98,28 @@ class OutboxWriter:
                 **cause.trace_headers,
             }
             rows.append(
-                (
-                    topic.name,
-                    topic.key_of(event),
-                    envelope.event_id,
-                    envelope.event_type,
-                    encode_event(envelope, event),
-                    json.dumps(headers),
-                )
+                OutboxRow(topic.name, topic.key_of(event), envelope, encode_event(envelope, event), headers, event)
             )
-            envelopes.append(envelope)
-        if len(rows) == 1:
-            await conn.execute(_INSERT, *rows[0])
+        return rows
+
+    async def add_all(
+        self,
+        conn: Connection,
+        events: Sequence[Event],
+        *,
+        occurred_at: datetime | None = None,
+        event_id: uuid.UUID | None = None,
+        causes: Sequence[Cause] | None = None,
+    ) -> list[EnvelopeHeader]:
+        """Write events in one round trip, inside the caller's transaction (see `rows`)."""
+        if not conn.is_in_transaction():
+            raise RuntimeError("outbox rows must be written inside the state change's transaction")
+        rows = self.rows(events, occurred_at=occurred_at, event_id=event_id, causes=causes)
+        values = [
+            (r.topic, r.key, r.envelope.event_id, r.envelope.event_type, r.value, json.dumps(r.headers)) for r in rows
+        ]
+        if len(values) == 1:
+            await conn.execute(_INSERT, *values[0])
         else:
-            await conn.executemany(_INSERT, rows)
-        return envelopes
+            await conn.executemany(_INSERT, values)
+        return [r.envelope for r in rows]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+
+from reloop_shared.recording import EventRecorder as EventRecorder
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,3 @@ class SkuDiscontinued:
 
 
 DomainEvent = ProductPublished | SkuListed | SkuPriced | SkuDiscontinued
-
-
-@dataclass
-class EventRecorder:
-    """Aggregates record what they did; the unit of work collects it on commit."""
-
-    events: list[DomainEvent] = field(default_factory=list)
-    journal: list[DomainEvent] | None = field(default=None, repr=False, compare=False)
-    """Where a unit of work follows, in order, what all its aggregates record."""
-
-    def record(self, event: DomainEvent) -> None:
-        self.events.append(event)
-        if self.journal is not None:
-            self.journal.append(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from catalog.adapters.repository import ProductRepository, SkuRepository
 from reloop_shared.db.types import Connection
-from reloop_shared.unit_of_work import PostgresUnitOfWork
+from reloop_shared.db.unit_of_work import PostgresUnitOfWork
 
 
 class CatalogUnitOfWork(PostgresUnitOfWork):

@@ -17,9 +17,9 @@ from crm.adapters.projection_repository import ProjectionRepository
 from crm.adapters.reference_repository import ReferenceRepository
 from reloop_contracts import EnvelopeHeader, Event
 from reloop_shared.db.types import Connection
+from reloop_shared.db.unit_of_work import PostgresUnitOfWork
 from reloop_shared.outbox.cause import Cause
 from reloop_shared.outbox.writer import OutboxWriter
-from reloop_shared.unit_of_work import PostgresUnitOfWork
 
 
 def no_domain_events(_: Any) -> Sequence[Event]:

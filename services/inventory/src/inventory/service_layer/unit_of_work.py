@@ -24,8 +24,9 @@ from inventory.domain.stock import AccessoryStock
 from inventory.domain.units import Unit
 from reloop_contracts.inventory import AvailabilityChanged, LocationAvailability
 from reloop_shared.db.types import Connection
+from reloop_shared.db.unit_of_work import PostgresUnitOfWork
 from reloop_shared.outbox.cause import Cause
-from reloop_shared.unit_of_work import PostgresUnitOfWork, Recorded
+from reloop_shared.unit_of_work import Recorded
 
 
 class InventoryUnitOfWork(PostgresUnitOfWork):

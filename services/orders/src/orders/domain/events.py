@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from orders.domain.customer import SealedContact
 from orders.domain.money import Money
+from reloop_shared.recording import EventRecorder as EventRecorder
 
 
 @dataclass(frozen=True)
@@ -141,17 +142,3 @@ DomainEvent = (
     | ReturnRequested
     | ReturnReceived
 )
-
-
-@dataclass
-class EventRecorder:
-    """Aggregates record what they did; the unit of work collects it on commit."""
-
-    events: list[DomainEvent] = field(default_factory=list)
-    journal: list[DomainEvent] | None = field(default=None, repr=False, compare=False)
-    """Where a unit of work follows, in order, what all its aggregates record."""
-
-    def record(self, event: DomainEvent) -> None:
-        self.events.append(event)
-        if self.journal is not None:
-            self.journal.append(event)

@@ -8,8 +8,9 @@ from orders.adapters.price_list import PriceList
 from orders.adapters.repository import CartRepository, CheckoutRequests, OrderRepository
 from orders.domain.payments import PaymentProvider, PaymentProviderFactory
 from reloop_shared.db.types import Connection, Pool
+from reloop_shared.db.unit_of_work import PostgresUnitOfWork
 from reloop_shared.outbox.writer import OutboxWriter
-from reloop_shared.unit_of_work import PostgresUnitOfWork, Translator
+from reloop_shared.unit_of_work import Translator
 
 
 class OrdersUnitOfWork(PostgresUnitOfWork):

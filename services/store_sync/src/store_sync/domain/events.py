@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeAlias
 
+from reloop_shared.recording import EventRecorder as EventRecorder
 from store_sync.domain.policy import CustomerDataPolicy, CustomerOut
 
 if TYPE_CHECKING:
@@ -124,17 +125,3 @@ DomainEvent: TypeAlias = (
     "ShopRegistered | PolicyChanged | SaleRecorded | ReturnRecorded | TradeInDroppedOff | RepairDroppedOff"
     " | StockCounted | DayClosed | ShipmentDispatched | ShipmentReceived"
 )
-
-
-@dataclass
-class EventRecorder:
-    """Aggregates record what they did; the unit of work collects it on commit."""
-
-    events: list[DomainEvent] = field(default_factory=list)
-    journal: list[DomainEvent] | None = field(default=None, repr=False, compare=False)
-    """Where a unit of work follows, in order, what all its aggregates record."""
-
-    def record(self, event: DomainEvent) -> None:
-        self.events.append(event)
-        if self.journal is not None:
-            self.journal.append(event)
