@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from uuid import UUID
@@ -57,6 +57,20 @@ class MemoryTransaction(Generic[T]):
                 self.store.state.processed.add((consumer, event_id))
                 new.add(event_id)
         return new
+
+
+class MemoryProcessedEvents(Generic[T]):
+    """The consumer engine's store of processed events, on a `MemoryStore` (see `consumer.processed`)."""
+
+    def __init__(self, store: MemoryStore[T]) -> None:
+        self.store = store
+
+    def transaction(self) -> AbstractAsyncContextManager[MemoryTransaction[T]]:
+        return self.store.transaction()
+
+    async def record_new(self, tx: MemoryTransaction[T], consumer: str, event_ids: Sequence[UUID]) -> set[UUID] | None:
+        new = tx.record_new(consumer, event_ids)
+        return None if len(new) == len(event_ids) else new
 
 
 class MemoryStore(Generic[T]):

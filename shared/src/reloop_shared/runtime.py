@@ -16,10 +16,11 @@ from reloop_contracts import REGISTRY, Registry, TopicSpec
 from reloop_shared.consumer.binding import bind
 from reloop_shared.consumer.dead_letters import BrokerDeadLetterSink
 from reloop_shared.consumer.engine import ConsumerEngine
+from reloop_shared.consumer.processed import PostgresProcessedEvents
 from reloop_shared.consumer.subscription import Subscription
 from reloop_shared.db.migrations import SHARED, MigrationSource, migrate
 from reloop_shared.db.pool import create_pool
-from reloop_shared.db.types import Pool
+from reloop_shared.db.types import Connection, Pool
 from reloop_shared.db.urls import with_database
 from reloop_shared.kafka.admin import ensure_topics
 from reloop_shared.kafka.broker import make_broker, make_producer
@@ -49,7 +50,7 @@ class ServiceRuntime:
         self.registry = registry.namespaced(settings.topic_namespace)
         self.migrations = [SHARED, *migrations]
         self.produces = [self.registry.same_topic(topic) for topic in produces]
-        self.subscriptions: list[Subscription] = []
+        self.subscriptions: list[Subscription[Connection]] = []
         self.outbox = OutboxWriter(service, self.registry)
         self.broker: KafkaBroker = make_broker(settings.kafka_bootstrap_servers, client_id=service)
         self._producer: AIOKafkaProducer | None = None  # aiokafka objects need the running loop
@@ -84,7 +85,7 @@ class ServiceRuntime:
             raise RuntimeError(f"{self.service} runtime is not started")
         return self._pool
 
-    def subscribe(self, subscription: Subscription) -> None:
+    def subscribe(self, subscription: Subscription[Connection]) -> None:
         if self.started:
             raise RuntimeError("subscribe before start()")
         topics = tuple(self.registry.same_topic(topic) for topic in subscription.topics)
@@ -128,7 +129,7 @@ class ServiceRuntime:
         await ensure_topics(self.settings.kafka_bootstrap_servers, topics.values())
         dead_letters = BrokerDeadLetterSink(self.broker)
         for subscription in self.subscriptions:
-            engine = ConsumerEngine(self._pool, subscription, self.registry, dead_letters)
+            engine = ConsumerEngine(PostgresProcessedEvents(self._pool), subscription, self.registry, dead_letters)
             bind(
                 self.broker,
                 engine,

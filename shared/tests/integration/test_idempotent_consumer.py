@@ -13,6 +13,7 @@ from aiokafka.structs import ConsumerRecord
 
 from reloop_contracts import Registry
 from reloop_shared.consumer.engine import ConsumerEngine
+from reloop_shared.consumer.processed import PostgresProcessedEvents
 from reloop_shared.consumer.subscription import Delivery, Subscription
 from reloop_shared.db.migrations import SHARED, migrate
 from reloop_shared.db.types import Connection
@@ -132,7 +133,9 @@ async def test_two_consumers_applying_the_same_event_at_the_same_moment_apply_it
             await migrate(conn, [SHARED])
             await conn.execute(COUNTER_TABLES)
         dead_letters = _NoDeadLetters()
-        first, second = (ConsumerEngine(pool, subscription, registry, dead_letters) for _ in range(2))
+        first, second = (
+            ConsumerEngine(PostgresProcessedEvents(pool), subscription, registry, dead_letters) for _ in range(2)
+        )
         await asyncio.gather(first.process(records), second.process(records))
         async with pool.acquire() as conn:
             assert await conn.fetchval("SELECT total FROM counters WHERE counter_id = 'race'") == 6

@@ -7,11 +7,12 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from reloop_shared.consumer.engine import ConsumerEngine
+from reloop_shared.consumer.processed import Tx
 
 
 def bind(
     broker: KafkaBroker,
-    engine: ConsumerEngine,
+    engine: ConsumerEngine[Tx],
     *,
     max_records: int = 500,
     batch_timeout_ms: int = 50,
@@ -27,7 +28,9 @@ def bind(
     subscription = engine.subscription
 
     async def on_batch(message: KafkaMessage) -> None:
-        records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
+        raw = message.raw_message
+        # A batch (a tuple from Kafka, a list from faststream's in-memory test broker), or one record.
+        records = raw if isinstance(raw, tuple) else tuple(raw) if isinstance(raw, list) else (raw,)
         try:
             await engine.process(records)
         except BaseException:

@@ -3,8 +3,8 @@
 For each partition of a fetched batch (partitions run concurrently, each on its own connection):
 
 1. decode every record; one that is not a valid known event goes to the dead-letter topic;
-2. fast path: one transaction records every event id not yet in `processed_events` (the ids it
-   inserts are the new ones) and applies only the new events, in order;
+2. fast path: one transaction records every event id the consumer has not processed yet (the ids
+   it records are the new ones: see `processed`) and applies only the new events, in order;
 3. if that transaction fails, it is rolled back and the partition's events are applied one per
    transaction, each retried up to `max_attempts` times before going to the dead-letter topic,
    so one bad event never blocks the events behind it;
@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Generic, TypeAlias
 from uuid import UUID
 
 from aiokafka.structs import ConsumerRecord
@@ -30,32 +30,13 @@ from aiokafka.structs import ConsumerRecord
 from reloop_contracts import Registry
 from reloop_shared.consumer.dead_letters import DeadLetterSink
 from reloop_shared.consumer.errors import Unprocessable, is_transient
+from reloop_shared.consumer.processed import ProcessedEvents, Tx
 from reloop_shared.consumer.subscription import Delivery, Subscription
-from reloop_shared.db.types import Pool
 from reloop_shared.kafka.headers import decode_headers
 from reloop_shared.messaging.codec import Decoder, PoisonMessage
 from reloop_shared.telemetry import metrics
 
 log = logging.getLogger(__name__)
-
-# The ids recorded now, or NULL when every id of the batch was, each once (the usual case: nothing
-# to send back, and no id to look up in Python).
-#
-# Ids already there are left out with NOT EXISTS rather than ON CONFLICT DO NOTHING: the same
-# outcome without PostgreSQL's speculative insertion, which costs an extra WAL record and a lock
-# per row. Were another transaction recording the same id at the same moment (a consumer that lost
-# its partitions and does not know yet), this one would fail on the key, and the engine applies
-# its events one by one, where the id is found recorded.
-_RECORD_NEW = """
-WITH recorded AS (
-    INSERT INTO processed_events (consumer, event_id)
-    SELECT $1, i FROM (SELECT DISTINCT unnest($2::uuid[])) AS ids(i)
-    WHERE NOT EXISTS (SELECT FROM processed_events p WHERE p.event_id = i AND p.consumer = $1)
-    RETURNING event_id
-)
-SELECT CASE WHEN count(*) = cardinality($2::uuid[]) THEN NULL ELSE coalesce(array_agg(event_id), '{}') END
-FROM recorded
-"""
 
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
@@ -77,18 +58,18 @@ def _first_of_each(deliveries: list[Delivery], new_ids: set[UUID]) -> list[Deliv
     return fresh
 
 
-class ConsumerEngine:
+class ConsumerEngine(Generic[Tx]):
     def __init__(
         self,
-        pool: Pool,
-        subscription: Subscription,
+        processed: ProcessedEvents[Tx],
+        subscription: Subscription[Tx],
         registry: Registry,
         dead_letters: DeadLetterSink,
         *,
         retry_delay: float = 0.1,
         transient_delay_max: float = 10.0,
     ) -> None:
-        self.pool = pool
+        self.processed = processed
         self.subscription = subscription
         self.dead_letters = dead_letters
         self.retry_delay = retry_delay
@@ -158,11 +139,11 @@ class ConsumerEngine:
             await self._apply_alone(delivery)
 
     async def _apply_in_one_transaction(self, deliveries: list[Delivery]) -> int:
-        async with self.pool.acquire() as conn, conn.transaction():
-            recorded = await conn.fetchval(_RECORD_NEW, self.consumer, [d.event_id for d in deliveries])
-            fresh = deliveries if recorded is None else _first_of_each(deliveries, set(recorded))
+        async with self.processed.transaction() as tx:
+            recorded = await self.processed.record_new(tx, self.consumer, [d.event_id for d in deliveries])
+            fresh = deliveries if recorded is None else _first_of_each(deliveries, recorded)
             if fresh:
-                await self.subscription.apply(fresh, conn)
+                await self.subscription.apply(fresh, tx)
         if fresh and self.subscription.after_commit is not None:
             try:
                 await self.subscription.after_commit(fresh)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple
 from uuid import UUID
 
 from aiokafka.structs import ConsumerRecord
 from opentelemetry.trace import SpanKind
+from typing_extensions import TypeVar
 
 from reloop_contracts import EnvelopeHeader, Event, TopicSpec
 from reloop_shared.context import flow
@@ -34,10 +35,14 @@ class Delivery(NamedTuple):
     record: ConsumerRecord[bytes, bytes] | None = None
 
 
-EventHandler = Callable[[Any, EnvelopeHeader, Connection], Awaitable[None]]
+Tx = TypeVar("Tx", default=Connection)
+"""The consuming transaction handlers join: a PostgreSQL connection in a service, a memory
+transaction in a twin (`reloop_shared.memory`)."""
+
+EventHandler = Callable[[Any, EnvelopeHeader, Tx], Awaitable[None]]
 """Applies one event inside the consuming transaction (the connection is already in it)."""
 
-BatchHandler = Callable[[Sequence[Delivery], Connection], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Delivery], Tx], Awaitable[None]]
 """Applies several events, in order, inside one consuming transaction."""
 
 AfterCommit = Callable[[Sequence[Delivery]], Awaitable[None]]
@@ -45,11 +50,11 @@ AfterCommit = Callable[[Sequence[Delivery]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class Subscription:
+class Subscription(Generic[Tx]):
     consumer: str
     topics: tuple[TopicSpec, ...]
     accepts: frozenset[type[Event]]
-    apply: BatchHandler
+    apply: BatchHandler[Tx]
     max_attempts: int = 3
     after_commit: AfterCommit | None = None
 
@@ -58,11 +63,11 @@ class Subscription:
         cls,
         consumer: str,
         topics: Sequence[TopicSpec],
-        handlers: Mapping[type[Event], EventHandler],
+        handlers: Mapping[type[Event], EventHandler[Tx]],
         *,
         max_attempts: int = 3,
         after_commit: AfterCommit | None = None,
-    ) -> Subscription:
+    ) -> Subscription[Tx]:
         """The usual shape: one handler per event type; events of other types are skipped."""
         return cls(
             consumer=consumer,
@@ -79,11 +84,11 @@ class Subscription:
         consumer: str,
         topics: Sequence[TopicSpec],
         accepts: Sequence[type[Event]],
-        apply: BatchHandler,
+        apply: BatchHandler[Tx],
         *,
         max_attempts: int = 3,
         after_commit: AfterCommit | None = None,
-    ) -> Subscription:
+    ) -> Subscription[Tx]:
         """For projections that pay to apply many events with a few statements."""
         return cls(consumer, tuple(topics), frozenset(accepts), apply, max_attempts, after_commit)
 
@@ -92,10 +97,10 @@ class Subscription:
         return [t.name for t in self.topics]
 
 
-def _one_by_one(handlers: dict[type[Event], EventHandler]) -> BatchHandler:
+def _one_by_one(handlers: dict[type[Event], EventHandler[Tx]]) -> BatchHandler[Tx]:
     consume_tracer = tracer("reloop.consumer")
 
-    async def apply(deliveries: Sequence[Delivery], conn: Connection) -> None:
+    async def apply(deliveries: Sequence[Delivery], tx: Tx) -> None:
         for delivery in deliveries:
             handler = handlers[type(delivery.event)]
             with (
@@ -116,6 +121,6 @@ def _one_by_one(handlers: dict[type[Event], EventHandler]) -> BatchHandler:
                 ),
                 flow(delivery.envelope.correlation_id, str(delivery.event_id)),
             ):
-                await handler(delivery.event, delivery.envelope, conn)
+                await handler(delivery.event, delivery.envelope, tx)
 
     return apply
