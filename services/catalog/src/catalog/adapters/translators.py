@@ -1,4 +1,4 @@
-"""Domain events -> contract events, in one place."""
+"""Domain events -> contract events, in one place (the catalog consumes no events)."""
 
 from __future__ import annotations
 
@@ -36,15 +36,12 @@ def to_contract(event: events.DomainEvent) -> Sequence[Event]:
                 )
             ]
         case events.SkuPriced():
-            previous = (
-                NonNegativeMoney(amount_minor=event.previous[0], currency=event.previous[1]) if event.previous else None
-            )
             return [
                 contract.SkuPriced(
                     sku=event.sku,
                     market=event.market,
-                    price=NonNegativeMoney(amount_minor=event.amount_minor, currency=event.currency),
-                    previous_price=previous,
+                    price=NonNegativeMoney.of(event.price),
+                    previous_price=NonNegativeMoney.of(event.previous) if event.previous else None,
                     effective_at=event.effective_at,
                 )
             ]

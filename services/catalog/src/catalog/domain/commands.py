@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from reloop_contracts.amounts import Money
+
 
 @dataclass(frozen=True)
 class PublishProduct:
@@ -30,9 +32,9 @@ class ListSku:
 class PriceSku:
     sku: str
     market: str
-    amount_minor: int
-    currency: str
+    price: Money
     effective_at: datetime | None = None
+    """When the price takes effect; now when not given."""
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,16 @@
-"""Business rule violations of the catalog, each naming the field at fault."""
+"""Business rule violations of the catalog, each naming the field at fault.
+
+Each family declares its kind; the shared HTTP edge answers NOT_FOUND with 404, CONFLICT with 409
+and RULE_BROKEN with 422, so no route maps them itself.
+"""
 
 from __future__ import annotations
 
+from reloop_shared.errors import DomainError, ErrorKind
 
-class CatalogError(Exception):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+
+class CatalogError(DomainError):
+    kind = ErrorKind.RULE_BROKEN
 
 
 class InvalidPrice(CatalogError):
@@ -14,15 +18,15 @@ class InvalidPrice(CatalogError):
 
 
 class NotFound(CatalogError):
-    pass
+    kind = ErrorKind.NOT_FOUND
 
 
 class AlreadyExists(CatalogError):
-    pass
+    kind = ErrorKind.CONFLICT
 
 
 class Discontinued(CatalogError):
-    pass
+    """Repricing a discontinued SKU breaks a rule of the SKU (422), as it always has."""
 
 
 class InvalidSku(CatalogError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from reloop_shared.recording import EventRecorder as EventRecorder
+from reloop_contracts.amounts import Money
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,8 @@ class SkuListed:
 class SkuPriced:
     sku: str
     market: str
-    amount_minor: int
-    currency: str
-    previous: tuple[int, str] | None
+    price: Money
+    previous: Money | None
     effective_at: datetime
 
 

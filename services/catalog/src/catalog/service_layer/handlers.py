@@ -1,67 +1,57 @@
-"""Catalog use cases: each takes a command and a unit of work."""
+"""Catalog use cases: each loads what it needs, lets the domain decide, saves and commits."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from catalog.domain import commands
 from catalog.domain.errors import AlreadyExists, NotFound
 from catalog.domain.model import Product, Sku
 from catalog.service_layer.unit_of_work import CatalogUnitOfWork
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from reloop_shared.clock import Clock
 
 
-async def publish_product(cmd: commands.PublishProduct, uow: CatalogUnitOfWork, now: Clock = utc_now) -> Product:
+async def publish_product(cmd: commands.PublishProduct, uow: CatalogUnitOfWork, clock: Clock) -> Product:
     async with uow:
-        at = now()
-        product = Product.publish(cmd.product_id, cmd.brand, cmd.model, cmd.category, cmd.attributes, at)
-        await uow.products.save(product, at)
+        product = Product.publish(cmd.product_id, cmd.brand, cmd.model, cmd.category, cmd.attributes, clock.now())
+        await uow.products.save(product)
         await uow.commit()
     return product
 
 
-async def list_sku(cmd: commands.ListSku, uow: CatalogUnitOfWork, now: Clock = utc_now) -> Sku:
+async def list_sku(cmd: commands.ListSku, uow: CatalogUnitOfWork, clock: Clock) -> Sku:
     async with uow:
         product = await uow.products.get(cmd.product_id)
         if product is None:
             raise NotFound(f"no product {cmd.product_id}", field="product_id")
         if await uow.skus.get(cmd.sku) is not None:
             raise AlreadyExists(f"SKU {cmd.sku} already exists", field="sku")
-        at = now()
-        sku = Sku.list(cmd.sku, product, cmd.kind, cmd.title, cmd.grade, cmd.storage_gb, cmd.colour, at)
-        await uow.skus.add(sku, at)
+        sku = Sku.list(cmd.sku, product, cmd.kind, cmd.title, cmd.grade, cmd.storage_gb, cmd.colour, clock.now())
+        await uow.skus.add(sku)
         await uow.commit()
     return sku
 
 
-async def price_sku(cmd: commands.PriceSku, uow: CatalogUnitOfWork, now: Clock = utc_now) -> Sku:
+async def price_sku(cmd: commands.PriceSku, uow: CatalogUnitOfWork, clock: Clock) -> Sku:
     async with uow:
-        sku = await uow.skus.get(cmd.sku, for_update=True)
-        if sku is None:
-            raise NotFound(f"no SKU {cmd.sku}", field="sku")
-        before = sku.prices.get(cmd.market)
-        sku.set_price(cmd.market, cmd.amount_minor, cmd.currency, cmd.effective_at or now())
-        after = sku.prices[cmd.market]
-        if after is not before:
-            await uow.skus.add_price(sku.sku, after)
+        sku = await _existing_sku(uow, cmd.sku)
+        new_price = sku.set_price(cmd.market, cmd.price, cmd.effective_at or clock.now())
+        if new_price is not None:
+            await uow.skus.add_price(sku.sku, new_price)
         await uow.commit()
     return sku
 
 
-async def discontinue_sku(cmd: commands.DiscontinueSku, uow: CatalogUnitOfWork, now: Clock = utc_now) -> Sku:
+async def discontinue_sku(cmd: commands.DiscontinueSku, uow: CatalogUnitOfWork, clock: Clock) -> Sku:
     async with uow:
-        sku = await uow.skus.get(cmd.sku, for_update=True)
-        if sku is None:
-            raise NotFound(f"no SKU {cmd.sku}", field="sku")
-        was_discontinued = sku.discontinued_at is not None
-        sku.discontinue(cmd.reason, now())
-        if not was_discontinued and sku.discontinued_at is not None:
-            await uow.skus.mark_discontinued(sku.sku, sku.discontinued_at, cmd.reason)
+        sku = await _existing_sku(uow, cmd.sku)
+        if sku.discontinue(cmd.reason, clock.now()):
+            await uow.skus.mark_discontinued(sku)
         await uow.commit()
     return sku
+
+
+async def _existing_sku(uow: CatalogUnitOfWork, sku: str) -> Sku:
+    """The SKU, locked until the commit (see `Skus.get`)."""
+    found = await uow.skus.get(sku, for_update=True)
+    if found is None:
+        raise NotFound(f"no SKU {sku}", field="sku")
+    return found

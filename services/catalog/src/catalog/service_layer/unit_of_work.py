@@ -1,16 +1,16 @@
-"""The catalog's unit of work: its repositories on one transaction, events through the outbox."""
+"""The catalog's unit of work: its repositories on one transaction, events through the outbox.
+
+Handlers are typed against this class; `adapters.postgres_unit_of_work` binds it to PostgreSQL and
+the tests' twin (`tests/fakes.py`) to memory.
+"""
 
 from __future__ import annotations
 
-from catalog.adapters.repository import ProductRepository, SkuRepository
-from reloop_shared.db.types import Connection
-from reloop_shared.db.unit_of_work import PostgresUnitOfWork
+from catalog.domain.events import DomainEvent
+from catalog.service_layer.ports import Products, Skus
+from reloop_shared.unit_of_work import UnitOfWork
 
 
-class CatalogUnitOfWork(PostgresUnitOfWork):
-    products: ProductRepository
-    skus: SkuRepository
-
-    def bind(self, conn: Connection) -> None:
-        self.products = ProductRepository(conn, self.seen)
-        self.skus = SkuRepository(conn, self.seen)
+class CatalogUnitOfWork(UnitOfWork[DomainEvent]):
+    products: Products
+    skus: Skus
