@@ -10,9 +10,9 @@ from orders.domain.customer import Consent, Sealed, SealedContact
 from orders.domain.events import DomainEvent
 from orders.domain.lines import ReservedUnit
 from orders.domain.model import Order
-from orders.domain.money import Money
 from orders.domain.payments import Authorization
 from orders.domain.rules import ACCESSORY, DEVICE
+from reloop_contracts.amounts import Money
 
 NOW = datetime(2026, 11, 2, 10, tzinfo=UTC)
 ORDER_ID = "ord-1"

@@ -56,7 +56,7 @@ class MovableClock:
     def __init__(self) -> None:
         self.offset = timedelta(0)
 
-    def __call__(self) -> datetime:
+    def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
 
     def advance(self, delta: timedelta) -> None:

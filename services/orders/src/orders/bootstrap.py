@@ -11,14 +11,16 @@ from fastapi import FastAPI
 from orders.adapters.local_payments import DeclineRules, LocalLedgerPaymentProvider
 from orders.adapters.payment_ledger import PaymentLedger
 from orders.adapters.personal_data import ContactSealer
+from orders.adapters.postgres_unit_of_work import PaymentProviderFactory, PostgresOrdersUnitOfWork
+from orders.adapters.read_model import PostgresOrdersReads
 from orders.adapters.translators import to_contract
 from orders.config import OrdersSettings
-from orders.domain.payments import PaymentProvider, PaymentProviderFactory
+from orders.domain.payments import PaymentProvider
 from orders.entrypoints.consumers import carrier, subscription
 from orders.entrypoints.http import routes
-from orders.service_layer.clock import Clock, utc_now
-from orders.service_layer.unit_of_work import OrdersUnitOfWork
+from orders.entrypoints.http.dependencies import HttpDependencies
 from reloop_contracts import REGISTRY, Registry, inventory, orders, privacy, sales
+from reloop_shared.clock import SYSTEM_CLOCK, Clock
 from reloop_shared.db.migrations import MigrationSource
 from reloop_shared.db.types import Connection
 from reloop_shared.http.app import create_app
@@ -42,7 +44,7 @@ def local_ledger(settings: OrdersSettings) -> PaymentProviderFactory:
 def build(
     settings: OrdersSettings | None = None,
     *,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     payments: PaymentProviderFactory | None = None,
     registry: Registry = REGISTRY,
     key_store: KeyStore | None = None,
@@ -63,11 +65,11 @@ def build(
     runtime.on_start(vault.open)
     runtime.on_stop(vault.close)
 
-    def unit_of_work() -> OrdersUnitOfWork:
-        return OrdersUnitOfWork(runtime.outbox, to_contract, payments, pool=runtime.pool)
+    def unit_of_work() -> PostgresOrdersUnitOfWork:
+        return PostgresOrdersUnitOfWork(runtime.outbox, to_contract, payments, pool=runtime.pool)
 
-    def joining(conn: Connection) -> OrdersUnitOfWork:
-        return OrdersUnitOfWork(runtime.outbox, to_contract, payments, conn=conn)
+    def joining(conn: Connection) -> PostgresOrdersUnitOfWork:
+        return PostgresOrdersUnitOfWork(runtime.outbox, to_contract, payments, conn=conn)
 
     runtime.subscribe(
         subscription(joining, sealer, clock, registry=registry, max_attempts=settings.consumer_max_attempts)
@@ -76,6 +78,6 @@ def build(
         runtime,
         title="reloop orders",
         description="The online channel: carts, checkout, payment, fulfilment, delivery and returns.",
-        routers=[routes(lambda: runtime.pool, unit_of_work, sealer, clock)],
+        routers=[routes(HttpDependencies(unit_of_work, PostgresOrdersReads(lambda: runtime.pool), sealer, clock))],
     )
     return runtime, app

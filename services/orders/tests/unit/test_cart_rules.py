@@ -7,8 +7,8 @@ import pytest
 from orders.domain.cart import Cart, Listing
 from orders.domain.errors import InvalidCheckout, InvalidQuantity, NotSellable, WrongState
 from orders.domain.model import Order
-from orders.domain.money import Money
 from orders.domain.rules import ACCESSORY, DEVICE
+from reloop_contracts.amounts import InvalidMoney, Money
 from services.orders.tests.builders import NOW
 
 PHONE = Listing("IPH13-128-BLK-EX", DEVICE, Money(45900, "EUR"))
@@ -101,7 +101,7 @@ def test_an_order_needs_a_pickup_shop_exactly_for_click_and_collect_and_a_card(
 
 
 def test_money_is_an_integer_of_minor_units_in_one_currency() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidMoney, match="integer"):
         Money(19.9, "EUR")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="cannot combine"):
         _ = Money(100, "EUR") + Money(100, "GBP")

@@ -6,14 +6,14 @@ import pytest
 
 from orders.adapters.local_payments import DECLINED_TOKEN, DeclineRules, LocalLedgerPaymentProvider
 from orders.domain.errors import PaymentFailed
-from orders.domain.money import Money
-from services.orders.tests.fakes import FakeLedger
+from reloop_contracts.amounts import Money
+from services.orders.tests.fakes import InMemoryLedger, OrdersTables
 
 RULES = DeclineRules(limit_minor=100_000)
 
 
 def _provider() -> LocalLedgerPaymentProvider:
-    return LocalLedgerPaymentProvider(FakeLedger(), RULES)
+    return LocalLedgerPaymentProvider(InMemoryLedger(OrdersTables()), RULES)
 
 
 def test_the_declined_test_token_is_always_declined() -> None:
@@ -51,14 +51,14 @@ async def test_an_approved_payment_is_captured_and_refunded_but_never_beyond_the
 
 
 async def test_refunding_twice_with_the_same_reference_is_one_refund() -> None:
-    ledger = FakeLedger()
-    provider = LocalLedgerPaymentProvider(ledger, RULES)
+    tables = OrdersTables()
+    provider = LocalLedgerPaymentProvider(InMemoryLedger(tables), RULES)
     authorization = await provider.authorize("ord-1", Money(5000, "EUR"), "tok_visa")
     capture_id = await provider.capture(authorization.authorization_id, Money(5000, "EUR"))
     first = await provider.refund(capture_id, Money(5000, "EUR"), "ord-1/return/r1")
     again = await provider.refund(capture_id, Money(5000, "EUR"), "ord-1/return/r1")
     assert first == again
-    assert len(ledger.refunds) == 1
+    assert len(tables.ledger_refunds) == 1
 
 
 async def test_authorising_the_same_order_again_answers_with_the_first_authorisation() -> None:

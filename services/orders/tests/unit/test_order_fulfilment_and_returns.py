@@ -8,10 +8,9 @@ import pytest
 
 from orders.domain import events
 from orders.domain.errors import InvalidReturn, WithdrawalPeriodOver, WrongState
-from orders.domain.lines import LineStatus, ReservedUnit
-from orders.domain.model import OrderStatus
-from orders.domain.money import Money
+from orders.domain.lines import LineStatus, OrderStatus, ReservedUnit
 from orders.domain.rules import WITHDRAWAL_PERIOD
+from reloop_contracts.amounts import Money
 from services.orders.tests.builders import NOW, delivered, last, placed, recorded
 
 

@@ -6,11 +6,10 @@ import pytest
 
 from orders.domain import events
 from orders.domain.errors import InvalidSubstitute, ReservationMismatch, WrongState
-from orders.domain.lines import LineStatus, ReservedUnit, Substitute
-from orders.domain.model import OrderStatus
-from orders.domain.money import Money
+from orders.domain.lines import LineStatus, OrderStatus, ReservedUnit, Substitute
 from orders.domain.payments import Authorization
 from orders.domain.rules import CHECKOUT_HOLD_SECONDS
+from reloop_contracts.amounts import Money
 from services.orders.tests.builders import HELD, NOW, ORDER_ID, approved, checked_out, placed, recorded
 
 

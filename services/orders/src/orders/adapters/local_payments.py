@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from orders.domain.errors import PaymentFailed
-from orders.domain.money import Money
 from orders.domain.payments import Authorization
+from reloop_contracts.amounts import Money
 
 DECLINED_TOKEN = "tok_declined"
 """The test card that is always declined, like the acquirers' own test tokens."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orders.domain.money import Money
 from orders.domain.payments import Authorization
+from reloop_contracts.amounts import Money
 from reloop_shared.db.types import Connection
 
 

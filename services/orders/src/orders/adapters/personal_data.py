@@ -14,9 +14,9 @@ sealed copy, on every topic, is unreadable.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from orders.domain.customer import Sealed
+from orders.service_layer.ports import Erased
 from reloop_shared.db.types import Connection
 from reloop_shared.outbox.forgetting import forget_published
 from reloop_shared.personal_data import PersonalDataSealer
@@ -42,17 +42,7 @@ WHERE order_id = ANY($1::text[])
 """
 
 
-@dataclass(frozen=True)
-class Erased:
-    records: int
-    """Account ids pseudonymised (carts and orders), sealed contact details and subject mappings dropped."""
-    subject_ids: list[str]
-    """The data subjects orders minted for these people: their keys are to be destroyed."""
-    published_events: int
-    """Orders' published events about these orders, dropped from the outbox."""
-
-
-class DataSubjects:
+class PostgresDataSubjects:
     """Which data subject orders minted for an account."""
 
     def __init__(self, conn: Connection) -> None:
@@ -73,7 +63,7 @@ class DataSubjects:
         return subject_id
 
 
-class CustomerRecords:
+class PostgresCustomerRecords:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from orders.domain.cart import Listing
-from orders.domain.money import Money
+from orders.service_layer.ports import StorefrontSku
+from reloop_contracts.amounts import Money
 from reloop_shared.db.types import Connection
 
 _LISTINGS = """
@@ -25,22 +25,7 @@ LEFT JOIN sku_availability a ON a.sku = s.sku
 """
 
 
-@dataclass(frozen=True)
-class StorefrontSku:
-    sku: str
-    market: str
-    kind: str | None
-    title: str | None
-    price: Money | None
-    discontinued: bool
-    available: int | None
-
-    @property
-    def listing(self) -> Listing:
-        return Listing(self.sku, self.kind, self.price, self.discontinued)
-
-
-class PriceList:
+class PostgresPriceList:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
@@ -80,7 +65,7 @@ class PriceList:
             discontinued_at,
         )
 
-    async def record_availability(self, sku: str, by_market: dict[str, int], as_of: datetime) -> None:
+    async def record_availability(self, sku: str, by_market: Mapping[str, int], as_of: datetime) -> None:
         # Each event is a full snapshot of the SKU: the newest wins, an older one changes nothing.
         await self.conn.execute(
             """
@@ -89,7 +74,7 @@ class PriceList:
             WHERE sku_availability.as_of < EXCLUDED.as_of
             """,
             sku,
-            json.dumps(by_market),
+            json.dumps(dict(by_market)),
             as_of,
         )
 

@@ -1,34 +1,38 @@
-"""Queries for the HTTP API (reads need no unit of work and take no locks)."""
+"""Queries for the HTTP API on PostgreSQL: no unit of work, no locks, one snapshot per answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from orders.adapters.price_list import PriceList, StorefrontSku
-from orders.adapters.repository import CartRepository, OrderRepository
+from orders.adapters.price_list import PostgresPriceList
+from orders.adapters.repository import PostgresCarts, PostgresOrders
 from orders.domain.cart import Cart
+from orders.domain.events import DomainEvent
 from orders.domain.model import Order
-from reloop_shared.db.types import Connection
+from orders.service_layer.ports import StorefrontSku
+from reloop_shared.db.types import Pool
+from reloop_shared.unit_of_work import TrackedAggregates
 
 
-class OrdersReadModel:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+class PostgresOrdersReads:
+    def __init__(self, pool: Callable[[], Pool]) -> None:
+        # The pool exists once the runtime started: asked for on each read.
+        self.pool = pool
 
     async def order(self, order_id: str) -> Order | None:
-        # One snapshot: the order row, its lines, payments and returns as of the same moment.
-        async with self.conn.transaction(isolation="repeatable_read", readonly=True):
-            return await OrderRepository(self.conn, []).get(order_id)
+        async with self.pool().acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            # One snapshot: the order row, its lines, payments and returns as of the same moment.
+            untracked: TrackedAggregates[DomainEvent] = TrackedAggregates([])
+            return await PostgresOrders(conn, untracked).get(order_id)
 
     async def cart(self, cart_id: str, now: datetime) -> tuple[Cart, dict[str, StorefrontSku]] | None:
-        """The cart with what each of its SKUs costs and how many are available right now."""
-        async with self.conn.transaction(isolation="repeatable_read", readonly=True):
-            cart = await CartRepository(self.conn).get(cart_id)
+        async with self.pool().acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            cart = await PostgresCarts(conn).get(cart_id)
             if cart is None:
                 return None
-            return cart, await PriceList(self.conn).skus([line.sku for line in cart.lines], cart.market, now)
+            return cart, await PostgresPriceList(conn).skus([line.sku for line in cart.lines], cart.market, now)
 
-    async def storefront_sku(self, sku: str, market: str, now: datetime) -> StorefrontSku | None:
-        view = (await PriceList(self.conn).skus([sku], market, now))[sku]
-        known = view.kind is not None or view.price is not None or view.discontinued
-        return view if known else None
+    async def storefront_sku(self, sku: str, market: str, now: datetime) -> StorefrontSku:
+        async with self.pool().acquire() as conn:
+            return (await PostgresPriceList(conn).skus([sku], market, now))[sku]

@@ -1,4 +1,4 @@
-"""Orders' SQL for its aggregates: orders (with lines, payments, returns) and carts."""
+"""Orders' SQL for its aggregates: orders (with lines, payments, returns), carts, and checkout keys."""
 
 from __future__ import annotations
 
@@ -8,18 +8,21 @@ from typing import Any
 
 from orders.domain.cart import Cart, CartLine, CartStatus
 from orders.domain.customer import Consent, Sealed, SealedContact
+from orders.domain.events import DomainEvent
 from orders.domain.lines import (
     LineStatus,
     OrderLine,
+    OrderStatus,
     PaymentKind,
     PaymentRecord,
     ReturnRequest,
     ReturnStatus,
     Substitute,
 )
-from orders.domain.model import Order, OrderStatus
-from orders.domain.money import Money
+from orders.domain.model import Order
+from reloop_contracts.amounts import Money
 from reloop_shared.db.types import Connection
+from reloop_shared.unit_of_work import TrackedAggregates
 
 # The account id and the contact details are written once, at checkout: only erasure changes them
 # afterwards (it takes the order's row lock like every change, so no stale copy writes them back).
@@ -63,8 +66,8 @@ ON CONFLICT (return_id) DO UPDATE SET status = EXCLUDED.status, refund_minor = E
 """
 
 
-class OrderRepository:
-    def __init__(self, conn: Connection, seen: list[Any]) -> None:
+class PostgresOrders:
+    def __init__(self, conn: Connection, seen: TrackedAggregates[DomainEvent]) -> None:
         self.conn = conn
         self.seen = seen
 
@@ -90,7 +93,7 @@ class OrderRepository:
         return await self.get(order_id, for_update=for_update) if order_id is not None else None
 
     async def save(self, order: Order) -> None:
-        if not any(seen is order for seen in self.seen):
+        if order not in self.seen:
             self.seen.append(order)  # a new order's events are collected on commit too
         await self.conn.execute(
             _UPSERT_ORDER,
@@ -270,7 +273,7 @@ def _contact(row: Any) -> SealedContact | None:
     return SealedContact(row["subject_id"], Sealed(**json.loads(row["sealed_contact"])), consent)
 
 
-class CartRepository:
+class PostgresCarts:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
@@ -317,7 +320,7 @@ class CartRepository:
             )
 
 
-class CheckoutRequests:
+class PostgresCheckoutRequests:
     """Checkout `Idempotency-Key`s: which order a key already created."""
 
     def __init__(self, conn: Connection) -> None:

@@ -8,12 +8,13 @@ from typing import Literal, cast
 
 from orders.domain import commands, customer, events
 from orders.domain.lines import ReservedUnit, Substitute
-from orders.domain.money import Money
 from reloop_contracts import Event, NonNegativeMoney
 from reloop_contracts import catalog as catalog_contract
 from reloop_contracts import inventory as inventory_contract
 from reloop_contracts import orders as contract
+from reloop_contracts import privacy as privacy_contract
 from reloop_contracts import sales as sales_contract
+from reloop_contracts.amounts import Money
 from reloop_contracts.common import Consent, CustomerRef, ItemKind, SealedPersonalData
 from reloop_contracts.orders import Fulfilment
 
@@ -26,7 +27,7 @@ LineChange = Literal["substituted", "dropped"]
 
 
 def _money(amount: Money) -> NonNegativeMoney:
-    return NonNegativeMoney(amount_minor=amount.amount_minor, currency=amount.currency)
+    return NonNegativeMoney.of(amount)
 
 
 def _customer(customer_id: str, contact: customer.SealedContact | None) -> CustomerRef:
@@ -211,9 +212,7 @@ def listing(event: catalog_contract.SkuListed) -> commands.RecordListing:
 
 
 def price(event: catalog_contract.SkuPriced) -> commands.RecordPrice:
-    return commands.RecordPrice(
-        event.sku, event.market, Money(event.price.amount_minor, event.price.currency), event.effective_at
-    )
+    return commands.RecordPrice(event.sku, event.market, event.price.value(), event.effective_at)
 
 
 def discontinued(event: catalog_contract.SkuDiscontinued) -> commands.RecordDiscontinued:
@@ -273,3 +272,7 @@ def sold_line_reallocated(event: inventory_contract.SaleLineReallocated) -> comm
 
 def unallocated(event: inventory_contract.SaleUnallocated) -> commands.DropSoldLine:
     return commands.DropSoldLine(event.sale_id, event.line_id, event.reason)
+
+
+def erasure(event: privacy_contract.ErasureRequested) -> commands.EraseCustomer:
+    return commands.EraseCustomer(event.request_id, tuple(event.customer_ids), tuple(event.subject_ids))

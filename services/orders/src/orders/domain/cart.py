@@ -12,8 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from orders.domain.errors import InvalidCheckout, NotFound, WrongState
-from orders.domain.money import Money
 from orders.domain.rules import check_line_quantity, check_sellable
+from reloop_contracts.amounts import Money
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from orders.domain.customer import ContactDetails
 from orders.domain.lines import ReservedUnit, Substitute
-from orders.domain.money import Money
+from reloop_contracts.amounts import Money
 
 # --- carts and checkout ---------------------------------------------------------------------------
 
@@ -172,3 +172,13 @@ class RecordAvailability:
     sku: str
     by_market: tuple[tuple[str, int], ...]
     as_of: datetime
+
+
+# --- privacy ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EraseCustomer:
+    request_id: str
+    customer_ids: tuple[str, ...]
+    subject_ids: tuple[str, ...] = ()

@@ -1,28 +1,30 @@
 """Business rule violations of orders, each naming the field at fault.
 
-The HTTP edge maps the family to a status: `Invalid` is a 422 (the request itself is wrong),
-`Conflict` a 409 (the request is fine but the cart or order is not in a state that allows it).
+Each family declares its kind and the shared HTTP edge picks the status from it: `NotFound` a
+404, `Invalid` a 422 (the request itself is wrong), `Conflict` a 409 (the request is fine but the
+cart or order is not in a state that allows it), and a failure of inventory or the payment
+provider a 502.
 """
 
 from __future__ import annotations
 
+from reloop_shared.errors import DomainError, ErrorKind
 
-class OrdersError(Exception):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+
+class OrdersError(DomainError):
+    pass
 
 
 class NotFound(OrdersError):
-    pass
+    kind = ErrorKind.NOT_FOUND
 
 
 class Invalid(OrdersError):
-    pass
+    kind = ErrorKind.RULE_BROKEN
 
 
 class Conflict(OrdersError):
-    pass
+    kind = ErrorKind.CONFLICT
 
 
 class InvalidQuantity(Invalid):
@@ -64,6 +66,10 @@ class CustomerErased(Conflict):
 class ReservationMismatch(OrdersError):
     """Inventory confirmed a hold that does not fit the order (a device line without a unit)."""
 
+    kind = ErrorKind.UPSTREAM
+
 
 class PaymentFailed(OrdersError):
     """The payment provider refused an operation that the ledger rules should have allowed."""
+
+    kind = ErrorKind.UPSTREAM

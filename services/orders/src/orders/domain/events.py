@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from orders.domain.customer import SealedContact
-from orders.domain.money import Money
-from reloop_shared.recording import EventRecorder as EventRecorder
+from orders.domain.lines import OrderLine
+from reloop_contracts.amounts import Money
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,10 @@ class LineToHold:
     sku: str
     quantity: int
     unit_id: str | None
+
+    @classmethod
+    def of(cls, line: OrderLine) -> LineToHold:
+        return cls(line.line_id, line.kind, line.sku, line.quantity, line.unit_id)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,10 @@ class SoldLine:
     quantity: int
     unit_id: str | None
     unit_price: Money
+
+    @classmethod
+    def of(cls, line: OrderLine) -> SoldLine:
+        return cls(line.line_id, line.kind, line.sku, line.quantity, line.unit_id, line.unit_price)
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,10 @@ class ReturnedLine:
     quantity: int
     reason: str
     refund: Money
+
+    @classmethod
+    def of(cls, line: OrderLine, reason: str) -> ReturnedLine:
+        return cls(line.line_id, line.kind, line.sku, line.unit_id, line.quantity, reason, line.amount)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The parts of an order: its lines, the substitutes offered, its payments and its returns."""
+"""The parts of an order: the states it goes through, its lines, the substitutes offered, its payments
+and its returns."""
 
 from __future__ import annotations
 
@@ -6,7 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from orders.domain.money import Money
+from reloop_contracts.amounts import Money
+
+
+class OrderStatus(StrEnum):
+    RESERVING = "reserving"
+    STOCK_UNAVAILABLE = "stock_unavailable"
+    PAYMENT_FAILED = "payment_failed"
+    CANCELLED = "cancelled"
+    PLACED = "placed"
+    FULFILLED = "fulfilled"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
 
 
 class LineStatus(StrEnum):
@@ -94,3 +106,6 @@ class ReturnRequest:
     refund: Money | None = None
     refund_id: str | None = None
     received_at: datetime | None = None
+
+    def received(self, refund: Money, refund_id: str, now: datetime) -> None:
+        self.status, self.refund, self.refund_id, self.received_at = ReturnStatus.RECEIVED, refund, refund_id, now

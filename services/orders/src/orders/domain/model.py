@@ -8,11 +8,9 @@ they report that nothing applied, because a consumer that raised would dead-lett
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from orders.domain import events
 from orders.domain.cart import PricedLine
@@ -21,6 +19,7 @@ from orders.domain.errors import InvalidReturn, InvalidSubstitute, NotFound, Res
 from orders.domain.lines import (
     LineStatus,
     OrderLine,
+    OrderStatus,
     PaymentKind,
     PaymentRecord,
     RefundDue,
@@ -29,7 +28,6 @@ from orders.domain.lines import (
     ReturnStatus,
     Substitute,
 )
-from orders.domain.money import Money, total
 from orders.domain.payments import Authorization
 from orders.domain.rules import (
     CHECKOUT_HOLD_SECONDS,
@@ -38,19 +36,11 @@ from orders.domain.rules import (
     check_line_quantity,
     check_payment_method,
     check_within_withdrawal_period,
+    sale_location,
     withdrawal_deadline,
 )
-
-
-class OrderStatus(StrEnum):
-    RESERVING = "reserving"
-    STOCK_UNAVAILABLE = "stock_unavailable"
-    PAYMENT_FAILED = "payment_failed"
-    CANCELLED = "cancelled"
-    PLACED = "placed"
-    FULFILLED = "fulfilled"
-    DELIVERED = "delivered"
-    RETURNED = "returned"
+from reloop_contracts.amounts import Money, total
+from reloop_shared.recording import EventRecorder
 
 
 @dataclass
@@ -82,7 +72,7 @@ class Order:
     withdrawal_deadline: datetime | None = None
     updated_at: datetime | None = None
     contact: SealedContact | None = None
-    recorder: events.EventRecorder = field(default_factory=events.EventRecorder, repr=False, compare=False)
+    recorder: EventRecorder[events.DomainEvent] = field(default_factory=EventRecorder, repr=False, compare=False)
 
     @classmethod
     def checkout(
@@ -158,7 +148,7 @@ class Order:
             if unit is None or (line.kind == DEVICE and unit.unit_id is None):
                 raise ReservationMismatch(f"reservation {reservation_id} does not hold line {line.line_id}")
             line.unit_id, line.location_id = unit.unit_id, unit.location_id
-        self.location_id = self.pickup_location_id or _sale_location(self.active_lines)
+        self.location_id = self.pickup_location_id or sale_location(self.active_lines)
         self.updated_at = now
         return self.total
 
@@ -180,10 +170,7 @@ class Order:
                 self.pickup_location_id,
                 self.location_id,
                 self.reservation_id,
-                tuple(
-                    events.SoldLine(line.line_id, line.kind, line.sku, line.quantity, line.unit_id, line.unit_price)
-                    for line in self.active_lines
-                ),
+                tuple(events.SoldLine.of(line) for line in self.active_lines),
                 self.total,
                 capture_id,
                 now,
@@ -359,12 +346,7 @@ class Order:
 
     def return_refunded(self, return_id: str, due: RefundDue, refund_id: str, now: datetime) -> None:
         request = self._return(return_id)
-        request.status, request.refund, request.refund_id, request.received_at = (
-            ReturnStatus.RECEIVED,
-            due.amount,
-            refund_id,
-            now,
-        )
+        request.received(due.amount, refund_id, now)
         returned = [self.line(line_id) for line_id in request.line_ids]
         for line in returned:
             line.status = LineStatus.RETURNED
@@ -380,12 +362,7 @@ class Order:
                 self.customer_id,
                 self.market,
                 self.location_id,
-                tuple(
-                    events.ReturnedLine(
-                        line.line_id, line.kind, line.sku, line.unit_id, line.quantity, request.reason, line.amount
-                    )
-                    for line in returned
-                ),
+                tuple(events.ReturnedLine.of(line, request.reason) for line in returned),
                 now,
                 self.contact,
             )
@@ -403,10 +380,7 @@ class Order:
             events.ReservationRequested(
                 self.reservation_id,
                 self.market,
-                tuple(
-                    events.LineToHold(line.line_id, line.kind, line.sku, line.quantity, line.unit_id)
-                    for line in self.active_lines
-                ),
+                tuple(events.LineToHold.of(line) for line in self.active_lines),
                 location,
                 CHECKOUT_HOLD_SECONDS,
                 now,
@@ -422,11 +396,3 @@ class Order:
     def _end(self, status: OrderStatus, reason: str, now: datetime) -> None:
         self.status, self.cancel_reason, self.cancelled_at, self.updated_at = status, reason, now, now
         self.recorder.record(events.OrderCancelled(self.order_id, reason, now))
-
-
-def _sale_location(lines: Sequence[OrderLine]) -> str | None:
-    """A sale has one location. Inventory finds a device by its unit wherever it is, but takes
-    accessories from the sale's location: so where the accessories were held, else where most
-    lines were."""
-    accessories = Counter(line.location_id for line in lines if line.kind != DEVICE)
-    return (accessories or Counter(line.location_id for line in lines)).most_common(1)[0][0]

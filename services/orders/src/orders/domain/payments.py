@@ -6,11 +6,10 @@ operation: a consumer that is retried after a crash must never charge twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from orders.domain.money import Money
+from reloop_contracts.amounts import Money
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,3 @@ class PaymentProvider(Protocol):
     async def refund(self, capture_id: str, amount: Money, reference: str) -> str:
         """Give back part of a capture; the same `reference` twice is one refund. Returns its id."""
         ...
-
-
-PaymentProviderFactory = Callable[[Any], PaymentProvider]
-"""Builds the provider for one unit of work, given its connection (a remote provider ignores it)."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from orders.domain.errors import InvalidCheckout, InvalidQuantity, NotSellable, WithdrawalPeriodOver, WrongState
-from orders.domain.money import Money
+from orders.domain.lines import OrderLine
+from reloop_contracts.amounts import Money
 
 DEVICE = "refurbished_device"
 ACCESSORY = "accessory"
@@ -67,3 +70,11 @@ def check_within_withdrawal_period(delivered_at: datetime | None, deadline: date
         raise WithdrawalPeriodOver(
             f"the withdrawal period ended at {deadline.isoformat()}", field="withdrawal_deadline"
         )
+
+
+def sale_location(lines: Sequence[OrderLine]) -> str | None:
+    """A sale has one location. Inventory finds a device by its unit wherever it is, but takes
+    accessories from the sale's location: so where the accessories were held, else where most
+    lines were."""
+    accessories = Counter(line.location_id for line in lines if line.kind != DEVICE)
+    return (accessories or Counter(line.location_id for line in lines)).most_common(1)[0][0]

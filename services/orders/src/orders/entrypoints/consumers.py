@@ -1,8 +1,8 @@
-"""Kafka subscribers: contract event -> command -> handler, nothing else.
+"""Kafka subscribers: contract event -> command (adapters/translators) -> one handler, nothing else.
 
 One consumer group, `orders`, reads the catalog's SKUs, inventory's availability, reservation
-outcomes and sale allocations. Each handler joins the consuming transaction (the runtime records
-the event id in it), so every event has its effect exactly once.
+outcomes and sale allocations, and privacy's erasure requests. Each handler joins the consuming
+transaction (the runtime records the event id in it), so every event has its effect exactly once.
 """
 
 from __future__ import annotations
@@ -11,15 +11,14 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from orders.adapters import translators
-from orders.service_layer import erasure, projections, reservations, sales
-from orders.service_layer.clock import Clock
-from orders.service_layer.contacts import Sealer
+from orders.service_layer import erasure, projections, reservations, sale_allocations
+from orders.service_layer.ports import Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_contracts import REGISTRY, EnvelopeHeader, Event, Registry, TopicSpec, privacy
 from reloop_contracts import catalog as catalog_contract
 from reloop_contracts import inventory as inventory_contract
+from reloop_shared.clock import Clock
 from reloop_shared.consumer.subscription import EventHandler, Subscription
-from reloop_shared.db.types import Connection
 
 CONSUMER = "orders"
 READS = (
@@ -33,24 +32,19 @@ READS = (
 
 E = TypeVar("E", bound=Event)
 C = TypeVar("C")
-UnitOfWorkOn = Callable[[Connection], OrdersUnitOfWork]
+Tx = TypeVar("Tx")
+"""The consuming transaction: a PostgreSQL connection in the service, a memory transaction in tests."""
 
 
 def _applies(
-    translate: Callable[[E], C], handle: Callable[[C, OrdersUnitOfWork], Awaitable[None]], uow: UnitOfWorkOn
-) -> EventHandler:
-    async def on_event(event: E, _: EnvelopeHeader, conn: Connection) -> None:
-        await handle(translate(event), uow(conn))
+    translate: Callable[[E], C],
+    handle: Callable[[C, OrdersUnitOfWork], Awaitable[object]],
+    uow: Callable[[Tx], OrdersUnitOfWork],
+) -> EventHandler[Tx]:
+    async def on_event(event: E, _: EnvelopeHeader, tx: Tx) -> None:
+        await handle(translate(event), uow(tx))
 
     return on_event
-
-
-def _erase_command(event: privacy.ErasureRequested) -> erasure.EraseCustomer:
-    return erasure.EraseCustomer(event.request_id, tuple(event.customer_ids), tuple(event.subject_ids))
-
-
-async def _erase(cmd: erasure.EraseCustomer, uow: OrdersUnitOfWork, sealer: Sealer, now: Clock) -> None:
-    await erasure.when_erasure_requested_forget_the_customer(cmd, uow, sealer, now())
 
 
 def carrier(registry: Registry, event: type[Event]) -> TopicSpec:
@@ -59,9 +53,15 @@ def carrier(registry: Registry, event: type[Event]) -> TopicSpec:
 
 
 def subscription(
-    uow: UnitOfWorkOn, sealer: Sealer, now: Clock, *, registry: Registry = REGISTRY, max_attempts: int = 3
-) -> Subscription:
-    handlers: dict[type[Event], EventHandler] = {
+    uow: Callable[[Tx], OrdersUnitOfWork],
+    sealer: Sealer,
+    clock: Clock,
+    *,
+    registry: Registry = REGISTRY,
+    max_attempts: int = 3,
+) -> Subscription[Tx]:
+    """Orders' consumers; `uow` joins the consuming transaction."""
+    handlers: dict[type[Event], EventHandler[Tx]] = {
         catalog_contract.SkuListed: _applies(translators.listing, projections.record_listing, uow),
         catalog_contract.SkuPriced: _applies(translators.price, projections.record_price, uow),
         catalog_contract.SkuDiscontinued: _applies(translators.discontinued, projections.record_discontinued, uow),
@@ -69,34 +69,44 @@ def subscription(
             translators.availability, projections.record_availability, uow
         ),
         inventory_contract.ReservationConfirmed: _applies(
-            translators.confirmed, lambda c, u: reservations.when_reservation_confirmed_take_payment(c, u, now), uow
+            translators.confirmed, lambda c, u: reservations.when_reservation_confirmed_take_payment(c, u, clock), uow
         ),
         inventory_contract.ReservationRejected: _applies(
-            translators.rejected, lambda c, u: reservations.when_reservation_rejected_offer_substitutes(c, u, now), uow
+            translators.rejected,
+            lambda c, u: reservations.when_reservation_rejected_offer_substitutes(c, u, clock),
+            uow,
         ),
         inventory_contract.ReservationEnded: _applies(
-            translators.ended, lambda c, u: reservations.when_reservation_expired_cancel_the_order(c, u, now), uow
+            translators.ended, lambda c, u: reservations.when_reservation_expired_cancel_the_order(c, u, clock), uow
         ),
         inventory_contract.ReservationReallocated: _applies(
             translators.reallocated,
-            lambda c, u: reservations.when_reservation_reallocated_follow_the_unit(c, u, now),
+            lambda c, u: reservations.when_reservation_reallocated_follow_the_unit(c, u, clock),
             uow,
         ),
         inventory_contract.ReservationBroken: _applies(
-            translators.broken, lambda c, u: reservations.when_reservation_broken_drop_the_line(c, u, now), uow
+            translators.broken, lambda c, u: reservations.when_reservation_broken_drop_the_line(c, u, clock), uow
         ),
         inventory_contract.SaleAllocated: _applies(
-            translators.allocated, lambda c, u: sales.when_sale_allocated_mark_stock_committed(c, u, now), uow
+            translators.allocated,
+            lambda c, u: sale_allocations.when_sale_allocated_mark_stock_committed(c, u, clock),
+            uow,
         ),
         inventory_contract.SaleLineReallocated: _applies(
             translators.sold_line_reallocated,
-            lambda c, u: sales.when_sale_line_reallocated_follow_the_unit(c, u, now),
+            lambda c, u: sale_allocations.when_sale_line_reallocated_follow_the_unit(c, u, clock),
             uow,
         ),
         inventory_contract.SaleUnallocated: _applies(
-            translators.unallocated, lambda c, u: sales.when_sale_unallocated_refund_the_line(c, u, now), uow
+            translators.unallocated,
+            lambda c, u: sale_allocations.when_sale_unallocated_refund_the_line(c, u, clock),
+            uow,
         ),
-        privacy.ErasureRequested: _applies(_erase_command, lambda c, u: _erase(c, u, sealer, now), uow),
+        privacy.ErasureRequested: _applies(
+            translators.erasure,
+            lambda c, u: erasure.when_erasure_requested_forget_the_customer(c, u, sealer, clock),
+            uow,
+        ),
     }
     topics = [carrier(registry, event) for event in READS]
     return Subscription.per_event(CONSUMER, topics, handlers, max_attempts=max_attempts)

@@ -7,27 +7,27 @@ import uuid
 from orders.domain import commands
 from orders.domain.cart import Cart, CartLine
 from orders.domain.errors import Invalid, NotFound
-from orders.service_layer.clock import Clock, utc_now
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_contracts.markets import currency_of
+from reloop_shared.clock import Clock
 
 
-async def open_cart(cmd: commands.OpenCart, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Cart:
+async def open_cart(cmd: commands.OpenCart, uow: OrdersUnitOfWork, clock: Clock) -> Cart:
     async with uow:
         if currency_of(cmd.market) is None:
             raise Invalid(f"reloop does not sell in market {cmd.market}", field="market")
-        cart = Cart.open(str(uuid.uuid4()), cmd.market, cmd.customer_id, now())
+        cart = Cart.open(str(uuid.uuid4()), cmd.market, cmd.customer_id, clock.now())
         await uow.carts.save(cart)
         await uow.commit()
     return cart
 
 
-async def add_cart_line(cmd: commands.AddCartLine, uow: OrdersUnitOfWork, now: Clock = utc_now) -> CartLine:
+async def add_cart_line(cmd: commands.AddCartLine, uow: OrdersUnitOfWork, clock: Clock) -> CartLine:
     async with uow:
         cart = await uow.carts.get(cmd.cart_id, for_update=True)
         if cart is None:
             raise NotFound(f"no cart {cmd.cart_id}", field="cart_id")
-        listings = await uow.price_list.listings([cmd.sku], cart.market, now())
+        listings = await uow.price_list.listings([cmd.sku], cart.market, clock.now())
         line = cart.add_line(uuid.uuid4().hex[:12], cmd.sku, cmd.kind, cmd.quantity, listings.get(cmd.sku))
         await uow.carts.save(cart)
         await uow.commit()

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from orders.domain import commands
 from orders.domain.errors import IdempotencyKeyReused, NotFound
 from orders.domain.model import Order
-from orders.service_layer.clock import Clock, utc_now
-from orders.service_layer.contacts import Sealer, sealed_contact
+from orders.service_layer.contacts import sealed_contact
+from orders.service_layer.ports import Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
+from reloop_shared.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,7 @@ def fingerprint(cmd: commands.Checkout) -> str:
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
-async def checkout(
-    cmd: commands.Checkout, uow: OrdersUnitOfWork, sealer: Sealer, now: Clock = utc_now
-) -> CheckoutResult:
+async def checkout(cmd: commands.Checkout, uow: OrdersUnitOfWork, sealer: Sealer, clock: Clock) -> CheckoutResult:
     async with uow:
         # Locked first: a second checkout of the cart waits here, then sees the first one's key.
         cart = await uow.carts.get(cmd.cart_id, for_update=True)
@@ -46,7 +45,7 @@ async def checkout(
             raise NotFound(f"no cart {cmd.cart_id}", field="cart_id")
         if cmd.idempotency_key is not None and (earlier := await uow.checkouts.find(cmd.idempotency_key)):
             return CheckoutResult(await _replay(cmd, earlier, uow), replayed=True)
-        at = now()
+        at = clock.now()
         lines = cart.price(await uow.price_list.listings([line.sku for line in cart.lines], cart.market, at))
         order = Order.checkout(
             str(uuid.uuid4()),

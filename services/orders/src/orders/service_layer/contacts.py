@@ -4,21 +4,12 @@ keeps them: the order, its outbox rows and its events only ever hold them sealed
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 
-from orders.domain.customer import Consent, ContactDetails, Sealed, SealedContact
+from orders.domain.customer import Consent, ContactDetails, SealedContact
 from orders.domain.errors import CustomerErased
+from orders.service_layer.ports import Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
-
-
-class Sealer(Protocol):
-    async def seal(self, subject_id: str, fields: dict[str, str]) -> Sealed | None:
-        """None when the subject's key was destroyed (the subject was erased)."""
-        ...
-
-    async def destroy(self, subject_ids: Sequence[str]) -> int: ...
 
 
 def new_subject_id() -> str:

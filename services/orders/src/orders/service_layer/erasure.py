@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 
-from orders.service_layer.contacts import Sealer
+from orders.domain import commands
+from orders.service_layer.ports import Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_contracts.privacy import ErasureCompleted
+from reloop_shared.clock import Clock
 
 SERVICE = "orders"
 
 
-@dataclass(frozen=True)
-class EraseCustomer:
-    request_id: str
-    customer_ids: tuple[str, ...]
-    subject_ids: tuple[str, ...] = ()
-
-
 async def when_erasure_requested_forget_the_customer(
-    cmd: EraseCustomer, uow: OrdersUnitOfWork, sealer: Sealer, now: datetime
+    cmd: commands.EraseCustomer, uow: OrdersUnitOfWork, sealer: Sealer, clock: Clock
 ) -> int:
     async with uow:
         erased = await uow.personal.erase(cmd.customer_ids, cmd.subject_ids, f"erased:{uuid.uuid4()}")
@@ -38,7 +31,7 @@ async def when_erasure_requested_forget_the_customer(
                     f"consents and data subjects dropped; {keys} subject key(s) destroyed; "
                     f"{erased.published_events} published event(s) dropped from the outbox"
                 ),
-                completed_at=now,
+                completed_at=clock.now(),
             )
         )
         await uow.commit()

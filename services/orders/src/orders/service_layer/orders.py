@@ -5,8 +5,8 @@ from __future__ import annotations
 from orders.domain import commands
 from orders.domain.errors import NotFound
 from orders.domain.model import Order
-from orders.service_layer.clock import Clock, utc_now
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
+from reloop_shared.clock import Clock
 
 
 async def locked_order(uow: OrdersUnitOfWork, order_id: str) -> Order:
@@ -16,37 +16,37 @@ async def locked_order(uow: OrdersUnitOfWork, order_id: str) -> Order:
     return order
 
 
-async def accept_substitute(cmd: commands.AcceptSubstitute, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Order:
+async def accept_substitute(cmd: commands.AcceptSubstitute, uow: OrdersUnitOfWork, clock: Clock) -> Order:
     async with uow:
         order = await locked_order(uow, cmd.order_id)
-        order.accept_substitute(cmd.line_id, cmd.unit_id, now())
+        order.accept_substitute(cmd.line_id, cmd.unit_id, clock.now())
         await uow.orders.save(order)
         await uow.commit()
     return order
 
 
-async def cancel_order(cmd: commands.CancelOrder, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Order:
+async def cancel_order(cmd: commands.CancelOrder, uow: OrdersUnitOfWork, clock: Clock) -> Order:
     async with uow:
         order = await locked_order(uow, cmd.order_id)
-        order.cancel(now())
+        order.cancel(clock.now())
         await uow.orders.save(order)
         await uow.commit()
     return order
 
 
-async def fulfil_order(cmd: commands.FulfilOrder, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Order:
+async def fulfil_order(cmd: commands.FulfilOrder, uow: OrdersUnitOfWork, clock: Clock) -> Order:
     async with uow:
         order = await locked_order(uow, cmd.order_id)
-        order.fulfil(cmd.tracking_reference, now())
+        order.fulfil(cmd.tracking_reference, clock.now())
         await uow.orders.save(order)
         await uow.commit()
     return order
 
 
-async def deliver_order(cmd: commands.DeliverOrder, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Order:
+async def deliver_order(cmd: commands.DeliverOrder, uow: OrdersUnitOfWork, clock: Clock) -> Order:
     async with uow:
         order = await locked_order(uow, cmd.order_id)
-        order.deliver(now())
+        order.deliver(clock.now())
         await uow.orders.save(order)
         await uow.commit()
     return order

@@ -11,22 +11,22 @@ import logging
 
 from orders.domain import commands
 from orders.domain.errors import ReservationMismatch
-from orders.service_layer.clock import Clock, utc_now
 from orders.service_layer.refunds import refund_dropped_line
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
+from reloop_shared.clock import Clock
 from reloop_shared.consumer.errors import Unprocessable
 
 log = logging.getLogger(__name__)
 
 
 async def when_reservation_confirmed_take_payment(
-    cmd: commands.ConfirmReservation, uow: OrdersUnitOfWork, now: Clock = utc_now
+    cmd: commands.ConfirmReservation, uow: OrdersUnitOfWork, clock: Clock
 ) -> None:
     async with uow:
         order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
         if order is None:
             return
-        at = now()
+        at = clock.now()
         try:
             amount = order.confirm_reservation(cmd.reservation_id, cmd.held, at)
         except ReservationMismatch as error:
@@ -46,12 +46,12 @@ async def when_reservation_confirmed_take_payment(
 
 
 async def when_reservation_rejected_offer_substitutes(
-    cmd: commands.RejectReservation, uow: OrdersUnitOfWork, now: Clock = utc_now
+    cmd: commands.RejectReservation, uow: OrdersUnitOfWork, clock: Clock
 ) -> None:
     async with uow:
         order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
         if order is None or not order.reservation_rejected(
-            cmd.reservation_id, cmd.failed_lines, cmd.substitutes, now()
+            cmd.reservation_id, cmd.failed_lines, cmd.substitutes, clock.now()
         ):
             return
         await uow.orders.save(order)
@@ -59,25 +59,25 @@ async def when_reservation_rejected_offer_substitutes(
 
 
 async def when_reservation_expired_cancel_the_order(
-    cmd: commands.EndReservation, uow: OrdersUnitOfWork, now: Clock = utc_now
+    cmd: commands.EndReservation, uow: OrdersUnitOfWork, clock: Clock
 ) -> None:
     if cmd.outcome != "expired":
         return  # released on our request or consumed by our sale: the order already moved on
     async with uow:
         order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
-        if order is None or not order.reservation_expired(cmd.reservation_id, now()):
+        if order is None or not order.reservation_expired(cmd.reservation_id, clock.now()):
             return
         await uow.orders.save(order)
         await uow.commit()
 
 
 async def when_reservation_reallocated_follow_the_unit(
-    cmd: commands.ReallocateReservedUnit, uow: OrdersUnitOfWork, now: Clock = utc_now
+    cmd: commands.ReallocateReservedUnit, uow: OrdersUnitOfWork, clock: Clock
 ) -> None:
     async with uow:
         order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
         if order is None or not order.reservation_reallocated(
-            cmd.reservation_id, cmd.line_id, cmd.unit_id, cmd.location_id, now()
+            cmd.reservation_id, cmd.line_id, cmd.unit_id, cmd.location_id, clock.now()
         ):
             return
         await uow.orders.save(order)
@@ -85,13 +85,13 @@ async def when_reservation_reallocated_follow_the_unit(
 
 
 async def when_reservation_broken_drop_the_line(
-    cmd: commands.BreakReservedLine, uow: OrdersUnitOfWork, now: Clock = utc_now
+    cmd: commands.BreakReservedLine, uow: OrdersUnitOfWork, clock: Clock
 ) -> None:
     async with uow:
         order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
         if order is None:
             return
-        at = now()
+        at = clock.now()
         due = order.reservation_broken(cmd.reservation_id, cmd.line_id, cmd.reason, at)
         if due is not None:
             await refund_dropped_line(order, due, uow, at)

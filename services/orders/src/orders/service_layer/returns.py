@@ -7,27 +7,27 @@ import uuid
 from orders.domain import commands
 from orders.domain.lines import ReturnRequest
 from orders.domain.model import Order
-from orders.service_layer.clock import Clock, utc_now
 from orders.service_layer.orders import locked_order
 from orders.service_layer.refunds import refund
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
+from reloop_shared.clock import Clock
 
 
-async def request_return(cmd: commands.RequestReturn, uow: OrdersUnitOfWork, now: Clock = utc_now) -> ReturnRequest:
+async def request_return(cmd: commands.RequestReturn, uow: OrdersUnitOfWork, clock: Clock) -> ReturnRequest:
     async with uow:
         order = await locked_order(uow, cmd.order_id)
-        request = order.request_return(str(uuid.uuid4()), cmd.line_ids, cmd.reason, now())
+        request = order.request_return(str(uuid.uuid4()), cmd.line_ids, cmd.reason, clock.now())
         await uow.orders.save(order)
         await uow.commit()
     return request
 
 
-async def receive_return(cmd: commands.ReceiveReturn, uow: OrdersUnitOfWork, now: Clock = utc_now) -> Order:
+async def receive_return(cmd: commands.ReceiveReturn, uow: OrdersUnitOfWork, clock: Clock) -> Order:
     """The warehouse has the parcel: refund it and record the return, as a shop counter would."""
     async with uow:
         order = await locked_order(uow, cmd.order_id)
         due = order.receive_return(cmd.return_id)
-        order.return_refunded(cmd.return_id, due, await refund(order, due, uow), now())
+        order.return_refunded(cmd.return_id, due, await refund(order, due, uow), clock.now())
         await uow.orders.save(order)
         await uow.commit()
     return order

@@ -1,19 +1,23 @@
 """Orders' unit of work: its repositories and the payment provider on one transaction, events
-through the outbox."""
+through the outbox. Handlers see only this; where the state lives is the subclass's business
+(`orders.adapters.postgres_unit_of_work` in the service, `tests/fakes.py` in unit tests)."""
 
 from __future__ import annotations
 
-from orders.adapters.personal_data import CustomerRecords, DataSubjects
-from orders.adapters.price_list import PriceList
-from orders.adapters.repository import CartRepository, CheckoutRequests, OrderRepository
-from orders.domain.payments import PaymentProvider, PaymentProviderFactory
-from reloop_shared.db.types import Connection, Pool
-from reloop_shared.db.unit_of_work import PostgresUnitOfWork
-from reloop_shared.outbox.writer import OutboxWriter
-from reloop_shared.unit_of_work import Translator
+from orders.domain.events import DomainEvent
+from orders.domain.payments import PaymentProvider
+from orders.service_layer.ports import (
+    CartRepository,
+    CheckoutRequests,
+    CustomerRecords,
+    DataSubjects,
+    OrderRepository,
+    PriceList,
+)
+from reloop_shared.unit_of_work import UnitOfWork
 
 
-class OrdersUnitOfWork(PostgresUnitOfWork):
+class OrdersUnitOfWork(UnitOfWork[DomainEvent]):
     orders: OrderRepository
     carts: CartRepository
     checkouts: CheckoutRequests
@@ -21,25 +25,4 @@ class OrdersUnitOfWork(PostgresUnitOfWork):
     subjects: DataSubjects
     personal: CustomerRecords
     payments: PaymentProvider
-
-    def __init__(
-        self,
-        outbox: OutboxWriter,
-        translate: Translator,
-        payments: PaymentProviderFactory,
-        *,
-        pool: Pool | None = None,
-        conn: Connection | None = None,
-    ) -> None:
-        super().__init__(outbox, translate, pool=pool, conn=conn)
-        self._payments = payments
-
-    def bind(self, conn: Connection) -> None:
-        self.orders = OrderRepository(conn, self.seen)
-        self.carts = CartRepository(conn)
-        self.checkouts = CheckoutRequests(conn)
-        self.price_list = PriceList(conn)
-        self.subjects = DataSubjects(conn)
-        self.personal = CustomerRecords(conn)
-        # On the same connection: the local ledger's entries commit or roll back with the order.
-        self.payments = self._payments(conn)
+    """On the same transaction: a local ledger's entries commit or roll back with the order."""

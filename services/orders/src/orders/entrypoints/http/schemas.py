@@ -7,11 +7,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from orders.adapters.price_list import StorefrontSku
 from orders.domain.cart import Cart
 from orders.domain.customer import ContactDetails
+from orders.domain.lines import ReturnRequest
 from orders.domain.model import Order
-from orders.domain.money import Money, total
+from orders.service_layer.ports import StorefrontSku
+from reloop_contracts.amounts import Money, total
 
 MarketCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 SkuCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9._-]*$")]
@@ -89,8 +90,12 @@ class MoneyOut(BaseModel):
     currency: str
 
 
+def money_out(amount: Money) -> MoneyOut:
+    return MoneyOut(amount_minor=amount.amount_minor, currency=amount.currency)
+
+
 def money(amount: Money | None) -> MoneyOut | None:
-    return MoneyOut(amount_minor=amount.amount_minor, currency=amount.currency) if amount is not None else None
+    return money_out(amount) if amount is not None else None
 
 
 class StorefrontSkuOut(BaseModel):
@@ -204,6 +209,18 @@ class ReturnOut(BaseModel):
     received_at: datetime | None
 
 
+def return_out(request: ReturnRequest) -> ReturnOut:
+    return ReturnOut(
+        return_id=request.return_id,
+        line_ids=list(request.line_ids),
+        reason=request.reason,
+        status=request.status.value,
+        refund=money(request.refund),
+        requested_at=request.requested_at,
+        received_at=request.received_at,
+    )
+
+
 class TimestampsOut(BaseModel):
     created_at: datetime
     placed_at: datetime | None
@@ -250,8 +267,8 @@ def order_out(order: Order) -> OrderOut:
         lines=[
             OrderLineOut(
                 **{k: v for k, v in line.__dict__.items() if k not in ("unit_price", "status")},
-                unit_price=MoneyOut(**line.unit_price.__dict__),
-                amount=MoneyOut(**line.amount.__dict__),
+                unit_price=money_out(line.unit_price),
+                amount=money_out(line.amount),
                 status=line.status.value,
             )
             for line in order.lines
@@ -262,25 +279,14 @@ def order_out(order: Order) -> OrderOut:
             PaymentOut(
                 payment_id=p.payment_id,
                 kind=p.kind.value,
-                amount=MoneyOut(**p.amount.__dict__),
+                amount=money_out(p.amount),
                 reference=p.reference,
                 at=p.at,
             )
             for p in order.payments
         ],
-        returns=[
-            ReturnOut(
-                return_id=r.return_id,
-                line_ids=list(r.line_ids),
-                reason=r.reason,
-                status=r.status.value,
-                refund=money(r.refund),
-                requested_at=r.requested_at,
-                received_at=r.received_at,
-            )
-            for r in order.returns
-        ],
-        total=MoneyOut(**order.total.__dict__),
+        returns=[return_out(r) for r in order.returns],
+        total=money_out(order.total),
         stock_committed=order.stock_committed,
         cancel_reason=order.cancel_reason,
         tracking_reference=order.tracking_reference,

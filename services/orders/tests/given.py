@@ -1,0 +1,82 @@
+"""Steps that bring the in-memory twin to a state, each through the real handlers (for unit tests)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from orders.domain import commands
+from orders.domain.cart import Cart
+from orders.domain.customer import ContactDetails
+from orders.domain.lines import ReservedUnit
+from orders.domain.model import Order
+from orders.domain.rules import ACCESSORY, DEVICE
+from orders.service_layer import carts, checkout, orders, projections, reservations, sale_allocations
+from reloop_contracts.amounts import Money
+from services.orders.tests.fakes import OrdersTwin
+
+PHONE = "IPH13-128-BLK-EX"
+CHARGER = "CHG-USB-C-20W"
+PHONE_PRICE = Money(45900, "EUR")
+CHARGER_PRICE = Money(1990, "EUR")
+WAREHOUSE = "WH-PAR"
+UNIT = "U-1001"
+
+
+async def price_list(twin: OrdersTwin) -> None:
+    """The catalog listed and priced a phone and a charger in France a day ago."""
+    since = twin.clock.now() - timedelta(days=1)
+    for sku, kind, price in ((PHONE, DEVICE, PHONE_PRICE), (CHARGER, ACCESSORY, CHARGER_PRICE)):
+        await projections.record_listing(commands.RecordListing(sku, kind, f"{sku} for tests", since), twin.uow())
+        await projections.record_price(commands.RecordPrice(sku, "FR", price, since), twin.uow())
+
+
+async def cart_with(twin: OrdersTwin, *lines: tuple[str, str, int], customer_id: str = "cust-1") -> Cart:
+    cart = await carts.open_cart(commands.OpenCart("FR", customer_id), twin.uow(), twin.clock)
+    for sku, kind, quantity in lines:
+        await carts.add_cart_line(commands.AddCartLine(cart.cart_id, sku, kind, quantity), twin.uow(), twin.clock)
+    return twin.tables.carts[cart.cart_id]
+
+
+def checkout_of(
+    cart: Cart, token: str = "tok_visa", key: str | None = None, contact: ContactDetails | None = None
+) -> commands.Checkout:
+    return commands.Checkout(cart.cart_id, "ship", None, "card", token, key, contact)
+
+
+async def checked_out(
+    twin: OrdersTwin, token: str = "tok_visa", contact: ContactDetails | None = None, customer_id: str = "cust-1"
+) -> Order:
+    """A phone and two chargers checked out, waiting for inventory's hold."""
+    await price_list(twin)
+    cart = await cart_with(twin, (PHONE, DEVICE, 1), (CHARGER, ACCESSORY, 2), customer_id=customer_id)
+    result = await checkout.checkout(checkout_of(cart, token, contact=contact), twin.uow(), twin.sealer, twin.clock)
+    return result.order
+
+
+def held(order: Order) -> commands.ConfirmReservation:
+    """Inventory holds every line in the warehouse, the device line on `UNIT`."""
+    return commands.ConfirmReservation(
+        order.reservation_id,
+        tuple(ReservedUnit(line.line_id, UNIT if line.kind == DEVICE else None, WAREHOUSE) for line in order.lines),
+    )
+
+
+async def placed(twin: OrdersTwin, contact: ContactDetails | None = None) -> Order:
+    order = await checked_out(twin, contact=contact)
+    await reservations.when_reservation_confirmed_take_payment(held(order), twin.uow(), twin.clock)
+    return twin.tables.orders[order.order_id]
+
+
+async def delivered(twin: OrdersTwin, contact: ContactDetails | None = None) -> Order:
+    order = await placed(twin, contact)
+    uow, clock = twin.uow, twin.clock
+    await sale_allocations.when_sale_allocated_mark_stock_committed(
+        commands.CommitSaleStock(order.order_id, ()), uow(), clock
+    )
+    await orders.fulfil_order(commands.FulfilOrder(order.order_id, "TRACK-1"), uow(), clock)
+    await orders.deliver_order(commands.DeliverOrder(order.order_id), uow(), clock)
+    return twin.tables.orders[order.order_id]
+
+
+def line_of(order: Order, kind: str) -> str:
+    return next(line.line_id for line in order.lines if line.kind == kind)
