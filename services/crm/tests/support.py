@@ -90,7 +90,7 @@ def customer(
     owner: str = "reloop",
     given: Consent | None = None,
 ) -> CustomerRef:
-    return CustomerRef(customer_id=account, subject_id=subject, personal=sealed, consent=given, data_owner=owner)  # type: ignore[arg-type]
+    return CustomerRef(customer_id=account, subject_id=subject, personal=sealed, consent=given, data_owner=owner)
 
 
 def sale(
@@ -135,7 +135,7 @@ def sale(
     total = sum(line.amount.amount_minor for line in lines)
     return SaleRecorded(
         sale_id=sale_id,
-        channel=channel,  # type: ignore[arg-type]
+        channel=channel,
         location_id=location_id,
         market=market,
         sold_at=at or datetime.now(UTC),
@@ -157,7 +157,7 @@ def returned(
     return ReturnRecorded(
         return_id=new_id("R"),
         sale_id=of.sale_id,
-        channel=channel,  # type: ignore[arg-type]
+        channel=channel,
         location_id=location_id,
         market=of.market,
         returned_at=at or datetime.now(UTC),

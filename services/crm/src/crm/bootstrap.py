@@ -1,18 +1,20 @@
-"""The one place that builds CRM's real dependencies. Tests may swap the clock."""
+"""The one place that builds CRM's real dependencies. Tests may pass their own clock."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from crm.adapters.postgres_unit_of_work import PostgresCrmUnitOfWork
 from crm.adapters.readers import REGISTRY_FOR_CRM
+from crm.adapters.translators import to_contract
 from crm.adapters.vault import Vault
 from crm.config import MIGRATIONS, CrmSettings
 from crm.entrypoints.consumers import subscription
-from crm.entrypoints.http import routes
-from crm.service_layer.clock import Clock, utc_now
+from crm.entrypoints.http import routers
+from crm.entrypoints.http.edge import Edge
 from crm.service_layer.segments import evaluate_segments
-from crm.service_layer.unit_of_work import CrmUnitOfWork, no_domain_events
 from reloop_contracts import crm, privacy
+from reloop_shared.clock import SYSTEM_CLOCK, Clock
 from reloop_shared.db.types import Connection
 from reloop_shared.http.app import create_app
 from reloop_shared.runtime import ServiceRuntime
@@ -20,7 +22,7 @@ from reloop_shared.runtime import ServiceRuntime
 SERVICE = "crm"
 
 
-def build(settings: CrmSettings | None = None, *, clock: Clock = utc_now) -> tuple[ServiceRuntime, FastAPI]:
+def build(settings: CrmSettings | None = None, *, clock: Clock = SYSTEM_CLOCK) -> tuple[ServiceRuntime, FastAPI]:
     settings = settings or CrmSettings()
     runtime = ServiceRuntime(
         SERVICE,
@@ -33,11 +35,11 @@ def build(settings: CrmSettings | None = None, *, clock: Clock = utc_now) -> tup
     runtime.on_start(vault.connect)
     runtime.on_stop(vault.close)
 
-    def own_transaction() -> CrmUnitOfWork:
-        return CrmUnitOfWork(runtime.outbox, no_domain_events, pool=runtime.pool)
+    def own_transaction() -> PostgresCrmUnitOfWork:
+        return PostgresCrmUnitOfWork(runtime.outbox, to_contract, pool=runtime.pool)
 
-    def joined(conn: Connection) -> CrmUnitOfWork:
-        return CrmUnitOfWork(runtime.outbox, no_domain_events, conn=conn)
+    def joined(conn: Connection) -> PostgresCrmUnitOfWork:
+        return PostgresCrmUnitOfWork(runtime.outbox, to_contract, conn=conn)
 
     runtime.subscribe(subscription(joined, vault, clock, max_attempts=settings.consumer_max_attempts))
 
@@ -50,6 +52,6 @@ def build(settings: CrmSettings | None = None, *, clock: Clock = utc_now) -> tup
         title="reloop crm",
         description="One customer profile across channels, consent and ownership, erasure, re-engagement "
         "segments and channel analytics, all built from the events of every channel.",
-        routers=[routes(lambda: runtime.pool, own_transaction, vault, clock)],
+        routers=routers(Edge(lambda: runtime.pool, own_transaction, vault, clock)),
     )
     return runtime, app

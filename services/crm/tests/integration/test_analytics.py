@@ -21,7 +21,7 @@ from services.crm.tests.support import Run, customer, key_store, new_id, returne
 
 pytestmark = pytest.mark.connected
 
-SHOPS = [
+SHOPS: list[dict[str, Any]] = [
     {
         "shop_id": "shop-paris",
         "kind": "own_shop",
@@ -191,13 +191,11 @@ def expected_halo(history: History) -> dict[str, Any]:
     markets = []
     for market in sorted({s["market"] for s in SHOPS}):
         first = min(date.fromisoformat(s["opened_on"]) for s in SHOPS if s["market"] == market)
-        markets.append(
-            {
-                "market": market,
-                "first_opened_on": first.isoformat(),
-                **compare(first, lambda x, m=market: x.market == m),
-            }
-        )
+
+        def in_market(x: SaleRecorded, market: str = market) -> bool:
+            return x.market == market
+
+        markets.append({"market": market, "first_opened_on": first.isoformat(), **compare(first, in_market)})
     return {"window_days": WINDOW.days, "markets_with_a_shop": with_shop, "shops": shops, "markets": markets}
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import asyncpg
 import pytest
 
-from crm.adapters.bulk import SEPARATOR, unnest
+from crm.adapters.packed_columns import SEPARATOR, unnest
 
 pytestmark = pytest.mark.connected
 

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 import pytest
 
 from crm.bootstrap import build
+from crm.domain.matching import matching_hash, normalise_email
 from reloop_contracts import Event
 from reloop_contracts.privacy import ERASURE, PERSONAL_DATA_HOLDERS, ErasureCompleted, ErasureRequested
 from reloop_contracts.sales import TRANSACTIONS, SaleRecorded
 from reloop_localstack.testing import api, eventually, every_row, read_events, running
-from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore, matching_hash, normalise_email
+from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from services.crm.tests.support import (
     Run,
     consent,
@@ -70,7 +71,7 @@ async def test_an_erasure_completes_across_every_holder_and_leaves_nothing_perso
         request_id = asked.json()["request_id"]
 
         def about_it(event: Event) -> bool:
-            return getattr(event, "request_id", None) == request_id
+            return bool(getattr(event, "request_id", None) == request_id)
 
         [request] = await read_events(run.bootstrap, run.topic(ERASURE), about_it, expect=1, registry=run.registry)
         assert isinstance(request, ErasureRequested)

@@ -14,6 +14,7 @@ from reloop_contracts.crm import SEGMENTS, CustomerSegmentEntered
 from reloop_contracts.orders import OrderDelivered, OrderFulfilled
 from reloop_contracts.privacy import ErasureCompleted
 from reloop_localstack.testing import api, eventually, outbox_drained, read_events, running
+from reloop_shared.clock import FixedClock
 from services.crm.tests.support import (
     Run,
     caught_up,
@@ -39,7 +40,7 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
 ) -> None:
     run, database_url, keyvault_url = Run(env), await new_database(), await new_database()
     live_settings = settings(run, env, database_url, keyvault_url, segment_interval_s=0.3)
-    runtime, app = build(live_settings, clock=lambda: NOW)
+    runtime, app = build(live_settings, clock=FixedClock(NOW))
     s1, s3, s4, s7, s8, s10, sa2, sa9 = (new_id("sub") for _ in range(8))
     a2, a5, a7, a9 = (new_id("acc") for _ in range(4))
     e1, e8 = f"{new_id('e')}@example.org", f"{new_id('e')}@example.org"
@@ -130,7 +131,7 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
 
         async def erased() -> bool:
             found = await client.get(f"/erasure-requests/{request_id}")
-            return found.json()["pending"] == ["store-sync"]
+            return bool(found.json()["pending"] == ["store-sync"])
 
         await eventually(erased, message="CRM erased the person and confirmed")
         await outbox_drained(database_url)
@@ -145,9 +146,9 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
     assert await rows(database_url, "SELECT 1 FROM merges WHERE automatic") != []
 
     elsewhere = live_settings.model_copy(update={"service_database_url": await new_database()})
-    figures = await replay(elsewhere, until="end", clock=lambda: NOW)
+    figures = await replay(elsewhere, until="end", clock=FixedClock(NOW))
     assert figures.records > 0
     assert await snapshot(elsewhere.service_database_url or "") == live
 
-    await replay(live_settings, until="live", clock=lambda: NOW)
+    await replay(live_settings, until="live", clock=FixedClock(NOW))
     assert await snapshot(database_url) == live

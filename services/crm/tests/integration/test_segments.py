@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from crm.bootstrap import build
 from reloop_contracts import Event
+from reloop_contracts.common import Consent, CustomerRef
 from reloop_contracts.crm import SEGMENTS, CustomerSegmentEntered
 from reloop_localstack.testing import api, read_events, running
+from reloop_shared.clock import FixedClock
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from services.crm.tests.support import Run, consent, customer, key_store, new_id, profile_of, returned, sale, settings
 
@@ -28,7 +31,7 @@ async def test_customers_enter_segments_on_their_occasion_once_and_only_with_mar
     env: dict[str, str], new_database: Callable[[], Awaitable[str]]
 ) -> None:
     run, database_url, keyvault_url = Run(env), await new_database(), await new_database()
-    runtime, app = build(settings(run, env, database_url, keyvault_url, segment_interval_s=0.3), clock=lambda: NOW)
+    runtime, app = build(settings(run, env, database_url, keyvault_url, segment_interval_s=0.3), clock=FixedClock(NOW))
     subjects = {name: new_id(name) for name in ("warranty", "first", "silent", "returner", "rebought", "partner")}
     yes, no = consent(marketing=True, at=ago(400)), consent(marketing=False, at=ago(400))
     async with key_store(keyvault_url) as sealer:
@@ -37,8 +40,8 @@ async def test_customers_enter_segments_on_their_occasion_once_and_only_with_mar
             for name, s in subjects.items()
         }
 
-    def who(name: str, given: object = yes, **extra: object) -> object:
-        return customer(subject=subjects[name], sealed=sealed[name], given=given, **extra)  # type: ignore[arg-type]
+    def who(name: str, given: Consent = yes, **extra: Any) -> CustomerRef:
+        return customer(subject=subjects[name], sealed=sealed[name], given=given, **extra)
 
     returning = sale(new_id("order"), "online", "wh-1", who=who("returner", account=new_id("acc")), at=ago(40))
     rebought = sale(new_id("order"), "online", "wh-1", who=who("rebought", account=new_id("acc")), at=ago(40))

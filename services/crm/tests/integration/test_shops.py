@@ -23,7 +23,7 @@ def registered(shop_id: str, kind: str, postal_code: str | None = None, opens_on
     return ShopRegistered(
         shop_id=shop_id,
         name=shop_id,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         market="FR",
         currency="EUR",
         timezone="Europe/Paris",

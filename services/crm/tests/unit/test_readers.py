@@ -10,7 +10,7 @@ import typing_extensions
 from pydantic import BaseModel
 
 from crm.adapters.readers import READERS, REGISTRY_FOR_CRM
-from reloop_contracts import REGISTRY, NonNegativeMoney, parse_lenient
+from reloop_contracts import REGISTRY, Event, NonNegativeMoney, parse_lenient
 from reloop_contracts.common import Consent, CustomerRef, SealedPersonalData
 from reloop_contracts.sales import SaleLine, SaleRecorded
 
@@ -49,7 +49,7 @@ def _missing(reader: type, contract: type, path: str = "") -> list[str]:
 
 
 @pytest.mark.parametrize("contract", list(READERS), ids=lambda c: c.__name__)
-def test_a_reader_reads_only_fields_its_contract_declares(contract: type[BaseModel]) -> None:
+def test_a_reader_reads_only_fields_its_contract_declares(contract: type[Event]) -> None:
     assert _missing(READERS[contract], contract) == []
 
 

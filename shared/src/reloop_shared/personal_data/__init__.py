@@ -8,9 +8,6 @@ every copy, on every topic and in every backup, unreadable.
 from reloop_shared.personal_data.keys import KeyStore, PostgresKeyStore
 from reloop_shared.personal_data.sealing import (
     PersonalDataSealer,
-    matching_hash,
-    normalise_email,
-    normalise_phone,
     open_with_key,
 )
 from reloop_shared.personal_data.service_key_store import ServiceKeyStore
@@ -20,8 +17,5 @@ __all__ = [
     "PersonalDataSealer",
     "PostgresKeyStore",
     "ServiceKeyStore",
-    "matching_hash",
-    "normalise_email",
-    "normalise_phone",
     "open_with_key",
 ]

@@ -1,13 +1,11 @@
-"""Sealing personal fields with AES-256-GCM under the data subject's key, and keyed hashes that
-let CRM match a person across channels without keeping an e-mail or phone in clear elsewhere."""
+"""Sealing personal fields with AES-256-GCM under the data subject's key. (How CRM recognises a
+person across channels, from the key store's pepper, is CRM's own rule: `crm.domain.matching`.)"""
 
 from __future__ import annotations
 
 import base64
-import hmac
 import json
 import os
-import re
 from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -65,26 +63,3 @@ def open_with_key(key: bytes | None, sealed: SealedPersonalData) -> dict[str, st
     )
     opened: dict[str, str] = from_json(plaintext)  # pydantic's core parser: twice json's speed
     return opened
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def normalise_phone(phone: str, default_country_code: str = "33") -> str:
-    """Digits only, in international form (+33 6 12 34 56 78 and 06 12 34 56 78 are the same)."""
-    digits = re.sub(r"\D", "", phone)
-    if phone.strip().startswith("+"):
-        return digits
-    if digits.startswith("00"):
-        return digits[2:]
-    if digits.startswith("0"):
-        return default_country_code + digits[1:]
-    return digits
-
-
-def matching_hash(pepper: bytes, kind: str, normalised: str) -> str:
-    """HMAC-SHA256 of a normalised identifier: equal for the same person, useless without the pepper."""
-    # The one-shot form: same digest, computed without building an HMAC object (CRM hashes a
-    # couple of identifiers for every sale it reads).
-    return hmac.digest(pepper, f"{kind}:{normalised}".encode(), "sha256").hex()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
+from crm.domain.erasure import ErasureStatus
 from reloop_shared.db.types import Connection
 from reloop_shared.outbox.forgetting import forget_published
 
@@ -14,14 +14,6 @@ FORGETTING_LOCK = 0x0C12_0002
 """Held exclusively while an erasure forgets a person, and shared by every batch writing what
 events tell about people: an erasure waits for the batches in flight and they wait for it, so a
 batch never writes about someone erased meanwhile, while batches still run side by side."""
-
-
-@dataclass(frozen=True)
-class ErasureStatus:
-    request_id: str
-    holders: list[str]
-    requested_at: datetime | None
-    confirmations: dict[str, tuple[int, str, datetime]]
 
 
 class ErasureRepository:

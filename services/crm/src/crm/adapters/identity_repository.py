@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from crm.adapters.bulk import columns_of, unnest
+from crm.adapters.packed_columns import columns_of, unnest
 from crm.domain.identifiers import kind_of
 from crm.domain.identity import Known, Resolution
 from reloop_shared.db.types import Connection
@@ -173,10 +173,6 @@ class IdentityRepository:
             reason,
             at,
         )
-
-    async def profile_exists(self, profile_id: uuid.UUID) -> bool:
-        found = await self.conn.fetchval("SELECT true FROM profiles WHERE profile_id = $1", profile_id)
-        return bool(found)
 
     async def founding_of(self, profile_id: uuid.UUID) -> tuple[datetime | None, str] | None:
         row = await self.conn.fetchrow("SELECT founding, founded_at FROM profiles WHERE profile_id = $1", profile_id)

@@ -3,28 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
+from crm.domain.merges import MergeRecord
 from reloop_shared.db.types import Connection
-
-
-@dataclass(frozen=True)
-class MergeRecord:
-    merge_id: str
-    profile_id: uuid.UUID
-    merged_profile_id: uuid.UUID
-    kept_identifiers: list[str]
-    merged_identifiers: list[str]
-    automatic: bool
-    reason: str
-    merged_by: str
-    merged_at: datetime
-    unmerge_id: str | None = None
-    unmerged_by: str | None = None
-    unmerged_at: datetime | None = None
-    unmerge_reason: str | None = None
-
 
 _COLUMNS = (
     "merge_id, profile_id, merged_profile_id, kept_identifiers, merged_identifiers, automatic, reason, merged_by,"

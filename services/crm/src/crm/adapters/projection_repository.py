@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from crm.adapters.bulk import columns_of, unnest
+from crm.adapters.packed_columns import columns_of, unnest
 from reloop_shared.db.types import Connection
 
 TimelineRow = tuple[str, str, datetime, str | None, str | None, str | None, str | None, str | None, str, uuid.UUID, str]
@@ -117,9 +117,6 @@ class ProjectionRepository:
     async def write(self, rows: Rows | None) -> None:
         if rows is not None:
             await self.conn.execute(rows.sql, *rows.args)
-
-    async def add_consents(self, rows: Sequence[ConsentRow]) -> None:
-        await self.write(rows_statement((), rows, (), (), ()))
 
     async def drop_entries_of_sales(self, sale_ids: Sequence[str]) -> None:
         """Entries about sales of an erased person, that arrived before the sale told who it was."""

@@ -5,24 +5,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from crm.domain.usage import ConsentRecord
+from crm.domain.consent_and_ownership import ConsentRecord, Contact
 from reloop_shared.db.types import Connection
-
-
-@dataclass(frozen=True)
-class Contact:
-    subject_id: str
-    data_owner: str
-    captured_by: str
-    captured_at: datetime
-    key_id: str
-    nonce: str
-    ciphertext: str
-
 
 _TIMELINE = """
 WITH ids AS (SELECT identifier FROM identifiers WHERE profile_id = $1),

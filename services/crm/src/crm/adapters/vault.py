@@ -17,7 +17,7 @@ from cryptography.exceptions import InvalidTag
 from crm.domain.observations import Sealed
 from reloop_contracts.common import SealedPersonalData
 from reloop_shared.db.types import Pool
-from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore, matching_hash, open_with_key
+from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore, open_with_key
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +74,6 @@ class Vault:
         if self._pepper is None:
             self._pepper = await self.keys.pepper()
         return self._pepper
-
-    async def hash(self, kind: str, normalised: str) -> str:
-        return matching_hash(await self.pepper(), kind, normalised)
 
     async def open_many(self, sealed: Sequence[Sealed]) -> list[dict[str, str] | None]:
         keys = self.keys

@@ -54,3 +54,13 @@ class RecordRegisteredShop:
     postal_code: str | None
     opens_on: date | None
     registered_at: datetime
+
+
+@dataclass(frozen=True)
+class FindProfile:
+    """One of the identifiers a profile may be found by (the first given is used)."""
+
+    account_id: str | None = None
+    subject_id: str | None = None
+    email: str | None = None
+    phone: str | None = None

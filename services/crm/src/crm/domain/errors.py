@@ -1,17 +1,32 @@
-"""Why a CRM request was refused; the HTTP edge maps these to 404 and 409."""
+"""Why a CRM request was refused. Each family names its kind; the shared HTTP edge maps kinds to
+statuses (404, 409, 422) in one table."""
 
 from __future__ import annotations
 
+from typing import ClassVar
 
-class CrmError(Exception):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+from reloop_shared.errors import DomainError, ErrorKind
+
+
+class CrmError(DomainError):
+    """A request that breaks one of CRM's rules: the field it names is wrong."""
+
+    kind: ClassVar[ErrorKind] = ErrorKind.RULE_BROKEN
 
 
 class NotFound(CrmError):
-    pass
+    kind: ClassVar[ErrorKind] = ErrorKind.NOT_FOUND
 
 
 class Conflict(CrmError):
+    """Fine in itself, refused by what happened before (already undone, un-merged people)."""
+
+    kind: ClassVar[ErrorKind] = ErrorKind.CONFLICT
+
+
+class NoIdentifierGiven(CrmError):
+    pass
+
+
+class InvalidCatchment(CrmError):
     pass

@@ -76,7 +76,7 @@ async def replay_command(args: argparse.Namespace) -> int:
 
 
 async def report_command(args: argparse.Namespace) -> int:
-    from crm.service_layer.reports import channel_report, halo_report
+    from crm.read_model.channel_reports import channel_report, halo_report
     from reloop_shared.db.pool import create_pool
     from reloop_shared.db.urls import with_database
 

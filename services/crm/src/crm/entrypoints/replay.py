@@ -27,12 +27,12 @@ from typing import Literal
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
-from crm.adapters.read_model import reset
+from crm.adapters.read_model_reset import reset_read_model
 from crm.adapters.readers import REGISTRY_FOR_CRM
 from crm.config import MIGRATIONS, CrmSettings
 from crm.entrypoints.consumers import CONSUMER, TOPICS
 from crm.entrypoints.replay_worker import apply_share, apply_share_in_process, consumer_for, partitions_of
-from crm.service_layer.clock import Clock, utc_now
+from reloop_shared.clock import SYSTEM_CLOCK, Clock
 from reloop_shared.db.migrations import SHARED, migrate
 from reloop_shared.db.pool import create_pool
 from reloop_shared.db.urls import with_database
@@ -91,7 +91,7 @@ async def replay(
     until: Literal["live", "end"] = "live",
     max_records: int = 5000,
     workers: int | None = None,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     progress: Callable[[int], None] | None = None,
 ) -> ReplayFigures:
     registry = REGISTRY_FOR_CRM.namespaced(settings.topic_namespace)
@@ -112,7 +112,7 @@ async def replay(
             stops = await _live_offsets(settings, partitions)
         firsts = await consumer.beginning_offsets(partitions)
         started = time.perf_counter()
-        await reset(pool, CONSUMER)
+        await reset_read_model(pool, CONSUMER)
     finally:
         await consumer.stop()
         await pool.close()

@@ -20,13 +20,16 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
 
+from crm.adapters.postgres_unit_of_work import DiscardingOutbox, PostgresCrmUnitOfWork
 from crm.adapters.readers import REGISTRY_FOR_CRM
+from crm.adapters.translators import to_contract
 from crm.adapters.vault import Vault
 from crm.config import CrmSettings
 from crm.entrypoints.consumers import CONSUMER, TOPICS, subscription
-from crm.service_layer.clock import Clock, utc_now
-from crm.service_layer.unit_of_work import CrmUnitOfWork, DiscardingOutbox, no_domain_events
+from reloop_shared.clock import SYSTEM_CLOCK, Clock
 from reloop_shared.consumer.engine import ConsumerEngine
+from reloop_shared.consumer.processed import PostgresProcessedEvents
+from reloop_shared.db.types import Connection
 from reloop_shared.db.urls import with_database
 
 log = logging.getLogger(__name__)
@@ -58,7 +61,7 @@ async def apply_share(
     share: Sequence[TopicPartition],
     stops: dict[TopicPartition, int],
     max_records: int,
-    clock: Clock = utc_now,
+    clock: Clock = SYSTEM_CLOCK,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, float]:
     """Apply the share; returns the records applied and this process's peak memory (MB)."""
@@ -79,8 +82,10 @@ async def apply_share(
         await vault.connect()
         await consumer.start()
         outbox = DiscardingOutbox(CONSUMER, registry)
-        live = subscription(lambda conn: CrmUnitOfWork(outbox, no_domain_events, conn=conn), vault, clock)
-        engine = ConsumerEngine(pool, dataclasses.replace(live, topics=topics), registry, _NoDeadLetters())
+        live = subscription(lambda conn: PostgresCrmUnitOfWork(outbox, to_contract, conn=conn), vault, clock)
+        engine = ConsumerEngine(
+            PostgresProcessedEvents(pool), dataclasses.replace(live, topics=topics), registry, _NoDeadLetters()
+        )
         consumer.assign(list(share))
         await consumer.seek_to_beginning(*share)
         read = await _consume(consumer, engine, {tp: stops[tp] for tp in share}, max_records, progress)
@@ -110,7 +115,7 @@ async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
 
 async def _consume(
     consumer: AIOKafkaConsumer,
-    engine: ConsumerEngine,
+    engine: ConsumerEngine[Connection],
     stops: dict[TopicPartition, int],
     max_records: int,
     progress: Callable[[int], None] | None,

@@ -9,41 +9,29 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import datetime
-
-from crm.adapters.vault import Vault
-from crm.domain import commands
+from crm.domain import commands, events
+from crm.domain.erasure import SERVICE, ErasureStatus, erasure_request
 from crm.domain.errors import NotFound
 from crm.domain.identifiers import kind_of, profile_id_for, value_of
-from crm.service_layer.forgotten import tombstone
+from crm.domain.matching import tombstone
+from crm.service_layer.ports import KeyVault
 from crm.service_layer.unit_of_work import CrmUnitOfWork
-from reloop_contracts.privacy import PERSONAL_DATA_HOLDERS, ErasureCompleted, ErasureRequested
+from reloop_contracts.privacy import PERSONAL_DATA_HOLDERS
+from reloop_shared.clock import Clock
 
-SERVICE = "crm"
 
-
-async def request_erasure(cmd: commands.RequestErasure, uow: CrmUnitOfWork, now: datetime) -> ErasureRequested:
+async def request_erasure(cmd: commands.RequestErasure, uow: CrmUnitOfWork, clock: Clock) -> events.ErasureRequested:
     async with uow:
-        names = (await uow.identity.identifiers_of([cmd.profile_id])).get(cmd.profile_id)
-        if not names:
-            raise NotFound(f"no profile {cmd.profile_id}", field="profile_id")
-        request = ErasureRequested(
-            request_id=str(uuid.uuid4()),
-            subject_ids=sorted(value_of(n) for n in names if kind_of(n) == "subject"),
-            customer_ids=sorted(value_of(n) for n in names if kind_of(n) == "account"),
-            holders=list(PERSONAL_DATA_HOLDERS),
-            requested_at=now,
-        )
-        await uow.erasure.record_request(request.request_id, request.holders, now)
-        uow.publish(request)
+        identifiers = (await uow.identity.identifiers_of([cmd.profile_id])).get(cmd.profile_id, [])
+        request = erasure_request(cmd.profile_id, identifiers, PERSONAL_DATA_HOLDERS, clock.now())
+        await uow.erasure.record_request(request.request_id, request.holders, request.requested_at)
+        uow.record(request)
         await uow.commit()
     return request
 
 
 async def when_erasure_requested_forget_the_person(
-    event: ErasureRequested, uow: CrmUnitOfWork, vault: Vault, now: datetime
+    event: events.ErasureRequested, uow: CrmUnitOfWork, vault: KeyVault, clock: Clock
 ) -> None:
     pepper = await vault.pepper()
     named = [f"account:{c}" for c in event.customer_ids] + [f"subject:{s}" for s in event.subject_ids]
@@ -66,19 +54,19 @@ async def when_erasure_requested_forget_the_person(
         names = [*strong, *(f"profile:{p}" for p in candidates), *(f"sale:{s}" for s in sales)]
         await uow.erasure.tombstone([tombstone(pepper, n) for n in names], event.request_id, event.requested_at)
         await uow.erasure.record_request(event.request_id, event.holders, event.requested_at)
-        uow.publish(
-            ErasureCompleted(
+        uow.record(
+            events.ErasureCompleted(
                 request_id=event.request_id,
                 service=SERVICE,
                 records_erased=erased,
                 detail=f"{len(subjects)} data subject key(s) destroyed ({destroyed} now)",
-                completed_at=now,
+                completed_at=clock.now(),
             )
         )
         await uow.commit()
 
 
-async def when_erasure_completed_record_it(event: ErasureCompleted, uow: CrmUnitOfWork) -> None:
+async def when_erasure_completed_record_it(event: events.ErasureCompleted, uow: CrmUnitOfWork) -> None:
     async with uow:
         await uow.erasure.confirm(
             event.request_id, event.service, event.records_erased, event.detail, event.completed_at
@@ -86,25 +74,9 @@ async def when_erasure_completed_record_it(event: ErasureCompleted, uow: CrmUnit
         await uow.commit()
 
 
-@dataclass(frozen=True)
-class Progress:
-    request_id: str
-    requested_at: datetime | None
-    holders: list[str]
-    confirmed: dict[str, tuple[int, str, datetime]]
-
-    @property
-    def pending(self) -> list[str]:
-        return [h for h in self.holders if h not in self.confirmed]
-
-    @property
-    def complete(self) -> bool:
-        return bool(self.holders) and not self.pending
-
-
-async def progress(request_id: str, uow: CrmUnitOfWork) -> Progress:
+async def progress(request_id: str, uow: CrmUnitOfWork) -> ErasureStatus:
     async with uow:
         status = await uow.erasure.status(request_id)
     if status is None:
         raise NotFound(f"no erasure request {request_id}", field="request_id")
-    return Progress(status.request_id, status.requested_at, status.holders, status.confirmations)
+    return status

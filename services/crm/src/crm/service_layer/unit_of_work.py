@@ -1,56 +1,55 @@
-"""CRM's unit of work: its repositories on one transaction, and the outbox for what CRM publishes.
+"""CRM's unit of work: its repositories on one transaction, and the domain events its handlers
+record, published through the outbox on commit (translated in `adapters/translators.py`).
 
-CRM has no aggregates recording domain events: it is a read model with a few decisions (merges,
-consent changes, erasure, segments), which publish their contract events directly (`publish`).
+CRM is mostly a read model with a few decisions (merges, consent changes, erasure, segments,
+shops): it has no aggregates, so its handlers record their decisions on the unit of work itself.
+`adapters/postgres_unit_of_work.py` keeps the state in PostgreSQL, `tests/fakes.py` in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass, field
 
-from crm.adapters.erasure_repository import ErasureRepository
-from crm.adapters.identity_repository import IdentityRepository
-from crm.adapters.merge_repository import MergeRepository
-from crm.adapters.projection_repository import ProjectionRepository
-from crm.adapters.reference_repository import ReferenceRepository
-from reloop_contracts import EnvelopeHeader, Event
-from reloop_shared.db.types import Connection
-from reloop_shared.db.unit_of_work import PostgresUnitOfWork
-from reloop_shared.outbox.cause import Cause
-from reloop_shared.outbox.writer import OutboxWriter
-
-
-def no_domain_events(_: Any) -> Sequence[Event]:
-    return ()
+from crm.domain.events import DomainEvent
+from crm.service_layer.ports import (
+    ConsentLog,
+    CustomerRecords,
+    ErasureLedger,
+    IdentityGraph,
+    MergeAudit,
+    SegmentCandidates,
+    SegmentEntries,
+    Shops,
+)
+from reloop_shared.recording import EventRecorder
+from reloop_shared.unit_of_work import UnitOfWork
 
 
-class DiscardingOutbox(OutboxWriter):
-    """A replay applies history with the live handlers but must not publish it a second time."""
+@dataclass
+class Decisions:
+    """What CRM's handlers decided in one transaction, recorded as an aggregate records its events."""
 
-    async def add_all(
-        self,
-        conn: Connection,
-        events: Sequence[Event],
-        *,
-        occurred_at: datetime | None = None,
-        event_id: Any = None,
-        causes: Sequence[Cause] | None = None,
-    ) -> list[EnvelopeHeader]:
-        return []
+    recorder: EventRecorder[DomainEvent] = field(default_factory=EventRecorder, repr=False, compare=False)
 
 
-class CrmUnitOfWork(PostgresUnitOfWork):
-    identity: IdentityRepository
-    projection: ProjectionRepository
-    erasure: ErasureRepository
-    merges: MergeRepository
-    reference: ReferenceRepository
+class CrmUnitOfWork(UnitOfWork[DomainEvent]):
+    identity: IdentityGraph
+    merges: MergeAudit
+    erasure: ErasureLedger
+    consents: ConsentLog
+    customers: CustomerRecords
+    segment_candidates: SegmentCandidates
+    segment_entries: SegmentEntries
+    shops: Shops
+    _decisions: Decisions | None = None
 
-    def bind(self, conn: Connection) -> None:
-        self.identity = IdentityRepository(conn)
-        self.projection = ProjectionRepository(conn)
-        self.erasure = ErasureRepository(conn)
-        self.merges = MergeRepository(conn)
-        self.reference = ReferenceRepository(conn)
+    def record(self, *events: DomainEvent) -> None:
+        """Record what a handler decided: published on commit, forgotten if the work is rolled back."""
+        if not events:
+            return  # the projection's batches rarely merge anyone: nothing to track then
+        if self._decisions is None:
+            self._decisions = Decisions()
+        if self._decisions not in self.seen:
+            self.track(self._decisions)
+        for event in events:
+            self._decisions.recorder.record(event)

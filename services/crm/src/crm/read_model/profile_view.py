@@ -8,11 +8,11 @@ from typing import Any
 
 from crm.adapters.merge_repository import MergeRepository
 from crm.adapters.queries import ProfileQueries
-from crm.adapters.vault import Vault
+from crm.domain.consent_and_ownership import Contact, Usage, account_usage, contact_usage, current_consents
 from crm.domain.errors import NotFound
 from crm.domain.identifiers import kind_of, value_of
-from crm.domain.usage import Usage, account_usage, contact_usage, current_consents
-from reloop_contracts.common import SealedPersonalData
+from crm.domain.observations import SealedFields
+from crm.service_layer.ports import KeyVault
 from reloop_shared.db.types import Connection
 
 
@@ -21,7 +21,11 @@ def _shown(identifier: str) -> str:
     return identifier if kind_of(identifier) in ("account", "subject") else identifier[:22] + "..."
 
 
-async def profile_view(conn: Connection, vault: Vault, profile_id: uuid.UUID) -> dict[str, Any]:
+def _sealed(contact: Contact) -> SealedFields:
+    return SealedFields(contact.key_id, contact.nonce, contact.ciphertext)
+
+
+async def profile_view(conn: Connection, vault: KeyVault, profile_id: uuid.UUID) -> dict[str, Any]:
     queries = ProfileQueries(conn)
     profile = await queries.profile(profile_id)
     if profile is None:
@@ -34,21 +38,23 @@ async def profile_view(conn: Connection, vault: Vault, profile_id: uuid.UUID) ->
     records = (await queries.consent_records([profile_id])).get(profile_id, [])
     consents = current_consents(records)
     usage: list[Usage] = [account_usage(value_of(i["identifier"])) for i in identifiers if i["kind"] == "account"]
-    personal = []
-    for contact in (await queries.contacts([profile_id])).get(profile_id, []):
-        rule = contact_usage(contact.subject_id, contact.data_owner, contact.captured_by, consents["partner_sharing"])
-        usage.append(rule)
-        sealed = SealedPersonalData(key_id=contact.key_id, nonce=contact.nonce, ciphertext=contact.ciphertext)
-        personal.append(
-            {
-                "subject_id": contact.subject_id,
-                "data_owner": contact.data_owner,
-                "captured_by": contact.captured_by,
-                "captured_at": contact.captured_at,
-                "usable_by_reloop": rule.usable_by_reloop,
-                "fields": await vault.open(sealed) if rule.usable_by_reloop else None,
-            }
-        )
+    contacts = (await queries.contacts([profile_id])).get(profile_id, [])
+    rules = [contact_usage(c.subject_id, c.data_owner, c.captured_by, consents["partner_sharing"]) for c in contacts]
+    usage += rules
+    # Opened only where reloop may use the record, all in one go.
+    usable = [c for c, rule in zip(contacts, rules, strict=True) if rule.usable_by_reloop]
+    opened = dict(zip(map(id, usable), await vault.open_many([_sealed(c) for c in usable]), strict=True))
+    personal = [
+        {
+            "subject_id": contact.subject_id,
+            "data_owner": contact.data_owner,
+            "captured_by": contact.captured_by,
+            "captured_at": contact.captured_at,
+            "usable_by_reloop": rule.usable_by_reloop,
+            "fields": opened.get(id(contact)),
+        }
+        for contact, rule in zip(contacts, rules, strict=True)
+    ]
     return {
         "profile_id": str(profile_id),
         "founded_at": profile["founded_at"],

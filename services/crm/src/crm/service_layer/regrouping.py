@@ -1,4 +1,4 @@
-"""The careful path of identity resolution: re-split a group of linked identifiers, honouring the
+"""The careful path of identity resolution: regroup linked identifiers into profiles, honouring the
 separations un-merges left, in a fixed order (so every consumption gets the same profiles)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from crm.domain.identity import partition
 from crm.service_layer.unit_of_work import CrmUnitOfWork
 
 
-async def resettle(uow: CrmUnitOfWork, seeds: Iterable[str], pepper: bytes) -> dict[str, uuid.UUID]:
+async def regroup(uow: CrmUnitOfWork, seeds: Iterable[str], pepper: bytes) -> dict[str, uuid.UUID]:
     """Identifier -> profile id for everything linked to `seeds`, written to the read model."""
     first_seen, current = await uow.identity.component(sorted(set(seeds)))
     names = sorted(n for n in first_seen if n in current)

@@ -4,6 +4,10 @@ One path for every channel: a shop sale and an online sale are the same observat
 batch is applied with a handful of set-based statements: who each event is about (ownership and
 consent first, then the sealed contact details opened in bulk and matched by keyed hashes), how
 that changes the profiles, then the timeline, consents, contacts and analytics facts.
+
+The writes are set-based SQL, tuned for a rebuild of millions of events: the projection runs on
+PostgreSQL only, and its tests are the connected ones (an in-memory copy of these statements would
+be a second implementation of the projection, proving nothing about the first).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crm.adapters.postgres_unit_of_work import PostgresCrmUnitOfWork
 from crm.adapters.projection_repository import (
     ConsentRow,
     ContactRow,
@@ -20,17 +25,15 @@ from crm.adapters.projection_repository import (
     TimelineRow,
     rows_statement,
 )
-from crm.adapters.vault import Vault
 from crm.domain import identifiers as ident
 from crm.domain.analytics import postal_prefix
+from crm.domain.consent_and_ownership import may_use
 from crm.domain.identity import Sighting, resolve
+from crm.domain.matching import matching_hash, normalise_email, normalise_phone, tombstone
 from crm.domain.observations import Customer, Observation
-from crm.domain.usage import may_use
-from crm.service_layer.forgotten import tombstone
 from crm.service_layer.merging import record_automatic_merges
-from crm.service_layer.resettle import resettle
-from crm.service_layer.unit_of_work import CrmUnitOfWork
-from reloop_shared.personal_data import matching_hash, normalise_email, normalise_phone
+from crm.service_layer.ports import KeyVault
+from crm.service_layer.regrouping import regroup
 
 
 @dataclass(slots=True)
@@ -43,14 +46,14 @@ class _Seen:
     fields: dict[str, str] | None = None
 
 
-async def apply_observations(batch: Sequence[Observation], uow: CrmUnitOfWork, vault: Vault) -> None:
+async def apply_observations(batch: Sequence[Observation], uow: PostgresCrmUnitOfWork, vault: KeyVault) -> None:
     if batch:
         async with uow:
             await _apply(batch, uow, vault)
             await uow.commit()
 
 
-async def _apply(batch: Sequence[Observation], uow: CrmUnitOfWork, vault: Vault) -> None:
+async def _apply(batch: Sequence[Observation], uow: PostgresCrmUnitOfWork, vault: KeyVault) -> None:
     pepper = await vault.pepper()
     seen = [_Seen(o, o.customer if o.customer is not None and may_use(o.customer) else None) for o in batch]
     await _open_contacts(seen, vault)
@@ -85,11 +88,13 @@ async def _apply(batch: Sequence[Observation], uow: CrmUnitOfWork, vault: Vault)
     await uow.identity.apply(resolution)
     for careful in resolution.careful:
         await uow.identity.ensure({i: resolution.first_seen.get(i) for i in careful})
-        await resettle(uow, careful, pepper)
+        await regroup(uow, careful, pepper)
     await record_automatic_merges(uow, resolution.merges, before, batch)
 
 
-async def _forget_the_erased(seen: list[_Seen], uow: CrmUnitOfWork, pepper: bytes) -> tuple[set[str], list[str]]:
+async def _forget_the_erased(
+    seen: list[_Seen], uow: PostgresCrmUnitOfWork, pepper: bytes
+) -> tuple[set[str], list[str]]:
     """Events still on the topics about an erased person become anonymous; sales they made are
     remembered as erased, so later steps of those sales (a delivery, a return) stay unattached."""
     if not await uow.erasure.any_erased():
@@ -122,7 +127,7 @@ async def _forget_the_erased(seen: list[_Seen], uow: CrmUnitOfWork, pepper: byte
     return gone, erased_sales
 
 
-async def _open_contacts(seen: list[_Seen], vault: Vault) -> None:
+async def _open_contacts(seen: list[_Seen], vault: KeyVault) -> None:
     holders = [s for s in seen if s.customer is not None and s.customer.sealed is not None]
     opened = await vault.open_many([s.customer.sealed for s in holders if s.customer and s.customer.sealed])
     for holder, fields in zip(holders, opened, strict=True):

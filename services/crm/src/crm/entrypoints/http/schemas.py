@@ -1,14 +1,16 @@
-"""Request bodies of CRM's HTTP API (strict: an unknown field is a 422 naming it)."""
+"""Request bodies of CRM's HTTP API (strict: an unknown field is a 422 naming it), and answers."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crm.adapters.translators import to_contract
 from crm.domain.analytics import POSTAL_PREFIX_LENGTH
+from crm.domain.events import DomainEvent
 
 
 class Strict(BaseModel):
@@ -49,3 +51,9 @@ class ShopIn(Strict):
 
 class ErasureIn(Strict):
     profile_id: uuid.UUID
+
+
+def published(event: DomainEvent) -> dict[str, Any]:
+    """A decision as the contract event it was published as: what the API answers with."""
+    [contract] = to_contract(event)
+    return contract.model_dump(mode="json")

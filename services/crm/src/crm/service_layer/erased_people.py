@@ -5,17 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from crm.domain.matching import tombstone
 from crm.service_layer.unit_of_work import CrmUnitOfWork
-from reloop_shared.personal_data import matching_hash
-
-ERASED = "erased"
 
 
-def tombstone(pepper: bytes, name: str) -> str:
-    return matching_hash(pepper, ERASED, name)
-
-
-async def forgotten(uow: CrmUnitOfWork, pepper: bytes, names: Iterable[str]) -> set[str]:
+async def erased_among(uow: CrmUnitOfWork, pepper: bytes, names: Iterable[str]) -> set[str]:
     """Which of `names` (identifiers, `profile:<id>`, `sale:<id>`) belong to an erased person."""
     hashes = {name: tombstone(pepper, name) for name in set(names)}
     erased = await uow.erasure.erased(hashes.values())

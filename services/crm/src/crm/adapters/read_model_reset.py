@@ -1,4 +1,4 @@
-"""The read model as a whole: what a rebuild from the topics starts from."""
+"""Resetting the read model as a whole: what a rebuild from the topics starts from."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ READ_MODEL = (
 )
 
 
-async def reset(pool: Pool, consumer: str) -> None:
+async def reset_read_model(pool: Pool, consumer: str) -> None:
     """Empty every read-model table and forget which events `consumer` applied, in one transaction,
     so a rebuild applies the whole history again (and a failed reset leaves the model as it was)."""
     async with pool.acquire() as conn, conn.transaction():

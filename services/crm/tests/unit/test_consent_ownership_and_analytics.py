@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from crm.domain.analytics import Comparison, postal_prefix
+from crm.domain.consent_and_ownership import ConsentRecord, ConsentState, contact_usage, current_consents, may_use
 from crm.domain.observations import ConsentCapture, Customer
 from crm.domain.segments import entry_id
-from crm.domain.usage import ConsentRecord, ConsentState, contact_usage, current_consents, may_use
 
 T1, T2 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
 

@@ -1,18 +1,17 @@
-"""SQL of CRM's smaller tables: shops (declared, or from store-sync's registry) and segment entries."""
+"""SQL of the shops the channel analytics compare: declared in CRM, or from store-sync's registry."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 from reloop_shared.db.types import Connection
 
 
-class ReferenceRepository:
+class ShopRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def save_shop(
+    async def declare(
         self, shop_id: str, kind: str, market: str, prefixes: list[str], opened_on: date, declared_at: datetime
     ) -> None:
         """The latest declaration of a shop wins, whatever order declarations are read in, and over
@@ -34,7 +33,7 @@ class ReferenceRepository:
             declared_at,
         )
 
-    async def save_registered_shop(
+    async def register(
         self, shop_id: str, kind: str, market: str, prefixes: list[str], opened_on: date, registered_at: datetime
     ) -> None:
         """A shop as store-sync's registry knows it, unless it was declared in CRM."""
@@ -51,21 +50,3 @@ class ReferenceRepository:
             opened_on,
             registered_at,
         )
-
-    async def add_segment_entry(
-        self, entry_id: str, segment: str, occasion: str, profile_id: uuid.UUID, entered_at: datetime
-    ) -> bool:
-        status = await self.conn.execute(
-            "INSERT INTO segment_entries (entry_id, segment, occasion, profile_id, entered_at)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            entry_id,
-            segment,
-            occasion,
-            profile_id,
-            entered_at,
-        )
-        return status.endswith(" 1")
-
-    async def entered(self, entry_ids: list[str]) -> set[str]:
-        rows = await self.conn.fetch("SELECT entry_id FROM segment_entries WHERE entry_id = ANY($1::text[])", entry_ids)
-        return {r["entry_id"] for r in rows}

@@ -83,6 +83,53 @@ class ConsentRecord:
         return value
 
 
+@dataclass(frozen=True)
+class StoredConsent:
+    """One capture as CRM keeps it: against an identifier, with who owns it and where it came from."""
+
+    record_key: str
+    identifier: str
+    captured_at: datetime
+    captured_by: str
+    data_owner: str
+    source: str
+    transactional: bool | None
+    marketing: bool | None
+    partner_sharing: bool | None
+
+
+def consent_change(
+    record_key: str, identifier: str, purpose: str, granted: bool, at: datetime, by: str
+) -> StoredConsent:
+    """A change made through CRM: one purpose stated, reloop's record."""
+    said: dict[str, bool | None] = dict.fromkeys(PURPOSES)
+    said[purpose] = granted
+    return StoredConsent(
+        record_key,
+        identifier,
+        at,
+        by,
+        "reloop",
+        "ConsentChanged",
+        said["transactional"],
+        said["marketing"],
+        said["partner_sharing"],
+    )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A data subject's latest contact details, sealed as they travelled."""
+
+    subject_id: str
+    data_owner: str
+    captured_by: str
+    captured_at: datetime
+    key_id: str
+    nonce: str
+    ciphertext: str
+
+
 def current_consents(records: list[ConsentRecord]) -> dict[str, ConsentState]:
     """Per purpose, the latest capture that states it (ties broken by record key); else the default."""
     ordered = sorted(records, key=lambda r: (r.captured_at, r.record_key))

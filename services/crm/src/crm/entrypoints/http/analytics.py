@@ -1,0 +1,39 @@
+"""Channel analytics: shops and their catchments, return and attach rates, halo around openings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from crm.domain import commands
+from crm.entrypoints.http.edge import Edge
+from crm.entrypoints.http.schemas import ShopIn, published
+from crm.read_model import channel_reports
+from crm.service_layer import shops
+
+
+def router(edge: Edge) -> APIRouter:
+    routes = APIRouter(tags=["analytics"])
+
+    @routes.post("/shops", status_code=201, summary="Declare a shop's catchment and opening date")
+    async def declare_shop(body: ShopIn) -> dict[str, Any]:
+        command = commands.DeclareShop(body.shop_id, body.kind, body.market, body.prefixes(), body.opened_on)
+        return published(await shops.declare_shop(command, edge.unit_of_work(), edge.clock))
+
+    @routes.get("/analytics/channels", summary="Return rate and attach rates per channel")
+    async def channels(
+        since: datetime | None = None,
+        until: datetime | None = None,
+        market: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    ) -> list[dict[str, Any]]:
+        async with edge.pool().acquire() as conn:
+            return await channel_reports.channel_report(conn, since, until, market)
+
+    @routes.get("/analytics/halo", summary="Online sales around shop openings (halo or not)")
+    async def halo(window_days: Annotated[int, Query(ge=1, le=730)] = 90) -> dict[str, Any]:
+        async with edge.pool().acquire() as conn:
+            return await channel_reports.halo_report(conn, timedelta(days=window_days))
+
+    return routes
