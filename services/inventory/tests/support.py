@@ -40,7 +40,7 @@ async def list_skus(bootstrap: str, client: httpx.AsyncClient, skus: list[tuple[
     await publish(
         bootstrap,
         [
-            SkuListed(sku=sku, product_id=f"p-{sku}", kind=kind, title=sku, grade=grade, listed_at=now)  # type: ignore[arg-type]
+            SkuListed(sku=sku, product_id=f"p-{sku}", kind=kind, title=sku, grade=grade, listed_at=now)
             for sku, kind, grade in skus
         ],
         producer="catalog",
@@ -94,7 +94,7 @@ def device_sale(
     money = NonNegativeMoney(amount_minor=price, currency=currency)
     return SaleRecorded(
         sale_id=sale_id,
-        channel=channel,  # type: ignore[arg-type]
+        channel=channel,
         location_id=location_id,
         market=market,
         sold_at=datetime.now(UTC),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from inventory.adapters.postgres_unit_of_work import PostgresInventoryUnitOfWork
 from inventory.adapters.translators import to_contract
 from inventory.config import InventorySettings
 from inventory.entrypoints.consumers import subscriptions
-from inventory.entrypoints.http import routes
+from inventory.entrypoints.http import routers
 from inventory.service_layer.reservations import expire_due
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_contracts import inventory as topics
+from reloop_shared.clock import SYSTEM_CLOCK
 from reloop_shared.db.migrations import MigrationSource
 from reloop_shared.db.types import Connection
 from reloop_shared.http.app import create_app
@@ -35,16 +37,16 @@ def build(settings: InventorySettings | None = None) -> tuple[ServiceRuntime, Fa
     )
 
     def own_transaction() -> InventoryUnitOfWork:
-        return InventoryUnitOfWork(runtime.outbox, to_contract, pool=runtime.pool)
+        return PostgresInventoryUnitOfWork(runtime.outbox, to_contract, pool=runtime.pool)
 
     def joined(conn: Connection) -> InventoryUnitOfWork:
-        return InventoryUnitOfWork(runtime.outbox, to_contract, conn=conn)
+        return PostgresInventoryUnitOfWork(runtime.outbox, to_contract, conn=conn)
 
     for subscription in subscriptions(joined):
         runtime.subscribe(subscription)
 
     async def expire_holds() -> int:
-        return await expire_due(own_transaction)
+        return await expire_due(own_transaction, SYSTEM_CLOCK)
 
     runtime.every(settings.expiry_interval_s, expire_holds, name="expire-holds")
     app = create_app(
@@ -52,6 +54,6 @@ def build(settings: InventorySettings | None = None) -> tuple[ServiceRuntime, Fa
         title="reloop inventory",
         description="Unit-level stock of refurbished devices, accessory stock, holds with expiry, availability, "
         "and the one sale path every channel goes through.",
-        routers=[routes(lambda: runtime.pool, own_transaction)],
+        routers=routers(own_transaction),
     )
     return runtime, app

@@ -57,7 +57,9 @@ async def test_two_hundred_races_for_one_unit_never_sell_it_twice_and_every_lose
         tills = {f"till-{run}-{i}": i for i in range(RACES)}
 
         def settled(events: list[Event]) -> bool:
-            final = {e.reservation_id for e in events if not isinstance(e, contract.ReservationConfirmed)}
+            final = {
+                getattr(e, "reservation_id", None) for e in events if not isinstance(e, contract.ReservationConfirmed)
+            }
             return len(final) == RACES
 
         outcomes = await read_events(

@@ -1,13 +1,117 @@
-"""Domain events -> contract events, in one place."""
+"""The one place inventory's language meets the contracts: contract events -> commands on the way
+in, domain events -> contract events on the way out."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from inventory.domain import events
-from reloop_contracts import Event
+from inventory.domain import commands, events
+from reloop_contracts import Event, catalog, sales, store
 from reloop_contracts import inventory as contract
+
+# --- in: contract events -> commands ---------------------------------------------------------------
+
+
+def sale_command(event: sales.SaleRecorded) -> commands.ApplySale:
+    return commands.ApplySale(
+        sale_id=event.sale_id,
+        channel=event.channel,
+        location_id=event.location_id,
+        market=event.market,
+        currency=event.total.currency,
+        sold_at=event.sold_at,
+        lines=tuple(
+            commands.SoldLine(line.line_id, line.kind, line.sku, line.quantity, line.unit_id) for line in event.lines
+        ),
+        reservation_id=event.reservation_id,
+    )
+
+
+def return_command(event: sales.ReturnRecorded) -> commands.ApplyReturn:
+    return commands.ApplyReturn(
+        return_id=event.return_id,
+        sale_id=event.sale_id,
+        channel=event.channel,
+        location_id=event.location_id,
+        returned_at=event.returned_at,
+        lines=tuple(
+            commands.ReturnedLine(line.line_id, line.kind, line.sku, line.quantity, line.unit_id)
+            for line in event.lines
+        ),
+    )
+
+
+def reserve_command(event: contract.ReservationRequested) -> commands.Reserve:
+    return commands.Reserve(
+        reservation_id=event.reservation_id,
+        channel=event.channel,
+        market=event.market,
+        lines=tuple(
+            commands.RequestedLine(line.line_id, line.kind, line.sku, line.quantity, line.unit_id)
+            for line in event.lines
+        ),
+        location_id=event.location_id,
+        hold_seconds=event.hold_seconds,
+    )
+
+
+def release_command(event: contract.ReservationReleaseRequested) -> commands.ReleaseReservation:
+    return commands.ReleaseReservation(event.reservation_id, event.reason)
+
+
+def extend_command(event: contract.ReservationExtensionRequested) -> commands.ExtendReservation:
+    return commands.ExtendReservation(event.reservation_id, event.hold_seconds)
+
+
+def sku_command(event: catalog.SkuListed) -> commands.RecordSku:
+    return commands.RecordSku(event.sku, event.kind, event.grade, event.product_id)
+
+
+def discontinue_command(event: catalog.SkuDiscontinued) -> commands.DiscontinueSku:
+    return commands.DiscontinueSku(event.sku)
+
+
+def location_command(event: store.ShopRegistered) -> commands.RegisterLocation:
+    return commands.RegisterLocation(event.shop_id, event.kind, event.market, event.name)
+
+
+def count_command(event: store.StockCounted) -> commands.CountStock:
+    return commands.CountStock(
+        event.count_id,
+        event.shop_id,
+        event.reason,
+        {line.sku: line.counted for line in event.accessories},
+        tuple(event.units_present) if event.units_present is not None else None,
+    )
+
+
+def dispatch_command(event: store.ShipmentDispatched) -> commands.DispatchShipment:
+    return commands.DispatchShipment(
+        event.shipment_id,
+        event.from_location_id,
+        event.to_location_id,
+        tuple(
+            commands.ShippedDevice(
+                u.unit_id,
+                u.kind,
+                u.source_id,
+                u.sku,
+                u.identifier.kind if u.identifier else None,
+                u.identifier.value if u.identifier else None,
+            )
+            for u in event.units
+        ),
+    )
+
+
+def shipment_receipt_command(event: store.ShipmentReceived) -> commands.ReceiveShipment:
+    return commands.ReceiveShipment(
+        event.shipment_id, event.to_location_id, tuple(event.received_unit_ids), tuple(event.missing_unit_ids)
+    )
+
+
+# --- out: domain events -> contract events ---------------------------------------------------------
 
 
 def to_contract(event: events.DomainEvent) -> Sequence[Event]:
@@ -114,6 +218,24 @@ def to_contract(event: events.DomainEvent) -> Sequence[Event]:
             return [contract.SaleLineReallocated(**event.__dict__)]
         case events.SaleUnallocated():
             return [contract.SaleUnallocated(**event.__dict__)]
+        case events.AvailabilityChanged():
+            return [
+                contract.AvailabilityChanged(
+                    sku=event.sku,
+                    kind=_any(event.kind),
+                    total_available=event.total_available,
+                    by_location=[
+                        contract.LocationAvailability(
+                            location_id=x.location_id,
+                            location_kind=_any(x.location_kind),
+                            market=x.market,
+                            available=x.available,
+                        )
+                        for x in event.by_location
+                    ],
+                    as_of=event.at,
+                )
+            ]
         case events.ReturnReceived():
             return [
                 contract.ReturnReceived(

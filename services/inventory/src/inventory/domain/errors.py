@@ -1,12 +1,13 @@
-"""Inventory rule violations; each names the field at fault where there is one."""
+"""Inventory rule violations; each names the field at fault where there is one, and its kind says
+how the edges answer it (HTTP status, dead letter)."""
 
 from __future__ import annotations
 
+from reloop_shared.errors import DomainError, ErrorKind
 
-class InventoryError(Exception):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+
+class InventoryError(DomainError):
+    kind = ErrorKind.RULE_BROKEN
 
 
 class InvalidIdentifier(InventoryError):
@@ -14,15 +15,19 @@ class InvalidIdentifier(InventoryError):
 
 
 class NotFound(InventoryError):
-    pass
+    kind = ErrorKind.NOT_FOUND
 
 
 class Conflict(InventoryError):
     """The request contradicts the current state (a duplicate IMEI, a unit already in transit)."""
 
+    kind = ErrorKind.CONFLICT
+
 
 class InvalidTransition(InventoryError):
     """A unit cannot move from its status to the one asked for."""
+
+    kind = ErrorKind.CONFLICT
 
 
 class UnknownSku(InventoryError):

@@ -162,6 +162,25 @@ class SaleUnallocated:
 
 
 @dataclass(frozen=True)
+class LocationAvailable:
+    location_id: str
+    location_kind: str
+    market: str
+    available: int
+
+
+@dataclass(frozen=True)
+class AvailabilityChanged:
+    """What can be sold now of one SKU, per location: raised once per SKU a transaction touched."""
+
+    sku: str
+    kind: str
+    total_available: int
+    by_location: tuple[LocationAvailable, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ReturnReceived:
     return_id: str
     sale_id: str
@@ -184,4 +203,5 @@ DomainEvent = (
     | SaleLineReallocated
     | SaleUnallocated
     | ReturnReceived
+    | AvailabilityChanged
 )

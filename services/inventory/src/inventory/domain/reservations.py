@@ -29,7 +29,9 @@ class Reservation:
     expires_at: datetime
     lines: list[HeldLine] = field(default_factory=list)
     location_id: str | None = None
-    recorder: events.EventRecorder = field(default_factory=events.EventRecorder, repr=False, compare=False)
+    recorder: events.EventRecorder[events.DomainEvent] = field(
+        default_factory=events.EventRecorder, repr=False, compare=False
+    )
 
     @classmethod
     def confirm(

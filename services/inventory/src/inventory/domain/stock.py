@@ -15,7 +15,9 @@ class AccessoryStock:
     location_id: str
     on_hand: int = 0
     reserved: int = 0
-    recorder: events.EventRecorder = field(default_factory=events.EventRecorder, repr=False, compare=False)
+    recorder: events.EventRecorder[events.DomainEvent] = field(
+        default_factory=events.EventRecorder, repr=False, compare=False
+    )
 
     @property
     def available(self) -> int:

@@ -42,7 +42,9 @@ class Unit:
     sale_channel: str | None = None
     transfer_to: str | None = None
     status_before_transit: str | None = None
-    recorder: events.EventRecorder = field(default_factory=events.EventRecorder, repr=False, compare=False)
+    recorder: events.EventRecorder[events.DomainEvent] = field(
+        default_factory=events.EventRecorder, repr=False, compare=False
+    )
 
     @classmethod
     def receive(

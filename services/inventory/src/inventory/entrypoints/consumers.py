@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from inventory.domain import commands
+from inventory.adapters import translators as to
 from inventory.domain.errors import InventoryError
-from inventory.service_layer import collection, counts, reservations, returns, setup
+from inventory.service_layer import collection, counts, locations_and_skus, reservations, returns
 from inventory.service_layer import sales as selling
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_contracts import EnvelopeHeader, catalog, inventory, sales, store
@@ -21,49 +21,6 @@ from reloop_shared.consumer.subscription import Delivery, Subscription
 from reloop_shared.db.types import Connection
 
 JoinedUnitOfWork = Callable[[Connection], InventoryUnitOfWork]
-
-
-def sale_command(event: sales.SaleRecorded) -> commands.ApplySale:
-    return commands.ApplySale(
-        sale_id=event.sale_id,
-        channel=event.channel,
-        location_id=event.location_id,
-        market=event.market,
-        currency=event.total.currency,
-        sold_at=event.sold_at,
-        lines=tuple(
-            commands.SoldLine(line.line_id, line.kind, line.sku, line.quantity, line.unit_id) for line in event.lines
-        ),
-        reservation_id=event.reservation_id,
-    )
-
-
-def return_command(event: sales.ReturnRecorded) -> commands.ApplyReturn:
-    return commands.ApplyReturn(
-        return_id=event.return_id,
-        sale_id=event.sale_id,
-        channel=event.channel,
-        location_id=event.location_id,
-        returned_at=event.returned_at,
-        lines=tuple(
-            commands.ReturnedLine(line.line_id, line.kind, line.sku, line.quantity, line.unit_id)
-            for line in event.lines
-        ),
-    )
-
-
-def reserve_command(event: inventory.ReservationRequested) -> commands.Reserve:
-    return commands.Reserve(
-        reservation_id=event.reservation_id,
-        channel=event.channel,
-        market=event.market,
-        lines=tuple(
-            commands.RequestedLine(line.line_id, line.kind, line.sku, line.quantity, line.unit_id)
-            for line in event.lines
-        ),
-        location_id=event.location_id,
-        hold_seconds=event.hold_seconds,
-    )
 
 
 async def _refuse_broken_rules(work: Awaitable[Any]) -> None:
@@ -75,31 +32,28 @@ async def _refuse_broken_rules(work: Awaitable[Any]) -> None:
 
 def subscriptions(unit_of_work: JoinedUnitOfWork) -> list[Subscription]:
     async def when_return_recorded(event: sales.ReturnRecorded, _: EnvelopeHeader, conn: Connection) -> None:
-        await _refuse_broken_rules(returns.apply_return(return_command(event), unit_of_work(conn)))
+        await _refuse_broken_rules(returns.apply_return(to.return_command(event), unit_of_work(conn)))
 
     async def when_reservation_requested(
         event: inventory.ReservationRequested, _: EnvelopeHeader, conn: Connection
     ) -> None:
-        await _refuse_broken_rules(reservations.reserve(reserve_command(event), unit_of_work(conn)))
+        await _refuse_broken_rules(reservations.reserve(to.reserve_command(event), unit_of_work(conn)))
 
     async def when_release_requested(
         event: inventory.ReservationReleaseRequested, _: EnvelopeHeader, conn: Connection
     ) -> None:
-        command = commands.ReleaseReservation(event.reservation_id, event.reason)
-        await _refuse_broken_rules(reservations.release(command, unit_of_work(conn)))
+        await _refuse_broken_rules(reservations.release(to.release_command(event), unit_of_work(conn)))
 
     async def when_extension_requested(
         event: inventory.ReservationExtensionRequested, _: EnvelopeHeader, conn: Connection
     ) -> None:
-        command = commands.ExtendReservation(event.reservation_id, event.hold_seconds)
-        await _refuse_broken_rules(reservations.extend(command, unit_of_work(conn)))
+        await _refuse_broken_rules(reservations.extend(to.extend_command(event), unit_of_work(conn)))
 
     async def when_sku_listed(event: catalog.SkuListed, _: EnvelopeHeader, conn: Connection) -> None:
-        command = commands.RecordSku(event.sku, event.kind, event.grade, event.product_id)
-        await setup.record_sku(command, unit_of_work(conn))
+        await locations_and_skus.record_sku(to.sku_command(event), unit_of_work(conn))
 
     async def when_sku_discontinued(event: catalog.SkuDiscontinued, _: EnvelopeHeader, conn: Connection) -> None:
-        await setup.discontinue_sku(commands.DiscontinueSku(event.sku), unit_of_work(conn))
+        await locations_and_skus.discontinue_sku(to.discontinue_command(event), unit_of_work(conn))
 
     one_at_a_time = Subscription.per_event(
         "inventory",
@@ -118,12 +72,10 @@ def subscriptions(unit_of_work: JoinedUnitOfWork) -> list[Subscription]:
         run: list[selling.SaleToApply] = []
         for delivery in deliveries:
             if isinstance(delivery.event, sales.SaleRecorded):
+                command = to.sale_command(delivery.event)
                 run.append(
                     selling.SaleToApply(
-                        sale_command(delivery.event),
-                        delivery.envelope.correlation_id,
-                        str(delivery.event_id),
-                        delivery.headers,
+                        command, delivery.envelope.correlation_id, str(delivery.event_id), delivery.headers
                     )
                 )
                 continue
@@ -137,43 +89,16 @@ def subscriptions(unit_of_work: JoinedUnitOfWork) -> list[Subscription]:
             await _refuse_broken_rules(selling.apply_sales(run, unit_of_work(conn)))
 
     async def when_shop_registered(event: store.ShopRegistered, _: EnvelopeHeader, conn: Connection) -> None:
-        command = commands.RegisterLocation(event.shop_id, event.kind, event.market, event.name)
-        await setup.register_location(command, unit_of_work(conn))
+        await locations_and_skus.register_location(to.location_command(event), unit_of_work(conn))
 
     async def when_stock_counted(event: store.StockCounted, _: EnvelopeHeader, conn: Connection) -> None:
-        command = commands.CountStock(
-            event.count_id,
-            event.shop_id,
-            event.reason,
-            {line.sku: line.counted for line in event.accessories},
-            tuple(event.units_present) if event.units_present is not None else None,
-        )
-        await _refuse_broken_rules(counts.count_stock(command, unit_of_work(conn)))
+        await _refuse_broken_rules(counts.count_stock(to.count_command(event), unit_of_work(conn)))
 
     async def when_shipment_dispatched(event: store.ShipmentDispatched, _: EnvelopeHeader, conn: Connection) -> None:
-        command = commands.DispatchShipment(
-            event.shipment_id,
-            event.from_location_id,
-            event.to_location_id,
-            tuple(
-                commands.ShippedDevice(
-                    u.unit_id,
-                    u.kind,
-                    u.source_id,
-                    u.sku,
-                    u.identifier.kind if u.identifier else None,
-                    u.identifier.value if u.identifier else None,
-                )
-                for u in event.units
-            ),
-        )
-        await _refuse_broken_rules(collection.dispatch_shipment(command, unit_of_work(conn)))
+        await _refuse_broken_rules(collection.dispatch_shipment(to.dispatch_command(event), unit_of_work(conn)))
 
     async def when_shipment_received(event: store.ShipmentReceived, _: EnvelopeHeader, conn: Connection) -> None:
-        command = commands.ReceiveShipment(
-            event.shipment_id, event.to_location_id, tuple(event.received_unit_ids), tuple(event.missing_unit_ids)
-        )
-        await _refuse_broken_rules(collection.receive_shipment(command, unit_of_work(conn)))
+        await _refuse_broken_rules(collection.receive_shipment(to.shipment_receipt_command(event), unit_of_work(conn)))
 
     return [
         Subscription.batched(

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from inventory.domain import commands
 from inventory.domain.errors import NotFound
-from inventory.service_layer.clock import Clock, utc_now
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_shared.clock import SYSTEM_CLOCK, Clock
 
 
-async def dispatch_shipment(cmd: commands.DispatchShipment, uow: InventoryUnitOfWork, now: Clock = utc_now) -> None:
+async def dispatch_shipment(
+    cmd: commands.DispatchShipment, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK
+) -> None:
     async with uow:
         if await uow.transfers.get(cmd.shipment_id) is not None:
             return  # already dispatched
@@ -19,7 +21,7 @@ async def dispatch_shipment(cmd: commands.DispatchShipment, uow: InventoryUnitOf
         known = await uow.units.many([d.unit_id for d in cmd.devices])
         await uow.skus.lock(unit.sku for unit in known.values())
         units = await uow.units.many(list(known), for_update=True)
-        at = now()
+        at = clock.now()
         moving = []
         for unit in units.values():
             if unit.status in {"returned", "received", "available", "in_repair"}:
@@ -36,15 +38,17 @@ async def dispatch_shipment(cmd: commands.DispatchShipment, uow: InventoryUnitOf
         await uow.commit()
 
 
-async def receive_shipment(cmd: commands.ReceiveShipment, uow: InventoryUnitOfWork, now: Clock = utc_now) -> None:
+async def receive_shipment(
+    cmd: commands.ReceiveShipment, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK
+) -> None:
     async with uow:
         transfer = await uow.transfers.get(cmd.shipment_id)
-        if transfer is not None and transfer[2] != "received":
-            _, unit_ids, _ = transfer
+        if transfer is not None and not transfer.received:
+            unit_ids = transfer.unit_ids
             peek = await uow.units.many(unit_ids)
             await uow.skus.lock(unit.sku for unit in peek.values())
             units = await uow.units.many(unit_ids, for_update=True)
-            at = now()
+            at = clock.now()
             for unit in units.values():
                 if unit.status != "in_transit":
                     continue

@@ -7,17 +7,19 @@ from typing import Any
 
 from inventory.domain import commands
 from inventory.domain.errors import NotFound, UnknownSku
-from inventory.service_layer.clock import Clock, utc_now
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_shared.clock import SYSTEM_CLOCK, Clock
 
 
-async def count_stock(cmd: commands.CountStock, uow: InventoryUnitOfWork, now: Clock = utc_now) -> list[dict[str, Any]]:
+async def count_stock(
+    cmd: commands.CountStock, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK
+) -> list[dict[str, Any]]:
     async with uow:
         if await uow.counts.exists(cmd.count_id):
             return []
         if await uow.locations.get(cmd.location_id) is None:
             raise NotFound(f"no location {cmd.location_id}", field="location_id")
-        at = now()
+        at = clock.now()
         adjustments: list[dict[str, Any]] = []
         present = set(cmd.units_present or ())
         on_books = (
@@ -29,26 +31,29 @@ async def count_stock(cmd: commands.CountStock, uow: InventoryUnitOfWork, now: C
         unknown = sorted(set(cmd.accessories) - set(known))
         if unknown:
             raise UnknownSku(f"unknown SKU {', '.join(unknown)}", field="accessories")
+        stock = await uow.stock.many([(sku, cmd.location_id) for sku in sorted(cmd.accessories)])
+        listed = {u.unit_id for u in on_books}
+        missing = sorted(listed - present) if cmd.units_present is not None else []
+        found = sorted(present - listed)
+        units = await uow.units.many([*missing, *found], for_update=True) if missing or found else {}
         for sku, counted in sorted(cmd.accessories.items()):
-            stock = await uow.stock.get(sku, cmd.location_id)
-            before = stock.on_hand
-            stock.count(counted, cmd.reason, cmd.count_id, at)
+            row = stock[(sku, cmd.location_id)]
+            before = row.on_hand
+            row.count(counted, cmd.reason, cmd.count_id, at)
             if counted != before:
                 adjustments.append({"sku": sku, "from": before, "to": counted})
-        if cmd.units_present is not None:
-            for listed in on_books:
-                if listed.unit_id not in present:
-                    unit = await uow.units.get(listed.unit_id, for_update=True)
-                    if unit is not None and unit.status == "available":
-                        unit.write_off(f"missing at stock count: {cmd.reason}", cmd.count_id, at)
-                        adjustments.append({"unit_id": unit.unit_id, "change": "missing"})
-            for unit_id in sorted(present - {u.unit_id for u in on_books}):
-                unit = await uow.units.get(unit_id, for_update=True)
-                if unit is None:
-                    adjustments.append({"unit_id": unit_id, "change": "unknown unit, not in inventory"})
-                elif unit.status in {"available", "written_off"}:
-                    unit.found(cmd.location_id, f"found at stock count: {cmd.reason}", cmd.count_id, at)
-                    adjustments.append({"unit_id": unit_id, "change": "found here"})
+        for unit_id in missing:
+            unit = units.get(unit_id)
+            if unit is not None and unit.status == "available":
+                unit.write_off(f"missing at stock count: {cmd.reason}", cmd.count_id, at)
+                adjustments.append({"unit_id": unit.unit_id, "change": "missing"})
+        for unit_id in found:
+            unit = units.get(unit_id)
+            if unit is None:
+                adjustments.append({"unit_id": unit_id, "change": "unknown unit, not in inventory"})
+            elif unit.status in {"available", "written_off"}:
+                unit.found(cmd.location_id, f"found at stock count: {cmd.reason}", cmd.count_id, at)
+                adjustments.append({"unit_id": unit_id, "change": "found here"})
         await uow.counts.add(cmd.count_id, cmd.location_id, cmd.reason, adjustments)
         await uow.commit()
     return adjustments

@@ -6,11 +6,11 @@ from inventory.domain import commands
 from inventory.domain.errors import Conflict, InvalidTransition, NotFound, UnknownSku
 from inventory.domain.identifiers import normalise
 from inventory.domain.units import Unit
-from inventory.service_layer.clock import Clock, utc_now
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_shared.clock import SYSTEM_CLOCK, Clock
 
 
-async def receive_unit(cmd: commands.ReceiveUnit, uow: InventoryUnitOfWork, now: Clock = utc_now) -> Unit:
+async def receive_unit(cmd: commands.ReceiveUnit, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK) -> Unit:
     identifier = normalise(cmd.identifier_kind, cmd.identifier)
     async with uow:
         skus = await uow.skus.lock([cmd.sku])
@@ -25,31 +25,35 @@ async def receive_unit(cmd: commands.ReceiveUnit, uow: InventoryUnitOfWork, now:
             raise Conflict(f"a unit with {cmd.identifier_kind} {identifier} already exists", field="identifier.value")
         if await uow.units.get(cmd.unit_id) is not None:
             raise Conflict(f"unit {cmd.unit_id} already exists", field="unit_id")
-        unit = Unit.receive(cmd.unit_id, cmd.sku, cmd.identifier_kind, identifier, info.grade, cmd.location_id, now())
+        unit = Unit.receive(
+            cmd.unit_id, cmd.sku, cmd.identifier_kind, identifier, info.grade, cmd.location_id, clock.now()
+        )
         await uow.units.add(unit)
         await uow.commit()
     return unit
 
 
-async def inspect_unit(cmd: commands.InspectUnit, uow: InventoryUnitOfWork, now: Clock = utc_now) -> Unit:
+async def inspect_unit(cmd: commands.InspectUnit, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK) -> Unit:
     async with uow:
         unit = await _locked_unit(uow, cmd.unit_id)
-        unit.inspect(cmd.outcome, now())
+        unit.inspect(cmd.outcome, clock.now())
         await uow.commit()
     return unit
 
 
-async def finish_repair(cmd: commands.FinishRepair, uow: InventoryUnitOfWork, now: Clock = utc_now) -> Unit:
+async def finish_repair(cmd: commands.FinishRepair, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK) -> Unit:
     async with uow:
         unit = await _locked_unit(uow, cmd.unit_id)
         if unit.status != "in_repair":
             raise InvalidTransition(f"unit {cmd.unit_id} is {unit.status}, not in repair", field="unit_id")
-        unit.repaired(now())
+        unit.repaired(clock.now())
         await uow.commit()
     return unit
 
 
-async def receive_accessories(cmd: commands.ReceiveAccessories, uow: InventoryUnitOfWork, now: Clock = utc_now) -> int:
+async def receive_accessories(
+    cmd: commands.ReceiveAccessories, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK
+) -> int:
     async with uow:
         info = (await uow.skus.lock([cmd.sku])).get(cmd.sku)
         if info is None or info.kind != "accessory":
@@ -57,7 +61,7 @@ async def receive_accessories(cmd: commands.ReceiveAccessories, uow: InventoryUn
         if await uow.locations.get(cmd.location_id) is None:
             raise NotFound(f"no location {cmd.location_id}", field="location_id")
         stock = await uow.stock.get(cmd.sku, cmd.location_id)
-        stock.receive(cmd.quantity, cmd.reference, now())
+        stock.receive(cmd.quantity, cmd.reference, clock.now())
         await uow.commit()
     return stock.on_hand
 

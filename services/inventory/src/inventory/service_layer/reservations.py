@@ -6,14 +6,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from inventory.domain import commands, events
-from inventory.domain.notices import Notices
 from inventory.domain.reservations import HeldLine, Reservation
 from inventory.domain.units import Unit
-from inventory.service_layer.clock import Clock, utc_now
+from inventory.domain.verdicts import Verdicts
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_shared.clock import SYSTEM_CLOCK, Clock
 
 
-async def reserve(cmd: commands.Reserve, uow: InventoryUnitOfWork, now: Clock = utc_now) -> str:
+async def reserve(cmd: commands.Reserve, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK) -> str:
     """Hold every line, or nothing: a rejection says which lines failed and offers substitutes
     (another unit of the same SKU, hence the same grade, at an eligible location)."""
     async with uow:
@@ -24,7 +24,7 @@ async def reserve(cmd: commands.Reserve, uow: InventoryUnitOfWork, now: Clock = 
         if unknown:
             return await _reject(uow, cmd, "unknown_sku", "no such SKU in the catalog", unknown, ())
         locations = await uow.locations.eligible(cmd.market, cmd.location_id)
-        at = now()
+        at = clock.now()
         held: list[HeldLine] = []
         taken: list[Unit] = []
         failed: list[str] = []
@@ -91,54 +91,52 @@ async def _reject(
     failed: list[str],
     substitutes: list[events.OfferedSubstitute] | tuple[events.OfferedSubstitute, ...],
 ) -> str:
-    notices = Notices()
-    notices.recorder.record(
-        events.ReservationRejected(cmd.reservation_id, reason, detail, tuple(failed), tuple(substitutes))
+    uow.track(
+        Verdicts.of(events.ReservationRejected(cmd.reservation_id, reason, detail, tuple(failed), tuple(substitutes)))
     )
-    uow.track(notices)
     await uow.reservations.reject(cmd.reservation_id, reason)
     await uow.commit()
     return "rejected"
 
 
-async def release(cmd: commands.ReleaseReservation, uow: InventoryUnitOfWork, now: Clock = utc_now) -> bool:
+async def release(cmd: commands.ReleaseReservation, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK) -> bool:
     async with uow:
         reservation = await uow.reservations.get(cmd.reservation_id, for_update=False)
         if reservation is None or not reservation.active:
             return False
-        await _end(uow, reservation, "released", cmd.reason, now())
+        await _end(uow, reservation, "released", cmd.reason, clock.now())
         await uow.commit()
     return True
 
 
-async def extend(cmd: commands.ExtendReservation, uow: InventoryUnitOfWork, now: Clock = utc_now) -> bool:
+async def extend(cmd: commands.ExtendReservation, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK) -> bool:
     async with uow:
         reservation = await uow.reservations.get(cmd.reservation_id)
         if reservation is None or not reservation.active:
             return False
-        reservation.extend(cmd.hold_seconds, now())
+        reservation.extend(cmd.hold_seconds, clock.now())
         await uow.commit()
     return True
 
 
-async def expire_due(make_uow: Callable[[], InventoryUnitOfWork], now: Clock = utc_now, limit: int = 200) -> int:
+async def expire_due(make_uow: Callable[[], InventoryUnitOfWork], clock: Clock = SYSTEM_CLOCK, limit: int = 200) -> int:
     """Expire every hold whose time is up; run periodically, holds release by themselves."""
     async with make_uow() as uow:
-        due = await uow.reservations.due(limit)
+        due = await uow.reservations.due(limit, clock.now())
     expired = 0
     for reservation_id in due:
-        if await expire_one(reservation_id, make_uow(), now):
+        if await expire_one(reservation_id, make_uow(), clock):
             expired += 1
     return expired
 
 
-async def expire_one(reservation_id: str, uow: InventoryUnitOfWork, now: Clock = utc_now) -> bool:
+async def expire_one(reservation_id: str, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK) -> bool:
     """End one hold whose time is up (a no-op if it was consumed or released meanwhile)."""
     async with uow:
         reservation = await uow.reservations.get(reservation_id, for_update=False)
-        if reservation is None or not reservation.is_expired(now()):
+        if reservation is None or not reservation.is_expired(clock.now()):
             return False
-        await _end(uow, reservation, "expired", "the hold was not used in time", now())
+        await _end(uow, reservation, "expired", "the hold was not used in time", clock.now())
         await uow.commit()
     return True
 

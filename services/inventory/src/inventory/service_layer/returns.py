@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from inventory.domain import commands, events
 from inventory.domain.errors import InvalidSale
-from inventory.domain.notices import Notices
-from inventory.service_layer.clock import Clock, utc_now
+from inventory.domain.verdicts import Verdicts
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_shared.clock import SYSTEM_CLOCK, Clock
 
 
-async def apply_return(cmd: commands.ApplyReturn, uow: InventoryUnitOfWork, now: Clock = utc_now) -> str:
+async def apply_return(cmd: commands.ApplyReturn, uow: InventoryUnitOfWork, clock: Clock = SYSTEM_CLOCK) -> str:
     async with uow:
         if await uow.ledger.return_applied(cmd.return_id):
             return "duplicate"
@@ -18,7 +18,7 @@ async def apply_return(cmd: commands.ApplyReturn, uow: InventoryUnitOfWork, now:
             raise InvalidSale(f"unknown location {cmd.location_id}", field="location_id")
         stock_lines = [line for line in cmd.lines if line.kind != "service"]
         await uow.skus.lock(line.sku for line in stock_lines)
-        at = now()
+        at = clock.now()
         received: list[str] = []
         for line in stock_lines:
             if line.kind == "accessory":
@@ -34,8 +34,6 @@ async def apply_return(cmd: commands.ApplyReturn, uow: InventoryUnitOfWork, now:
             unit.take_back(cmd.location_id, cmd.return_id, at)
             received.append(unit.unit_id)
         await uow.ledger.record_return(cmd.return_id, cmd.sale_id, cmd.location_id)
-        notices = Notices()
-        notices.recorder.record(events.ReturnReceived(cmd.return_id, cmd.sale_id, cmd.location_id, tuple(received), at))
-        uow.track(notices)
+        uow.track(Verdicts.of(events.ReturnReceived(cmd.return_id, cmd.sale_id, cmd.location_id, tuple(received), at)))
         await uow.commit()
     return "applied"

@@ -1,9 +1,10 @@
-"""Reference data: locations (from the admin API) and SKUs (from the catalog's events)."""
+"""The reference data stock is kept against: locations (from the admin API and the shops
+registered in store-sync) and SKUs (from the catalog's events)."""
 
 from __future__ import annotations
 
-from inventory.adapters.repository import Location
 from inventory.domain import commands
+from inventory.domain.locations import Location
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 
 

@@ -1,0 +1,23 @@
+"""Accessory stock coming in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter
+
+from inventory.domain import commands
+from inventory.entrypoints.http.schemas import AccessoryReceiptIn
+from inventory.service_layer import receiving
+from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+
+
+def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
+    routes = APIRouter(tags=["accessories"])
+
+    @routes.post("/accessories/receipts", status_code=201)
+    async def receive_accessories(body: AccessoryReceiptIn) -> dict[str, int]:
+        on_hand = await receiving.receive_accessories(commands.ReceiveAccessories(**body.model_dump()), uow())
+        return {"on_hand": on_hand}
+
+    return routes

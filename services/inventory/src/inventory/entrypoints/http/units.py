@@ -1,0 +1,48 @@
+"""Refurbished units: received, inspected, repaired, and read."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from inventory.domain import commands
+from inventory.entrypoints.http.schemas import InspectionIn, Status, UnitIn, UnitOut
+from inventory.service_layer import queries, receiving
+from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+
+
+def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
+    routes = APIRouter(tags=["units"])
+
+    @routes.post("/units", status_code=201, summary="Receive a refurbished unit")
+    async def receive_unit(body: UnitIn) -> UnitOut:
+        unit_id = body.unit_id or f"U-{uuid.uuid4().hex[:12].upper()}"
+        command = commands.ReceiveUnit(unit_id, body.sku, body.identifier.kind, body.identifier.value, body.location_id)
+        return UnitOut.of(await receiving.receive_unit(command, uow()))
+
+    @routes.get("/units/{unit_id}")
+    async def get_unit(unit_id: str) -> UnitOut:
+        return UnitOut.of(await queries.unit(unit_id, uow()))
+
+    @routes.get("/units")
+    async def search_units(
+        sku: str | None = None,
+        location_id: str | None = None,
+        status: Status | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> list[UnitOut]:
+        found = await queries.units(uow(), sku=sku, location_id=location_id, status=status, limit=limit)
+        return [UnitOut.of(unit) for unit in found]
+
+    @routes.post("/units/{unit_id}/inspection", summary="Inspect a received or returned unit")
+    async def inspect(unit_id: str, body: InspectionIn) -> UnitOut:
+        return UnitOut.of(await receiving.inspect_unit(commands.InspectUnit(unit_id, body.outcome), uow()))
+
+    @routes.post("/units/{unit_id}/repair-done")
+    async def repair_done(unit_id: str) -> UnitOut:
+        return UnitOut.of(await receiving.finish_repair(commands.FinishRepair(unit_id), uow()))
+
+    return routes
