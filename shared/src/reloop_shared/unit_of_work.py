@@ -114,6 +114,12 @@ class UnitOfWork(Generic[E]):
     def track(self, aggregate: RecordsEvents[E]) -> None:
         self.seen.append(aggregate)
 
+    def record(self, *events: E) -> None:
+        """Record domain events no aggregate owns (a decision about several profiles, an operator's
+        act): published on commit with the aggregates' events, in order, and forgotten with them
+        when the work is discarded or rolled back."""
+        self._journal.extend(events)
+
     def publish(self, event: Event, *, occurred_at: datetime | None = None, cause: Cause | None = None) -> None:
         """Publish a contract event that no aggregate recorded (a projection's output)."""
         self.extra_events.append(Outgoing(event, cause or capture_cause(), occurred_at))

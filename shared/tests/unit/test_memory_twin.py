@@ -162,3 +162,24 @@ async def test_what_the_service_publishes_reaches_its_own_subscribers_through_th
         assert [row.event for row in relayed] == [CounterNoted(counter_id="a")]
         await running.deliver(CounterIncremented(counter_id="b", amount=1))
         assert seen == ["a", "b"]
+
+
+async def test_decisions_no_aggregate_owns_are_published_in_the_order_they_were_recorded() -> None:
+    store = MemoryStore(Counters())
+    async with own_transaction(store) as uow:
+        counter = Counter("b")
+        uow.record(Noted("a"))
+        uow.track(counter)
+        counter.recorder.record(Noted("b"))
+        uow.record(Noted("c"))
+        await uow.commit()
+    assert [e.counter_id for e in store.published(CounterNoted)] == ["a", "b", "c"]
+
+
+async def test_decisions_of_a_unit_of_work_that_does_not_commit_are_forgotten() -> None:
+    store = MemoryStore(Counters())
+    async with own_transaction(store) as uow:
+        uow.record(Noted("a"))
+        uow.discard_changes()
+        await uow.commit()
+    assert store.outbox == []
