@@ -19,7 +19,7 @@ from catalog.service_layer.unit_of_work import CatalogUnitOfWork
 from catalog.service_layer.views import ProductView, SkuPage, SkuQuery, SkuView
 from reloop_contracts.amounts import Money
 from reloop_shared.clock import Clock, FixedClock
-from reloop_shared.http.errors import install_error_handlers
+from reloop_shared.http.app import create_edge
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore
 from reloop_shared.outbox.writer import OutboxWriter
 from reloop_shared.unit_of_work import TrackedAggregates
@@ -239,11 +239,7 @@ class CatalogTwin:
     def app(self) -> FastAPI:
         """The catalog's routes and the shared error mapping, without the runtime (no database, no
         relay): what `create_app` serves, minus operations."""
-        app = FastAPI()
-        install_error_handlers(app)
-        for router in routers(self.unit_of_work, self.views, self.clock):
-            app.include_router(router)
-        return app
+        return create_edge(title="catalog on its twin", routers=routers(self.unit_of_work, self.views, self.clock))
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app()), base_url="http://catalog")

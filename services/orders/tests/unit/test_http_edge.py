@@ -7,23 +7,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
 
 from orders.domain.errors import PaymentFailed
 from orders.domain.payments import Authorization, PaymentProvider
 from orders.domain.rules import ACCESSORY
 from orders.entrypoints.http import routes
 from reloop_contracts.amounts import Money
-from reloop_shared.http.errors import install_error_handlers
+from reloop_shared.http.app import create_edge
 from services.orders.tests.fakes import OrdersTables, OrdersTwin, local_ledger
 from services.orders.tests.given import CHARGER, PHONE, delivered, line_of, placed, price_list
 
 
 @asynccontextmanager
 async def client_of(twin: OrdersTwin) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    install_error_handlers(app)
-    app.include_router(routes(twin.http()))
+    app = create_edge(title="orders on its twin", routers=[routes(twin.http())])
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://orders") as client:
         yield client
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
@@ -35,6 +35,28 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
     return router
 
 
+def create_edge(
+    *,
+    title: str,
+    description: str = "",
+    routers: Sequence[APIRouter] = (),
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    traced: bool = False,
+) -> FastAPI:
+    """The one HTTP edge: routes, the error answers (`reloop_shared.http.errors`), correlation ids
+    and, when `traced`, a span per request. `create_app` serves it with a runtime; a service's
+    in-memory twin serves it alone, so routes and their answers are tested without a database."""
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    install_error_handlers(app)
+    for router in routers:
+        app.include_router(router)
+    if traced:
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    # Outermost, so the flow is set before the tracing middleware and every route runs inside it.
+    app.add_middleware(CorrelationMiddleware)
+    return app
+
+
 def create_app(
     runtime: ServiceRuntime,
     *,
@@ -50,12 +72,10 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
-    install_error_handlers(app)
-    app.include_router(health_router(runtime))
-    for router in routers:
-        app.include_router(router)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
-    # Outermost, so the flow is set before the tracing middleware and every route runs inside it.
-    app.add_middleware(CorrelationMiddleware)
-    return app
+    return create_edge(
+        title=title,
+        description=description,
+        routers=[health_router(runtime), *routers],
+        lifespan=lifespan,
+        traced=True,
+    )
