@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from services.store_sync.tests.builders import NOW, accessory_sale, device_return, paris_shop, sale
 from store_sync.domain import events
-from store_sync.domain.ids import derived_id, fingerprint
+from store_sync.domain.idempotency import derived_id, fingerprint
 from store_sync.domain.journal import OnRecord, ShopJournal, Submitted
 from store_sync.domain.policy import Contact, Sealed, TillCustomer
 from store_sync.domain.transactions import Transaction

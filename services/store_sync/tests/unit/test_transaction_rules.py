@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from reloop_contracts.amounts import Money
 from services.store_sync.tests.builders import NOW, eur, paris_shop, sale
 from store_sync.domain.errors import InvalidTransaction
-from store_sync.domain.money import Money
 from store_sync.domain.rules import checked, luhn_valid_imei
 from store_sync.domain.shops import Shop
 from store_sync.domain.transactions import Device, TradeIn

@@ -1,44 +1,16 @@
-"""Shop API keys: random, shown once, kept only as a SHA-256 digest and compared in constant time.
+"""Shop API keys in the database (digests only), and which shop a presented key belongs to.
 
-A key reads `rsk_<key id>_<secret>`. The key id finds its row (never the secret), and the digest
-of the whole key is compared with `hmac.compare_digest`, so neither the lookup nor the comparison
-tells an attacker how close a guess was.
+The digest of the whole key is compared with `hmac.compare_digest`, so neither the lookup (by key
+id, see `domain.shop_keys`) nor the comparison tells an attacker how close a guess was.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 import time
-from dataclasses import dataclass
 
 from reloop_shared.db.types import Connection, Pool
-
-PREFIX = "rsk"
-
-
-@dataclass(frozen=True)
-class IssuedKey:
-    key_id: str
-    api_key: str
-
-
-def new_key() -> tuple[IssuedKey, bytes]:
-    key_id = secrets.token_hex(8)
-    api_key = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
-    return IssuedKey(key_id, api_key), digest(api_key)
-
-
-def digest(api_key: str) -> bytes:
-    return hashlib.sha256(api_key.encode()).digest()
-
-
-def key_id_of(api_key: str) -> str | None:
-    parts = api_key.split("_", 2)
-    if len(parts) != 3 or parts[0] != PREFIX or not parts[1]:
-        return None
-    return parts[1]
+from store_sync.domain.shop_keys import digest, key_id_of
 
 
 class CredentialRepository:

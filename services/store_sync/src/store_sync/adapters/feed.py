@@ -9,28 +9,14 @@ the tills).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from reloop_shared.db.types import Connection
 from store_sync.domain.commands import LocationCount
+from store_sync.service_layer.ports import FeedItem
 
 _FEED_LOCK = 0x5709_F33D
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    sku: str
-    seq: int
-    kind: str | None
-    title: str | None
-    grade: str | None
-    discontinued: bool
-    price: tuple[int, str, datetime] | None
-    next_price: tuple[int, str, datetime] | None
-    available_here: int
-    available_from_warehouse: int
 
 
 class FeedProjection:
@@ -124,6 +110,11 @@ class FeedProjection:
                 [(sku, c.location_id, c.location_kind, c.market, c.available) for c in by_location],
             )
 
+    async def changes(self, shop_id: str, market: str, cursor: int, limit: int, now: datetime) -> list[FeedItem]:
+        """What changed for this shop after `cursor`, oldest change first, one item per SKU."""
+        rows = await self.conn.fetch(_CHANGED, shop_id, market, cursor, limit, now)
+        return [_item(r) for r in rows]
+
 
 _CHANGED = """
 WITH changed AS (
@@ -150,16 +141,6 @@ LEFT JOIN LATERAL (SELECT * FROM feed_prices p WHERE p.sku = page.sku AND p.mark
                    ORDER BY effective_at LIMIT 1) nxt ON true
 ORDER BY page.seq
 """
-
-
-class FeedReader:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    async def changes(self, shop_id: str, market: str, cursor: int, limit: int, now: datetime) -> list[FeedItem]:
-        """What changed for this shop after `cursor`, oldest change first, one item per SKU."""
-        rows = await self.conn.fetch(_CHANGED, shop_id, market, cursor, limit, now)
-        return [_item(r) for r in rows]
 
 
 def _item(r: Any) -> FeedItem:

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from reloop_contracts.amounts import Money
 from reloop_shared.db.types import Connection
-from store_sync.adapters.codec import from_waiting, waiting_return
+from store_sync.adapters.waiting_returns import from_waiting, waiting_return
 from store_sync.domain.days import DayTotals
 from store_sync.domain.journal import WAITING, Entry, OnRecord, ShopJournal, Submitted
-from store_sync.domain.money import Money, TaxSplit
 from store_sync.domain.shops import Shop
+from store_sync.domain.tax import TaxSplit
 from store_sync.domain.transactions import Return
 
 _INSERT = """
@@ -22,16 +23,18 @@ SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::tex
     $9::date[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::jsonb[])
 """
 
-_DAY = """
-SELECT
-    count(*) FILTER (WHERE kind = 'sale') AS sales,
-    coalesce(sum(amount_minor) FILTER (WHERE kind = 'sale'), 0) AS sales_amount,
-    coalesce(sum(tax_minor) FILTER (WHERE kind = 'sale'), 0) AS sales_tax,
-    count(*) FILTER (WHERE kind = 'return') AS returns,
-    coalesce(sum(amount_minor) FILTER (WHERE kind = 'return'), 0) AS refunds,
-    count(*) FILTER (WHERE kind = 'trade_in') AS trade_ins,
-    count(*) FILTER (WHERE kind = 'repair') AS repairs
-FROM pos_transactions WHERE shop_id = $1 AND business_date = $2 AND status = 'recorded'
+_DAYS = """
+SELECT day AS business_date,
+    count(t.kind) FILTER (WHERE t.kind = 'sale') AS sales,
+    coalesce(sum(t.amount_minor) FILTER (WHERE t.kind = 'sale'), 0) AS sales_amount,
+    coalesce(sum(t.tax_minor) FILTER (WHERE t.kind = 'sale'), 0) AS sales_tax,
+    count(t.kind) FILTER (WHERE t.kind = 'return') AS returns,
+    coalesce(sum(t.amount_minor) FILTER (WHERE t.kind = 'return'), 0) AS refunds,
+    count(t.kind) FILTER (WHERE t.kind = 'trade_in') AS trade_ins,
+    count(t.kind) FILTER (WHERE t.kind = 'repair') AS repairs
+FROM unnest($2::date[]) AS day
+LEFT JOIN pos_transactions t ON t.shop_id = $1 AND t.business_date = day AND t.status = 'recorded'
+GROUP BY day
 """
 
 
@@ -105,19 +108,22 @@ class JournalRepository:
                 ],
             )
 
-    async def day(self, shop: Shop, business_date: date) -> DayTotals:
-        row = await self.conn.fetchrow(_DAY, shop.shop_id, business_date)
-        assert row is not None
-        currency = shop.currency
-        return DayTotals(
-            sales=row["sales"],
-            sales_amount=Money(int(row["sales_amount"]), currency),
-            returns=row["returns"],
-            refunds=Money(int(row["refunds"]), currency),
-            trade_ins=row["trade_ins"],
-            repairs=row["repairs"],
-            sales_tax=Money(int(row["sales_tax"]), currency),
-        )
+    async def days(self, shop: Shop, business_dates: Iterable[date]) -> dict[date, DayTotals]:
+        """What is recorded of each of these business days of the shop."""
+        rows = await self.conn.fetch(_DAYS, shop.shop_id, sorted(set(business_dates)))
+        return {row["business_date"]: _totals(row, shop.currency) for row in rows}
+
+
+def _totals(row: Any, currency: str) -> DayTotals:
+    return DayTotals(
+        sales=row["sales"],
+        sales_amount=Money(int(row["sales_amount"]), currency),
+        returns=row["returns"],
+        refunds=Money(int(row["refunds"]), currency),
+        trade_ins=row["trade_ins"],
+        repairs=row["repairs"],
+        sales_tax=Money(int(row["sales_tax"]), currency),
+    )
 
 
 def _row(entry: Entry, currency: str) -> tuple[Any, ...]:

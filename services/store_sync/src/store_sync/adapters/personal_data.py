@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from reloop_contracts.common import SealedPersonalData
 from reloop_shared.db.types import Connection
 from reloop_shared.personal_data import PersonalDataSealer
 from store_sync.domain.policy import Sealed
+from store_sync.service_layer.ports import Erased
 
 _ERASE_TRANSACTIONS = """
 UPDATE pos_transactions SET customer_id = NULL,
@@ -36,13 +36,7 @@ RETURNING subject_id
 """
 
 
-@dataclass(frozen=True)
-class Erased:
-    records: int
-    subject_ids: list[str]
-
-
-class PersonalRecords:
+class PersonalRecordsRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 

@@ -3,49 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from reloop_shared.db.types import Connection
-
-
-@dataclass(frozen=True)
-class Quarantined:
-    quarantine_id: int
-    shop_id: str
-    operator_id: str | None
-    source: str
-    ticket_key: str
-    client_txn_id: str | None
-    ticket: dict[str, Any]
-    customer: dict[str, Any] | None
-    reason: str
-    field: str | None
-    partner_sku: str | None
-    status: str
-    attempts: int
-    business_date: date | None
-    quarantined_at: datetime
-    replayed_at: datetime | None
-    outcome: str | None
-
-
-@dataclass(frozen=True)
-class ToQuarantine:
-    shop_id: str
-    operator_id: str | None
-    source: str
-    ticket_key: str
-    client_txn_id: str | None
-    ticket: dict[str, Any]
-    customer: dict[str, Any] | None
-    subject_id: str | None
-    customer_id: str | None
-    reason: str
-    field: str | None
-    partner_sku: str | None
-    business_date: date | None
+from store_sync.service_layer.ports import Quarantined, ToQuarantine
 
 
 class QuarantineRepository:
@@ -83,6 +46,10 @@ class QuarantineRepository:
             at,
         )
         return quarantine_id
+
+    async def put_all(self, items: Sequence[ToQuarantine], at: datetime) -> list[int]:
+        # One upsert each: a ticket sent twice in one upload updates the entry the first one opened.
+        return [await self.put(item, at) for item in items]
 
     async def resolve(self, shop_id: str, outcomes: list[tuple[str, str]], at: datetime) -> None:
         """Tickets that mapped at last, with what they became: their open entries are closed."""
@@ -133,13 +100,17 @@ class QuarantineRepository:
         )
         return [_item(r) for r in rows]
 
-    async def open_count(self, shop_id: str, business_date: date) -> int:
-        count: int = await self.conn.fetchval(
-            "SELECT count(*) FROM quarantine WHERE shop_id = $1 AND business_date = $2 AND status = 'open'",
+    async def open_counts(self, shop_id: str, business_dates: Iterable[date]) -> dict[date, int]:
+        rows = await self.conn.fetch(
+            """
+            SELECT business_date, count(*) AS open FROM quarantine
+            WHERE shop_id = $1 AND business_date = ANY($2::date[]) AND status = 'open'
+            GROUP BY business_date
+            """,
             shop_id,
-            business_date,
+            sorted(set(business_dates)),
         )
-        return count
+        return {r["business_date"]: r["open"] for r in rows}
 
 
 def _item(row: Any) -> Quarantined:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from reloop_shared.db.types import Connection
+from reloop_shared.unit_of_work import TrackedAggregates
 from store_sync.domain.errors import NotFound
+from store_sync.domain.events import DomainEvent
 from store_sync.domain.policy import CustomerDataPolicy
 from store_sync.domain.shops import Operator, Shop
 
@@ -15,6 +17,13 @@ FROM shops s LEFT JOIN operators o USING (operator_id)
 WHERE s.shop_id = $1
 """
 _LOCK_SHOP = f"{_SHOP} FOR UPDATE OF s"
+_LOCK_OPERATOR_SHOPS = """
+SELECT s.*, o.pos_format, o.data_owner AS operator_data_owner, o.crm_sharing AS operator_crm_sharing
+FROM shops s JOIN operators o USING (operator_id)
+WHERE s.operator_id = $1
+ORDER BY s.shop_id
+FOR UPDATE OF s
+"""
 
 
 class OperatorRepository:
@@ -55,7 +64,7 @@ class OperatorRepository:
 
 
 class ShopRepository:
-    def __init__(self, conn: Connection, seen: list[Any]) -> None:
+    def __init__(self, conn: Connection, seen: TrackedAggregates[DomainEvent]) -> None:
         self.conn = conn
         self.seen = seen
 
@@ -73,9 +82,13 @@ class ShopRepository:
         self.seen.append(shop)
         return shop
 
-    async def of_operator(self, operator_id: str) -> list[str]:
-        rows = await self.conn.fetch("SELECT shop_id FROM shops WHERE operator_id = $1 ORDER BY shop_id", operator_id)
-        return [r["shop_id"] for r in rows]
+    async def lock_of_operator(self, operator_id: str) -> list[Shop]:
+        """Every shop of the operator, locked in shop id order (one lock order everywhere)."""
+        rows = await self.conn.fetch(_LOCK_OPERATOR_SHOPS, operator_id)
+        shops = [_shop(row) for row in rows]
+        for shop in shops:
+            self.seen.append(shop)
+        return shops
 
     async def add(self, shop: Shop) -> bool:
         """False when the id is taken."""

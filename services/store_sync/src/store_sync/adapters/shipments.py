@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from reloop_shared.db.types import Connection
-from store_sync.domain.collection import CollectedDevice, Shipment, ShippedDevice
+from reloop_shared.unit_of_work import TrackedAggregates
+from store_sync.domain.collected_devices import CollectedDevice, ShippedDevice
+from store_sync.domain.collection import Shipment
+from store_sync.domain.events import DomainEvent
 
 
 class ShipmentRepository:
-    def __init__(self, conn: Connection, seen: list[Any]) -> None:
+    def __init__(self, conn: Connection, seen: TrackedAggregates[DomainEvent]) -> None:
         self.conn = conn
         self.seen = seen
 

@@ -10,20 +10,22 @@ from typing import Any, cast
 from reloop_contracts import Event, NonNegativeMoney
 from reloop_contracts import catalog as catalog_contract
 from reloop_contracts import inventory as inventory_contract
+from reloop_contracts import privacy as privacy_contract
 from reloop_contracts import sales as sales_contract
 from reloop_contracts import store as contract
+from reloop_contracts.amounts import Money
 from reloop_contracts.common import Consent, CustomerRef, SealedPersonalData
 from store_sync.domain import commands, events
 from store_sync.domain.days import DayTotals
-from store_sync.domain.money import Money
 from store_sync.domain.policy import CustomerDataPolicy, CustomerOut
 from store_sync.domain.transactions import Device
+from store_sync.service_layer.erasure import SERVICE
 
 # --- out: domain events -> contract events ----------------------------------------------------------
 
 
 def _money(amount: Money) -> NonNegativeMoney:
-    return NonNegativeMoney(amount_minor=amount.amount_minor, currency=amount.currency)
+    return NonNegativeMoney.of(amount)
 
 
 def _customer(customer: CustomerOut | None) -> CustomerRef | None:
@@ -268,9 +270,7 @@ def listing(event: catalog_contract.SkuListed) -> commands.RecordListing:
 
 
 def price(event: catalog_contract.SkuPriced) -> commands.RecordPrice:
-    return commands.RecordPrice(
-        event.sku, event.market, Money(event.price.amount_minor, event.price.currency), event.effective_at
-    )
+    return commands.RecordPrice(event.sku, event.market, event.price.value(), event.effective_at)
 
 
 def discontinued(event: catalog_contract.SkuDiscontinued) -> commands.RecordDiscontinued:
@@ -288,3 +288,10 @@ def availability(event: inventory_contract.AvailabilityChanged) -> commands.Reco
 
 def unit_received(event: inventory_contract.UnitReceived) -> commands.RecordUnitIdentifier:
     return commands.RecordUnitIdentifier(event.unit_id, event.identifier.value)
+
+
+def erasure(event: privacy_contract.ErasureRequested) -> commands.EraseSubjects:
+    """Forget the customer; confirm it when store-sync is among the holders the request names."""
+    return commands.EraseSubjects(
+        event.request_id, tuple(event.subject_ids), tuple(event.customer_ids), SERVICE in event.holders
+    )

@@ -7,27 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from reloop_shared.recording import EventRecorder
 from store_sync.domain import events
+from store_sync.domain.collected_devices import CollectedDevice, ShippedDevice
 from store_sync.domain.errors import Conflict, InvalidShipment
-
-
-@dataclass(frozen=True)
-class ShippedDevice:
-    unit_id: str
-    kind: str  # return | trade_in | repair
-    source_id: str  # the return id or drop-off id that left it at the shop
-    sku: str | None = None
-    identifier_kind: str | None = None
-    identifier: str | None = None
-
-
-@dataclass(frozen=True)
-class CollectedDevice:
-    """A device waiting at a shop for a shipment."""
-
-    shop_id: str
-    device: ShippedDevice
-    collected_at: datetime
 
 
 @dataclass
@@ -42,7 +25,7 @@ class Shipment:
     received_at: datetime | None = None
     received: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
-    recorder: events.EventRecorder = field(default_factory=events.EventRecorder, repr=False, compare=False)
+    recorder: EventRecorder[events.DomainEvent] = field(default_factory=EventRecorder, repr=False, compare=False)
 
     @classmethod
     def dispatch(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from store_sync.domain.money import Money
+from reloop_contracts.amounts import Money
 from store_sync.domain.policy import CustomerDataPolicy
 from store_sync.domain.transactions import Transaction
 

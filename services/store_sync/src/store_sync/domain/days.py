@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store_sync.domain.money import Money
+from reloop_contracts.amounts import Money
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,31 @@
 """Business rule violations of store-sync, each naming the field at fault.
 
-The HTTP edge maps the family to a status: `Invalid` is a 422 (the request itself is wrong),
-`Conflict` a 409 (fine in itself, but not in the current state), `NotFound` a 404.
+Each family says what kind of refusal it is, and the shared HTTP edge answers with that kind's
+status: `Invalid` 422 (the request itself is wrong), `Conflict` 409 (fine in itself, but not in
+the current state), `NotFound` 404.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
 
-class StoreSyncError(Exception):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+from reloop_shared.errors import DomainError, ErrorKind
 
-    def under(self, prefix: str) -> StoreSyncError:
-        """The same error, its field placed under `prefix` (a transaction's place in a batch)."""
-        return type(self)(str(self), field=f"{prefix}.{self.field}" if self.field else prefix)
+
+class StoreSyncError(DomainError):
+    kind: ClassVar[ErrorKind] = ErrorKind.RULE_BROKEN
 
 
 class NotFound(StoreSyncError):
-    pass
+    kind = ErrorKind.NOT_FOUND
 
 
 class Invalid(StoreSyncError):
-    pass
+    kind = ErrorKind.RULE_BROKEN
 
 
 class Conflict(StoreSyncError):
-    pass
+    kind = ErrorKind.CONFLICT
 
 
 class InvalidAmount(Invalid):

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 
-from reloop_shared.recording import EventRecorder as EventRecorder
+from store_sync.domain.collected_devices import ShippedDevice
+from store_sync.domain.days import DayTotals
 from store_sync.domain.policy import CustomerDataPolicy, CustomerOut
-
-if TYPE_CHECKING:
-    from store_sync.domain.collection import ShippedDevice
-    from store_sync.domain.days import DayTotals
-    from store_sync.domain.transactions import DayClose, RepairDropOff, Return, Sale, StockCount, TradeIn
+from store_sync.domain.transactions import DayClose, RepairDropOff, Return, Sale, StockCount, TradeIn
 
 
 @dataclass(frozen=True)
@@ -122,6 +119,14 @@ class ShipmentReceived:
 
 
 DomainEvent: TypeAlias = (
-    "ShopRegistered | PolicyChanged | SaleRecorded | ReturnRecorded | TradeInDroppedOff | RepairDroppedOff"
-    " | StockCounted | DayClosed | ShipmentDispatched | ShipmentReceived"
+    ShopRegistered
+    | PolicyChanged
+    | SaleRecorded
+    | ReturnRecorded
+    | TradeInDroppedOff
+    | RepairDroppedOff
+    | StockCounted
+    | DayClosed
+    | ShipmentDispatched
+    | ShipmentReceived
 )

@@ -15,13 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from reloop_shared.recording import EventRecorder
 from store_sync.domain import events
-from store_sync.domain.collection import CollectedDevice, ShippedDevice
+from store_sync.domain.collected_devices import CollectedDevice, ShippedDevice
 from store_sync.domain.days import DayTotals, balanced
-from store_sync.domain.ids import derived_id
-from store_sync.domain.money import NO_TAX, TaxSplit, split_tax
+from store_sync.domain.idempotency import derived_id
 from store_sync.domain.policy import CustomerOut, Sealed, Sharing, TillCustomer, decide
 from store_sync.domain.shops import Shop
+from store_sync.domain.tax import NO_TAX, TaxSplit, split_tax
 from store_sync.domain.transactions import (
     DEVICE,
     KIND_ORDER,
@@ -93,7 +94,7 @@ class ShopJournal:
     on_record: dict[str, OnRecord]
     waiting: list[Entry] = field(default_factory=list)
     """Returns on record that wait for one of this upload's sales."""
-    recorder: events.EventRecorder = field(default_factory=events.EventRecorder)
+    recorder: EventRecorder[events.DomainEvent] = field(default_factory=EventRecorder, repr=False, compare=False)
     entries: list[Entry] = field(default_factory=list)
     released: list[Entry] = field(default_factory=list)
     collected: list[CollectedDevice] = field(default_factory=list)
@@ -247,21 +248,30 @@ class ShopJournal:
     def _collect(self, device: ShippedDevice, txn: Transaction) -> None:
         self.collected.append(CollectedDevice(self.shop.shop_id, device, txn.occurred_at))
 
-    def close_day(self, entry: Entry, recorded: DayTotals, quarantined: int) -> None:
-        """Record a day close once reloop's own totals of that day are known."""
-        close = entry.txn
-        assert isinstance(close, DayClose)
-        self.recorder.record(
-            events.DayClosed(
-                self.shop.ref,
-                entry.canonical_id,
-                close,
-                close.business_date,
-                recorded,
-                quarantined,
-                balanced(close.reported, recorded) and quarantined == 0,
+    @property
+    def closed_days(self) -> set[date]:
+        """The business days this upload closes: their totals are needed to record the closes."""
+        return {entry.txn.business_date for entry in self.closes if isinstance(entry.txn, DayClose)}
+
+    def close_days(self, recorded: Mapping[date, DayTotals], quarantined: Mapping[date, int]) -> None:
+        """Record each day close once reloop's own totals of that day are known (this upload's
+        transactions included) and how many of its tickets wait in quarantine."""
+        for entry in self.closes:
+            close = entry.txn
+            assert isinstance(close, DayClose)
+            day = close.business_date
+            totals, waiting = recorded[day], quarantined.get(day, 0)
+            self.recorder.record(
+                events.DayClosed(
+                    self.shop.ref,
+                    entry.canonical_id,
+                    close,
+                    day,
+                    totals,
+                    waiting,
+                    balanced(close.reported, totals) and waiting == 0,
+                )
             )
-        )
 
 
 def _tax(txn: Transaction, rate_bp: int) -> TaxSplit:

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from reloop_contracts.amounts import InvalidMoney, Money
 from store_sync.domain.errors import StoreSyncError
-from store_sync.domain.ids import check_client_txn_id, fingerprint
+from store_sync.domain.idempotency import check_client_txn_id, fingerprint
 from store_sync.domain.journal import Submitted
-from store_sync.domain.money import Money, parse_amount
 from store_sync.domain.policy import Contact, TillCustomer
 from store_sync.domain.rules import checked
 from store_sync.domain.shops import Shop
+from store_sync.domain.till_amounts import parse_amount
 from store_sync.domain.transactions import (
     DEVICE,
     Device,
@@ -116,7 +117,7 @@ def adapt(
         return Submitted(checked(txn, shop, now), fingerprint(dict(ticket)), FORMAT)
     except _Bad as error:
         return Unmappable(str(error), error.field, error.partner_sku, txn_id)
-    except StoreSyncError as error:
+    except (StoreSyncError, InvalidMoney) as error:
         return Unmappable(str(error), error.field, None, txn_id)
 
 

@@ -10,9 +10,9 @@ import dataclasses
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from reloop_contracts.amounts import Money
 from store_sync.domain.errors import InvalidTransaction
-from store_sync.domain.ids import check_client_txn_id
-from store_sync.domain.money import Money
+from store_sync.domain.idempotency import check_client_txn_id
 from store_sync.domain.shops import Shop
 from store_sync.domain.transactions import (
     DEVICE,

@@ -12,10 +12,11 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reloop_contracts.markets import currency_of
+from reloop_shared.recording import EventRecorder
 from store_sync.domain import events
 from store_sync.domain.errors import InvalidShop
-from store_sync.domain.money import STANDARD_TAX_RATE_BP
 from store_sync.domain.policy import OWN_SHOP_DEFAULT, PARTNER_DEFAULT, CustomerDataPolicy
+from store_sync.domain.tax import STANDARD_TAX_RATE_BP
 
 SHOP_KINDS = ("own_shop", "partner_shop")
 POS_FORMATS = ("reloop", "telco_pos")
@@ -80,7 +81,7 @@ class Shop:
     postal_code: str | None = None
     opens_on: date | None = None
     """The day the shop opens to customers (local); None: it was open from its registration."""
-    recorder: events.EventRecorder = field(default_factory=events.EventRecorder, repr=False, compare=False)
+    recorder: EventRecorder[events.DomainEvent] = field(default_factory=EventRecorder, repr=False, compare=False)
 
     @classmethod
     def register(

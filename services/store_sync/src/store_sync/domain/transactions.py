@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar, TypeAlias
 
+from reloop_contracts.amounts import Money
 from store_sync.domain.days import DayTotals
-from store_sync.domain.money import Money
 from store_sync.domain.policy import TillCustomer
 
 DEVICE = "refurbished_device"

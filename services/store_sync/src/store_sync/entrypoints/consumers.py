@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from reloop_contracts import EnvelopeHeader, Event, catalog, inventory, privacy
+from reloop_shared.clock import Clock
 from reloop_shared.consumer.subscription import EventHandler, Subscription
 from reloop_shared.db.types import Connection
 from store_sync.adapters import translators
 from store_sync.domain import commands
 from store_sync.service_layer import erasure, projections
-from store_sync.service_layer.clock import Clock
-from store_sync.service_layer.ingestion import Sealer
+from store_sync.service_layer.ports import Sealer
 from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
 
 CONSUMER = "store-sync"
@@ -38,15 +38,9 @@ def _applies(
     return on_event
 
 
-def erase_command(event: privacy.ErasureRequested) -> commands.EraseSubjects:
-    return commands.EraseSubjects(
-        event.request_id, tuple(event.subject_ids), tuple(event.customer_ids), erasure.SERVICE in event.holders
-    )
-
-
-def subscription(uow: UnitOfWorkOn, sealer: Sealer, now: Clock, *, max_attempts: int = 3) -> Subscription:
+def subscription(uow: UnitOfWorkOn, sealer: Sealer, clock: Clock, *, max_attempts: int = 3) -> Subscription:
     def forget(cmd: commands.EraseSubjects, unit: StoreSyncUnitOfWork) -> Awaitable[int]:
-        return erasure.when_erasure_requested_forget_the_customer(cmd, unit, sealer, now)
+        return erasure.when_erasure_requested_forget_the_customer(cmd, unit, sealer, clock)
 
     handlers: dict[type[Event], EventHandler] = {
         catalog.SkuListed: _applies(translators.listing, projections.record_listing, uow),
@@ -54,6 +48,6 @@ def subscription(uow: UnitOfWorkOn, sealer: Sealer, now: Clock, *, max_attempts:
         catalog.SkuDiscontinued: _applies(translators.discontinued, projections.record_discontinued, uow),
         inventory.AvailabilityChanged: _applies(translators.availability, projections.record_availability, uow),
         inventory.UnitReceived: _applies(translators.unit_received, projections.record_unit, uow),
-        privacy.ErasureRequested: _applies(erase_command, forget, uow),
+        privacy.ErasureRequested: _applies(translators.erasure, forget, uow),
     }
     return Subscription.per_event(CONSUMER, TOPICS, handlers, max_attempts=max_attempts)

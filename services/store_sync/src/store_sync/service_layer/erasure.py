@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from reloop_contracts.privacy import ErasureCompleted
+from reloop_shared.clock import Clock
 from store_sync.domain import commands
-from store_sync.service_layer.clock import Clock, utc_now
-from store_sync.service_layer.ingestion import Sealer
+from store_sync.service_layer.ports import Sealer
 from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
 
 SERVICE = "store-sync"
 
 
 async def when_erasure_requested_forget_the_customer(
-    cmd: commands.EraseSubjects, uow: StoreSyncUnitOfWork, sealer: Sealer, now: Clock = utc_now
+    cmd: commands.EraseSubjects, uow: StoreSyncUnitOfWork, sealer: Sealer, clock: Clock
 ) -> int:
     async with uow:
         erased = await uow.personal.erase(cmd.subject_ids, cmd.customer_ids)
@@ -26,7 +26,7 @@ async def when_erasure_requested_forget_the_customer(
                     service=SERVICE,
                     records_erased=erased.records,
                     detail=f"account ids and sealed contact details dropped; {keys} subject key(s) destroyed",
-                    completed_at=now(),
+                    completed_at=clock.now(),
                 )
             )
         await uow.commit()

@@ -9,33 +9,23 @@ written in bulk, and every outgoing event written to the outbox with one stateme
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
+from reloop_shared.clock import Clock
 from store_sync.domain import commands
 from store_sync.domain.errors import StoreSyncError
-from store_sync.domain.ids import fingerprint
+from store_sync.domain.idempotency import fingerprint
 from store_sync.domain.journal import Outcome, Submitted
-from store_sync.domain.policy import Sealed
 from store_sync.domain.rules import checked
 from store_sync.domain.shops import Shop
-from store_sync.domain.transactions import DayClose
-from store_sync.service_layer.clock import Clock, utc_now
+from store_sync.service_layer.ports import Sealer
 from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
 
 
-class Sealer(Protocol):
-    async def seal_all(self, requests: Sequence[tuple[str, dict[str, str]]]) -> dict[str, Sealed | None]: ...
-
-    async def open(self, sealed: Sealed) -> dict[str, str] | None: ...
-
-    async def destroy(self, subject_ids: Sequence[str]) -> int: ...
-
-
 async def ingest(
-    cmd: commands.IngestTransactions, uow: StoreSyncUnitOfWork, sealer: Sealer, now: Clock = utc_now
+    cmd: commands.IngestTransactions, uow: StoreSyncUnitOfWork, sealer: Sealer, clock: Clock
 ) -> list[Outcome]:
     """Record an upload in reloop's format: every transaction meets the rules, or none is applied."""
-    at = now()
+    at = clock.now()
     async with uow:
         shop = await uow.shops.lock(cmd.shop_id)
         submitted = []
@@ -59,10 +49,10 @@ async def record(shop: Shop, submitted: Sequence[Submitted], uow: StoreSyncUnitO
     requests = journal.sealing_requests()
     journal.record(await sealer.seal_all(requests) if requests else {})
     await uow.journal.save(journal)
-    for close in journal.closes:
-        assert isinstance(close.txn, DayClose)
-        business_date = close.txn.business_date
-        totals = await uow.journal.day(shop, business_date)
-        journal.close_day(close, totals, await uow.quarantine.open_count(shop.shop_id, business_date))
+    if journal.closes:
+        # A close compares the till's totals with what is on record, this upload included: read
+        # once it is saved.
+        days = journal.closed_days
+        journal.close_days(await uow.journal.days(shop, days), await uow.quarantine.open_counts(shop.shop_id, days))
     uow.track(journal)
     return outcomes

@@ -9,22 +9,22 @@ destroys the key); otherwise they are dropped at once, as they would have been o
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from store_sync.adapters.quarantine import ToQuarantine
+from reloop_shared.clock import Clock
 from store_sync.domain import commands
 from store_sync.domain.errors import Conflict, Invalid, NotFound
-from store_sync.domain.ids import derived_id, fingerprint
+from store_sync.domain.idempotency import derived_id, fingerprint
 from store_sync.domain.journal import Outcome, Submitted
 from store_sync.domain.partner import FORMAT, SkuMapping, Unmappable, adapt, parse_time, split_personal, ticket_id
 from store_sync.domain.policy import Contact, Sealed, TillCustomer, decide
 from store_sync.domain.shops import Shop, check_id
 from store_sync.domain.transactions import ITEM_KINDS
-from store_sync.service_layer.clock import Clock, utc_now
-from store_sync.service_layer.ingestion import Sealer, record
+from store_sync.service_layer.ingestion import record
+from store_sync.service_layer.ports import Quarantined, Sealer, ToQuarantine
 from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
 
 
@@ -48,20 +48,20 @@ class _Ticket:
 
 
 async def ingest_partner(
-    cmd: commands.IngestPartnerTickets, uow: StoreSyncUnitOfWork, sealer: Sealer, now: Clock = utc_now
+    cmd: commands.IngestPartnerTickets, uow: StoreSyncUnitOfWork, sealer: Sealer, clock: Clock
 ) -> list[TicketOutcome]:
     async with uow:
         shop = await uow.shops.lock(cmd.shop_id)
         if shop.pos_format != FORMAT:
             raise Invalid(f"shop {shop.shop_id}'s tills use reloop's format, not {FORMAT}", field="shop_id")
         tickets = [_split(raw) for raw in cmd.tickets]
-        outcomes = await _map_and_record(shop, tickets, uow, sealer, now())
+        outcomes = await _map_and_record(shop, tickets, uow, sealer, clock.now())
         await uow.commit()
     return outcomes
 
 
 async def map_sku(
-    cmd: commands.MapPartnerSku, uow: StoreSyncUnitOfWork, sealer: Sealer, now: Clock = utc_now
+    cmd: commands.MapPartnerSku, uow: StoreSyncUnitOfWork, sealer: Sealer, clock: Clock
 ) -> list[TicketOutcome]:
     """Map one of the operator's article codes, then replay the operator's quarantine: what maps
     now is recorded in the same transaction as the mapping."""
@@ -71,7 +71,7 @@ async def map_sku(
     async with uow:
         if await uow.operators.get(cmd.operator_id, for_update=True) is None:
             raise NotFound(f"no operator {cmd.operator_id}", field="operator_id")
-        at = now()
+        at = clock.now()
         await uow.partner.map_sku(cmd.operator_id, SkuMapping(cmd.partner_sku, cmd.sku, cmd.kind), at)
         outcomes = await _replay(await uow.quarantine.open_items(operator_id=cmd.operator_id), uow, sealer, at)
         await uow.commit()
@@ -79,7 +79,7 @@ async def map_sku(
 
 
 async def replay(
-    cmd: commands.ReplayQuarantined, uow: StoreSyncUnitOfWork, sealer: Sealer, now: Clock = utc_now
+    cmd: commands.ReplayQuarantined, uow: StoreSyncUnitOfWork, sealer: Sealer, clock: Clock
 ) -> TicketOutcome:
     """Replay one quarantined ticket, as it is or corrected by hand (its customer block kept)."""
     async with uow:
@@ -96,13 +96,15 @@ async def replay(
             if ticket_id(corrected) != item.client_txn_id and item.client_txn_id is not None:
                 raise Invalid("a correction keeps the ticket's number", field="num_ticket")
             item = dataclasses.replace(item, ticket=corrected)
-        [outcome] = await _replay([item], uow, sealer, now())
+        [outcome] = await _replay([item], uow, sealer, clock.now())
         await uow.commit()
     return outcome
 
 
-async def _replay(items: Sequence[Any], uow: StoreSyncUnitOfWork, sealer: Sealer, at: datetime) -> list[TicketOutcome]:
-    by_shop: dict[str, list[Any]] = {}
+async def _replay(
+    items: Sequence[Quarantined], uow: StoreSyncUnitOfWork, sealer: Sealer, at: datetime
+) -> list[TicketOutcome]:
+    by_shop: dict[str, list[Quarantined]] = {}
     for item in items:
         by_shop.setdefault(item.shop_id, []).append(item)
     outcomes = []
@@ -116,7 +118,7 @@ async def _replay(items: Sequence[Any], uow: StoreSyncUnitOfWork, sealer: Sealer
     return outcomes
 
 
-async def _restored(item: Any, sealer: Sealer) -> _Ticket:
+async def _restored(item: Quarantined, sealer: Sealer) -> _Ticket:
     """A quarantined ticket with its customer as captured (contact details opened, if kept)."""
     stored = item.customer
     customer = None
@@ -151,42 +153,81 @@ async def _map_and_record(
     await uow.quarantine.resolve(
         shop.shop_id, [(t.key, o.result) for (t, _), o in zip(mapped, recorded, strict=True)], at
     )
-    for ticket, result in zip(tickets, adapted, strict=True):
-        if isinstance(result, Unmappable):
-            results[id(ticket)] = await _quarantine(shop, ticket, result, uow, sealer, at)
+    unmappable = [(t, a) for t, a in zip(tickets, adapted, strict=True) if isinstance(a, Unmappable)]
+    if unmappable:
+        # What each quarantined ticket may keep of its customer is sealed in one call, then saved.
+        requests = [r for t, _ in unmappable if (r := _sealing_request(shop, t)) is not None]
+        sealed = await sealer.seal_all(requests) if requests else {}
+        items = [_to_quarantine(shop, ticket, why, sealed) for ticket, why in unmappable]
+        quarantine_ids = await uow.quarantine.put_all(items, at)
+        for (ticket, why), quarantine_id in zip(unmappable, quarantine_ids, strict=True):
+            results[id(ticket)] = TicketOutcome(ticket.key, "quarantined", None, quarantine_id, why.reason, why.field)
     return [results[id(t)] for t in tickets]
+
+
+async def sku_mappings(operator_id: str, uow: StoreSyncUnitOfWork) -> list[SkuMapping]:
+    """The operator's mapping table."""
+    async with uow:
+        if await uow.operators.get(operator_id) is None:
+            raise NotFound(f"no operator {operator_id}", field="operator_id")
+        return await uow.partner.all_skus(operator_id)
+
+
+async def quarantined(
+    uow: StoreSyncUnitOfWork,
+    *,
+    operator_id: str | None = None,
+    shop_id: str | None = None,
+    status: str | None = "open",
+    limit: int = 200,
+) -> list[Quarantined]:
+    """Quarantined tickets, newest first."""
+    async with uow:
+        return await uow.quarantine.listing(operator_id=operator_id, shop_id=shop_id, status=status, limit=limit)
+
+
+async def waiting_for_a_mapping(shop_id: str, uow: StoreSyncUnitOfWork) -> list[Quarantined]:
+    """The shop's tickets still in quarantine, oldest first."""
+    async with uow:
+        return await uow.quarantine.open_items(shop_id=shop_id)
 
 
 def _mapped(ticket: _Ticket, outcome: Outcome) -> TicketOutcome:
     return TicketOutcome(ticket.key, outcome.result, outcome.canonical_id, reason=outcome.detail)
 
 
-async def _quarantine(
-    shop: Shop, ticket: _Ticket, why: Unmappable, uow: StoreSyncUnitOfWork, sealer: Sealer, at: datetime
-) -> TicketOutcome:
-    customer, subject_id = await _keepable_customer(shop, ticket, sealer)
-    quarantine_id = await uow.quarantine.put(
-        ToQuarantine(
-            shop_id=shop.shop_id,
-            operator_id=shop.operator_id,
-            source=FORMAT,
-            ticket_key=ticket.key,
-            client_txn_id=why.client_txn_id,
-            ticket=ticket.ticket,
-            customer=customer,
-            subject_id=subject_id,
-            customer_id=customer.get("customer_id") if customer else None,
-            reason=why.reason,
-            field=why.field,
-            partner_sku=why.partner_sku,
-            business_date=_business_date(shop, ticket.ticket),
-        ),
-        at,
+def _to_quarantine(shop: Shop, ticket: _Ticket, why: Unmappable, sealed: Mapping[str, Sealed | None]) -> ToQuarantine:
+    customer, subject_id = _kept_customer(shop, ticket, sealed)
+    return ToQuarantine(
+        shop_id=shop.shop_id,
+        operator_id=shop.operator_id,
+        source=FORMAT,
+        ticket_key=ticket.key,
+        client_txn_id=why.client_txn_id,
+        ticket=ticket.ticket,
+        customer=customer,
+        subject_id=subject_id,
+        customer_id=customer.get("customer_id") if customer else None,
+        reason=why.reason,
+        field=why.field,
+        partner_sku=why.partner_sku,
+        business_date=_business_date(shop, ticket.ticket),
     )
-    return TicketOutcome(ticket.key, "quarantined", None, quarantine_id, why.reason, why.field)
 
 
-async def _keepable_customer(shop: Shop, ticket: _Ticket, sealer: Sealer) -> tuple[dict[str, Any] | None, str | None]:
+def _sealing_request(shop: Shop, ticket: _Ticket) -> tuple[str, dict[str, str]] | None:
+    """The contact details a quarantined ticket may keep (sealed): only where the policy lets its
+    customer reach CRM."""
+    customer = ticket.customer
+    if customer is None or customer.contact is None or not decide(shop.policy, customer).allowed:
+        return None
+    fields = customer.contact.fields()
+    return (derived_id("subject", shop.shop_id, ticket.key), fields) if fields else None
+
+
+def _kept_customer(
+    shop: Shop, ticket: _Ticket, sealed: Mapping[str, Sealed | None]
+) -> tuple[dict[str, Any] | None, str | None]:
     """What a quarantined ticket may keep of its customer: consent always, identity only sealed
     and only where the policy lets it reach CRM."""
     customer = ticket.customer
@@ -196,13 +237,12 @@ async def _keepable_customer(shop: Shop, ticket: _Ticket, sealer: Sealer) -> tup
     if not decide(shop.policy, customer).allowed:
         return kept, None
     kept["customer_id"] = customer.customer_id
-    fields = customer.contact.fields() if customer.contact else {}
-    if not fields:
+    if not (customer.contact and customer.contact.fields()):
         return kept, None
     subject_id = derived_id("subject", shop.shop_id, ticket.key)
-    sealed = (await sealer.seal_all([(subject_id, fields)]))[subject_id]
-    kept["sealed"] = sealed.__dict__ if sealed else None
-    return kept, subject_id if sealed else None
+    seal = sealed.get(subject_id)
+    kept["sealed"] = seal.__dict__ if seal else None
+    return kept, subject_id if seal else None
 
 
 def _business_date(shop: Shop, ticket: dict[str, Any]) -> date | None:

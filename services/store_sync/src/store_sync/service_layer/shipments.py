@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from reloop_shared.clock import Clock
 from store_sync.domain import commands
+from store_sync.domain.collected_devices import CollectedDevice
 from store_sync.domain.collection import Shipment
 from store_sync.domain.errors import NotFound
-from store_sync.domain.ids import derived_id
+from store_sync.domain.idempotency import derived_id
 from store_sync.domain.shops import check_id
-from store_sync.service_layer.clock import Clock, utc_now
 from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
 
 
-async def dispatch(cmd: commands.DispatchShipment, uow: StoreSyncUnitOfWork, now: Clock = utc_now) -> Shipment:
+async def dispatch(cmd: commands.DispatchShipment, uow: StoreSyncUnitOfWork, clock: Clock) -> Shipment:
     """Ship devices waiting at the shop. The shop's own reference makes a retry safe: the same
     reference gives the same shipment, never a second one."""
     check_id(cmd.to_location_id, "to_location_id")
@@ -24,19 +25,25 @@ async def dispatch(cmd: commands.DispatchShipment, uow: StoreSyncUnitOfWork, now
             return existing
         waiting = await uow.shipments.waiting(cmd.shop_id, for_update=True)
         shipment = Shipment.dispatch(
-            shipment_id, cmd.shop_id, cmd.to_location_id, waiting, cmd.unit_ids, cmd.carrier_reference, now()
+            shipment_id, cmd.shop_id, cmd.to_location_id, waiting, cmd.unit_ids, cmd.carrier_reference, clock.now()
         )
         await uow.shipments.add(shipment)
         await uow.commit()
     return shipment
 
 
-async def receive(cmd: commands.ReceiveShipment, uow: StoreSyncUnitOfWork, now: Clock = utc_now) -> Shipment:
+async def receive(cmd: commands.ReceiveShipment, uow: StoreSyncUnitOfWork, clock: Clock) -> Shipment:
     async with uow:
         shipment = await uow.shipments.get(cmd.shipment_id, for_update=True)
         if shipment is None:
             raise NotFound(f"no shipment {cmd.shipment_id}", field="shipment_id")
-        if shipment.receive(cmd.unit_ids, now()):
+        if shipment.receive(cmd.unit_ids, clock.now()):
             await uow.shipments.save_receipt(shipment)
             await uow.commit()
     return shipment
+
+
+async def waiting_at(shop_id: str, uow: StoreSyncUnitOfWork) -> list[CollectedDevice]:
+    """Devices waiting at the shop for a shipment."""
+    async with uow:
+        return await uow.shipments.waiting(shop_id)

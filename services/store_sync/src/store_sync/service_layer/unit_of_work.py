@@ -1,37 +1,33 @@
-"""Store-sync's unit of work: its repositories on one transaction, events through the outbox."""
+"""Store-sync's unit of work: its repositories on one transaction, events through the outbox.
+
+Handlers are written against this class; `adapters/postgres_unit_of_work.py` binds it to
+PostgreSQL and the tests' twin (`tests/fakes.py`) to memory.
+"""
 
 from __future__ import annotations
 
-from reloop_shared.db.types import Connection
-from reloop_shared.db.unit_of_work import PostgresUnitOfWork
-from store_sync.adapters.credentials import CredentialRepository
-from store_sync.adapters.feed import FeedProjection
-from store_sync.adapters.journal import JournalRepository
-from store_sync.adapters.partner_data import PartnerData
-from store_sync.adapters.personal_data import PersonalRecords
-from store_sync.adapters.quarantine import QuarantineRepository
-from store_sync.adapters.registry import OperatorRepository, ShopRepository
-from store_sync.adapters.shipments import ShipmentRepository
+from reloop_shared.unit_of_work import UnitOfWork
+from store_sync.domain.events import DomainEvent
+from store_sync.service_layer.ports import (
+    Credentials,
+    Feed,
+    Journal,
+    Operators,
+    PartnerMappings,
+    PersonalRecords,
+    Quarantine,
+    Shipments,
+    Shops,
+)
 
 
-class StoreSyncUnitOfWork(PostgresUnitOfWork):
-    operators: OperatorRepository
-    shops: ShopRepository
-    credentials: CredentialRepository
-    journal: JournalRepository
-    partner: PartnerData
-    quarantine: QuarantineRepository
-    shipments: ShipmentRepository
-    feed: FeedProjection
+class StoreSyncUnitOfWork(UnitOfWork[DomainEvent]):
+    operators: Operators
+    shops: Shops
+    credentials: Credentials
+    journal: Journal
+    partner: PartnerMappings
+    quarantine: Quarantine
+    shipments: Shipments
+    feed: Feed
     personal: PersonalRecords
-
-    def bind(self, conn: Connection) -> None:
-        self.operators = OperatorRepository(conn)
-        self.shops = ShopRepository(conn, self.seen)
-        self.credentials = CredentialRepository(conn)
-        self.journal = JournalRepository(conn)
-        self.partner = PartnerData(conn)
-        self.quarantine = QuarantineRepository(conn)
-        self.shipments = ShipmentRepository(conn, self.seen)
-        self.feed = FeedProjection(conn)
-        self.personal = PersonalRecords(conn)

@@ -7,13 +7,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictInt
 
-from store_sync.adapters.feed import FeedItem
-from store_sync.adapters.quarantine import Quarantined
-from store_sync.domain.collection import CollectedDevice, Shipment
+from store_sync.domain.collected_devices import CollectedDevice
+from store_sync.domain.collection import Shipment
 from store_sync.domain.policy import CustomerDataPolicy
 from store_sync.domain.shops import Shop
-from store_sync.entrypoints.schemas import Ident, MoneyIn, SkuCode, Strict
+from store_sync.entrypoints.http.transaction_schemas import Ident, MoneyIn, SkuCode, Strict
 from store_sync.service_layer.partner import TicketOutcome
+from store_sync.service_layer.ports import FeedItem, Quarantined
+from store_sync.service_layer.projections import FeedPage
 
 ShopId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 PostalCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$")]
@@ -207,6 +208,17 @@ class FeedOut(BaseModel):
     next_cursor: int = Field(description="Send it back (or the ETag) to get only what changed after.")
     more: bool
     items: list[FeedItemOut]
+
+
+def feed_out(page: FeedPage) -> FeedOut:
+    return FeedOut(
+        shop_id=page.shop_id,
+        market=page.market,
+        cursor=page.cursor,
+        next_cursor=page.next_cursor,
+        more=page.more,
+        items=[feed_item(i) for i in page.items],
+    )
 
 
 def _price(value: tuple[int, str, datetime] | None) -> PriceOut | None:

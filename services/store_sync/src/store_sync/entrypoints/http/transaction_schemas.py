@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
+from reloop_contracts.amounts import Money
+from reloop_contracts.iso4217 import MINOR_UNITS
 from store_sync.domain.days import DayTotals
 from store_sync.domain.journal import Outcome
-from store_sync.domain.money import Money
 from store_sync.domain.policy import Contact, TillCustomer
 from store_sync.domain.transactions import (
     DayClose,
@@ -44,6 +45,14 @@ class Strict(BaseModel):
 class MoneyIn(Strict):
     amount_minor: StrictInt = Field(ge=0, description="Minor units (cents), tax included.")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_4217(cls, currency: str) -> str:
+        # Checked here, not by Money, so the refusal names the amount's full path in the upload.
+        if currency not in MINOR_UNITS:
+            raise ValueError(f"'{currency}' is not an ISO 4217 currency")
+        return currency
 
     def domain(self) -> Money:
         return Money(self.amount_minor, self.currency)

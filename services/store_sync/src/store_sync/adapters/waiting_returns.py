@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from store_sync.domain.money import Money
+from reloop_contracts.amounts import Money
 from store_sync.domain.policy import CustomerOut, Sealed
 from store_sync.domain.transactions import Return, ReturnLine
 

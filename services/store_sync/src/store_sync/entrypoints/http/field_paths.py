@@ -1,36 +1,15 @@
-"""Domain errors as HTTP answers, and 422s that name a batch's field plainly."""
+"""422s that name a batch's field plainly: `transactions.3.total`, not `transactions.3.sale.total`."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from reloop_shared.http.errors import ApiError
-from store_sync.domain.errors import Conflict, Invalid, NotFound, StoreSyncError
-from store_sync.entrypoints.schemas import TAGS
-
-T = TypeVar("T")
-
-
-def _status(error: StoreSyncError) -> int:
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, Conflict):
-        return 409
-    if isinstance(error, Invalid):
-        return 422
-    return 400
-
-
-async def answer(work: Awaitable[T]) -> T:
-    try:
-        return await work
-    except StoreSyncError as error:
-        raise ApiError(_status(error), type(error).__name__, str(error), field=error.field) from error
+from store_sync.entrypoints.http.transaction_schemas import TAGS
 
 
 def _plain(error: dict[str, Any]) -> dict[str, Any]:

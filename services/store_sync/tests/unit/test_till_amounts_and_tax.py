@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from reloop_contracts.amounts import InvalidMoney, Money
 from store_sync.domain.errors import InvalidAmount
-from store_sync.domain.money import Money, parse_amount, split_tax
+from store_sync.domain.tax import split_tax
+from store_sync.domain.till_amounts import parse_amount
 
 
 @pytest.mark.parametrize(
@@ -58,5 +60,5 @@ def test_lines_split_one_by_one_add_up_to_the_total_split() -> None:
 
 
 def test_money_is_never_a_float() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidMoney):
         Money(19.99, "EUR")  # type: ignore[arg-type]
