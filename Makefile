@@ -38,7 +38,7 @@ lint: bootstrap
 	$(BIN)/lint-imports
 
 bench: bootstrap
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(if $(BASELINE),--baseline $(BASELINE))
 
 contracts: bootstrap
 	$(BIN)/python -m reloop_contracts.export --out contracts/schemas

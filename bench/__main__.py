@@ -6,7 +6,8 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bench.common import infrastructure, machine
+from bench.baseline import read_baseline
+from bench.common import code_version, infrastructure, machine
 from bench.report import Report
 from reloop_localstack.stack import Endpoints
 
@@ -14,7 +15,7 @@ from reloop_localstack.stack import Endpoints
 async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
     from bench import crm, foundation, sales, store_sync
 
-    report = Report(machine())
+    report = Report(machine(), code=code_version(), baseline=read_baseline(args.baseline) if args.baseline else None)
     ceiling = await foundation.bare_ceiling(endpoints, args.events)
     report.ceiling = ceiling
     report.line(f"bare aiokafka produce->consume (ceiling): {ceiling:,.0f} msg/s")
@@ -44,6 +45,9 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=100_000, help="offline transactions uploaded at once")
     parser.add_argument("--crm-events", type=int, default=1_000_000, help="history replayed into CRM")
     parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="an earlier RESULTS.md whose figures are printed beside these"
+    )
     args = parser.parse_args()
     # The stack starts outside the event loop: its readiness checks run their own.
     with infrastructure() as endpoints:

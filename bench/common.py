@@ -94,3 +94,16 @@ def machine() -> str:
         f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, {java[0] if java else 'java ?'}"
     )
+
+
+def code_version() -> str:
+    """The commit the benchmarks ran on, marked when the work tree had changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit}{' (with uncommitted changes)' if dirty.strip() else ''}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bench.baseline import Baseline
 from bench.crm import TARGET_RATE, TARGET_RSS_MB, ReplaySpeed
 from bench.foundation import PathFigures
 from bench.sales import SalesFigures
@@ -14,6 +15,8 @@ from bench.store_sync import StoreSyncFigures
 @dataclass
 class Report:
     machine: str
+    code: str = ""
+    baseline: Baseline | None = None
     ceiling: float = 0.0
     sections: list[tuple[str, list[tuple[str, str, str, str]]]] = field(default_factory=list)
 
@@ -27,7 +30,8 @@ class Report:
         self.sections.append((title, rows))
         print(f"\n{title}")
         for name, value, target, verdict in rows:
-            print(f"  {name:<58} {value:>16}  {target:<22} {verdict}")
+            before = f"  (before: {self.baseline.value(title, name)})" if self.baseline else ""
+            print(f"  {name:<58} {value:>16}  {target:<22} {verdict}{before}")
 
     def foundation_throughput(self, path: PathFigures) -> None:
         self.section(
@@ -152,13 +156,28 @@ class Report:
             "client measured in the same run on the same broker.",
             "",
             f"- run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+            f"- code: {self.code}",
             f"- machine: {self.machine}",
             "- Kafka and PostgreSQL: the local stack (`deploy/local`), on the same machine as the bench",
+        ]
+        if self.baseline is None:
+            lines.append("")
+            for title, rows in self.sections:
+                lines += [f"## {title}", "", "| measure | value | target | |", "|---|---:|---|---|"]
+                lines += [f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in rows]
+                lines.append("")
+            return "\n".join(lines)
+        before = self.baseline
+        lines += [
+            f"- before: the run of {before.run} on code {before.code or 'unknown'}, same machine, just before this one",
             "",
         ]
         for title, rows in self.sections:
-            lines += [f"## {title}", "", "| measure | value | target | |", "|---|---:|---|---|"]
-            lines += [f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in rows]
+            lines += [f"## {title}", "", f"| measure | value | {before.label} | target | |", "|---|---:|---:|---|---|"]
+            lines += [
+                f"| {name} | {value} | {before.value(title, name)} | {target} | {verdict} |"
+                for name, value, target, verdict in rows
+            ]
             lines.append("")
         return "\n".join(lines)
 
