@@ -10,7 +10,6 @@ its entries roll back with the order, as they do on PostgreSQL.
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +31,7 @@ from reloop_shared.clock import FixedClock
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
 from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
-from reloop_shared.personal_data import PersonalDataSealer
+from reloop_shared.personal_data import InMemoryKeyStore, PersonalDataSealer
 from reloop_shared.recording import EventRecorder
 from reloop_shared.unit_of_work import TrackedAggregates
 
@@ -324,26 +323,6 @@ class InMemoryOrdersReads:
 
     async def storefront_sku(self, sku: str, market: str, now: datetime) -> StorefrontSku:
         return (await InMemoryPriceList(self.store.tables).skus([sku], market, now))[sku]
-
-
-class InMemoryKeyStore:
-    """The key store in a dict: a destroyed key stays destroyed (a tombstone), as in PostgreSQL."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, bytes | None] = {}
-
-    async def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
-        if create and subject_id not in self.keys:
-            self.keys[subject_id] = os.urandom(32)
-        return self.keys.get(subject_id)
-
-    async def destroy(self, subject_id: str) -> bool:
-        destroyed = self.keys.get(subject_id, b"") is not None
-        self.keys[subject_id] = None
-        return destroyed
-
-    async def pepper(self) -> bytes:
-        return b"pepper-for-tests"
 
 
 class OrdersTwin:

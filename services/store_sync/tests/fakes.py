@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,7 +20,7 @@ from reloop_contracts.common import SealedPersonalData
 from reloop_shared.clock import FixedClock
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore
 from reloop_shared.outbox.writer import OutboxWriter
-from reloop_shared.personal_data import PersonalDataSealer
+from reloop_shared.personal_data import InMemoryKeyStore, PersonalDataSealer
 from reloop_shared.recording import EventRecorder
 from reloop_shared.unit_of_work import TrackedAggregates
 from store_sync.adapters.personal_data import ContactSealer
@@ -609,27 +608,6 @@ class InMemoryStoreSyncUnitOfWork(InMemoryUnitOfWork[DomainEvent, StoreSyncTable
         self.personal = FakePersonalRecords(tables)
 
 
-class MemoryKeyStore:
-    """Subjects' keys in a dict: created when first asked, gone for good once destroyed."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, bytes | None] = {}
-        self._pepper = os.urandom(32)
-
-    async def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
-        if subject_id not in self.keys and create:
-            self.keys[subject_id] = os.urandom(32)
-        return self.keys.get(subject_id)
-
-    async def destroy(self, subject_id: str) -> bool:
-        destroyed = self.keys.get(subject_id) is not None
-        self.keys[subject_id] = None
-        return destroyed
-
-    async def pepper(self) -> bytes:
-        return self._pepper
-
-
 START = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
 
 
@@ -638,7 +616,7 @@ class Twin:
     """Store-sync on memory: its tables and outbox, the key store behind its sealer, a clock."""
 
     store: MemoryStore[StoreSyncTables] = field(default_factory=lambda: MemoryStore(StoreSyncTables()))
-    keys: MemoryKeyStore = field(default_factory=MemoryKeyStore)
+    keys: InMemoryKeyStore = field(default_factory=InMemoryKeyStore)
     clock: FixedClock = field(default_factory=lambda: FixedClock(START))
     outbox: OutboxWriter = field(default_factory=lambda: OutboxWriter(SERVICE))
 

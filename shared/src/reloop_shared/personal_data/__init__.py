@@ -6,6 +6,7 @@ every copy, on every topic and in every backup, unreadable.
 """
 
 from reloop_shared.personal_data.keys import KeyStore, PostgresKeyStore
+from reloop_shared.personal_data.memory_key_store import InMemoryKeyStore
 from reloop_shared.personal_data.sealing import (
     PersonalDataSealer,
     open_with_key,
@@ -13,6 +14,7 @@ from reloop_shared.personal_data.sealing import (
 from reloop_shared.personal_data.service_key_store import ServiceKeyStore
 
 __all__ = [
+    "InMemoryKeyStore",
     "KeyStore",
     "PersonalDataSealer",
     "PostgresKeyStore",
