@@ -2,7 +2,7 @@
 
 Aggregates record domain events; on commit the unit of work maps them to contract events (the
 service's translator) and writes them to the outbox in the same transaction as the state change.
-This module is the part that does not care where state lives; `reloop_shared.db.unit_of_work`
+This module is the part that does not care where state lives; `reloop_shared.postgres_unit_of_work`
 keeps it in PostgreSQL and `reloop_shared.memory` in memory, with the same invariants, so every
 service-layer handler runs against either.
 

@@ -6,7 +6,7 @@ from catalog.adapters.repository import PostgresProducts, PostgresSkus
 from catalog.domain.events import DomainEvent
 from catalog.service_layer.unit_of_work import CatalogUnitOfWork
 from reloop_shared.db.types import Connection
-from reloop_shared.db.unit_of_work import PostgresUnitOfWork
+from reloop_shared.postgres_unit_of_work import PostgresUnitOfWork
 
 
 class PostgresCatalogUnitOfWork(PostgresUnitOfWork[DomainEvent], CatalogUnitOfWork):

@@ -19,9 +19,9 @@ from crm.domain.events import DomainEvent
 from crm.service_layer.unit_of_work import CrmUnitOfWork
 from reloop_contracts import EnvelopeHeader, Event
 from reloop_shared.db.types import Connection
-from reloop_shared.db.unit_of_work import PostgresUnitOfWork
 from reloop_shared.outbox.cause import Cause
 from reloop_shared.outbox.writer import OutboxWriter
+from reloop_shared.postgres_unit_of_work import PostgresUnitOfWork
 
 
 class PostgresCrmUnitOfWork(PostgresUnitOfWork[DomainEvent], CrmUnitOfWork):

@@ -13,7 +13,7 @@ from inventory.adapters.sale_contexts import SaleContextLoader
 from inventory.domain.events import DomainEvent
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_shared.db.types import Connection
-from reloop_shared.db.unit_of_work import PostgresUnitOfWork
+from reloop_shared.postgres_unit_of_work import PostgresUnitOfWork
 
 
 class PostgresInventoryUnitOfWork(PostgresUnitOfWork[DomainEvent], InventoryUnitOfWork):

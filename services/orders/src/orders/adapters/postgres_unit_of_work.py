@@ -12,8 +12,8 @@ from orders.domain.events import DomainEvent
 from orders.domain.payments import PaymentProvider
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_shared.db.types import Connection, Pool
-from reloop_shared.db.unit_of_work import PostgresUnitOfWork
 from reloop_shared.outbox.writer import OutboxWriter
+from reloop_shared.postgres_unit_of_work import PostgresUnitOfWork
 from reloop_shared.unit_of_work import Translator
 
 PaymentProviderFactory = Callable[[Connection], PaymentProvider]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reloop_shared.db.types import Connection
-from reloop_shared.db.unit_of_work import PostgresUnitOfWork
+from reloop_shared.postgres_unit_of_work import PostgresUnitOfWork
 from store_sync.adapters.credentials import CredentialRepository
 from store_sync.adapters.feed import FeedProjection
 from store_sync.adapters.journal import JournalRepository
