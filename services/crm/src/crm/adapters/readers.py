@@ -30,7 +30,7 @@ from reloop_contracts import store as store_contracts
 Id = Annotated[str, Field(min_length=1)]
 
 
-class Money(TypedDict):
+class MoneyPart(TypedDict):
     amount_minor: Annotated[int, Field(ge=0)]
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
@@ -68,8 +68,8 @@ class SaleLine(TypedDict):
     sku: Id
     unit_id: NotRequired[str | None]
     quantity: NotRequired[Annotated[int, Field(ge=1)]]
-    unit_price: Money
-    discount: NotRequired[Money | None]
+    unit_price: MoneyPart
+    discount: NotRequired[MoneyPart | None]
     service_code: NotRequired[str | None]
 
 
@@ -80,7 +80,7 @@ class ReturnLine(TypedDict):
     unit_id: NotRequired[str | None]
     quantity: NotRequired[Annotated[int, Field(ge=1)]]
     reason: NotRequired[str]
-    refund: Money
+    refund: MoneyPart
 
 
 class SaleRecorded(Event):
@@ -93,7 +93,7 @@ class SaleRecorded(Event):
     market: Market
     sold_at: AwareDatetime
     lines: list[SaleLine] = Field(min_length=1)
-    total: Money
+    total: MoneyPart
     customer: CustomerRef | None = None
 
 
