@@ -53,9 +53,10 @@ class ServiceUnderTest(Protocol[U_co]):
     """What a messaging test drives, in memory or against the real broker and database
     (`reloop_localstack.connected_service.ConnectedService`): the same test body runs on both."""
 
-    async def deliver(self, *events: Event, producer: str = "test") -> None:
+    async def deliver(self, *events: Event, producer: str = "test", copies: int = 1) -> None:
         """Publish `events` as their producer would and return once every consumer of the service
-        that takes them has applied them (or dead-lettered them)."""
+        that takes them has applied them (or dead-lettered them). With `copies`, each event is
+        sent that many times with the same event id, as a producer's retry or a redelivery would."""
         ...
 
     async def published(self, kind: type[EventT]) -> list[EventT]:
@@ -107,10 +108,11 @@ class InMemoryService(Generic[T, U]):
             await self._testing.__aexit__(exc_type, exc, tb)
             self._testing = None
 
-    async def deliver(self, *events: Event, producer: str = "test") -> None:
+    async def deliver(self, *events: Event, producer: str = "test", copies: int = 1) -> None:
         """Publish `events` as their producer's outbox would, and let the consumers apply them;
         what the service publishes meanwhile is relayed on, as the running relay would."""
-        await self.deliver_rows(OutboxWriter(producer, self.registry).rows(events))
+        rows = OutboxWriter(producer, self.registry).rows(events)
+        await self.deliver_rows([row for row in rows for _ in range(copies)])
         while await self.relay():
             pass
 

@@ -2,8 +2,9 @@
 
 Implements `reloop_shared.memory_service.ServiceUnderTest`, so a messaging test written once runs
 on `InMemoryService` (fast, by default) and on this (marked `connected`). Events are produced to
-Kafka exactly as a producer's outbox row would be; `deliver` returns once every consumer of the
-service that takes an event has recorded it as processed, or dead-lettered it.
+Kafka exactly as a producer's outbox row would be; `deliver` returns once every consumer group of
+the service that reads their topic has committed past them: the engine commits an offset only
+after the event was applied, skipped or dead-lettered, so then every copy has had its effect.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from reloop_contracts import Event
 from reloop_localstack.testing import eventually
 from reloop_shared.consumer.dead_letter_store import DeadLetter, read_dead_letters
-from reloop_shared.kafka import headers as h
 from reloop_shared.messaging.codec import Decoder
-from reloop_shared.outbox.writer import OutboxRow, OutboxWriter
+from reloop_shared.outbox.writer import OutboxWriter
 from reloop_shared.runtime import ServiceRuntime
 
 U = TypeVar("U")
@@ -36,47 +37,48 @@ class ConnectedService(Generic[U]):
     def bootstrap(self) -> str:
         return self.runtime.settings.kafka_bootstrap_servers
 
-    async def deliver(self, *events: Event, producer: str = "test") -> None:
+    async def deliver(self, *events: Event, producer: str = "test", copies: int = 1) -> None:
         rows = OutboxWriter(producer, self.runtime.registry).rows(events)
         kafka = AIOKafkaProducer(bootstrap_servers=self.bootstrap, enable_idempotence=True, acks="all")
         await kafka.start()
+        sent: dict[TopicPartition, int] = {}
         try:
             for row in rows:
                 headers = [(k, v.encode()) for k, v in row.headers.items()]
-                await kafka.send_and_wait(row.topic, row.value, key=row.key.encode(), headers=headers)
+                for _ in range(copies):
+                    meta = await kafka.send_and_wait(row.topic, row.value, key=row.key.encode(), headers=headers)
+                    sent[TopicPartition(meta.topic, meta.partition)] = meta.offset
         finally:
             await kafka.stop()
-        for row in rows:
-            await self._settled(row)
+        await self._consumed(sent)
 
-    async def _settled(self, row: OutboxRow) -> None:
-        """Every consumer that takes the row's event recorded it, or one dead-lettered it."""
-        consumers = [
-            s.consumer
-            for s in self.runtime.subscriptions
-            if row.topic in s.topic_names and type(row.event) in s.accepts
-        ]
-        event_id = row.envelope.event_id
+    async def _consumed(self, sent: dict[TopicPartition, int]) -> None:
+        """Every consumer group reading a partition written to has committed past what was sent."""
+        suffix = self.runtime.settings.consumer_group_suffix
+        groups = {f"{s.consumer}{suffix}": set(s.topic_names) for s in self.runtime.subscriptions}
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
 
-        async def applied_or_dead_lettered() -> bool:
-            async with self.runtime.pool.acquire() as conn:
-                recorded = await conn.fetchval(
-                    "SELECT count(*) FROM processed_events WHERE event_id = $1 AND consumer = ANY($2::text[])",
-                    event_id,
-                    consumers,
-                )
-            if recorded == len(consumers):
+            async def caught_up() -> bool:
+                for group, topics in groups.items():
+                    waiting = [tp for tp in sent if tp.topic in topics]
+                    if not waiting:
+                        continue
+                    committed = await admin.list_consumer_group_offsets(group, partitions=waiting)
+                    for tp in waiting:
+                        position = committed.get(tp)
+                        if position is None or position.offset <= sent[tp]:
+                            return False
                 return True
-            letters = await read_dead_letters(self.bootstrap, f"{row.topic}.dlq")
-            return any(letter.headers.get(h.EVENT_ID) == str(event_id) for letter in letters)
 
-        await eventually(applied_or_dead_lettered, timeout=self.timeout, message=f"{row.envelope.event_type} applied")
+            await eventually(caught_up, timeout=self.timeout, message="the service's consumers read what was sent")
+        finally:
+            await admin.close()
 
     async def published(self, kind: type[EventT]) -> list[EventT]:
         async with self.runtime.pool.acquire() as conn:
-            rows = await conn.fetch(
-                "SELECT value, headers FROM outbox WHERE event_type = $1 ORDER BY id", kind.EVENT_TYPE
-            )
+            rows = await conn.fetch("SELECT value FROM outbox WHERE event_type = $1 ORDER BY id", kind.EVENT_TYPE)
         found = []
         for row in rows:
             event = self._decoder.decode(bytes(row["value"])).event
