@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import httpx
 from asyncpg.exceptions import ForeignKeyViolationError, UniqueViolationError
+from fastapi import FastAPI
 
+from inventory.adapters.hold_contexts import HoldContextLoader
 from inventory.adapters.sale_contexts import SaleContextLoader
 from inventory.adapters.translators import to_contract
 from inventory.domain.catalog import SkuInfo
@@ -26,10 +29,14 @@ from inventory.domain.reservations import Reservation
 from inventory.domain.stock import AccessoryStock
 from inventory.domain.transfers import Transfer
 from inventory.domain.units import Unit
+from inventory.entrypoints.consumers import subscriptions
+from inventory.entrypoints.http import routers
 from inventory.service_layer.ports import CollectedDevice
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_shared.clock import FixedClock
-from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore
+from reloop_shared.http.app import create_edge
+from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
+from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
 from reloop_shared.unit_of_work import TrackedAggregates
 
@@ -224,12 +231,12 @@ class FakeStock:
             self.seen.append(stock)
         return found
 
-    async def with_free_stock(self, sku: str, location_ids: Sequence[str], quantity: int) -> str | None:
-        for location_id in location_ids:
-            row = self.tables.stock.get((sku, location_id))
-            if row is not None and row.available >= quantity:
-                return location_id
-        return None
+    async def free(self, skus: Iterable[str], location_ids: Sequence[str]) -> dict[tuple[str, str], AccessoryStock]:
+        wanted, places = set(skus), set(location_ids)
+        keys = sorted(
+            key for key, row in self.tables.stock.items() if key[0] in wanted and key[1] in places and row.available > 0
+        )
+        return await self.many(keys)
 
     async def save(self, stock: Sequence[AccessoryStock]) -> None:
         for row in stock:
@@ -443,6 +450,7 @@ class InMemoryInventoryUnitOfWork(InMemoryUnitOfWork[DomainEvent, InventoryTable
         reservations = self.reservations = FakeReservations(tables, self.seen)
         ledger = self.ledger = FakeLedger(tables)
         self.sales = SaleContextLoader(locations, skus, units, stock, reservations, ledger)
+        self.holds = HoldContextLoader(locations, skus, units, stock, reservations)
         self.transfers = FakeTransfers(tables)
         self.counts = FakeCounts(tables)
         self.availability = FakeAvailability(tables)
@@ -467,6 +475,14 @@ class Twin:
     def uow(self) -> InMemoryInventoryUnitOfWork:
         return InMemoryInventoryUnitOfWork(OUTBOX, to_contract, store=self.store)
 
+    def app(self) -> FastAPI:
+        """Inventory's routes and the shared error mapping, without the runtime (no database, no
+        relay): what `create_app` serves, minus operations."""
+        return create_edge(title="inventory on its twin", routers=routers(self.uow))
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app()), base_url="http://inventory")
+
     def location(self, location_id: str, kind: str = "own_shop", market: str = "FR") -> str:
         self.tables.locations[location_id] = Location(location_id, kind, market, location_id)
         return location_id
@@ -484,3 +500,13 @@ class Twin:
     def stock(self, sku: str, location_id: str, on_hand: int, reserved: int = 0) -> AccessoryStock:
         row = self.tables.stock[(sku, location_id)] = AccessoryStock(sku, location_id, on_hand, reserved)
         return row
+
+
+def consuming_service(twin: Twin) -> InMemoryService[InventoryTables, InMemoryInventoryUnitOfWork]:
+    """Inventory's consumers on faststream's in-memory broker and the twin's store: the same
+    subscriptions as the service's, their units of work joining the consuming transaction."""
+
+    def joining(tx: MemoryTransaction[InventoryTables]) -> InMemoryInventoryUnitOfWork:
+        return InMemoryInventoryUnitOfWork(OUTBOX, to_contract, transaction=tx)
+
+    return InMemoryService(twin.store, subscriptions(joining), lambda _: twin.uow())

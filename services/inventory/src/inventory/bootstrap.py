@@ -46,7 +46,7 @@ def build(settings: InventorySettings | None = None) -> tuple[ServiceRuntime, Fa
         runtime.subscribe(subscription)
 
     async def expire_holds() -> int:
-        return await expire_due(own_transaction, SYSTEM_CLOCK)
+        return await expire_due(own_transaction(), SYSTEM_CLOCK)
 
     runtime.every(settings.expiry_interval_s, expire_holds, name="expire-holds")
     app = create_app(

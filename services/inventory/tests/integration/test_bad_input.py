@@ -1,5 +1,6 @@
-"""Bad input: a 4xx naming the field at the HTTP edge, a dead letter with the reason on the bus,
-and nothing half-applied either way."""
+"""Bad input on the real stack: a 4xx naming the field at the HTTP edge, a dead letter with the
+reason on the bus, and nothing half-applied either way. (The edge's answers are also proved on the
+twin in `tests/unit/test_http_routes.py`.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from reloop_localstack.testing import (
     eventually,
     luhn_imei,
     produce_raw,
-    publish,
     running,
     topic_name,
 )
@@ -64,9 +64,11 @@ async def test_a_unit_with_an_invalid_imei_or_an_unknown_sku_is_refused_naming_t
     assert stock == [], "nothing was received"
 
 
-async def test_sales_that_break_the_rules_are_dead_lettered_with_the_reason_and_apply_nothing(
+async def test_a_sale_no_contract_would_let_through_is_dead_lettered_with_the_reason_and_applies_nothing(
     env: dict[str, str], database_url: str
 ) -> None:
+    """A negative price cannot even be built as a contract: a foreign producer sends raw JSON. (Sales
+    that break inventory's rules are dead-lettered in `tests/messaging`, in memory and on the real stack.)"""
     runtime, app = build(settings(env, database_url))
     bootstrap = env["KAFKA_BOOTSTRAP_SERVERS"]
     sku, run = new_sku(), uuid.uuid4().hex[:6]
@@ -74,19 +76,15 @@ async def test_sales_that_break_the_rules_are_dead_lettered_with_the_reason_and_
         shop = await location(client, f"shop-{run}", "own_shop")
         await list_skus(bootstrap, client, [(sku, "refurbished_device", "good")])
         unit_id = await available_unit(client, sku, shop)
-        wrong_currency = device_sale(f"usd-{run}", "own_shop", shop, sku, unit_id, currency="USD")
-        unknown_sku = device_sale(f"nosku-{run}", "own_shop", shop, "NOPE-404", unit_id)
-        await publish(bootstrap, [wrong_currency, unknown_sku], producer="store-sync")
-        # A negative price cannot even be built as a contract: a foreign producer sends raw JSON.
         negative = envelope_for(device_sale(f"neg-{run}", "own_shop", shop, sku, unit_id), producer="legacy-pos")
         raw = encode(negative).replace(b'"amount_minor":45900', b'"amount_minor":-45900')
         await produce_raw(bootstrap, topic_name(sales.TRANSACTIONS), [(f"neg-{run}".encode(), raw, {})])
 
-        async def three_dead_letters() -> bool:
+        async def dead_lettered() -> bool:
             letters = await read_dead_letters(bootstrap, TEST_REGISTRY.same_topic(sales.TRANSACTIONS).dead_letter)
-            return len([x for x in letters if x.key and run in x.key.decode()]) >= 3 if letters else False
+            return any(x.key == f"neg-{run}".encode() for x in letters)
 
-        await eventually(three_dead_letters, timeout=30, message="the three sales were dead-lettered")
+        await eventually(dead_lettered, timeout=30, message="the sale was dead-lettered")
         letters = {
             x.key.decode(): x.headers
             for x in await read_dead_letters(bootstrap, TEST_REGISTRY.same_topic(sales.TRANSACTIONS).dead_letter)
@@ -94,9 +92,6 @@ async def test_sales_that_break_the_rules_are_dead_lettered_with_the_reason_and_
         }
         status = await unit_status(client, unit_id)
         availability = (await client.get(f"/availability/{sku}")).json()
-    assert "sells in EUR, not USD" in letters[f"usd-{run}"][h.DLQ_REASON]
-    assert letters[f"usd-{run}"][h.DLQ_ATTEMPTS] == "1", "a broken rule is not retried"
-    assert "unknown SKU NOPE-404" in letters[f"nosku-{run}"][h.DLQ_REASON]
     assert "amount_minor" in letters[f"neg-{run}"][h.DLQ_REASON]
     assert status == "available", "nothing was half-applied"
     assert availability["total_available"] == 1

@@ -78,9 +78,9 @@ async def test_an_extended_hold_expires_later() -> None:
 async def test_a_hold_not_used_in_time_expires_by_itself_and_only_then() -> None:
     twin = _stocked()
     await reserve(_hold("R1", RequestedLine("1", "refurbished_device", PHONE), seconds=60), twin.uow(), twin.clock)
-    assert await expire_due(twin.uow, twin.clock) == 0
+    assert await expire_due(twin.uow(), twin.clock) == 0
     twin.clock.advance(timedelta(seconds=61))
-    assert await expire_due(twin.uow, twin.clock) == 1
+    assert await expire_due(twin.uow(), twin.clock) == 1
     assert twin.tables.units["U1"].status == "available"
     [ended] = twin.store.published(contract.ReservationEnded)
     assert ended.outcome == "expired"

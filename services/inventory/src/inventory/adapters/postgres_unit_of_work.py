@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inventory.adapters.hold_contexts import HoldContextLoader
 from inventory.adapters.postgres.availability import AvailabilityQuery
 from inventory.adapters.postgres.ledger import SalesLedgerRepository
 from inventory.adapters.postgres.locations import LocationRepository, SkuRepository
@@ -25,6 +26,7 @@ class PostgresInventoryUnitOfWork(PostgresUnitOfWork[DomainEvent], InventoryUnit
         reservations = self.reservations = ReservationRepository(conn, self.seen)
         ledger = self.ledger = SalesLedgerRepository(conn)
         self.sales = SaleContextLoader(locations, skus, units, stock, reservations, ledger)
+        self.holds = HoldContextLoader(locations, skus, units, stock, reservations)
         self.transfers = TransferRepository(conn)
         self.counts = CountRepository(conn)
         self.availability = AvailabilityQuery(conn)

@@ -8,7 +8,7 @@ not worth retrying: it goes to the dead-letter topic with the reason, to be repl
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from inventory.adapters import translators as to
 from inventory.domain.errors import InventoryError
@@ -18,9 +18,12 @@ from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_contracts import EnvelopeHeader, catalog, inventory, sales, store
 from reloop_shared.consumer.errors import Unprocessable
 from reloop_shared.consumer.subscription import Delivery, Subscription
-from reloop_shared.db.types import Connection
 
-JoinedUnitOfWork = Callable[[Connection], InventoryUnitOfWork]
+Tx = TypeVar("Tx")
+"""The consuming transaction the handlers join: a PostgreSQL connection in the service, a memory
+transaction in its twin; the subscriptions are the same on both."""
+
+JoinedUnitOfWork = Callable[[Tx], InventoryUnitOfWork]
 
 
 async def _refuse_broken_rules(work: Awaitable[Any]) -> None:
@@ -30,32 +33,28 @@ async def _refuse_broken_rules(work: Awaitable[Any]) -> None:
         raise Unprocessable(f"{error.field or 'event'}: {error}") from error
 
 
-def subscriptions(unit_of_work: JoinedUnitOfWork) -> list[Subscription]:
-    async def when_return_recorded(event: sales.ReturnRecorded, _: EnvelopeHeader, conn: Connection) -> None:
-        await _refuse_broken_rules(returns.apply_return(to.return_command(event), unit_of_work(conn)))
+def subscriptions(unit_of_work: JoinedUnitOfWork[Tx]) -> list[Subscription[Tx]]:
+    async def when_return_recorded(event: sales.ReturnRecorded, _: EnvelopeHeader, tx: Tx) -> None:
+        await _refuse_broken_rules(returns.apply_return(to.return_command(event), unit_of_work(tx)))
 
-    async def when_reservation_requested(
-        event: inventory.ReservationRequested, _: EnvelopeHeader, conn: Connection
-    ) -> None:
-        await _refuse_broken_rules(reservations.reserve(to.reserve_command(event), unit_of_work(conn)))
+    async def when_reservation_requested(event: inventory.ReservationRequested, _: EnvelopeHeader, tx: Tx) -> None:
+        await _refuse_broken_rules(reservations.reserve(to.reserve_command(event), unit_of_work(tx)))
 
-    async def when_release_requested(
-        event: inventory.ReservationReleaseRequested, _: EnvelopeHeader, conn: Connection
-    ) -> None:
-        await _refuse_broken_rules(reservations.release(to.release_command(event), unit_of_work(conn)))
+    async def when_release_requested(event: inventory.ReservationReleaseRequested, _: EnvelopeHeader, tx: Tx) -> None:
+        await _refuse_broken_rules(reservations.release(to.release_command(event), unit_of_work(tx)))
 
     async def when_extension_requested(
-        event: inventory.ReservationExtensionRequested, _: EnvelopeHeader, conn: Connection
+        event: inventory.ReservationExtensionRequested, _: EnvelopeHeader, tx: Tx
     ) -> None:
-        await _refuse_broken_rules(reservations.extend(to.extend_command(event), unit_of_work(conn)))
+        await _refuse_broken_rules(reservations.extend(to.extend_command(event), unit_of_work(tx)))
 
-    async def when_sku_listed(event: catalog.SkuListed, _: EnvelopeHeader, conn: Connection) -> None:
-        await locations_and_skus.record_sku(to.sku_command(event), unit_of_work(conn))
+    async def when_sku_listed(event: catalog.SkuListed, _: EnvelopeHeader, tx: Tx) -> None:
+        await locations_and_skus.record_sku(to.sku_command(event), unit_of_work(tx))
 
-    async def when_sku_discontinued(event: catalog.SkuDiscontinued, _: EnvelopeHeader, conn: Connection) -> None:
-        await locations_and_skus.discontinue_sku(to.discontinue_command(event), unit_of_work(conn))
+    async def when_sku_discontinued(event: catalog.SkuDiscontinued, _: EnvelopeHeader, tx: Tx) -> None:
+        await locations_and_skus.discontinue_sku(to.discontinue_command(event), unit_of_work(tx))
 
-    one_at_a_time = Subscription.per_event(
+    one_at_a_time = Subscription[Tx].per_event(
         "inventory",
         [sales.TRANSACTIONS, inventory.RESERVATION_REQUESTS],
         {
@@ -66,7 +65,7 @@ def subscriptions(unit_of_work: JoinedUnitOfWork) -> list[Subscription]:
         },
     )
 
-    async def apply(deliveries: Sequence[Delivery], conn: Connection) -> None:
+    async def apply(deliveries: Sequence[Delivery], tx: Tx) -> None:
         """Runs of consecutive sales are applied together (one read and one write of each kind for
         the whole run); anything else, one event at a time, in order."""
         run: list[selling.SaleToApply] = []
@@ -79,26 +78,26 @@ def subscriptions(unit_of_work: JoinedUnitOfWork) -> list[Subscription]:
                     )
                 )
                 continue
-            await _apply_sales(run, conn)
+            await _apply_sales(run, tx)
             run = []
-            await one_at_a_time.apply([delivery], conn)
-        await _apply_sales(run, conn)
+            await one_at_a_time.apply([delivery], tx)
+        await _apply_sales(run, tx)
 
-    async def _apply_sales(run: list[selling.SaleToApply], conn: Connection) -> None:
+    async def _apply_sales(run: list[selling.SaleToApply], tx: Tx) -> None:
         if run:
-            await _refuse_broken_rules(selling.apply_sales(run, unit_of_work(conn)))
+            await _refuse_broken_rules(selling.apply_sales(run, unit_of_work(tx)))
 
-    async def when_shop_registered(event: store.ShopRegistered, _: EnvelopeHeader, conn: Connection) -> None:
-        await locations_and_skus.register_location(to.location_command(event), unit_of_work(conn))
+    async def when_shop_registered(event: store.ShopRegistered, _: EnvelopeHeader, tx: Tx) -> None:
+        await locations_and_skus.register_location(to.location_command(event), unit_of_work(tx))
 
-    async def when_stock_counted(event: store.StockCounted, _: EnvelopeHeader, conn: Connection) -> None:
-        await _refuse_broken_rules(counts.count_stock(to.count_command(event), unit_of_work(conn)))
+    async def when_stock_counted(event: store.StockCounted, _: EnvelopeHeader, tx: Tx) -> None:
+        await _refuse_broken_rules(counts.count_stock(to.count_command(event), unit_of_work(tx)))
 
-    async def when_shipment_dispatched(event: store.ShipmentDispatched, _: EnvelopeHeader, conn: Connection) -> None:
-        await _refuse_broken_rules(collection.dispatch_shipment(to.dispatch_command(event), unit_of_work(conn)))
+    async def when_shipment_dispatched(event: store.ShipmentDispatched, _: EnvelopeHeader, tx: Tx) -> None:
+        await _refuse_broken_rules(collection.dispatch_shipment(to.dispatch_command(event), unit_of_work(tx)))
 
-    async def when_shipment_received(event: store.ShipmentReceived, _: EnvelopeHeader, conn: Connection) -> None:
-        await _refuse_broken_rules(collection.receive_shipment(to.shipment_receipt_command(event), unit_of_work(conn)))
+    async def when_shipment_received(event: store.ShipmentReceived, _: EnvelopeHeader, tx: Tx) -> None:
+        await _refuse_broken_rules(collection.receive_shipment(to.shipment_receipt_command(event), unit_of_work(tx)))
 
     return [
         Subscription.batched(

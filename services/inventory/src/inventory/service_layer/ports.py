@@ -14,8 +14,9 @@ from typing import Any, Protocol
 
 from inventory.domain.allocation import SaleContext
 from inventory.domain.catalog import SkuInfo
-from inventory.domain.commands import ApplySale
+from inventory.domain.commands import ApplySale, Reserve
 from inventory.domain.events import LocationAvailable
+from inventory.domain.holding import HeldStock, HoldContext
 from inventory.domain.ledger import AppliedSale, LineMove
 from inventory.domain.locations import Location
 from inventory.domain.reservations import Reservation
@@ -76,7 +77,10 @@ class Stock(Protocol):
         """The rows of (sku, location) pairs, as `get` reads one, locked in a fixed order."""
         ...
 
-    async def with_free_stock(self, sku: str, location_ids: Sequence[str], quantity: int) -> str | None: ...
+    async def free(self, skus: Iterable[str], location_ids: Sequence[str]) -> dict[tuple[str, str], AccessoryStock]:
+        """The rows of `skus` at `location_ids` with stock free, locked in a fixed order."""
+        ...
+
     async def save(self, stock: Sequence[AccessoryStock]) -> None: ...
     def forget(self) -> None: ...
 
@@ -110,6 +114,16 @@ class SalesLedger(Protocol):
 class SaleContexts(Protocol):
     async def context_for(self, sales: Sequence[ApplySale]) -> SaleContext:
         """Everything `sales` need to be decided, loaded and locked at once (see domain.sale_needs)."""
+        ...
+
+
+class HoldContexts(Protocol):
+    async def for_request(self, cmd: Reserve) -> HoldContext:
+        """Everything a hold request needs to be decided, loaded and locked at once."""
+        ...
+
+    async def held(self, reservation_ids: Sequence[str]) -> HeldStock:
+        """The active holds among `reservation_ids` and what they hold, locked, to end them."""
         ...
 
 

@@ -28,6 +28,7 @@ class InventoryUnitOfWork(UnitOfWork[events.DomainEvent]):
     reservations: ports.Reservations
     ledger: ports.SalesLedger
     sales: ports.SaleContexts
+    holds: ports.HoldContexts
     transfers: ports.Transfers
     counts: ports.StockCounts
     availability: ports.Availability

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from inventory.domain.events import DomainEvent
 from inventory.domain.stock import AccessoryStock
@@ -48,18 +48,29 @@ class StockRepository:
             self.seen.append(stock)
         return found
 
-    async def with_free_stock(self, sku: str, location_ids: Sequence[str], quantity: int) -> str | None:
-        """The first of `location_ids` (in that order) with `quantity` free."""
-        return await self.conn.fetchval(  # type: ignore[no-any-return]
+    async def free(self, skus: Iterable[str], location_ids: Sequence[str]) -> dict[tuple[str, str], AccessoryStock]:
+        """The rows of `skus` at `location_ids` with stock free, locked in a fixed order. A row this
+        transaction holds already counts as it is in memory."""
+        rows = await self.conn.fetch(
             """
-            SELECT location_id FROM accessory_stock
-            WHERE sku = $1 AND location_id = ANY($2::text[]) AND on_hand - reserved >= $3
-            ORDER BY array_position($2::text[], location_id) LIMIT 1
+            SELECT sku, location_id, on_hand, reserved FROM accessory_stock
+            WHERE sku = ANY($1::text[]) AND location_id = ANY($2::text[]) AND on_hand > reserved
+            ORDER BY sku, location_id FOR UPDATE
             """,
-            sku,
-            list(location_ids),
-            quantity,
+            sorted(set(skus)),
+            sorted(set(location_ids)),
         )
+        found: dict[tuple[str, str], AccessoryStock] = {}
+        for row in rows:
+            key = (row["sku"], row["location_id"])
+            stock = self.loaded.get(key)
+            if stock is None:
+                stock = self.loaded[key] = AccessoryStock(
+                    row["sku"], row["location_id"], row["on_hand"], row["reserved"]
+                )
+                self.seen.append(stock)
+            found[key] = stock
+        return found
 
     async def save(self, stock: Sequence[AccessoryStock]) -> None:
         await self.conn.executemany(
