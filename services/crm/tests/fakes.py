@@ -24,12 +24,17 @@ from crm.domain.events import DomainEvent
 from crm.domain.identifiers import kind_of
 from crm.domain.identity import Known, Resolution
 from crm.domain.merges import MergeRecord, Separation
-from crm.domain.observations import Sealed
+from crm.domain.observations import Observation, Sealed
 from crm.domain.segments import add_months
+from crm.domain.shops import ShopOnRecord
+from crm.entrypoints.consumers import subscription
+from crm.service_layer.ports import KeyVault
 from crm.service_layer.unit_of_work import CrmUnitOfWork
 from reloop_contracts.common import SealedPersonalData
 from reloop_contracts.privacy import ErasureRequested
+from reloop_shared.clock import Clock
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
+from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
 
 
@@ -492,6 +497,12 @@ class FakeShops:
     ) -> None:
         self.t.shops.setdefault(shop_id, ShopRow(kind, market, list(prefixes), opened_on, registered_at, "registry"))
 
+    async def get(self, shop_id: str) -> ShopOnRecord | None:
+        row = self.t.shops.get(shop_id)
+        if row is None:
+            return None
+        return ShopOnRecord(shop_id, row.kind, row.market, list(row.catchment_prefixes), row.opened_on, row.source)
+
 
 class InMemoryCrmUnitOfWork(InMemoryUnitOfWork[DomainEvent, CrmTables], CrmUnitOfWork):
     def bind(self, tables: CrmTables) -> None:
@@ -512,6 +523,26 @@ def new_store() -> MemoryStore[CrmTables]:
 def unit_of_work(store: MemoryStore[CrmTables]) -> InMemoryCrmUnitOfWork:
     """A unit of work on its own transaction, with CRM's outbox and translators."""
     return InMemoryCrmUnitOfWork(OutboxWriter("crm", REGISTRY_FOR_CRM), to_contract, store=store)
+
+
+def joining(tx: MemoryTransaction[CrmTables]) -> InMemoryCrmUnitOfWork:
+    """A unit of work joining the consuming transaction, as the consumer's handlers get it."""
+    return InMemoryCrmUnitOfWork(OutboxWriter("crm", REGISTRY_FOR_CRM), to_contract, transaction=tx)
+
+
+async def no_projection(run: Sequence[Observation], tx: MemoryTransaction[CrmTables]) -> None:
+    """The bulk projection has no twin: a sale, return or order step reaching the twin's consumer
+    is refused, so it is dead-lettered with this reason rather than silently dropped."""
+    raise NotImplementedError("the projection of sales, returns and order steps runs on PostgreSQL only")
+
+
+def consuming_service(
+    store: MemoryStore[CrmTables], vault: KeyVault, clock: Clock
+) -> InMemoryService[CrmTables, InMemoryCrmUnitOfWork]:
+    """CRM's consumer on faststream's in-memory broker and the twin's store, decoding with CRM's
+    readers as the live service does."""
+    consumers = subscription(joining, no_projection, vault, clock)
+    return InMemoryService(store, [consumers], unit_of_work, registry=REGISTRY_FOR_CRM)
 
 
 class FakeVault:

@@ -18,7 +18,8 @@ from typing import Any
 
 from reloop_contracts.common import SealedPersonalData
 from reloop_shared.clock import FixedClock
-from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore
+from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
+from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
 from reloop_shared.personal_data import InMemoryKeyStore, PersonalDataSealer
 from reloop_shared.recording import EventRecorder
@@ -38,6 +39,7 @@ from store_sync.domain.policy import CustomerDataPolicy
 from store_sync.domain.shops import Operator, Shop
 from store_sync.domain.tax import TaxSplit
 from store_sync.domain.transactions import Return
+from store_sync.entrypoints.consumers import subscription
 from store_sync.service_layer.ports import Erased, FeedItem, Quarantined, ToQuarantine
 from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
 
@@ -204,6 +206,13 @@ class FakeShops:
 
     async def lock_of_operator(self, operator_id: str) -> list[Shop]:
         shops = [self._load(s) for _, s in sorted(self.tables.shops.items()) if s.operator_id == operator_id]
+        for shop in shops:
+            self.seen.append(shop)
+        return shops
+
+    async def lock_all(self, shop_ids: Iterable[str]) -> list[Shop]:
+        wanted = set(shop_ids)
+        shops = [self._load(s) for _, s in sorted(self.tables.shops.items()) if s.shop_id in wanted]
         for shop in shops:
             self.seen.append(shop)
         return shops
@@ -407,11 +416,16 @@ class FakeQuarantine:
     async def put_all(self, items: Sequence[ToQuarantine], at: datetime) -> list[int]:
         return [await self.put(item, at) for item in items]
 
-    async def resolve(self, shop_id: str, outcomes: list[tuple[str, str]], at: datetime) -> None:
-        by_key = dict(outcomes)
+    async def resolve(self, outcomes: Sequence[tuple[str, str, str]], at: datetime) -> None:
+        by_key = {(shop_id, key): outcome for shop_id, key, outcome in outcomes}
         for row in self.tables.quarantine.values():
-            if row.shop_id == shop_id and row.status == "open" and row.ticket_key in by_key:
-                row.status, row.replayed_at, row.outcome, row.customer = "replayed", at, by_key[row.ticket_key], None
+            outcome = by_key.get((row.shop_id, row.ticket_key))
+            if row.status == "open" and outcome is not None:
+                row.status, row.replayed_at, row.outcome, row.customer = "replayed", at, outcome, None
+
+    async def still_open(self, quarantine_ids: Sequence[int]) -> set[int]:
+        rows = self.tables.quarantine
+        return {i for i in quarantine_ids if i in rows and rows[i].status == "open"}
 
     async def get(self, quarantine_id: int, *, for_update: bool = False) -> Quarantined | None:
         row = self.tables.quarantine.get(quarantine_id)
@@ -634,3 +648,14 @@ class Twin:
 
     def uow(self) -> InMemoryStoreSyncUnitOfWork:
         return InMemoryStoreSyncUnitOfWork(self.outbox, to_contract, store=self.store)
+
+
+def consuming_service(twin: Twin) -> InMemoryService[StoreSyncTables, InMemoryStoreSyncUnitOfWork]:
+    """Store-sync's consumers on faststream's in-memory broker and the twin's store, with the
+    twin's sealer and clock (enter it to start the broker)."""
+
+    def joining(tx: MemoryTransaction[StoreSyncTables]) -> InMemoryStoreSyncUnitOfWork:
+        return InMemoryStoreSyncUnitOfWork(twin.outbox, to_contract, transaction=tx)
+
+    consumers = subscription(joining, twin.sealer, twin.clock)
+    return InMemoryService(twin.store, [consumers], lambda _: twin.uow())

@@ -59,6 +59,11 @@ class ServiceUnderTest(Protocol[U_co]):
         sent that many times with the same event id, as a producer's retry or a redelivery would."""
         ...
 
+    async def deliver_rows(self, rows: Sequence[OutboxRow]) -> None:
+        """Publish records exactly as given (a tampered value, the same row twice) and return once
+        the service's consumers have read them."""
+        ...
+
     async def published(self, kind: type[EventT]) -> list[EventT]:
         """The events of one type the service committed to its outbox, in order."""
         ...
@@ -80,9 +85,13 @@ class InMemoryService(Generic[T, U]):
         unit_of_work: Callable[[MemoryStore[T]], U],
         *,
         registry: Registry = REGISTRY,
+        producers: Registry | None = None,
         max_attempts_delay: float = 0.0,
     ) -> None:
+        """`registry` is what the service reads with; `producers`, what the events it is given
+        were declared in (by default the same: a service reading cut-down events gives both)."""
         self.store = store
+        self.producers = producers or registry
         self._unit_of_work = unit_of_work
         self.registry = registry
         self.dead_letter_sink = MemoryDeadLetters()
@@ -111,7 +120,7 @@ class InMemoryService(Generic[T, U]):
     async def deliver(self, *events: Event, producer: str = "test", copies: int = 1) -> None:
         """Publish `events` as their producer's outbox would, and let the consumers apply them;
         what the service publishes meanwhile is relayed on, as the running relay would."""
-        rows = OutboxWriter(producer, self.registry).rows(events)
+        rows = OutboxWriter(producer, self.producers).rows(events)
         await self.deliver_rows([row for row in rows for _ in range(copies)])
         while await self.relay():
             pass
@@ -126,7 +135,11 @@ class InMemoryService(Generic[T, U]):
         return self._unit_of_work(self.store)
 
     async def deliver_rows(self, rows: Sequence[OutboxRow]) -> None:
-        """Publish rows already encoded (the same event delivered twice, say)."""
+        await self._publish(rows)
+        while await self.relay():
+            pass
+
+    async def _publish(self, rows: Sequence[OutboxRow]) -> None:
         for row in rows:
             await self.broker.publish(row.value, row.topic, key=row.key.encode(), headers=row.headers)
 
@@ -135,5 +148,5 @@ class InMemoryService(Generic[T, U]):
         relay would; the service's own subscribers receive them like any other consumer."""
         rows = self.store.outbox[self._relayed :]
         self._relayed = len(self.store.outbox)
-        await self.deliver_rows(rows)
+        await self._publish(rows)
         return rows

@@ -9,17 +9,17 @@ after the event was applied, skipped or dead-lettered, so then every copy has ha
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from reloop_contracts import Event
+from reloop_contracts import Event, Registry
 from reloop_localstack.testing import eventually
 from reloop_shared.consumer.dead_letter_store import DeadLetter, read_dead_letters
 from reloop_shared.messaging.codec import Decoder
-from reloop_shared.outbox.writer import OutboxWriter
+from reloop_shared.outbox.writer import OutboxRow, OutboxWriter
 from reloop_shared.runtime import ServiceRuntime
 
 U = TypeVar("U")
@@ -27,8 +27,18 @@ EventT = TypeVar("EventT", bound=Event)
 
 
 class ConnectedService(Generic[U]):
-    def __init__(self, runtime: ServiceRuntime, unit_of_work: Callable[[], U], *, timeout: float = 30) -> None:
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        unit_of_work: Callable[[], U],
+        *,
+        producers: Registry | None = None,
+        timeout: float = 30,
+    ) -> None:
+        """`producers` is the registry the events a test delivers were declared in, namespaced like
+        the runtime's; by default the runtime's own."""
         self.runtime = runtime
+        self.producers = producers or runtime.registry
         self._unit_of_work = unit_of_work
         self.timeout = timeout
         self._decoder = Decoder(runtime.registry)
@@ -38,16 +48,18 @@ class ConnectedService(Generic[U]):
         return self.runtime.settings.kafka_bootstrap_servers
 
     async def deliver(self, *events: Event, producer: str = "test", copies: int = 1) -> None:
-        rows = OutboxWriter(producer, self.runtime.registry).rows(events)
+        rows = OutboxWriter(producer, self.producers).rows(events)
+        await self.deliver_rows([row for row in rows for _ in range(copies)])
+
+    async def deliver_rows(self, rows: Sequence[OutboxRow]) -> None:
         kafka = AIOKafkaProducer(bootstrap_servers=self.bootstrap, enable_idempotence=True, acks="all")
         await kafka.start()
         sent: dict[TopicPartition, int] = {}
         try:
             for row in rows:
                 headers = [(k, v.encode()) for k, v in row.headers.items()]
-                for _ in range(copies):
-                    meta = await kafka.send_and_wait(row.topic, row.value, key=row.key.encode(), headers=headers)
-                    sent[TopicPartition(meta.topic, meta.partition)] = meta.offset
+                meta = await kafka.send_and_wait(row.topic, row.value, key=row.key.encode(), headers=headers)
+                sent[TopicPartition(meta.topic, meta.partition)] = meta.offset
         finally:
             await kafka.stop()
         await self._consumed(sent)

@@ -9,7 +9,7 @@ from crm.adapters.readers import REGISTRY_FOR_CRM
 from crm.adapters.translators import to_contract
 from crm.adapters.vault import Vault
 from crm.config import MIGRATIONS, CrmSettings
-from crm.entrypoints.consumers import subscription
+from crm.entrypoints.consumers import projected_on_postgres, subscription
 from crm.entrypoints.http import routers
 from crm.entrypoints.http.edge import Edge
 from crm.service_layer.segments import evaluate_segments
@@ -41,7 +41,11 @@ def build(settings: CrmSettings | None = None, *, clock: Clock = SYSTEM_CLOCK) -
     def joined(conn: Connection) -> PostgresCrmUnitOfWork:
         return PostgresCrmUnitOfWork(runtime.outbox, to_contract, conn=conn)
 
-    runtime.subscribe(subscription(joined, vault, clock, max_attempts=settings.consumer_max_attempts))
+    runtime.subscribe(
+        subscription(
+            joined, projected_on_postgres(joined, vault), vault, clock, max_attempts=settings.consumer_max_attempts
+        )
+    )
 
     async def segments() -> int:
         return await evaluate_segments(own_transaction, vault, clock)

@@ -13,7 +13,7 @@ from store_sync.domain import commands
 from store_sync.domain.errors import Conflict, Invalid, NotFound
 from store_sync.domain.partner import SkuMapping
 from store_sync.service_layer import partner
-from store_sync.service_layer.partner import TicketOutcome
+from store_sync.service_layer.partner_tickets import TicketOutcome
 
 
 def _ticket(number: str, code: str = "TLC-CHG-20", **extra: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from crm.domain.shops import ShopOnRecord
 from reloop_shared.db.types import Connection
 
 
@@ -50,3 +51,10 @@ class ShopRepository:
             opened_on,
             registered_at,
         )
+
+    async def get(self, shop_id: str) -> ShopOnRecord | None:
+        row = await self.conn.fetchrow(
+            "SELECT shop_id, kind, market, catchment_prefixes, opened_on, source FROM shops WHERE shop_id = $1",
+            shop_id,
+        )
+        return ShopOnRecord(**dict(row)) if row is not None else None

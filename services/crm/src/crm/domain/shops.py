@@ -38,6 +38,19 @@ class RegisteredShop:
     registered_at: datetime
 
 
+@dataclass(frozen=True)
+class ShopOnRecord:
+    """A shop as the analytics compare it, and where that came from: `declared` in CRM, or the
+    `registry`."""
+
+    shop_id: str
+    kind: str
+    market: str
+    catchment_prefixes: list[str]
+    opened_on: date
+    source: str
+
+
 def registered_shop(cmd: commands.RecordRegisteredShop) -> RegisteredShop:
     prefix = postal_prefix(cmd.postal_code)
     return RegisteredShop(

@@ -3,12 +3,16 @@
 One consumer group, `crm`, batched: runs of events that have a mapper (sales, returns, order
 steps) are applied together, set-wise; anything else (erasure, CRM's own decisions read back) one
 at a time, in order. The live service and `reloop replay crm` use this same subscription.
+
+The subscription is generic over the consuming transaction, so the same handlers bind to a
+PostgreSQL connection and to the twin's memory transaction. The projection of a run is passed in:
+its set-based SQL (`read_model/projection.py`) runs on PostgreSQL only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from crm.adapters import translators
 from crm.adapters.mappers import MAPPERS, observe
@@ -35,8 +39,12 @@ TOPICS: tuple[TopicSpec, ...] = (
     SHOP_REGISTRY,
 )
 
-JoinedUnitOfWork = Callable[[Connection], PostgresCrmUnitOfWork]
+Tx = TypeVar("Tx")
+"""The consuming transaction: a PostgreSQL connection in the service, a memory transaction in tests."""
+
 Handler = Callable[[Any, CrmUnitOfWork], Awaitable[None]]
+Projection = Callable[[Sequence[Observation], Tx], Awaitable[None]]
+"""Applies a run of observations inside the consuming transaction."""
 
 
 def handlers(vault: KeyVault, clock: Clock) -> dict[type[Event], Handler]:
@@ -62,21 +70,40 @@ def handlers(vault: KeyVault, clock: Clock) -> dict[type[Event], Handler]:
     }
 
 
+def projected_on_postgres(
+    unit_of_work: Callable[[Connection], PostgresCrmUnitOfWork], vault: KeyVault
+) -> Projection[Connection]:
+    """The bulk projection, joining the consuming connection."""
+
+    async def project(run: Sequence[Observation], conn: Connection) -> None:
+        await apply_observations(run, unit_of_work(conn), vault)
+
+    return project
+
+
 def subscription(
-    unit_of_work: JoinedUnitOfWork, vault: KeyVault, clock: Clock, *, max_attempts: int = 3
-) -> Subscription[Connection]:
+    unit_of_work: Callable[[Tx], CrmUnitOfWork],
+    project: Projection[Tx],
+    vault: KeyVault,
+    clock: Clock,
+    *,
+    max_attempts: int = 3,
+) -> Subscription[Tx]:
+    """CRM's consumer; `unit_of_work` and `project` join the consuming transaction."""
     one_by_one = handlers(vault, clock)
 
-    async def apply(deliveries: Sequence[Delivery], conn: Connection) -> None:
+    async def apply(deliveries: Sequence[Delivery], tx: Tx) -> None:
         run: list[Observation] = []
         for delivery in deliveries:
             observation = observe(delivery.event, delivery.envelope)
             if observation is not None:
                 run.append(observation)
                 continue
-            await apply_observations(run, unit_of_work(conn), vault)
-            run = []
-            await one_by_one[type(delivery.event)](delivery.event, unit_of_work(conn))
-        await apply_observations(run, unit_of_work(conn), vault)
+            if run:
+                await project(run, tx)
+                run = []
+            await one_by_one[type(delivery.event)](delivery.event, unit_of_work(tx))
+        if run:
+            await project(run, tx)
 
     return Subscription.batched(CONSUMER, TOPICS, [*MAPPERS, *one_by_one], apply, max_attempts=max_attempts)

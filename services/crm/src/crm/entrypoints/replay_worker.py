@@ -25,7 +25,7 @@ from crm.adapters.readers import REGISTRY_FOR_CRM
 from crm.adapters.translators import to_contract
 from crm.adapters.vault import Vault
 from crm.config import CrmSettings
-from crm.entrypoints.consumers import CONSUMER, TOPICS, subscription
+from crm.entrypoints.consumers import CONSUMER, TOPICS, projected_on_postgres, subscription
 from reloop_shared.clock import SYSTEM_CLOCK, Clock
 from reloop_shared.consumer.engine import ConsumerEngine
 from reloop_shared.consumer.processed import PostgresProcessedEvents
@@ -82,7 +82,11 @@ async def apply_share(
         await vault.connect()
         await consumer.start()
         outbox = DiscardingOutbox(CONSUMER, registry)
-        live = subscription(lambda conn: PostgresCrmUnitOfWork(outbox, to_contract, conn=conn), vault, clock)
+
+        def muted(conn: Connection) -> PostgresCrmUnitOfWork:
+            return PostgresCrmUnitOfWork(outbox, to_contract, conn=conn)
+
+        live = subscription(muted, projected_on_postgres(muted, vault), vault, clock)
         engine = ConsumerEngine(
             PostgresProcessedEvents(pool), dataclasses.replace(live, topics=topics), registry, _NoDeadLetters()
         )

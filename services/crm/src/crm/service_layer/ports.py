@@ -13,6 +13,7 @@ from crm.domain.erasure import ErasureStatus
 from crm.domain.identity import Known, Resolution
 from crm.domain.merges import MergeRecord, Separation
 from crm.domain.observations import Sealed
+from crm.domain.shops import ShopOnRecord
 from reloop_contracts.common import SealedPersonalData
 
 
@@ -142,6 +143,8 @@ class Shops(Protocol):
     ) -> None:
         """A shop as store-sync's registry knows it, unless it was declared in CRM."""
         ...
+
+    async def get(self, shop_id: str) -> ShopOnRecord | None: ...
 
 
 class KeyVault(Protocol):

@@ -69,10 +69,14 @@ class ContactSealer:
             sealed = await self.sealer.seal_unless_erased(subject_id, fields)
         return Sealed(sealed.key_id, sealed.nonce, sealed.ciphertext) if sealed else None
 
-    async def open(self, sealed: Sealed) -> dict[str, str] | None:
-        return await self.sealer.open(
-            SealedPersonalData(key_id=sealed.key_id, nonce=sealed.nonce, ciphertext=sealed.ciphertext)
-        )
+    async def open_all(self, sealed: Sequence[Sealed]) -> list[dict[str, str] | None]:
+        return list(await asyncio.gather(*(self._open(one) for one in sealed)))
+
+    async def _open(self, sealed: Sealed) -> dict[str, str] | None:
+        async with self._slots:
+            return await self.sealer.open(
+                SealedPersonalData(key_id=sealed.key_id, nonce=sealed.nonce, ciphertext=sealed.ciphertext)
+            )
 
     async def destroy(self, subject_ids: Sequence[str]) -> int:
         return await self.sealer.erase(subject_ids)

@@ -51,20 +51,28 @@ class QuarantineRepository:
         # One upsert each: a ticket sent twice in one upload updates the entry the first one opened.
         return [await self.put(item, at) for item in items]
 
-    async def resolve(self, shop_id: str, outcomes: list[tuple[str, str]], at: datetime) -> None:
-        """Tickets that mapped at last, with what they became: their open entries are closed."""
+    async def resolve(self, outcomes: Sequence[tuple[str, str, str]], at: datetime) -> None:
+        """Tickets (shop id, ticket key) that mapped at last, with what they became: their open
+        entries are closed, in one statement."""
         if outcomes:
             await self.conn.execute(
                 """
-                UPDATE quarantine q SET status = 'replayed', replayed_at = $3, outcome = o.outcome, customer = NULL
-                FROM unnest($2::text[], $4::text[]) AS o (ticket_key, outcome)
-                WHERE q.shop_id = $1 AND q.ticket_key = o.ticket_key AND q.status = 'open'
+                UPDATE quarantine q SET status = 'replayed', replayed_at = $1, outcome = o.outcome, customer = NULL
+                FROM unnest($2::text[], $3::text[], $4::text[]) AS o (shop_id, ticket_key, outcome)
+                WHERE q.shop_id = o.shop_id AND q.ticket_key = o.ticket_key AND q.status = 'open'
                 """,
-                shop_id,
-                [key for key, _ in outcomes],
                 at,
-                [outcome for _, outcome in outcomes],
+                [shop_id for shop_id, _, _ in outcomes],
+                [key for _, key, _ in outcomes],
+                [outcome for _, _, outcome in outcomes],
             )
+
+    async def still_open(self, quarantine_ids: Sequence[int]) -> set[int]:
+        rows = await self.conn.fetch(
+            "SELECT quarantine_id FROM quarantine WHERE quarantine_id = ANY($1::bigint[]) AND status = 'open'",
+            list(quarantine_ids),
+        )
+        return {r["quarantine_id"] for r in rows}
 
     async def get(self, quarantine_id: int, *, for_update: bool = False) -> Quarantined | None:
         lock = " FOR UPDATE" if for_update else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from reloop_shared.db.types import Connection
@@ -21,6 +22,13 @@ _LOCK_OPERATOR_SHOPS = """
 SELECT s.*, o.pos_format, o.data_owner AS operator_data_owner, o.crm_sharing AS operator_crm_sharing
 FROM shops s JOIN operators o USING (operator_id)
 WHERE s.operator_id = $1
+ORDER BY s.shop_id
+FOR UPDATE OF s
+"""
+_LOCK_SHOPS = """
+SELECT s.*, o.pos_format, o.data_owner AS operator_data_owner, o.crm_sharing AS operator_crm_sharing
+FROM shops s LEFT JOIN operators o USING (operator_id)
+WHERE s.shop_id = ANY($1::text[])
 ORDER BY s.shop_id
 FOR UPDATE OF s
 """
@@ -85,6 +93,14 @@ class ShopRepository:
     async def lock_of_operator(self, operator_id: str) -> list[Shop]:
         """Every shop of the operator, locked in shop id order (one lock order everywhere)."""
         rows = await self.conn.fetch(_LOCK_OPERATOR_SHOPS, operator_id)
+        shops = [_shop(row) for row in rows]
+        for shop in shops:
+            self.seen.append(shop)
+        return shops
+
+    async def lock_all(self, shop_ids: Iterable[str]) -> list[Shop]:
+        """These shops, locked in one statement in shop id order (one lock order everywhere)."""
+        rows = await self.conn.fetch(_LOCK_SHOPS, sorted(set(shop_ids)))
         shops = [_shop(row) for row in rows]
         for shop in shops:
             self.seen.append(shop)

@@ -4,6 +4,9 @@ One consumer group, `store-sync`, reads the catalog's SKUs and inventory's avail
 feeds shops poll, never a call to those services), inventory's units (which reloop unit each IMEI
 is, for partner tills) and erasure requests. Each handler joins the consuming transaction, so the
 processed-event record, the change and any event it publishes commit together.
+
+The subscription is generic over that transaction: the service binds it to a PostgreSQL
+connection, the tests' twin to a memory transaction (`reloop_shared.memory_service`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from typing import TypeVar
 from reloop_contracts import EnvelopeHeader, Event, catalog, inventory, privacy
 from reloop_shared.clock import Clock
 from reloop_shared.consumer.subscription import EventHandler, Subscription
-from reloop_shared.db.types import Connection
 from store_sync.adapters import translators
 from store_sync.domain import commands
 from store_sync.service_layer import erasure, projections
@@ -26,23 +28,30 @@ TOPICS = (catalog.SKUS, inventory.AVAILABILITY, inventory.UNITS, privacy.ERASURE
 
 E = TypeVar("E", bound=Event)
 C = TypeVar("C")
-UnitOfWorkOn = Callable[[Connection], StoreSyncUnitOfWork]
+Tx = TypeVar("Tx")
+"""The consuming transaction: a PostgreSQL connection in the service, a memory transaction in tests."""
 
 
 def _applies(
-    translate: Callable[[E], C], handle: Callable[[C, StoreSyncUnitOfWork], Awaitable[object]], uow: UnitOfWorkOn
-) -> EventHandler:
-    async def on_event(event: E, _: EnvelopeHeader, conn: Connection) -> None:
-        await handle(translate(event), uow(conn))
+    translate: Callable[[E], C],
+    handle: Callable[[C, StoreSyncUnitOfWork], Awaitable[object]],
+    uow: Callable[[Tx], StoreSyncUnitOfWork],
+) -> EventHandler[Tx]:
+    async def on_event(event: E, _: EnvelopeHeader, tx: Tx) -> None:
+        await handle(translate(event), uow(tx))
 
     return on_event
 
 
-def subscription(uow: UnitOfWorkOn, sealer: Sealer, clock: Clock, *, max_attempts: int = 3) -> Subscription:
+def subscription(
+    uow: Callable[[Tx], StoreSyncUnitOfWork], sealer: Sealer, clock: Clock, *, max_attempts: int = 3
+) -> Subscription[Tx]:
+    """Store-sync's consumer; `uow` gives a unit of work joining the consuming transaction."""
+
     def forget(cmd: commands.EraseSubjects, unit: StoreSyncUnitOfWork) -> Awaitable[int]:
         return erasure.when_erasure_requested_forget_the_customer(cmd, unit, sealer, clock)
 
-    handlers: dict[type[Event], EventHandler] = {
+    handlers: dict[type[Event], EventHandler[Tx]] = {
         catalog.SkuListed: _applies(translators.listing, projections.record_listing, uow),
         catalog.SkuPriced: _applies(translators.price, projections.record_price, uow),
         catalog.SkuDiscontinued: _applies(translators.discontinued, projections.record_discontinued, uow),

@@ -44,6 +44,11 @@ class Shops(Protocol):
         """Every shop of the operator, locked, in shop id order (one lock order everywhere)."""
         ...
 
+    async def lock_all(self, shop_ids: Iterable[str]) -> list[Shop]:
+        """These shops, locked in one statement, in shop id order (one lock order everywhere); an
+        id with no shop is left out."""
+        ...
+
     async def add(self, shop: Shop) -> bool:
         """False when the id is taken."""
         ...
@@ -133,11 +138,16 @@ class Quarantine(Protocol):
         """`put` each ticket, in order; their quarantine ids."""
         ...
 
-    async def resolve(self, shop_id: str, outcomes: list[tuple[str, str]], at: datetime) -> None:
-        """Tickets (by key) that mapped at last, with what they became: their open entries close."""
+    async def resolve(self, outcomes: Sequence[tuple[str, str, str]], at: datetime) -> None:
+        """Tickets (shop id, ticket key) that mapped at last, with what they became: their open
+        entries close."""
         ...
 
     async def get(self, quarantine_id: int, *, for_update: bool = False) -> Quarantined | None: ...
+
+    async def still_open(self, quarantine_ids: Sequence[int]) -> set[int]:
+        """Which of these entries are open (read under their shops' locks, it stays so)."""
+        ...
 
     async def open_items(self, *, operator_id: str | None = None, shop_id: str | None = None) -> list[Quarantined]:
         """Open entries, oldest first."""
@@ -220,6 +230,8 @@ class Sealer(Protocol):
         """Subject id -> sealed fields; None for a subject erased meanwhile (no key any more)."""
         ...
 
-    async def open(self, sealed: Sealed) -> dict[str, str] | None: ...
+    async def open_all(self, sealed: Sequence[Sealed]) -> list[dict[str, str] | None]:
+        """Each one's fields, in order; None where its subject's key is gone (erased)."""
+        ...
 
     async def destroy(self, subject_ids: Sequence[str]) -> int: ...

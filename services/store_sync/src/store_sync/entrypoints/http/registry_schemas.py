@@ -12,7 +12,7 @@ from store_sync.domain.collection import Shipment
 from store_sync.domain.policy import CustomerDataPolicy
 from store_sync.domain.shops import Shop
 from store_sync.entrypoints.http.transaction_schemas import Ident, MoneyIn, SkuCode, Strict
-from store_sync.service_layer.partner import TicketOutcome
+from store_sync.service_layer.partner_tickets import TicketOutcome
 from store_sync.service_layer.ports import FeedItem, Quarantined
 from store_sync.service_layer.projections import FeedPage
 
