@@ -10,6 +10,7 @@ import pytest
 
 from reloop_contracts import EnvelopeHeader, Event, Registry
 from reloop_shared.consumer.subscription import Subscription
+from reloop_shared.errors import DomainError
 from reloop_shared.kafka import headers as h
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
 from reloop_shared.memory_service import InMemoryService
@@ -37,6 +38,10 @@ class Counter:
     recorder: EventRecorder[Noted] = field(default_factory=EventRecorder)
 
 
+class TooMuchAtOnce(DomainError):
+    pass
+
+
 def as_contract(event: Noted) -> Sequence[Event]:
     return [CounterNoted(counter_id=event.counter_id)]
 
@@ -55,6 +60,8 @@ async def add(event: CounterIncremented, _: EnvelopeHeader, tx: MemoryTransactio
         uow.totals[event.counter_id] = uow.totals.get(event.counter_id, 0) + event.amount
         if event.amount < 0:
             raise ValueError("a counter never goes down")
+        if event.amount > 100:
+            raise TooMuchAtOnce(f"{event.amount} is more than a counter takes at once", field="amount")
         counter = Counter(event.counter_id)
         uow.track(counter)
         counter.recorder.record(Noted(event.counter_id))
@@ -111,6 +118,16 @@ async def set_total(store: MemoryStore[Counters], total: int, *, commit: bool) -
         if commit:
             await uow.commit()
         raise RuntimeError("the handler fails")
+
+
+async def test_an_event_that_breaks_a_domain_rule_is_dead_lettered_at_once_naming_the_field() -> None:
+    store = MemoryStore(Counters())
+    async with service(store) as running:
+        await running.deliver(CounterIncremented(counter_id="c", amount=500))
+    [letter] = await running.dead_letters()
+    assert letter.reason == "TooMuchAtOnce: amount: 500 is more than a counter takes at once"
+    assert letter.headers[h.DLQ_ATTEMPTS] == "1", "no retry changes a broken rule"
+    assert store.tables.totals == {}
 
 
 async def test_a_unit_of_work_that_fails_before_its_commit_keeps_nothing() -> None:

@@ -93,7 +93,7 @@ async def test_a_hold_without_a_unit_for_the_device_is_dead_lettered_with_its_re
     assert letter.original_topic.endswith(inventory.RESERVATIONS.name)
     phone_line = bought.line(DEVICE)
     assert letter.reason == (
-        f"Unprocessable: reservation {bought.request.reservation_id} does not hold line {phone_line}"
+        f"ReservationMismatch: reservation {bought.request.reservation_id} does not hold line {phone_line}"
     )
     order = await order_of(service, bought.order_id)
     assert (order.status, order.payments) == (OrderStatus.RESERVING, [])

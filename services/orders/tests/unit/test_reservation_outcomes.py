@@ -8,12 +8,12 @@ import dataclasses
 import pytest
 
 from orders.domain import commands
+from orders.domain.errors import ReservationMismatch
 from orders.domain.lines import LineStatus, OrderStatus, PaymentKind, ReservedUnit, Substitute
 from orders.domain.rules import ACCESSORY, DEVICE
 from orders.service_layer import orders, reservations
 from reloop_contracts import inventory, sales
 from reloop_contracts import orders as orders_contract
-from reloop_shared.consumer.errors import Unprocessable
 from services.orders.tests.fakes import OrdersTwin
 from services.orders.tests.given import UNIT, WAREHOUSE, checked_out, held, line_of, placed
 
@@ -59,13 +59,13 @@ async def test_a_confirmation_of_a_hold_orders_did_not_ask_for_or_no_longer_wait
     assert len(twin.tables.ledger_authorizations) == 1
 
 
-async def test_a_hold_without_a_unit_for_a_device_line_is_unprocessable_and_takes_no_payment() -> None:
+async def test_a_hold_without_a_unit_for_a_device_line_is_refused_and_takes_no_payment() -> None:
     twin = OrdersTwin()
     order = await checked_out(twin)
     no_unit = commands.ConfirmReservation(
         order.reservation_id, tuple(ReservedUnit(line.line_id, None, WAREHOUSE) for line in order.lines)
     )
-    with pytest.raises(Unprocessable):
+    with pytest.raises(ReservationMismatch):
         await reservations.when_reservation_confirmed_take_payment(no_unit, twin.uow(), twin.clock)
 
     assert twin.tables.orders[order.order_id].status is OrderStatus.RESERVING

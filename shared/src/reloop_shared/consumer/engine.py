@@ -11,7 +11,8 @@ For each partition of a fetched batch (partitions run concurrently, each on its 
 4. the caller commits the Kafka offsets only after every partition's work is committed.
 
 Failures of the database or network are not the message's fault: they are retried until they
-pass, and the partition waits rather than dead-lettering good messages.
+pass, and the partition waits rather than dead-lettering good messages. A domain error (see
+`reloop_shared.errors`) or `Unprocessable` is the message's fault: dead-lettered at once.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from reloop_shared.consumer.dead_letters import DeadLetterSink
 from reloop_shared.consumer.errors import Unprocessable, is_transient
 from reloop_shared.consumer.processed import ProcessedEvents, Tx
 from reloop_shared.consumer.subscription import Delivery, Subscription
+from reloop_shared.errors import DomainError
 from reloop_shared.kafka.headers import decode_headers
 from reloop_shared.messaging.codec import Decoder, PoisonMessage
 from reloop_shared.telemetry import metrics
@@ -46,6 +48,13 @@ class _Poison:
     record: Record
     reason: str
     error_type: str
+
+
+def _reason(error: Exception) -> str:
+    """Why an event was given up on, naming the field at fault when the domain said which."""
+    if isinstance(error, DomainError) and error.field:
+        return f"{type(error).__name__}: {error.field}: {error}"
+    return f"{type(error).__name__}: {error}"
 
 
 def _first_of_each(deliveries: list[Delivery], new_ids: set[UUID]) -> list[Delivery]:
@@ -168,14 +177,13 @@ class ConsumerEngine(Generic[Tx]):
                     await self._wait_out(error, transient_failures)
                     continue
                 attempts += 1
-                if attempts >= self.subscription.max_attempts or isinstance(error, Unprocessable):
+                # A broken business rule is the event's fault: no retry will change it.
+                if attempts >= self.subscription.max_attempts or isinstance(error, Unprocessable | DomainError):
                     log.warning(
                         "event failed; sending it to the dead-letter topic",
                         extra={"event_id": str(delivery.event_id), "topic": delivery.topic, "error": repr(error)},
                     )
-                    await self._dead_letter(
-                        delivery.record, f"{type(error).__name__}: {error}", type(error).__name__, attempts=attempts
-                    )
+                    await self._dead_letter(delivery.record, _reason(error), type(error).__name__, attempts=attempts)
                     return
                 await asyncio.sleep(self.retry_delay * 2 ** (attempts - 1))
 

@@ -2,21 +2,20 @@
 
 The handlers join the consuming transaction, so the processed-event record, the stock change and
 the events it publishes commit together. A rule an event breaks (unknown SKU, wrong currency) is
-not worth retrying: it goes to the dead-letter topic with the reason, to be replayed once fixed.
+not worth retrying: the engine sends the domain error to the dead-letter topic at once, with the
+reason and the field, to be replayed once fixed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from inventory.adapters import translators as to
-from inventory.domain.errors import InventoryError
 from inventory.service_layer import collection, counts, locations_and_skus, reservations, returns
 from inventory.service_layer import sales as selling
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_contracts import EnvelopeHeader, catalog, inventory, sales, store
-from reloop_shared.consumer.errors import Unprocessable
 from reloop_shared.consumer.subscription import Delivery, Subscription
 
 Tx = TypeVar("Tx")
@@ -26,27 +25,20 @@ transaction in its twin; the subscriptions are the same on both."""
 JoinedUnitOfWork = Callable[[Tx], InventoryUnitOfWork]
 
 
-async def _refuse_broken_rules(work: Awaitable[Any]) -> None:
-    try:
-        await work
-    except InventoryError as error:
-        raise Unprocessable(f"{error.field or 'event'}: {error}") from error
-
-
 def subscriptions(unit_of_work: JoinedUnitOfWork[Tx]) -> list[Subscription[Tx]]:
     async def when_return_recorded(event: sales.ReturnRecorded, _: EnvelopeHeader, tx: Tx) -> None:
-        await _refuse_broken_rules(returns.apply_return(to.return_command(event), unit_of_work(tx)))
+        await returns.apply_return(to.return_command(event), unit_of_work(tx))
 
     async def when_reservation_requested(event: inventory.ReservationRequested, _: EnvelopeHeader, tx: Tx) -> None:
-        await _refuse_broken_rules(reservations.reserve(to.reserve_command(event), unit_of_work(tx)))
+        await reservations.reserve(to.reserve_command(event), unit_of_work(tx))
 
     async def when_release_requested(event: inventory.ReservationReleaseRequested, _: EnvelopeHeader, tx: Tx) -> None:
-        await _refuse_broken_rules(reservations.release(to.release_command(event), unit_of_work(tx)))
+        await reservations.release(to.release_command(event), unit_of_work(tx))
 
     async def when_extension_requested(
         event: inventory.ReservationExtensionRequested, _: EnvelopeHeader, tx: Tx
     ) -> None:
-        await _refuse_broken_rules(reservations.extend(to.extend_command(event), unit_of_work(tx)))
+        await reservations.extend(to.extend_command(event), unit_of_work(tx))
 
     async def when_sku_listed(event: catalog.SkuListed, _: EnvelopeHeader, tx: Tx) -> None:
         await locations_and_skus.record_sku(to.sku_command(event), unit_of_work(tx))
@@ -85,19 +77,19 @@ def subscriptions(unit_of_work: JoinedUnitOfWork[Tx]) -> list[Subscription[Tx]]:
 
     async def _apply_sales(run: list[selling.SaleToApply], tx: Tx) -> None:
         if run:
-            await _refuse_broken_rules(selling.apply_sales(run, unit_of_work(tx)))
+            await selling.apply_sales(run, unit_of_work(tx))
 
     async def when_shop_registered(event: store.ShopRegistered, _: EnvelopeHeader, tx: Tx) -> None:
         await locations_and_skus.register_location(to.location_command(event), unit_of_work(tx))
 
     async def when_stock_counted(event: store.StockCounted, _: EnvelopeHeader, tx: Tx) -> None:
-        await _refuse_broken_rules(counts.count_stock(to.count_command(event), unit_of_work(tx)))
+        await counts.count_stock(to.count_command(event), unit_of_work(tx))
 
     async def when_shipment_dispatched(event: store.ShipmentDispatched, _: EnvelopeHeader, tx: Tx) -> None:
-        await _refuse_broken_rules(collection.dispatch_shipment(to.dispatch_command(event), unit_of_work(tx)))
+        await collection.dispatch_shipment(to.dispatch_command(event), unit_of_work(tx))
 
     async def when_shipment_received(event: store.ShipmentReceived, _: EnvelopeHeader, tx: Tx) -> None:
-        await _refuse_broken_rules(collection.receive_shipment(to.shipment_receipt_command(event), unit_of_work(tx)))
+        await collection.receive_shipment(to.shipment_receipt_command(event), unit_of_work(tx))
 
     return [
         Subscription.batched(

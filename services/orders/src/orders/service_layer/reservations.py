@@ -10,11 +10,9 @@ from __future__ import annotations
 import logging
 
 from orders.domain import commands
-from orders.domain.errors import ReservationMismatch
 from orders.service_layer.refunds import refund_dropped_line
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_shared.clock import Clock
-from reloop_shared.consumer.errors import Unprocessable
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +25,8 @@ async def when_reservation_confirmed_take_payment(
         if order is None:
             return
         at = clock.now()
-        try:
-            amount = order.confirm_reservation(cmd.reservation_id, cmd.held, at)
-        except ReservationMismatch as error:
-            # No retry makes a device line without a unit payable: dead-letter it with the reason.
-            raise Unprocessable(str(error)) from error
+        # A hold that does not fit the order raises ReservationMismatch: the consumer dead-letters it.
+        amount = order.confirm_reservation(cmd.reservation_id, cmd.held, at)
         if amount is None:
             log.info("stale confirmation skipped", extra={"reservation_id": cmd.reservation_id, "status": order.status})
             return
