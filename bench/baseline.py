@@ -14,10 +14,12 @@ from pathlib import Path
 class Baseline:
     run: str
     code: str
-    values: dict[tuple[str, str], str] = field(default_factory=dict)
+    values: dict[tuple[str, str, int], str] = field(default_factory=dict)
+    """By section title, measure name and which of the section's rows of that name (a section may
+    say "ratio to the ceiling" for each of its measures)."""
 
-    def value(self, section: str, measure: str) -> str:
-        return self.values.get((section, measure), "")
+    def value(self, section: str, measure: str, occurrence: int = 0) -> str:
+        return self.values.get((section, measure.strip(), occurrence), "")
 
     @property
     def label(self) -> str:
@@ -28,6 +30,7 @@ def read_baseline(path: Path) -> Baseline:
     """The figures of an earlier RESULTS.md, by section title and measure name."""
     baseline = Baseline(run="", code="")
     section = ""
+    seen: dict[tuple[str, str], int] = {}
     for line in path.read_text().splitlines():
         if line.startswith("- run: "):
             baseline.run = line.removeprefix("- run: ")
@@ -38,5 +41,7 @@ def read_baseline(path: Path) -> Baseline:
         elif line.startswith("| ") and section and not line.startswith(("| measure |", "|---")):
             cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
             if len(cells) >= 2:
-                baseline.values[(section, cells[0])] = cells[1]
+                occurrence = seen.get((section, cells[0]), 0)
+                seen[(section, cells[0])] = occurrence + 1
+                baseline.values[(section, cells[0], occurrence)] = cells[1]
     return baseline

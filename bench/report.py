@@ -29,9 +29,21 @@ class Report:
     def section(self, title: str, rows: list[tuple[str, str, str, str]]) -> None:
         self.sections.append((title, rows))
         print(f"\n{title}")
-        for name, value, target, verdict in rows:
-            before = f"  (before: {self.baseline.value(title, name)})" if self.baseline else ""
+        for (name, value, target, verdict), earlier in zip(rows, self._before(title, rows), strict=True):
+            before = f"  (before: {earlier})" if self.baseline else ""
             print(f"  {name:<58} {value:>16}  {target:<22} {verdict}{before}")
+
+    def _before(self, title: str, rows: list[tuple[str, str, str, str]]) -> list[str]:
+        """The baseline's value of each row (a name repeated in a section matches in order)."""
+        if self.baseline is None:
+            return ["" for _ in rows]
+        seen: dict[str, int] = {}
+        values = []
+        for name, *_ in rows:
+            occurrence = seen.get(name.strip(), 0)
+            seen[name.strip()] = occurrence + 1
+            values.append(self.baseline.value(title, name, occurrence))
+        return values
 
     def foundation_throughput(self, path: PathFigures) -> None:
         self.section(
@@ -175,8 +187,8 @@ class Report:
         for title, rows in self.sections:
             lines += [f"## {title}", "", f"| measure | value | {before.label} | target | |", "|---|---:|---:|---|---|"]
             lines += [
-                f"| {name} | {value} | {before.value(title, name)} | {target} | {verdict} |"
-                for name, value, target, verdict in rows
+                f"| {name} | {value} | {earlier} | {target} | {verdict} |"
+                for (name, value, target, verdict), earlier in zip(rows, self._before(title, rows), strict=True)
             ]
             lines.append("")
         return "\n".join(lines)
