@@ -13,21 +13,13 @@ from inventory.config import InventorySettings
 from reloop_contracts import NonNegativeMoney
 from reloop_contracts.catalog import SkuListed
 from reloop_contracts.sales import PaymentLine, SaleLine, SaleRecorded
-from reloop_localstack.testing import NAMESPACE, eventually, luhn_imei, publish
+from reloop_localstack.testing import eventually, luhn_imei, publish, service_settings
 
 _serials = itertools.count(int(uuid.uuid4().int % 10**9) * 1000)
 
 
 def settings(env: dict[str, str], database_url: str) -> InventorySettings:
-    return InventorySettings(
-        kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
-        database_url=env["DATABASE_URL"],
-        service_database_url=database_url,
-        relay_poll_interval_s=0.2,
-        topic_namespace=NAMESPACE,
-        expiry_interval_s=0.2,
-        trace_sql=False,
-    )
+    return service_settings(InventorySettings, env, database_url, expiry_interval_s=0.2)
 
 
 def new_sku(prefix: str = "IPH13") -> str:

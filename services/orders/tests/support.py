@@ -20,7 +20,7 @@ import httpx
 from orders.config import OrdersSettings
 from reloop_contracts import REGISTRY, Event, NonNegativeMoney, Registry, TopicSpec, catalog, inventory
 from reloop_contracts.common import ItemKind
-from reloop_localstack.testing import eventually, produce_raw, read_events
+from reloop_localstack.testing import eventually, produce_raw, read_events, service_settings
 from reloop_shared.kafka import headers as h
 from reloop_shared.messaging.codec import encode, envelope_for
 
@@ -40,14 +40,7 @@ def on(topic: TopicSpec) -> TopicSpec:
 
 def settings(env: dict[str, str], database_url: str, keyvault_url: str | None = None) -> OrdersSettings:
     """Orders on this run's database; its key store is `keyvault_url` when a test opens sealed data."""
-    return OrdersSettings(
-        kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
-        database_url=env["DATABASE_URL"],
-        service_database_url=database_url,
-        keyvault_database_url=keyvault_url,
-        relay_poll_interval_s=0.2,
-        trace_sql=False,
-    )
+    return service_settings(OrdersSettings, env, database_url, keyvault_database_url=keyvault_url, topic_namespace="")
 
 
 class MovableClock:

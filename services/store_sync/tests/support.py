@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from reloop_contracts import Event, TopicSpec
-from reloop_localstack.testing import NAMESPACE, read_events
+from reloop_localstack.testing import read_events, service_settings
 from store_sync.config import StoreSyncSettings
 
 ADMIN_KEY = f"admin-{uuid.uuid4().hex}"
@@ -23,14 +23,11 @@ CHARGER = "CHG-USB-C-20W"
 
 
 def settings(env: dict[str, str], database_url: str, keyvault_url: str) -> StoreSyncSettings:
-    return StoreSyncSettings(
-        kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
-        database_url=env["DATABASE_URL"],
-        service_database_url=database_url,
+    return service_settings(
+        StoreSyncSettings,
+        env,
+        database_url,
         keyvault_database_url=keyvault_url,
-        relay_poll_interval_s=0.2,
-        topic_namespace=NAMESPACE,
-        trace_sql=False,
         admin_api_key=ADMIN_KEY,
         credential_cache_s=0,
     )

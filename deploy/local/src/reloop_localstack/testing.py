@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
@@ -18,12 +18,30 @@ from reloop_contracts import REGISTRY, Event, Registry, TopicSpec
 from reloop_contracts.envelope import CONTENT_TYPE
 from reloop_shared.messaging.codec import PoisonMessage, decode, encode, envelope_for
 from reloop_shared.runtime import ServiceRuntime
+from reloop_shared.settings import RuntimeSettings
 
 NAMESPACE = f"t{uuid.uuid4().hex[:8]}"
 """This test session's topic namespace: services under test run with `topic_namespace=NAMESPACE`,
 so a broker shared with other runs (or a live stack) never mixes their events with ours."""
 
 TEST_REGISTRY = REGISTRY.namespaced(NAMESPACE)
+
+
+SettingsT = TypeVar("SettingsT", bound=RuntimeSettings)
+
+
+def service_settings(kind: type[SettingsT], env: dict[str, str], database_url: str, **overrides: Any) -> SettingsT:
+    """A service's settings for a test: the session's Kafka and server, a database of its own, this
+    session's topic namespace, a relay that polls often, no span per SQL statement."""
+    values: dict[str, Any] = {
+        "kafka_bootstrap_servers": env["KAFKA_BOOTSTRAP_SERVERS"],
+        "database_url": env["DATABASE_URL"],
+        "service_database_url": database_url,
+        "relay_poll_interval_s": 0.2,
+        "topic_namespace": NAMESPACE,
+        "trace_sql": False,
+    }
+    return kind(**(values | overrides))
 
 
 def topic_name(topic: TopicSpec | str) -> str:

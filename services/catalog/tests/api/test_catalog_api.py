@@ -15,7 +15,7 @@ from catalog.bootstrap import build
 from catalog.config import CatalogSettings
 from reloop_contracts import Event, TopicSpec
 from reloop_contracts import catalog as contract
-from reloop_localstack.testing import NAMESPACE, api, read_events, running
+from reloop_localstack.testing import api, read_events, running, service_settings
 from reloop_shared.clock import FixedClock
 from services.catalog.tests.fakes import CatalogTwin
 
@@ -38,14 +38,7 @@ class RunningCatalog:
 
 
 def _settings(env: dict[str, str], database_url: str) -> CatalogSettings:
-    return CatalogSettings(
-        kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
-        database_url=env["DATABASE_URL"],
-        service_database_url=database_url,
-        relay_poll_interval_s=0.2,
-        topic_namespace=NAMESPACE,
-        trace_sql=False,
-    )
+    return service_settings(CatalogSettings, env, database_url)
 
 
 @pytest.fixture(params=["twin", pytest.param("postgres", marks=pytest.mark.connected)])

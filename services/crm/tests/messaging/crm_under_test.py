@@ -28,7 +28,7 @@ from crm.config import CrmSettings
 from crm.service_layer.unit_of_work import CrmUnitOfWork
 from reloop_contracts import crm
 from reloop_localstack.connected_service import ConnectedService
-from reloop_localstack.testing import NAMESPACE, running
+from reloop_localstack.testing import running, service_settings
 from reloop_shared.clock import SYSTEM_CLOCK
 from reloop_shared.memory_service import ServiceUnderTest
 from services.crm.tests.fakes import FakeVault, consuming_service, new_store
@@ -65,14 +65,11 @@ async def running_crm(stack: Stack) -> AsyncIterator[CrmUnderTest]:
 
 
 def _settings(env: dict[str, str], database_url: str, keyvault_url: str) -> CrmSettings:
-    return CrmSettings(
-        kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
-        database_url=env["DATABASE_URL"],
-        service_database_url=database_url,
+    return service_settings(
+        CrmSettings,
+        env,
+        database_url,
         keyvault_database_url=keyvault_url,
-        relay_poll_interval_s=0.2,
-        topic_namespace=NAMESPACE,
-        trace_sql=False,
         segment_interval_s=3600.0,
     )
 

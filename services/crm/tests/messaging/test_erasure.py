@@ -4,35 +4,16 @@ runs on the twin and, marked `connected`, on the real Kafka and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from crm.domain.erasure import ErasureStatus
 from reloop_contracts import crm as contract
 from reloop_contracts.privacy import PERSONAL_DATA_HOLDERS, ErasureCompleted, ErasureRequested
 from reloop_localstack.testing import eventually
 from services.crm.tests.messaging.crm_under_test import (
-    MODES,
     CrmUnderTest,
-    Stack,
     merged_by_an_operator,
     new_id,
     now,
-    running_crm,
-    stack_for,
 )
-
-
-@pytest.fixture(params=MODES)
-def stack(request: pytest.FixtureRequest) -> Stack:
-    return stack_for(request)
-
-
-@pytest.fixture
-async def crm(stack: Stack) -> AsyncIterator[CrmUnderTest]:
-    async with running_crm(stack) as service:
-        yield service
 
 
 def requested(account: str, subject: str) -> ErasureRequested:

@@ -5,32 +5,14 @@ Each test runs on the twin and, marked `connected`, on the real Kafka and Postgr
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-
-import pytest
 
 from reloop_contracts import crm as contract
 from services.crm.tests.messaging.crm_under_test import (
-    MODES,
     CrmUnderTest,
-    Stack,
     merged_by_an_operator,
     new_id,
     now,
-    running_crm,
-    stack_for,
 )
-
-
-@pytest.fixture(params=MODES)
-def stack(request: pytest.FixtureRequest) -> Stack:
-    return stack_for(request)
-
-
-@pytest.fixture
-async def crm(stack: Stack) -> AsyncIterator[CrmUnderTest]:
-    async with running_crm(stack) as service:
-        yield service
 
 
 async def profiles_of(crm: CrmUnderTest, *identifiers: str) -> list[uuid.UUID | None]:

@@ -4,26 +4,12 @@ marked `connected`, on the real Kafka and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-
-import pytest
 
 from crm.adapters.readers import ShopRegistered
 from crm.domain.shops import ShopOnRecord
 from reloop_contracts import crm as contract
-from services.crm.tests.messaging.crm_under_test import MODES, CrmUnderTest, Stack, new_id, now, running_crm, stack_for
-
-
-@pytest.fixture(params=MODES)
-def stack(request: pytest.FixtureRequest) -> Stack:
-    return stack_for(request)
-
-
-@pytest.fixture
-async def crm(stack: Stack) -> AsyncIterator[CrmUnderTest]:
-    async with running_crm(stack) as service:
-        yield service
+from services.crm.tests.messaging.crm_under_test import CrmUnderTest, new_id, now
 
 
 def registered(shop_id: str, postal_code: str | None, opens_on: date | None = None) -> ShopRegistered:

@@ -19,7 +19,7 @@ from orders.config import OrdersSettings
 from orders.service_layer.ports import Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_localstack.connected_service import ConnectedService
-from reloop_localstack.testing import NAMESPACE, running
+from reloop_localstack.testing import running, service_settings
 from reloop_shared.clock import Clock, FixedClock
 from reloop_shared.memory_service import ServiceUnderTest
 from reloop_shared.personal_data import InMemoryKeyStore, PersonalDataSealer
@@ -53,14 +53,7 @@ async def connected(env: dict[str, str], database_url: str) -> AsyncIterator[Ord
     """Orders as `bootstrap` builds it, on the session's Kafka (its topics namespaced for the
     session) and a database of its own; its clock stands still and its key store is in memory, so
     the test shares both."""
-    settings = OrdersSettings(
-        kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
-        database_url=env["DATABASE_URL"],
-        service_database_url=database_url,
-        relay_poll_interval_s=0.2,
-        topic_namespace=NAMESPACE,
-        trace_sql=False,
-    )
+    settings = service_settings(OrdersSettings, env, database_url)
     clock, keys = FixedClock(NOW), InMemoryKeyStore()
     runtime, _ = build(settings, clock=clock, key_store=keys)
     payments = local_ledger(settings)

@@ -15,7 +15,7 @@ from typing import Protocol
 from reloop_contracts import Registry
 from reloop_contracts.common import SealedPersonalData
 from reloop_localstack.connected_service import ConnectedService
-from reloop_localstack.testing import NAMESPACE, running
+from reloop_localstack.testing import running, service_settings
 from reloop_shared.clock import Clock, FixedClock
 from reloop_shared.memory_service import ServiceUnderTest
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
@@ -58,15 +58,7 @@ async def in_memory() -> AsyncIterator[StoreSyncUnderTest]:
 async def connected(env: dict[str, str], database_url: str, keyvault_url: str) -> AsyncIterator[StoreSyncUnderTest]:
     """Store-sync as `bootstrap` builds it, on the session's Kafka (its topics namespaced for the
     session), a database of its own and a key store of its own; its clock stands still."""
-    settings = StoreSyncSettings(
-        kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
-        database_url=env["DATABASE_URL"],
-        service_database_url=database_url,
-        keyvault_database_url=keyvault_url,
-        relay_poll_interval_s=0.2,
-        topic_namespace=NAMESPACE,
-        trace_sql=False,
-    )
+    settings = service_settings(StoreSyncSettings, env, database_url, keyvault_database_url=keyvault_url)
     clock = FixedClock(START)
     keys = await PostgresKeyStore.connect(keyvault_url)
     try:
