@@ -21,7 +21,7 @@ from inventory.bootstrap import build as build_inventory
 from inventory.config import InventorySettings
 from orders.bootstrap import build as build_orders
 from orders.config import OrdersSettings
-from reloop_localstack.testing import NAMESPACE, api, eventually, luhn_imei, running
+from reloop_localstack.testing import api, eventually, luhn_imei, running, service_settings
 from store_sync.bootstrap import build as build_store_sync
 from store_sync.config import StoreSyncSettings
 
@@ -43,30 +43,19 @@ class System:
     """The key store every service seals personal data with."""
 
 
-def _common(env: dict[str, str], database_url: str) -> dict[str, Any]:
-    return {
-        "kafka_bootstrap_servers": env["KAFKA_BOOTSTRAP_SERVERS"],
-        "database_url": env["DATABASE_URL"],
-        "service_database_url": database_url,
-        "relay_poll_interval_s": 0.2,
-        "trace_sql": False,
-        "topic_namespace": NAMESPACE,
-    }
-
-
 @asynccontextmanager
 async def system(env: dict[str, str], new_database: Callable[[], Awaitable[str]]) -> AsyncIterator[System]:
     databases = {name: await new_database() for name in ("catalog", "inventory", "orders", "store-sync", "crm")}
-    catalog, catalog_app = build_catalog(CatalogSettings(**_common(env, databases["catalog"])))
+    catalog, catalog_app = build_catalog(service_settings(CatalogSettings, env, databases["catalog"]))
     inventory, inventory_app = build_inventory(
-        InventorySettings(**_common(env, databases["inventory"]), expiry_interval_s=0.5)
+        service_settings(InventorySettings, env, databases["inventory"], expiry_interval_s=0.5)
     )
-    orders, orders_app = build_orders(OrdersSettings(**_common(env, databases["orders"])))
+    orders, orders_app = build_orders(service_settings(OrdersSettings, env, databases["orders"]))
     shops, shops_app = build_store_sync(
-        StoreSyncSettings(**_common(env, databases["store-sync"]), admin_api_key=ADMIN_KEY)
+        service_settings(StoreSyncSettings, env, databases["store-sync"], admin_api_key=ADMIN_KEY)
     )
     # The segment job is left to CRM's own tests: it would only add noise here.
-    crm, crm_app = build_crm(CrmSettings(**_common(env, databases["crm"]), segment_interval_s=3600.0))
+    crm, crm_app = build_crm(service_settings(CrmSettings, env, databases["crm"], segment_interval_s=3600.0))
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(running(catalog, inventory, orders, shops, crm))
         yield System(

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.trace import Span
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from reloop_shared.http.correlation import CorrelationMiddleware
-from reloop_shared.http.errors import install_error_handlers
+from reloop_shared.http.errors import ERROR_RESPONSES, install_error_handlers
+from reloop_shared.http.plain_refusals import TooLargeAsErrorBody
+from reloop_shared.http.unstorable_text import refuse_unstorable_text
 from reloop_shared.runtime import ServiceRuntime
 
 
@@ -35,6 +39,20 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
     return router
 
 
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+def without_query_string(span: Span | None, scope: dict[str, Any]) -> None:
+    """A request's span names its path, never its query string: `/profiles?email=...` would put a
+    customer's e-mail address into every trace backend the spans reach."""
+    if span is None or not span.is_recording():
+        return
+    span.set_attribute("http.target", scope.get("path", ""))
+    server = scope.get("server") or ("", None)
+    host = f"{server[0]}:{server[1]}" if server[1] else str(server[0])
+    span.set_attribute("http.url", f"{scope.get('scheme', 'http')}://{host}{scope.get('path', '')}")
+
+
 def create_edge(
     *,
     title: str,
@@ -46,12 +64,27 @@ def create_edge(
     """The one HTTP edge: routes, the error answers (`reloop_shared.http.errors`), correlation ids
     and, when `traced`, a span per request. `create_app` serves it with a runtime; a service's
     in-memory twin serves it alone, so routes and their answers are tested without a database."""
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_unstorable_text)],
+    )
     install_error_handlers(app)
     for router in routers:
-        app.include_router(router)
+        # Operations routes answer for themselves; every other route may refuse in the one shape.
+        # 1 MiB unless a route declares more (`max_body_size=` on the route: POS batches, exports).
+        app.include_router(
+            router,
+            responses=None if router.tags == ["operations"] else ERROR_RESPONSES,
+            max_body_size=DEFAULT_MAX_BODY_BYTES,
+        )
+    app.add_middleware(TooLargeAsErrorBody)
     if traced:
-        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+        FastAPIInstrumentor.instrument_app(
+            app, excluded_urls="healthz,readyz,metrics", server_request_hook=without_query_string
+        )
     # Outermost, so the flow is set before the tracing middleware and every route runs inside it.
     app.add_middleware(CorrelationMiddleware)
     return app

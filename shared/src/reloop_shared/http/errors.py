@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncpg.exceptions import DataError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from reloop_contracts.amounts import InvalidMoney
 from reloop_shared.errors import DomainError, ErrorKind
@@ -22,6 +25,40 @@ STATUS_OF_KIND: dict[ErrorKind, int] = {
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.UPSTREAM: 502,
 }
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every refusal, whatever the status."""
+
+    error: str
+    message: str
+    field: str | None = None
+    fields: list[FieldError] = []
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        400: "The request cannot be read.",
+        401: "No credentials, or credentials that are not valid.",
+        403: "Valid credentials without the right to do this.",
+        404: "What the request names does not exist.",
+        409: "The request is fine in itself but not in the current state.",
+        413: "The body is larger than this route accepts.",
+        422: "A field is wrong: `field` names it.",
+    }.items()
+}
+"""Declared on every route of a service, so a client generated from the OpenAPI document can
+handle every refusal."""
+
+
+_FRAMEWORK_CODES = {404: "NotFound", 405: "MethodNotAllowed", 413: "TooLarge", 415: "UnsupportedMediaType"}
 
 
 class ApiError(Exception):
@@ -53,7 +90,22 @@ def install_error_handlers(app: FastAPI) -> None:
         first = fields[0]["field"] if fields else None
         return JSONResponse(
             status_code=422,
-            content={"error": "invalid_request", "message": f"invalid field: {first}", "fields": fields},
+            content={
+                "error": "invalid_request",
+                "message": f"invalid field: {first}",
+                "field": first,
+                "fields": fields,
+            },
+        )
+
+    @app.exception_handler(HTTPException)
+    async def refused_by_the_framework(_: Request, error: HTTPException) -> JSONResponse:
+        # The framework's own refusals (no such route, a body over the limit) in the one shape.
+        code = _FRAMEWORK_CODES.get(error.status_code, "http_error")
+        return JSONResponse(
+            status_code=error.status_code,
+            content={"error": code, "message": str(error.detail)},
+            headers=getattr(error, "headers", None),
         )
 
     @app.exception_handler(ApiError)
@@ -63,6 +115,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
         return _answer(as_api_error(error))
+
+    @app.exception_handler(DataError)
+    async def unstorable(_: Request, error: DataError) -> JSONResponse:
+        # The last line of defence: a value the schema let through but the column cannot hold (a
+        # number out of range, text in an encoding it cannot take) is the caller's fault, not a 500.
+        return _answer(ApiError(422, "invalid_request", f"a value cannot be stored: {type(error).__name__}"))
 
     @app.exception_handler(InvalidMoney)
     async def invalid_money(_: Request, error: InvalidMoney) -> JSONResponse:

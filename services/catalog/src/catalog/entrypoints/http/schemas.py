@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from catalog.service_layer.views import ProductView, SkuPage, SkuQuery, SkuView
 from reloop_shared.http.errors import ApiError
+from reloop_shared.http.requests import RequestBody
 
 CategoryName = Literal["smartphone", "tablet", "console", "camera", "laptop", "other"]
 GradeName = Literal["premium", "excellent", "very_good", "good", "fair"]
@@ -17,11 +18,7 @@ SkuCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][
 MarketCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ProductIn(Strict):
+class ProductIn(RequestBody):
     product_id: str = Field(min_length=1, max_length=64)
     brand: str = Field(min_length=1, max_length=80)
     model: str = Field(min_length=1, max_length=120)
@@ -29,23 +26,23 @@ class ProductIn(Strict):
     attributes: dict[str, str] = Field(default_factory=dict)
 
 
-class SkuIn(Strict):
+class SkuIn(RequestBody):
     sku: SkuCode
     product_id: str
     kind: KindName
     title: str = Field(min_length=1, max_length=200)
     grade: GradeName | None = None
-    storage_gb: int | None = Field(default=None, gt=0)
+    storage_gb: int | None = Field(default=None, gt=0, le=2**31 - 1, description="Gigabytes; what the column holds.")
     colour: str | None = None
 
 
-class PriceIn(Strict):
+class PriceIn(RequestBody):
     amount_minor: int = Field(ge=0, description="Price in minor units (cents); never negative.")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     effective_at: AwareDatetime | None = None
 
 
-class DiscontinueIn(Strict):
+class DiscontinueIn(RequestBody):
     reason: str = Field(min_length=1)
 
 

@@ -6,36 +6,33 @@ import uuid
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from crm.adapters.translators import to_contract
 from crm.domain.analytics import POSTAL_PREFIX_LENGTH
 from crm.domain.events import DomainEvent
+from reloop_shared.http.requests import RequestBody
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ConsentIn(Strict):
+class ConsentIn(RequestBody):
     purpose: Literal["transactional", "marketing", "partner_sharing"]
     granted: bool
     captured_by: str = Field(min_length=1, max_length=64, description="online, customer_service, or a shop id.")
 
 
-class MergeIn(Strict):
+class MergeIn(RequestBody):
     profile_id: uuid.UUID
     other_profile_id: uuid.UUID
     reason: str = Field(min_length=1)
     requested_by: str = Field(min_length=1)
 
 
-class UndoIn(Strict):
+class UndoIn(RequestBody):
     reason: str = Field(min_length=1)
     requested_by: str = Field(min_length=1)
 
 
-class ShopIn(Strict):
+class ShopIn(RequestBody):
     shop_id: str = Field(min_length=1, max_length=64)
     kind: Literal["own_shop", "partner_shop"]
     market: str = Field(pattern=r"^[A-Z]{2}$")
@@ -49,7 +46,7 @@ class ShopIn(Strict):
         return tuple(sorted({p.strip().upper() for p in self.catchment_prefixes}))
 
 
-class ErasureIn(Strict):
+class ErasureIn(RequestBody):
     profile_id: uuid.UUID
 
 

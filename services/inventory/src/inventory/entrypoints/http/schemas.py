@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from inventory.domain.units import Unit
+from reloop_shared.http.requests import RequestBody
 
 LocationKind = Literal["warehouse", "refurbishment_centre", "own_shop", "partner_shop"]
 Status = Literal["received", "available", "reserved", "sold", "returned", "in_repair", "in_transit", "written_off"]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class LocationIn(Strict):
+class LocationIn(RequestBody):
     location_id: str = Field(min_length=1, max_length=64)
     kind: LocationKind
     market: str = Field(pattern=r"^[A-Z]{2}$")
@@ -24,12 +21,12 @@ class LocationIn(Strict):
     address: str = ""
 
 
-class IdentifierIn(Strict):
+class IdentifierIn(RequestBody):
     kind: Literal["imei", "serial"]
     value: str = Field(min_length=4, max_length=64)
 
 
-class UnitIn(Strict):
+class UnitIn(RequestBody):
     unit_id: str | None = Field(default=None, min_length=1, max_length=64)
     sku: str = Field(min_length=1, max_length=64)
     identifier: IdentifierIn
@@ -62,24 +59,24 @@ class UnitOut(BaseModel):
         )
 
 
-class InspectionIn(Strict):
+class InspectionIn(RequestBody):
     outcome: Literal["restock", "repair", "refurbish", "write_off"]
 
 
-class AccessoryReceiptIn(Strict):
+class AccessoryReceiptIn(RequestBody):
     sku: str = Field(min_length=1)
     location_id: str = Field(min_length=1)
     quantity: int = Field(gt=0)
     reference: str | None = None
 
 
-class TransferIn(Strict):
+class TransferIn(RequestBody):
     transfer_id: str | None = None
     unit_ids: list[str] = Field(min_length=1)
     to_location_id: str = Field(min_length=1)
 
 
-class StockCountIn(Strict):
+class StockCountIn(RequestBody):
     count_id: str | None = None
     location_id: str = Field(min_length=1)
     reason: str = Field(min_length=1)

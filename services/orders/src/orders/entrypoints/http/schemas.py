@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from orders.domain.cart import Cart
 from orders.domain.customer import ContactDetails
@@ -13,37 +13,34 @@ from orders.domain.lines import ReturnRequest
 from orders.domain.model import Order
 from orders.service_layer.ports import StorefrontSku
 from reloop_contracts.amounts import Money, total
+from reloop_shared.http.requests import RequestBody
 
 MarketCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 SkuCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9._-]*$")]
 Identifier = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CartIn(Strict):
+class CartIn(RequestBody):
     market: MarketCode
     customer_id: Identifier
 
 
-class CartLineIn(Strict):
+class CartLineIn(RequestBody):
     sku: SkuCode
     quantity: StrictInt = Field(ge=1, le=99, description="A refurbished device line is always 1.")
     kind: Literal["refurbished_device", "accessory"]
 
 
-class PaymentIn(Strict):
+class PaymentIn(RequestBody):
     method: Literal["card"]
     token: str = Field(min_length=1, max_length=255, description="The card provider's single-use token.")
 
 
-class ConsentIn(Strict):
+class ConsentIn(RequestBody):
     marketing: StrictBool = Field(default=False, description="May reloop send the customer offers.")
 
 
-class ContactIn(Strict):
+class ContactIn(RequestBody):
     """The customer's contact details. Personal data: sealed under the customer's own key before
     orders keeps them or sends them on, never stored or published in clear."""
 
@@ -62,7 +59,7 @@ class ContactIn(Strict):
         return ContactDetails(self.email, self.phone, self.name, self.delivery_postal_code, marketing)
 
 
-class CheckoutIn(Strict):
+class CheckoutIn(RequestBody):
     fulfilment: Literal["ship", "click_and_collect"]
     pickup_location_id: Identifier | None = Field(default=None, description="The shop, for click-and-collect.")
     payment: PaymentIn
@@ -71,16 +68,16 @@ class CheckoutIn(Strict):
     )
 
 
-class SubstituteIn(Strict):
+class SubstituteIn(RequestBody):
     line_id: Identifier
     unit_id: Identifier | None = Field(default=None, description="Which offered unit; the first offered if unset.")
 
 
-class FulfilIn(Strict):
+class FulfilIn(RequestBody):
     tracking_reference: str | None = Field(default=None, min_length=1, max_length=100)
 
 
-class ReturnIn(Strict):
+class ReturnIn(RequestBody):
     line_ids: list[Identifier] = Field(min_length=1, max_length=50)
     reason: str = Field(min_length=1, max_length=500)
 

@@ -14,6 +14,10 @@ from store_sync.entrypoints.auth import Guards
 from store_sync.service_layer.ports import Sealer
 from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
 
+UPLOAD_LIMIT = 16 * 2**20
+"""The largest body of an upload of transactions or partner tickets: an offline till's backlog of
+up to `max_upload_transactions` (5,000 by default) at a few hundred bytes each, with room."""
+
 
 @dataclass(frozen=True)
 class Edge:

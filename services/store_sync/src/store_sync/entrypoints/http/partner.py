@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from reloop_shared.http.errors import ApiError
 from store_sync.domain import commands
 from store_sync.domain.partner_csv import tickets_from_csv
-from store_sync.entrypoints.http.edge import Edge
+from store_sync.entrypoints.http.edge import UPLOAD_LIMIT, Edge
 from store_sync.entrypoints.http.field_paths import PlainFieldRoute
 from store_sync.entrypoints.http.registry_schemas import (
     MappingReplayOut,
@@ -42,6 +41,7 @@ def partner_routes(edge: Edge) -> APIRouter:
     @router.post(
         "/shops/{shop_id}/partner/tickets",
         dependencies=own,
+        max_body_size=UPLOAD_LIMIT,
         summary="Tickets in the partner operator's format: mapped and recorded, or quarantined with the reason",
     )
     async def partner_tickets(shop_id: str, body: TicketsIn) -> TicketsOut:
@@ -51,13 +51,12 @@ def partner_routes(edge: Edge) -> APIRouter:
     @router.post(
         "/shops/{shop_id}/partner/exports",
         dependencies=own,
+        max_body_size=_CSV_LIMIT,
         summary="The partner till's CSV end-of-day export (text/csv, ';'-separated)",
         openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}},
     )
     async def partner_export(shop_id: str, request: Request) -> TicketsOut:
-        raw = await request.body()
-        if len(raw) > _CSV_LIMIT:
-            raise ApiError(413, "TooLarge", "an export is at most 20 MiB", field="body")
+        raw = await request.body()  # at most _CSV_LIMIT: the edge refuses a larger one with 413
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:

@@ -7,11 +7,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictInt
 
+from reloop_shared.http.requests import RequestBody
 from store_sync.domain.collected_devices import CollectedDevice
 from store_sync.domain.collection import Shipment
 from store_sync.domain.policy import CustomerDataPolicy
 from store_sync.domain.shops import Shop
-from store_sync.entrypoints.http.transaction_schemas import Ident, MoneyIn, SkuCode, Strict
+from store_sync.entrypoints.http.transaction_schemas import Ident, MoneyIn, SkuCode
 from store_sync.service_layer.partner_tickets import TicketOutcome
 from store_sync.service_layer.ports import FeedItem, Quarantined
 from store_sync.service_layer.projections import FeedPage
@@ -20,7 +21,7 @@ ShopId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9
 PostalCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$")]
 
 
-class PolicyIn(Strict):
+class PolicyIn(RequestBody):
     """Who owns the customer data the shop captures, and when it reaches reloop's CRM."""
 
     data_owner: Literal["reloop", "partner"]
@@ -30,11 +31,11 @@ class PolicyIn(Strict):
         return CustomerDataPolicy(self.data_owner, self.crm_sharing)
 
 
-class ShopPolicyIn(Strict):
+class ShopPolicyIn(RequestBody):
     policy: PolicyIn | None = Field(description="The shop's own policy; null: follow its operator's.")
 
 
-class OperatorIn(Strict):
+class OperatorIn(RequestBody):
     operator_id: ShopId
     name: Annotated[str, Field(min_length=1, max_length=200)]
     pos_format: Literal["reloop", "telco_pos"] = "telco_pos"
@@ -48,7 +49,7 @@ class OperatorOut(BaseModel):
     policy: PolicyIn
 
 
-class ShopIn(Strict):
+class ShopIn(RequestBody):
     shop_id: ShopId
     name: Annotated[str, Field(min_length=1, max_length=200)]
     kind: Literal["own_shop", "partner_shop"]
@@ -106,7 +107,7 @@ class RegisteredShopOut(ShopOut):
     api_key: ApiKeyOut
 
 
-class SkuMappingIn(Strict):
+class SkuMappingIn(RequestBody):
     sku: SkuCode
     kind: Literal["refurbished_device", "accessory", "service"]
 
@@ -126,7 +127,7 @@ class TicketOutcomeOut(BaseModel):
     field: str | None = None
 
 
-class TicketsIn(Strict):
+class TicketsIn(RequestBody):
     tickets: list[dict[str, Any]] = Field(min_length=1, description="Tickets in the operator's till format.")
 
 
@@ -155,7 +156,7 @@ class MappingReplayOut(BaseModel):
     replayed: list[TicketOutcomeOut]
 
 
-class ReplayIn(Strict):
+class ReplayIn(RequestBody):
     ticket: dict[str, Any] | None = Field(default=None, description="A corrected ticket; the stored one if null.")
 
 
@@ -256,14 +257,14 @@ def collected_out(item: CollectedDevice) -> CollectedOut:
     return CollectedOut(**item.device.__dict__, collected_at=item.collected_at)
 
 
-class ShipmentIn(Strict):
+class ShipmentIn(RequestBody):
     shipment_ref: Ident = Field(description="The shop's own reference: sending it again is the same shipment.")
     to_location_id: ShopId
     unit_ids: list[Ident] | None = Field(default=None, description="Devices to ship; every waiting one if null.")
     carrier_reference: Ident | None = None
 
 
-class ReceiptIn(Strict):
+class ReceiptIn(RequestBody):
     unit_ids: list[Ident] | None = Field(default=None, description="Devices found in the parcel; all if null.")
 
 

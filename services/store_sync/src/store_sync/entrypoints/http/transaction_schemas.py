@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
 
 from reloop_contracts.amounts import Money
 from reloop_contracts.iso4217 import MINOR_UNITS
+from reloop_shared.http.requests import RequestBody
 from store_sync.domain.days import DayTotals
 from store_sync.domain.journal import Outcome
 from store_sync.domain.policy import Contact, TillCustomer
@@ -38,11 +39,7 @@ ItemKind = Literal["refurbished_device", "accessory", "service"]
 Quantity = Annotated[StrictInt, Field(ge=1, le=999)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class MoneyIn(Strict):
+class MoneyIn(RequestBody):
     amount_minor: StrictInt = Field(ge=0, description="Minor units (cents), tax included.")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
 
@@ -58,12 +55,12 @@ class MoneyIn(Strict):
         return Money(self.amount_minor, self.currency)
 
 
-class ConsentIn(Strict):
+class ConsentIn(RequestBody):
     marketing: StrictBool = False
     partner_sharing: StrictBool = Field(default=False, description="May reloop and the partner share the data.")
 
 
-class CustomerIn(Strict):
+class CustomerIn(RequestBody):
     """The customer, if they gave anything at the till. Contact details are personal data: they
     reach CRM sealed, or not at all, as the shop's policy and the consent say."""
 
@@ -83,12 +80,12 @@ class CustomerIn(Strict):
         )
 
 
-class _Txn(Strict):
+class _Txn(RequestBody):
     client_txn_id: TxnId = Field(description="The till's own id: the same id twice is one transaction.")
     occurred_at: datetime = Field(description="When it happened; without an offset, the shop's local time.")
 
 
-class SaleLineIn(Strict):
+class SaleLineIn(RequestBody):
     line_id: Ident
     kind: ItemKind
     sku: SkuCode
@@ -99,7 +96,7 @@ class SaleLineIn(Strict):
     service_code: Ident | None = None
 
 
-class PaymentIn(Strict):
+class PaymentIn(RequestBody):
     method: Literal["card", "cash", "voucher", "financing", "gift_card", "other"]
     amount: MoneyIn
     reference: Ident | None = None
@@ -138,7 +135,7 @@ class SaleIn(_Txn):
         )
 
 
-class ReturnLineIn(Strict):
+class ReturnLineIn(RequestBody):
     line_id: Ident = Field(description="The sale line returned.")
     kind: ItemKind
     sku: SkuCode
@@ -171,7 +168,7 @@ class ReturnIn(_Txn):
         )
 
 
-class DeviceIn(Strict):
+class DeviceIn(RequestBody):
     identifier_kind: Literal["imei", "serial"]
     identifier: Annotated[str, Field(min_length=4, max_length=64)]
     sku: SkuCode | None = None
@@ -215,7 +212,7 @@ class RepairIn(_Txn):
         return RepairDropOff(self.client_txn_id, self.occurred_at, self.device.domain(), self.issue, quote, customer)
 
 
-class CountedIn(Strict):
+class CountedIn(RequestBody):
     sku: SkuCode
     counted: StrictInt = Field(ge=0)
 
@@ -237,7 +234,7 @@ class StockCountIn(_Txn):
         )
 
 
-class TotalsIn(Strict):
+class TotalsIn(RequestBody):
     sales: StrictInt = Field(ge=0)
     sales_amount: MoneyIn
     returns: StrictInt = Field(default=0, ge=0)
@@ -272,7 +269,7 @@ TransactionIn = Annotated[
 TAGS = ("sale", "return", "trade_in", "repair", "stock_count", "day_close")
 
 
-class UploadIn(Strict):
+class UploadIn(RequestBody):
     """Transactions of one till, in any order, possibly sent before: applied whole or not at all."""
 
     transactions: list[TransactionIn] = Field(min_length=1)

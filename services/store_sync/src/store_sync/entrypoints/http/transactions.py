@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Response
 from store_sync.domain import commands
 from store_sync.domain.journal import Outcome
 from store_sync.domain.transactions import Transaction
-from store_sync.entrypoints.http.edge import Edge
+from store_sync.entrypoints.http.edge import UPLOAD_LIMIT, Edge
 from store_sync.entrypoints.http.field_paths import PlainFieldRoute
 from store_sync.entrypoints.http.transaction_schemas import (
     DayCloseIn,
@@ -42,6 +42,7 @@ def transaction_routes(edge: Edge) -> APIRouter:
 
     @router.post(
         "/shops/{shop_id}/transactions",
+        max_body_size=UPLOAD_LIMIT,
         summary="Upload transactions (one, or an offline till's backlog): each has one effect, however often sent",
     )
     async def upload(shop_id: str, body: UploadIn) -> UploadOut:
