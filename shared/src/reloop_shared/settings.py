@@ -28,6 +28,17 @@ class RuntimeSettings(BaseSettings):
         validation_alias=AliasChoices("KEYVAULT_DATABASE_URL", "keyvault_database_url"),
         description="The key store of personal-data keys; `reloop_keyvault` on the DATABASE_URL server when unset.",
     )
+    jwks: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("RELOOP_JWKS", "jwks"),
+        description="The key set bearer tokens are verified with: the local signing keys' file (only its "
+        "public half is read) or an identity provider's JWKS URL. Unset: the edge trusts no token.",
+    )
+    token_issuer: str = Field(
+        default="reloop-local",
+        validation_alias=AliasChoices("RELOOP_TOKEN_ISSUER", "token_issuer"),
+        description="The `iss` every accepted token must carry.",
+    )
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
     )

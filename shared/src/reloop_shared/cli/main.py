@@ -9,7 +9,7 @@ import os
 import sys
 from importlib.metadata import entry_points
 
-from reloop_shared.cli import dlq, relay
+from reloop_shared.cli import dlq, relay, tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     dlq.register(commands)
     relay.register(commands)
+    tokens.register(commands)
     for plugin in entry_points(group="reloop.commands"):
         plugin.load()(commands)
     return parser

@@ -12,6 +12,8 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.trace import Span
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from reloop_shared.auth.verification import jwks_verifier
+from reloop_shared.http.authentication import install_verifier, public
 from reloop_shared.http.correlation import CorrelationMiddleware
 from reloop_shared.http.errors import ERROR_RESPONSES, install_error_handlers
 from reloop_shared.http.plain_refusals import TooLargeAsErrorBody
@@ -20,7 +22,7 @@ from reloop_shared.runtime import ServiceRuntime
 
 
 def health_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(tags=["operations"])
+    router = APIRouter(tags=["operations"], dependencies=[public()])
 
     @router.get("/healthz", summary="Liveness: the process answers")
     async def healthz() -> dict[str, str]:
@@ -105,10 +107,13 @@ def create_app(
         finally:
             await runtime.stop()
 
-    return create_edge(
+    app = create_edge(
         title=title,
         description=description,
         routers=[health_router(runtime), *routers],
         lifespan=lifespan,
         traced=True,
     )
+    if runtime.settings.jwks:
+        install_verifier(app, jwks_verifier(runtime.settings.jwks, issuer=runtime.settings.token_issuer))
+    return app

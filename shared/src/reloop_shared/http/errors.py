@@ -65,12 +65,22 @@ class ApiError(Exception):
     """Raised by the edge itself (authentication, limits) to answer with a status, a stable code and,
     when known, the field at fault. Routes raise domain errors instead."""
 
-    def __init__(self, status: int, code: str, message: str, *, field: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.headers = headers
         self.extra = extra
 
 
@@ -138,4 +148,4 @@ def _answer(error: ApiError) -> JSONResponse:
         body["field"] = error.field
         body["fields"] = [{"field": error.field, "message": error.message, "type": error.code}]
     body.update(error.extra)
-    return JSONResponse(status_code=error.status, content=body)
+    return JSONResponse(status_code=error.status, content=body, headers=error.headers)

@@ -1,0 +1,106 @@
+"""Authentication at the HTTP edge: who may call a route, declared on the route.
+
+A guarded route depends on `requires(scope, ...)` (staff) or `customer()` (a customer's own
+token); a route anyone may call is declared with `public()`. The edge's verifier is set once on
+the app (`install_verifier`). `unguarded_routes(app)` lists every route that is neither, so an
+app that would leave a door open can be refused at start and caught by a test.
+
+Answers: no or a malformed credential, an expired token, one signed by an unknown key or for
+another audience: 401 naming `Authorization`. A valid token without the scope: 403 naming the
+scope that was missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import iter_route_contexts
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from reloop_shared.auth.principal import STAFF, STOREFRONT, Principal
+from reloop_shared.auth.verification import InvalidToken, TokenVerifier
+from reloop_shared.http.errors import ApiError
+
+_bearer = HTTPBearer(auto_error=False, description="A signed token (JWT, EdDSA) from reloop's issuer.")
+_GUARD = "reloop_guard"
+
+
+def install_verifier(app: FastAPI, verifier: TokenVerifier) -> None:
+    app.state.token_verifier = verifier
+
+
+def _unauthenticated(message: str) -> ApiError:
+    return ApiError(401, "Unauthenticated", message, field="Authorization", headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _principal(request: Request, credentials: HTTPAuthorizationCredentials | None, audience: str) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise _unauthenticated("a bearer token is needed")
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        raise _unauthenticated("this edge trusts no token issuer")
+    try:
+        return await verifier.verify(credentials.credentials, audience=audience)
+    except InvalidToken as error:
+        raise _unauthenticated(str(error)) from error
+
+
+def _marked(dependency: Callable[..., Awaitable[Any]], kind: str) -> Any:
+    setattr(dependency, _GUARD, kind)
+    return Depends(dependency)
+
+
+def requires(*scopes: str) -> Any:
+    """A staff token holding every one of `scopes`."""
+
+    async def staff(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
+        principal = await _principal(request, credentials, STAFF)
+        for scope in scopes:
+            if not principal.may(scope):
+                raise ApiError(403, "Forbidden", f"this needs the scope {scope}", field="scope", scope=scope)
+        return principal
+
+    return _marked(staff, "scopes:" + " ".join(scopes))
+
+
+def customer() -> Any:
+    """A customer's own token (audience `storefront`); the principal's subject is the customer id."""
+
+    async def the_customer(
+        request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+    ) -> Principal:
+        return await _principal(request, credentials, STOREFRONT)
+
+    return _marked(the_customer, "customer")
+
+
+def public() -> Any:
+    """Anyone may call this route (health, catalogue browsing): said out loud, never by omission."""
+
+    async def anyone() -> None:
+        return None
+
+    return _marked(anyone, "public")
+
+
+def guards(app: FastAPI) -> dict[str, str | None]:
+    """Each API route of the app ("GET /path") and how it is guarded ("public", "customer",
+    "scopes:..."), None when it is not. Dependencies declared where a router is included count.
+    The framework's own routes (the OpenAPI document and its pages) are not API routes."""
+    found: dict[str, str | None] = {}
+    for context in iter_route_contexts(app.routes):
+        dependant = getattr(context, "dependant", None)
+        if dependant is None:
+            continue
+        kinds = [getattr(d.call, _GUARD, None) for d in dependant.dependencies]
+        guard = next((str(kind) for kind in kinds if kind is not None), None)
+        for method in sorted(context.methods or ()):
+            found[f"{method} {context.path}"] = guard
+    return found
+
+
+def unguarded_routes(app: FastAPI) -> list[str]:
+    """Every API route of the app that is neither declared public nor guarded."""
+    return [route for route, guard in guards(app).items() if guard is None]
