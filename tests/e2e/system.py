@@ -21,7 +21,7 @@ from inventory.bootstrap import build as build_inventory
 from inventory.config import InventorySettings
 from orders.bootstrap import build as build_orders
 from orders.config import OrdersSettings
-from reloop_localstack.testing import api, eventually, luhn_imei, running, service_settings
+from reloop_localstack.testing import api, eventually, luhn_imei, running, service_settings, staff_headers
 from store_sync.bootstrap import build as build_store_sync
 from store_sync.config import StoreSyncSettings
 
@@ -58,9 +58,11 @@ async def system(env: dict[str, str], new_database: Callable[[], Awaitable[str]]
     crm, crm_app = build_crm(service_settings(CrmSettings, env, databases["crm"], segment_interval_s=3600.0))
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(running(catalog, inventory, orders, shops, crm))
+        # The back office's staff, holding what the steps below do in catalog and inventory.
+        back_office = staff_headers("catalog:write", "inventory:write", "inventory:read", "inventory:count")
         yield System(
-            await stack.enter_async_context(api(catalog_app)),
-            await stack.enter_async_context(api(inventory_app)),
+            await stack.enter_async_context(api(catalog_app, headers=back_office)),
+            await stack.enter_async_context(api(inventory_app, headers=back_office)),
             await stack.enter_async_context(api(orders_app)),
             await stack.enter_async_context(api(shops_app)),
             await stack.enter_async_context(api(crm_app)),

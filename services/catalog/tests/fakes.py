@@ -18,8 +18,10 @@ from catalog.entrypoints.http import routers
 from catalog.service_layer.unit_of_work import CatalogUnitOfWork
 from catalog.service_layer.views import ProductView, SkuPage, SkuQuery, SkuView
 from reloop_contracts.amounts import Money
+from reloop_localstack.testing import session_verifier
 from reloop_shared.clock import Clock, FixedClock
 from reloop_shared.http.app import create_edge
+from reloop_shared.http.authentication import install_verifier
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore
 from reloop_shared.outbox.writer import OutboxWriter
 from reloop_shared.unit_of_work import TrackedAggregates
@@ -238,8 +240,11 @@ class CatalogTwin:
 
     def app(self) -> FastAPI:
         """The catalog's routes and the shared error mapping, without the runtime (no database, no
-        relay): what `create_app` serves, minus operations."""
-        return create_edge(title="catalog on its twin", routers=routers(self.unit_of_work, self.views, self.clock))
+        relay): what `create_app` serves, minus operations. It trusts this test session's token
+        issuer (`staff_headers`), as the real service does through its settings."""
+        app = create_edge(title="catalog on its twin", routers=routers(self.unit_of_work, self.views, self.clock))
+        install_verifier(app, session_verifier())
+        return app
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app()), base_url="http://catalog")

@@ -33,8 +33,10 @@ from inventory.entrypoints.consumers import subscriptions
 from inventory.entrypoints.http import routers
 from inventory.service_layer.ports import CollectedDevice
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_localstack.testing import session_verifier
 from reloop_shared.clock import FixedClock
 from reloop_shared.http.app import create_edge
+from reloop_shared.http.authentication import install_verifier
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
 from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
@@ -476,9 +478,12 @@ class Twin:
         return InMemoryInventoryUnitOfWork(OUTBOX, to_contract, store=self.store)
 
     def app(self) -> FastAPI:
-        """Inventory's routes and the shared error mapping, without the runtime (no database, no
-        relay): what `create_app` serves, minus operations."""
-        return create_edge(title="inventory on its twin", routers=routers(self.uow))
+        """Inventory's routes, their guards and the shared error mapping, without the runtime (no
+        database, no relay): what `create_app` serves, minus operations. It trusts this test
+        session's token issuer (`staff_headers`), as the service under test does."""
+        app = create_edge(title="inventory on its twin", routers=routers(self.uow))
+        install_verifier(app, session_verifier())
+        return app
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app()), base_url="http://inventory")

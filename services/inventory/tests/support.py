@@ -13,7 +13,7 @@ from inventory.config import InventorySettings
 from reloop_contracts import NonNegativeMoney
 from reloop_contracts.catalog import SkuListed
 from reloop_contracts.sales import PaymentLine, SaleLine, SaleRecorded
-from reloop_localstack.testing import eventually, luhn_imei, publish, service_settings
+from reloop_localstack.testing import eventually, luhn_imei, publish, service_settings, staff_headers
 
 _serials = itertools.count(int(uuid.uuid4().int % 10**9) * 1000)
 
@@ -22,12 +22,23 @@ def settings(env: dict[str, str], database_url: str) -> InventorySettings:
     return service_settings(InventorySettings, env, database_url, expiry_interval_s=0.2)
 
 
+def writer() -> dict[str, str]:
+    """A stock keeper's Authorization header (a fresh token per call: tokens expire)."""
+    return staff_headers("inventory:write")
+
+
+def reader() -> dict[str, str]:
+    """The back office's Authorization header: units, holds, locations."""
+    return staff_headers("inventory:read")
+
+
 def new_sku(prefix: str = "IPH13") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8].upper()}"
 
 
 async def list_skus(bootstrap: str, client: httpx.AsyncClient, skus: list[tuple[str, str, str | None]]) -> None:
-    """The catalog lists SKUs (kind, grade); wait until inventory knows them."""
+    """The catalog lists SKUs (kind, grade); wait until inventory knows them (availability is
+    public: no token)."""
     now = datetime.now(UTC)
     await publish(
         bootstrap,
@@ -47,7 +58,9 @@ async def list_skus(bootstrap: str, client: httpx.AsyncClient, skus: list[tuple[
 
 async def location(client: httpx.AsyncClient, location_id: str, kind: str, market: str = "FR") -> str:
     response = await client.post(
-        "/locations", json={"location_id": location_id, "kind": kind, "market": market, "name": location_id}
+        "/locations",
+        json={"location_id": location_id, "kind": kind, "market": market, "name": location_id},
+        headers=writer(),
     )
     assert response.status_code == 201, response.text
     return location_id
@@ -62,10 +75,11 @@ async def available_unit(client: httpx.AsyncClient, sku: str, location_id: str) 
             "identifier": {"kind": "imei", "value": luhn_imei(next(_serials))},
             "location_id": location_id,
         },
+        headers=writer(),
     )
     assert received.status_code == 201, received.text
     unit_id: str = received.json()["unit_id"]
-    inspected = await client.post(f"/units/{unit_id}/inspection", json={"outcome": "restock"})
+    inspected = await client.post(f"/units/{unit_id}/inspection", json={"outcome": "restock"}, headers=writer())
     assert inspected.status_code == 200, inspected.text
     return unit_id
 
@@ -99,5 +113,5 @@ def device_sale(
 
 
 async def unit_status(client: httpx.AsyncClient, unit_id: str) -> str:
-    status: str = (await client.get(f"/units/{unit_id}")).json()["status"]
+    status: str = (await client.get(f"/units/{unit_id}", headers=reader())).json()["status"]
     return status

@@ -13,6 +13,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from reloop_shared.http.app import create_app
+from reloop_shared.http.authentication import public
 from reloop_shared.runtime import ServiceRuntime
 from reloop_shared.telemetry.tracing import add_span_processor, configure_tracing
 from shared.tests.support import (
@@ -37,7 +38,7 @@ def spans() -> InMemorySpanExporter:
 
 
 def _counter_routes(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(dependencies=[public()])
 
     @router.post("/counters/{counter_id}/increments", status_code=202)
     async def increment(counter_id: str, amount: int) -> dict[str, str]:

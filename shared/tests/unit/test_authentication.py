@@ -15,7 +15,7 @@ from reloop_shared.auth.principal import STAFF, STOREFRONT, Principal
 from reloop_shared.auth.tokens import LOCAL_ISSUER, issue_token
 from reloop_shared.auth.verification import InvalidToken, JwksVerifier, jwks_from_file, jwks_verifier
 from reloop_shared.cli.main import build_parser
-from reloop_shared.http.app import create_app, create_edge
+from reloop_shared.http.app import UnguardedRoutes, create_app, create_edge
 from reloop_shared.http.authentication import customer, guards, install_verifier, public, requires, unguarded_routes
 from reloop_shared.runtime import ServiceRuntime
 from reloop_shared.settings import RuntimeSettings
@@ -152,6 +152,17 @@ def test_the_key_file_holds_private_keys_for_its_owner_only_and_publishes_public
     assert (published["kty"], published["crv"], published["alg"]) == ("OKP", "Ed25519", "EdDSA")
 
 
+def test_an_edge_with_a_route_neither_public_nor_guarded_is_not_built() -> None:
+    router = APIRouter()
+
+    @router.get("/profiles")
+    async def profiles() -> None:
+        return None
+
+    with pytest.raises(UnguardedRoutes, match="GET /profiles"):
+        create_edge(title="open door", routers=[router])
+
+
 def test_a_route_neither_public_nor_guarded_is_found_and_the_operations_routes_are_public() -> None:
     router = APIRouter()
 
@@ -169,7 +180,7 @@ def test_a_route_neither_public_nor_guarded_is_found_and_the_operations_routes_a
     async def analytics(who: Principal = requires("crm:read")) -> None:
         return None
 
-    app = create_edge(title="half guarded", routers=[router, guarded])
+    app = create_edge(title="half guarded", routers=[router, guarded], deny_unguarded=False)
     assert unguarded_routes(app) == ["GET /profiles/{profile_id}"]
     assert guards(app)["POST /erasure-requests"] == "scopes:crm:erase"
     assert guards(app)["GET /analytics"] == "scopes:crm:read"

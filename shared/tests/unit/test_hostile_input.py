@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from reloop_shared.http.app import DEFAULT_MAX_BODY_BYTES, create_edge, without_query_string
+from reloop_shared.http.authentication import public
 from reloop_shared.http.requests import RequestBody
 
 
@@ -25,7 +26,7 @@ class Location(RequestBody):
 
 
 def edge(received: list[Any]) -> httpx.AsyncClient:
-    router = APIRouter()
+    router = APIRouter(dependencies=[public()])
 
     @router.post("/locations", status_code=201)
     async def register(body: Location) -> dict[str, str]:

@@ -14,6 +14,9 @@ import httpx
 
 from reloop_localstack.stack import Endpoints
 from reloop_localstack.testing import luhn_imei
+from reloop_shared.auth.keys import LocalKeySet
+from reloop_shared.auth.principal import STAFF
+from reloop_shared.auth.tokens import issue_token
 
 SKU = "IPH13-128-MID-EX"
 CHARGER = "ACC-CHG-20W"
@@ -21,10 +24,14 @@ SHOP = "shop-paris-rivoli"
 ADMIN = {"Authorization": "Bearer local-admin-key"}  # services.toml gives store-sync this key
 
 
+DEMO_STAFF_SCOPES = ("catalog:write", "inventory:write", "inventory:read", "inventory:count")
+
+
 class Demo:
-    def __init__(self, urls: dict[str, str], endpoints: Endpoints) -> None:
+    def __init__(self, urls: dict[str, str], endpoints: Endpoints, keys: LocalKeySet) -> None:
         self.urls = urls
         self.endpoints = endpoints
+        self.staff_token = issue_token(keys, subject="demo-staff", audience=STAFF, scopes=DEMO_STAFF_SCOPES)
         self.http = httpx.Client(timeout=10)
         self.run = uuid.uuid4().hex[:4]
         self.till_key = ""
@@ -40,6 +47,8 @@ class Demo:
         params: dict[str, str] | None = None,
     ) -> Any:
         url = f"{self.urls[service]}{path}"
+        # The back office acts with its staff token unless the call says who it is (a till, the admin key).
+        headers = headers or {"Authorization": f"Bearer {self.staff_token}"}
         response = self.http.request(method, url, json=body, headers=headers, params=params)
         if response.status_code >= 300:
             raise RuntimeError(f"{service} {method} {path} -> {response.status_code}: {response.text}")
@@ -57,9 +66,11 @@ class Demo:
         print(f"  {text}", flush=True)
 
 
-def run_demo(urls: dict[str, str], endpoints: Endpoints) -> None:
+def run_demo(urls: dict[str, str], endpoints: Endpoints, keys: LocalKeySet) -> None:
     print("\ndemo: one model, sold online and in a shop, to one customer", flush=True)
-    demo = Demo(urls, endpoints)
+    demo = Demo(urls, endpoints, keys)
+    print(f"  a staff token for the back office ({', '.join(DEMO_STAFF_SCOPES)}), valid one hour:")
+    print(f"    {demo.staff_token}", flush=True)
     try:
         _catalog_and_stock(demo)
         order = _online_sale(demo)

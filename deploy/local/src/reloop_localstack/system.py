@@ -18,6 +18,7 @@ from pathlib import Path
 
 from reloop_localstack.paths import stack_dir
 from reloop_localstack.stack import Endpoints, LocalStack
+from reloop_shared.auth.keys import LocalKeySet
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,27 @@ def _pid_file(name: str) -> Path:
     return stack_dir(name) / "services.json"
 
 
+def signing_keys(name: str) -> LocalKeySet:
+    """The stack's own token issuer: its services trust these keys, the demo signs with them, and
+    `RELOOP_SIGNING_KEYS=<this file> reloop token issue ...` gives an operator a token."""
+    keys = LocalKeySet(stack_dir(name) / "signing-keys.json")
+    keys.signing_key()
+    return keys
+
+
 def start_services(name: str, endpoints: Endpoints, specs: list[ServiceSpec]) -> dict[str, int]:
     logs = stack_dir(name) / "logs"
     logs.mkdir(exist_ok=True)
     pids: dict[str, int] = {}
+    trusted = {"RELOOP_JWKS": str(signing_keys(name).path)}
     for spec in specs:
-        env = {**os.environ, **endpoints.as_env(), f"{spec.env_prefix}HTTP_PORT": str(spec.port), **spec.env}
+        env = {
+            **os.environ,
+            **endpoints.as_env(),
+            **trusted,
+            f"{spec.env_prefix}HTTP_PORT": str(spec.port),
+            **spec.env,
+        }
         with open(logs / f"{spec.name}.log", "ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", spec.module],
@@ -124,13 +140,17 @@ def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[], None]) -> in
         if demo and specs:
             from reloop_localstack.demo import run_demo
 
-            run_demo({spec.name: spec.url for spec in specs}, endpoints)
+            run_demo({spec.name: spec.url for spec in specs}, endpoints, signing_keys(stack.name))
         print("\nreloop is up:")
         for spec in specs:
             print(f"  {spec.name:<11} {spec.url}/docs   (health {spec.url}/readyz, metrics {spec.url}/metrics)")
         schemas = Path(__file__).resolve().parents[3].parent / "contracts" / "schemas" / "asyncapi.json"
         print(f"  AsyncAPI    {schemas if schemas.exists() else 'contracts/schemas/asyncapi.json'}")
         print(f"  logs        {stack_dir(stack.name) / 'logs'}")
+        keys = signing_keys(stack.name).path
+        print(
+            f"  tokens      RELOOP_SIGNING_KEYS={keys} .venv/bin/reloop token issue --subject you --scope catalog:write"
+        )
         print("Ctrl-C stops everything.", flush=True)
         wait()
         print("stopping ...", flush=True)

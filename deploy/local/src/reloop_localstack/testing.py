@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
@@ -16,6 +20,10 @@ from fastapi import FastAPI
 
 from reloop_contracts import REGISTRY, Event, Registry, TopicSpec
 from reloop_contracts.envelope import CONTENT_TYPE
+from reloop_shared.auth.keys import LocalKeySet
+from reloop_shared.auth.principal import STAFF, STOREFRONT
+from reloop_shared.auth.tokens import LOCAL_ISSUER, issue_token
+from reloop_shared.auth.verification import JwksVerifier, jwks_from_file
 from reloop_shared.messaging.codec import PoisonMessage, decode, encode, envelope_for
 from reloop_shared.runtime import ServiceRuntime
 from reloop_shared.settings import RuntimeSettings
@@ -27,13 +35,37 @@ so a broker shared with other runs (or a live stack) never mixes their events wi
 TEST_REGISTRY = REGISTRY.namespaced(NAMESPACE)
 
 
+_KEYS_DIR = tempfile.mkdtemp(prefix="reloop-test-keys-")
+atexit.register(shutil.rmtree, _KEYS_DIR, ignore_errors=True)
+TEST_KEYS = LocalKeySet(Path(_KEYS_DIR) / "signing-keys.json")
+"""This test session's token issuer: the services under test trust its key set (`service_settings`,
+`session_verifier`), and tests carry its tokens (`staff_headers`, `customer_headers`)."""
+
+
+def staff_headers(*scopes: str, subject: str = "staff-test") -> dict[str, str]:
+    """The Authorization header of a staff member holding `scopes`."""
+    return {"Authorization": f"Bearer {issue_token(TEST_KEYS, subject=subject, audience=STAFF, scopes=scopes)}"}
+
+
+def customer_headers(customer_id: str) -> dict[str, str]:
+    """The Authorization header of a customer signed in to the storefront."""
+    return {"Authorization": f"Bearer {issue_token(TEST_KEYS, subject=customer_id, audience=STOREFRONT)}"}
+
+
+def session_verifier() -> JwksVerifier:
+    """A verifier trusting this session's issuer, for an edge served without a runtime (a twin)."""
+    return JwksVerifier(jwks_from_file(TEST_KEYS.path), issuer=LOCAL_ISSUER)
+
+
 SettingsT = TypeVar("SettingsT", bound=RuntimeSettings)
 
 
 def service_settings(kind: type[SettingsT], env: dict[str, str], database_url: str, **overrides: Any) -> SettingsT:
     """A service's settings for a test: the session's Kafka and server, a database of its own, this
-    session's topic namespace, a relay that polls often, no span per SQL statement."""
+    session's topic namespace and token issuer, a relay that polls often, no span per SQL statement."""
+    TEST_KEYS.signing_key()  # the key set exists before a service reads it
     values: dict[str, Any] = {
+        "jwks": str(TEST_KEYS.path),
         "kafka_bootstrap_servers": env["KAFKA_BOOTSTRAP_SERVERS"],
         "database_url": env["DATABASE_URL"],
         "service_database_url": database_url,
@@ -144,9 +176,10 @@ async def running(*runtimes: ServiceRuntime) -> AsyncIterator[None]:
             await runtime.stop()
 
 
-def api(app: FastAPI) -> httpx.AsyncClient:
-    """An HTTP client calling the app in-process (its runtime is started by `running`)."""
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service")
+def api(app: FastAPI, *, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+    """An HTTP client calling the app in-process (its runtime is started by `running`), sending
+    `headers` (a caller's token) with every request."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service", headers=headers)
 
 
 async def publish(

@@ -1,6 +1,6 @@
 """The catalog's HTTP API, each test run twice: on the in-memory twin, and (marked `connected`) on a
 real PostgreSQL and Kafka. Writes publish events; bad input gets a 4xx naming the field and
-changes nothing."""
+changes nothing. Admin writes need a staff token holding `catalog:write`; the reads need none."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from catalog.bootstrap import build
 from catalog.config import CatalogSettings
 from reloop_contracts import Event, TopicSpec
 from reloop_contracts import catalog as contract
-from reloop_localstack.testing import api, read_events, running, service_settings
+from reloop_localstack.testing import api, customer_headers, read_events, running, service_settings, staff_headers
 from reloop_shared.clock import FixedClock
 from services.catalog.tests.fakes import CatalogTwin
 
@@ -63,6 +63,11 @@ async def catalog(stack: tuple[dict[str, str], str] | None) -> AsyncIterator[Run
         yield RunningCatalog(client, None, env["KAFKA_BOOTSTRAP_SERVERS"])
 
 
+def _admin() -> dict[str, str]:
+    """A catalog manager's Authorization header (issued per call: a token lives an hour at most)."""
+    return staff_headers("catalog:write")
+
+
 def _product_of(sku: str) -> str:
     return f"iphone-13-{sku}"
 
@@ -77,6 +82,7 @@ async def _seed(client: httpx.AsyncClient, sku: str) -> None:
     response = await client.post(
         "/admin/products",
         json={"product_id": product_id, "brand": "Apple", "model": "iPhone 13", "category": "smartphone"},
+        headers=_admin(),
     )
     assert response.status_code == 201, response.text
     response = await client.post(
@@ -90,6 +96,7 @@ async def _seed(client: httpx.AsyncClient, sku: str) -> None:
             "storage_gb": 128,
             "colour": "black",
         },
+        headers=_admin(),
     )
     assert response.status_code == 201, response.text
 
@@ -97,10 +104,12 @@ async def _seed(client: httpx.AsyncClient, sku: str) -> None:
 async def test_listing_and_pricing_a_sku_publishes_its_events_and_it_can_be_searched(catalog: RunningCatalog) -> None:
     client, sku = catalog.client, _new_sku()
     await _seed(client, sku)
-    priced = await client.put(f"/admin/skus/{sku}/prices/FR", json={"amount_minor": 45900, "currency": "EUR"})
+    priced = await client.put(
+        f"/admin/skus/{sku}/prices/FR", json={"amount_minor": 45900, "currency": "EUR"}, headers=_admin()
+    )
     assert priced.status_code == 200, priced.text
     assert priced.json()["prices"]["FR"] == {"amount_minor": 45900, "currency": "EUR"}
-    await client.put(f"/admin/skus/{sku}/prices/US", json={"amount_minor": 49900, "currency": "USD"})
+    await client.put(f"/admin/skus/{sku}/prices/US", json={"amount_minor": 49900, "currency": "USD"}, headers=_admin())
     found = await client.get(
         "/skus", params={"market": "FR", "category": "smartphone", "grade": "excellent", "max_price": 50000}
     )
@@ -132,7 +141,7 @@ async def test_a_bad_price_gets_a_422_naming_the_field_and_changes_nothing(
 ) -> None:
     sku = _new_sku()
     await _seed(catalog.client, sku)
-    response = await catalog.client.put(f"/admin/skus/{sku}/prices/FR", json=body)
+    response = await catalog.client.put(f"/admin/skus/{sku}/prices/FR", json=body, headers=_admin())
     assert response.status_code == 422, response.text
     assert field in [f["field"] for f in response.json()["fields"]]
     unchanged = await catalog.client.get(f"/skus/{sku}")
@@ -140,7 +149,9 @@ async def test_a_bad_price_gets_a_422_naming_the_field_and_changes_nothing(
 
 
 async def test_an_unknown_sku_gets_a_404_naming_the_sku(catalog: RunningCatalog) -> None:
-    response = await catalog.client.put("/admin/skus/NOPE-1/prices/FR", json={"amount_minor": 100, "currency": "EUR"})
+    response = await catalog.client.put(
+        "/admin/skus/NOPE-1/prices/FR", json={"amount_minor": 100, "currency": "EUR"}, headers=_admin()
+    )
     assert response.status_code == 404
     assert response.json()["field"] == "sku"
 
@@ -149,14 +160,14 @@ async def test_listing_a_sku_twice_gets_a_409_naming_the_sku(catalog: RunningCat
     sku = _new_sku()
     await _seed(catalog.client, sku)
     again = {"sku": sku, "product_id": _product_of(sku), "kind": "accessory", "title": "the same code"}
-    response = await catalog.client.post("/admin/skus", json=again)
+    response = await catalog.client.post("/admin/skus", json=again, headers=_admin())
     assert response.status_code == 409, response.text
     assert (response.json()["error"], response.json()["field"]) == ("AlreadyExists", "sku")
 
 
 async def test_a_sku_of_an_unknown_product_gets_a_404_naming_the_product(catalog: RunningCatalog) -> None:
     orphan = {"sku": _new_sku(), "product_id": "no-such-product", "kind": "accessory", "title": "Charger"}
-    response = await catalog.client.post("/admin/skus", json=orphan)
+    response = await catalog.client.post("/admin/skus", json=orphan, headers=_admin())
     assert response.status_code == 404, response.text
     assert response.json()["field"] == "product_id"
 
@@ -164,14 +175,18 @@ async def test_a_sku_of_an_unknown_product_gets_a_404_naming_the_product(catalog
 async def test_a_discontinued_sku_leaves_the_search_and_cannot_be_repriced(catalog: RunningCatalog) -> None:
     client, sku = catalog.client, _new_sku()
     await _seed(client, sku)
-    discontinued = await client.post(f"/admin/skus/{sku}/discontinue", json={"reason": "model end of life"})
+    discontinued = await client.post(
+        f"/admin/skus/{sku}/discontinue", json={"reason": "model end of life"}, headers=_admin()
+    )
     assert discontinued.status_code == 200, discontinued.text
     assert discontinued.json()["discontinued"] is True
     searched = await client.get("/skus", params={"q": sku})
     assert searched.json()["items"] == []
     with_discontinued = await client.get("/skus", params={"q": sku, "include_discontinued": True})
     assert [item["sku"] for item in with_discontinued.json()["items"]] == [sku]
-    repriced = await client.put(f"/admin/skus/{sku}/prices/FR", json={"amount_minor": 100, "currency": "EUR"})
+    repriced = await client.put(
+        f"/admin/skus/{sku}/prices/FR", json={"amount_minor": 100, "currency": "EUR"}, headers=_admin()
+    )
     assert repriced.status_code == 422, repriced.text
     assert repriced.json()["error"] == "Discontinued"
 
@@ -190,3 +205,79 @@ async def test_a_price_filter_without_a_market_gets_a_422_naming_the_market(cata
     response = await catalog.client.get("/skus", params={"max_price": 50000})
     assert response.status_code == 422, response.text
     assert response.json()["field"] == "market"
+
+
+def _admin_calls(sku: str) -> list[tuple[str, str, dict[str, object]]]:
+    """One well-formed call to each admin route, for an existing `sku`."""
+    product_id = f"refused-{sku.lower()}"
+    new_product: dict[str, object] = {
+        "product_id": product_id,
+        "brand": "Apple",
+        "model": "iPhone 14",
+        "category": "smartphone",
+    }
+    new_sku: dict[str, object] = {
+        "sku": f"{sku}-2",
+        "product_id": _product_of(sku),
+        "kind": "accessory",
+        "title": "Case",
+    }
+    return [
+        ("POST", "/admin/products", new_product),
+        ("POST", "/admin/skus", new_sku),
+        ("PUT", f"/admin/skus/{sku}/prices/FR", {"amount_minor": 100, "currency": "EUR"}),
+        ("POST", f"/admin/skus/{sku}/discontinue", {"reason": "nobody said so"}),
+    ]
+
+
+async def _unchanged(client: httpx.AsyncClient, sku: str) -> None:
+    """The refused calls of `_admin_calls(sku)` left the catalog as it was."""
+    shown = await client.get(f"/skus/{sku}")
+    assert (shown.json()["prices"], shown.json()["discontinued"]) == ({}, False)
+    assert (await client.get(f"/skus/{sku}-2")).status_code == 404
+    assert (await client.get(f"/products/refused-{sku.lower()}")).status_code == 404
+
+
+@pytest.mark.parametrize("credential", ["none", "customer"], ids=["no token", "a customer's token"])
+async def test_an_admin_call_without_a_staff_token_gets_a_401_naming_the_header_and_changes_nothing(
+    catalog: RunningCatalog, credential: str
+) -> None:
+    sku = _new_sku()
+    await _seed(catalog.client, sku)
+    headers = customer_headers("customer-1") if credential == "customer" else {}
+    for method, path, body in _admin_calls(sku):
+        response = await catalog.client.request(method, path, json=body, headers=headers)
+        assert response.status_code == 401, f"{method} {path}: {response.text}"
+        assert response.json()["field"] == "Authorization"
+        assert response.headers["www-authenticate"] == "Bearer"
+    bad_price = await catalog.client.put(
+        f"/admin/skus/{sku}/prices/FR", json={"amount_minor": -1, "currency": "EUR"}, headers=headers
+    )
+    assert bad_price.status_code == 401, "a stranger's body is not judged"
+    await _unchanged(catalog.client, sku)
+
+
+async def test_an_admin_call_with_a_token_lacking_catalog_write_gets_a_403_naming_the_scope(
+    catalog: RunningCatalog,
+) -> None:
+    sku = _new_sku()
+    await _seed(catalog.client, sku)
+    reader = staff_headers("catalog:read", "inventory:count")
+    for method, path, body in _admin_calls(sku):
+        response = await catalog.client.request(method, path, json=body, headers=reader)
+        assert response.status_code == 403, f"{method} {path}: {response.text}"
+        assert (response.json()["error"], response.json()["scope"]) == ("Forbidden", "catalog:write")
+    await _unchanged(catalog.client, sku)
+
+
+async def test_the_storefront_reads_answer_without_a_token(catalog: RunningCatalog) -> None:
+    sku = _new_sku()
+    await _seed(catalog.client, sku)
+    searched = await catalog.client.get("/skus", params={"q": sku})
+    one = await catalog.client.get(f"/skus/{sku}")
+    product = await catalog.client.get(f"/products/{_product_of(sku)}")
+    grades = await catalog.client.get("/grades")
+    assert [item["sku"] for item in searched.json()["items"]] == [sku]
+    assert (one.status_code, one.json()["sku"]) == (200, sku)
+    assert (product.status_code, product.json()["skus"]) == (200, [sku])
+    assert (grades.status_code, sorted(grades.json())) == (200, ["excellent", "fair", "good", "premium", "very_good"])

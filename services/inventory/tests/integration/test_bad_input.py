@@ -28,8 +28,10 @@ from services.inventory.tests.support import (
     list_skus,
     location,
     new_sku,
+    reader,
     settings,
     unit_status,
+    writer,
 )
 
 pytestmark = pytest.mark.connected
@@ -47,13 +49,15 @@ async def test_a_unit_with_an_invalid_imei_or_an_unknown_sku_is_refused_naming_t
         refused = await client.post(
             "/units",
             json={"sku": sku, "identifier": {"kind": "imei", "value": bad_check_digit}, "location_id": warehouse},
+            headers=writer(),
         )
         unknown = await client.post(
             "/units",
             json={"sku": "NOPE-1", "identifier": {"kind": "imei", "value": luhn_imei(43)}, "location_id": warehouse},
+            headers=writer(),
         )
-        missing = await client.post("/units", json={"sku": sku, "location_id": warehouse})
-        stock = (await client.get("/units", params={"sku": sku})).json()
+        missing = await client.post("/units", json={"sku": sku, "location_id": warehouse}, headers=writer())
+        stock = (await client.get("/units", params={"sku": sku}, headers=reader())).json()
     assert refused.status_code == 422
     assert refused.json()["field"] == "identifier.value"
     assert "Luhn" in refused.json()["message"]
@@ -62,6 +66,27 @@ async def test_a_unit_with_an_invalid_imei_or_an_unknown_sku_is_refused_naming_t
     assert missing.status_code == 422
     assert missing.json()["fields"][0]["field"] == "identifier"
     assert stock == [], "nothing was received"
+
+
+async def test_a_write_without_a_token_or_with_a_read_token_is_refused_and_availability_is_public(
+    env: dict[str, str], database_url: str
+) -> None:
+    """The real service trusts the issuer its settings name and guards its routes as on the twin."""
+    runtime, app = build(settings(env, database_url))
+    sku = new_sku()
+    async with running(runtime), api(app) as client:
+        warehouse = await location(client, f"wh-{sku}", "warehouse")
+        body = {
+            "sku": sku,
+            "identifier": {"kind": "imei", "value": luhn_imei(uuid.uuid4().int % 10**12)},
+            "location_id": warehouse,
+        }
+        anonymous = await client.post("/units", json=body)
+        read_only = await client.post("/units", json=body, headers=reader())
+        browsing = await client.get("/availability", params={"market": "FR"})
+    assert (anonymous.status_code, anonymous.json()["field"]) == (401, "Authorization")
+    assert (read_only.status_code, read_only.json()["scope"]) == (403, "inventory:write")
+    assert browsing.status_code == 200
 
 
 async def test_a_sale_no_contract_would_let_through_is_dead_lettered_with_the_reason_and_applies_nothing(

@@ -1,16 +1,27 @@
 """Inventory's HTTP edge on the in-memory twin: routes parse, call one handler and answer; refusals
 reach the shared error mapping untouched, which answers them by kind (404, 409, 422) naming the
-field at fault, and nothing is half-applied. (`tests/integration/test_bad_input.py` keeps the
-same answers on the real stack.)"""
+field at fault, and nothing is half-applied. Every call carries the token its route asks for (who
+may call what: `test_http_guards.py`). (`tests/integration/test_bad_input.py` keeps the same
+answers on the real stack.)"""
 
 from __future__ import annotations
 
 from inventory.domain import commands
 from inventory.service_layer import collection
-from reloop_localstack.testing import luhn_imei
+from reloop_localstack.testing import luhn_imei, staff_headers
 from services.inventory.tests.fakes import Twin
 
 PHONE, CASE = "IPH13-128-EX", "CASE-13"
+
+
+def writer() -> dict[str, str]:
+    """A stock keeper: receives, inspects, registers, moves (a token per call: tokens expire)."""
+    return staff_headers("inventory:write")
+
+
+def reader() -> dict[str, str]:
+    """Back office reading stock, holds and locations."""
+    return staff_headers("inventory:read")
 
 
 def _stocked() -> Twin:
@@ -28,9 +39,9 @@ def _unit_body(identifier: str, *, sku: str = PHONE, location_id: str = "wh-fr")
 async def test_a_unit_received_is_201_and_after_inspection_it_is_available() -> None:
     twin = _stocked()
     async with twin.client() as client:
-        received = await client.post("/units", json=_unit_body(luhn_imei(42)))
+        received = await client.post("/units", json=_unit_body(luhn_imei(42)), headers=writer())
         unit_id = received.json()["unit_id"]
-        inspected = await client.post(f"/units/{unit_id}/inspection", json={"outcome": "restock"})
+        inspected = await client.post(f"/units/{unit_id}/inspection", json={"outcome": "restock"}, headers=writer())
         availability = await client.get(f"/availability/{PHONE}")
 
     assert (received.status_code, received.json()["status"]) == (201, "received")
@@ -42,10 +53,10 @@ async def test_a_unit_with_an_invalid_imei_an_unknown_sku_or_no_identifier_is_a_
     twin = _stocked()
     bad_check_digit = luhn_imei(42)[:-1] + str((int(luhn_imei(42)[-1]) + 1) % 10)
     async with twin.client() as client:
-        refused = await client.post("/units", json=_unit_body(bad_check_digit))
-        unknown = await client.post("/units", json=_unit_body(luhn_imei(43), sku="NOPE-1"))
-        missing = await client.post("/units", json={"sku": PHONE, "location_id": "wh-fr"})
-        stock = (await client.get("/units", params={"sku": PHONE})).json()
+        refused = await client.post("/units", json=_unit_body(bad_check_digit), headers=writer())
+        unknown = await client.post("/units", json=_unit_body(luhn_imei(43), sku="NOPE-1"), headers=writer())
+        missing = await client.post("/units", json={"sku": PHONE, "location_id": "wh-fr"}, headers=writer())
+        stock = (await client.get("/units", params={"sku": PHONE}, headers=reader())).json()
 
     assert (refused.status_code, refused.json()["field"]) == (422, "identifier.value")
     assert "Luhn" in refused.json()["message"]
@@ -58,8 +69,8 @@ async def test_a_unit_with_an_invalid_imei_an_unknown_sku_or_no_identifier_is_a_
 async def test_a_unit_whose_imei_is_already_in_stock_is_a_409_naming_the_identifier() -> None:
     twin = _stocked()
     async with twin.client() as client:
-        first = await client.post("/units", json=_unit_body(luhn_imei(44)))
-        again = await client.post("/units", json=_unit_body(luhn_imei(44)))
+        first = await client.post("/units", json=_unit_body(luhn_imei(44)), headers=writer())
+        again = await client.post("/units", json=_unit_body(luhn_imei(44)), headers=writer())
 
     assert first.status_code == 201
     assert (again.status_code, again.json()["error"], again.json()["field"]) == (409, "Conflict", "identifier.value")
@@ -70,7 +81,7 @@ async def test_a_repair_finished_on_a_unit_not_in_repair_is_a_409_naming_the_uni
     twin = _stocked()
     twin.unit("U1", PHONE, "wh-fr")
     async with twin.client() as client:
-        response = await client.post("/units/U1/repair-done")
+        response = await client.post("/units/U1/repair-done", headers=writer())
     assert (response.status_code, response.json()["field"]) == (409, "unit_id")
     assert twin.tables.units["U1"].status == "available"
 
@@ -78,10 +89,10 @@ async def test_a_repair_finished_on_a_unit_not_in_repair_is_a_409_naming_the_uni
 async def test_unknown_units_skus_holds_and_locations_are_404s_naming_what_is_missing() -> None:
     twin = _stocked()
     async with twin.client() as client:
-        unit = await client.get("/units/U-NOPE")
+        unit = await client.get("/units/U-NOPE", headers=reader())
         availability = await client.get("/availability/NOPE-1")
-        hold = await client.get("/reservations/R-NOPE")
-        elsewhere = await client.post("/units", json=_unit_body(luhn_imei(45), location_id="nowhere"))
+        hold = await client.get("/reservations/R-NOPE", headers=reader())
+        elsewhere = await client.post("/units", json=_unit_body(luhn_imei(45), location_id="nowhere"), headers=writer())
 
     assert [(r.status_code, r.json()["field"]) for r in (unit, availability, hold, elsewhere)] == [
         (404, "unit_id"),
@@ -95,12 +106,16 @@ async def test_a_location_is_registered_with_a_201_and_a_kind_inventory_does_not
     twin = Twin()
     async with twin.client() as client:
         created = await client.post(
-            "/locations", json={"location_id": "lyon", "kind": "own_shop", "market": "FR", "name": "Lyon"}
+            "/locations",
+            json={"location_id": "lyon", "kind": "own_shop", "market": "FR", "name": "Lyon"},
+            headers=writer(),
         )
         refused = await client.post(
-            "/locations", json={"location_id": "moon", "kind": "moon_base", "market": "FR", "name": "Moon"}
+            "/locations",
+            json={"location_id": "moon", "kind": "moon_base", "market": "FR", "name": "Moon"},
+            headers=writer(),
         )
-        listed = (await client.get("/locations")).json()
+        listed = (await client.get("/locations", headers=reader())).json()
 
     assert (created.status_code, created.json()) == (201, {"location_id": "lyon"})
     assert (refused.status_code, refused.json()["fields"][0]["field"]) == (422, "kind")
@@ -110,9 +125,21 @@ async def test_a_location_is_registered_with_a_201_and_a_kind_inventory_does_not
 async def test_accessories_are_received_with_a_201_and_a_device_sku_is_a_422_naming_the_sku() -> None:
     twin = _stocked()
     async with twin.client() as client:
-        received = await client.post("/accessories/receipts", json={"sku": CASE, "location_id": "wh-fr", "quantity": 3})
-        refused = await client.post("/accessories/receipts", json={"sku": PHONE, "location_id": "wh-fr", "quantity": 1})
-        nothing = await client.post("/accessories/receipts", json={"sku": CASE, "location_id": "wh-fr", "quantity": 0})
+        received = await client.post(
+            "/accessories/receipts",
+            json={"sku": CASE, "location_id": "wh-fr", "quantity": 3},
+            headers=writer(),
+        )
+        refused = await client.post(
+            "/accessories/receipts",
+            json={"sku": PHONE, "location_id": "wh-fr", "quantity": 1},
+            headers=writer(),
+        )
+        nothing = await client.post(
+            "/accessories/receipts",
+            json={"sku": CASE, "location_id": "wh-fr", "quantity": 0},
+            headers=writer(),
+        )
 
     assert received.status_code == 201
     assert twin.tables.stock[(CASE, "wh-fr")].on_hand == 3
@@ -127,8 +154,12 @@ async def test_devices_collected_at_shops_are_listed_by_location_and_status() ->
     await collection.dispatch_shipment(commands.DispatchShipment("ship-1", "lyon", "centre", (trade_in,)), twin.uow())
     await collection.receive_shipment(commands.ReceiveShipment("ship-1", "centre", ("TI-1",)), twin.uow())
     async with twin.client() as client:
-        received = await client.get("/collected-devices", params={"location_id": "centre", "status": "received"})
-        travelling = await client.get("/collected-devices", params={"status": "in_transit"})
+        received = await client.get(
+            "/collected-devices",
+            params={"location_id": "centre", "status": "received"},
+            headers=reader(),
+        )
+        travelling = await client.get("/collected-devices", params={"status": "in_transit"}, headers=reader())
 
     assert [d["unit_id"] for d in received.json()] == ["TI-1"]
     assert travelling.json() == []

@@ -63,5 +63,7 @@ def build(
         description="Shops and partner points of sale: till uploads (online or offline, reloop's format or the "
         "partner's), feeds to shops, the collection hub, and who owns the customers a shop serves.",
         routers=routers(Edge(unit_of_work, sealer, guards, clock, settings, lambda: authenticator[0])),
+        # Not yet behind scopes: the security issue puts these routes behind tokens next.
+        deny_unguarded=False,
     )
     return runtime, app

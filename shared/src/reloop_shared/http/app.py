@@ -13,7 +13,7 @@ from opentelemetry.trace import Span
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from reloop_shared.auth.verification import jwks_verifier
-from reloop_shared.http.authentication import install_verifier, public
+from reloop_shared.http.authentication import install_verifier, public, unguarded_routes
 from reloop_shared.http.correlation import CorrelationMiddleware
 from reloop_shared.http.errors import ERROR_RESPONSES, install_error_handlers
 from reloop_shared.http.plain_refusals import TooLargeAsErrorBody
@@ -62,10 +62,13 @@ def create_edge(
     routers: Sequence[APIRouter] = (),
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     traced: bool = False,
+    deny_unguarded: bool = True,
 ) -> FastAPI:
     """The one HTTP edge: routes, the error answers (`reloop_shared.http.errors`), correlation ids
     and, when `traced`, a span per request. `create_app` serves it with a runtime; a service's
-    in-memory twin serves it alone, so routes and their answers are tested without a database."""
+    in-memory twin serves it alone, so routes and their answers are tested without a database.
+
+    Deny by default: an app with a route neither guarded nor declared public is not built."""
     app = FastAPI(
         title=title,
         description=description,
@@ -89,7 +92,13 @@ def create_edge(
         )
     # Outermost, so the flow is set before the tracing middleware and every route runs inside it.
     app.add_middleware(CorrelationMiddleware)
+    if deny_unguarded and (open_doors := unguarded_routes(app)):
+        raise UnguardedRoutes(f"{title}: routes neither guarded nor declared public: {', '.join(open_doors)}")
     return app
+
+
+class UnguardedRoutes(Exception):
+    """An app would answer someone nobody said may call it."""
 
 
 def create_app(
@@ -98,6 +107,7 @@ def create_app(
     title: str,
     description: str = "",
     routers: Sequence[APIRouter] = (),
+    deny_unguarded: bool = True,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -113,6 +123,7 @@ def create_app(
         routers=[health_router(runtime), *routers],
         lifespan=lifespan,
         traced=True,
+        deny_unguarded=deny_unguarded,
     )
     if runtime.settings.jwks:
         install_verifier(app, jwks_verifier(runtime.settings.jwks, issuer=runtime.settings.token_issuer))

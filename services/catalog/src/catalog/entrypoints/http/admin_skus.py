@@ -1,5 +1,5 @@
 """Admin: list a SKU, price it per market, discontinue it. A change answers with the SKU as the
-public reads show it."""
+public reads show it. Staff holding `catalog:write` only."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from catalog.service_layer.unit_of_work import CatalogUnitOfWork
 from catalog.service_layer.views import CatalogViews
 from reloop_contracts.amounts import Money
 from reloop_shared.clock import Clock
+from reloop_shared.http.authentication import requires
 
 
 def admin_skus(unit_of_work: Callable[[], CatalogUnitOfWork], views: CatalogViews, clock: Clock) -> APIRouter:
-    router = APIRouter(prefix="/admin/skus", tags=["admin"])
+    router = APIRouter(prefix="/admin/skus", tags=["admin"], dependencies=[requires("catalog:write")])
 
     @router.post("", status_code=201)
     async def list_sku(body: SkuIn) -> dict[str, str]:

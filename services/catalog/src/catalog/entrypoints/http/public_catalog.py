@@ -1,4 +1,5 @@
-"""Public reads: search SKUs, one SKU, one product model, what each grade means."""
+"""Public reads: search SKUs, one SKU, one product model, what each grade means. Declared public:
+browsing the storefront needs no account."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from fastapi import APIRouter, Depends
 from catalog.domain.grades import GRADE_DEFINITIONS
 from catalog.entrypoints.http.schemas import ProductOut, SkuOut, SkuPageOut, sku_search
 from catalog.service_layer.views import CatalogViews, SkuQuery
+from reloop_shared.http.authentication import public
 
 
 def public_catalog(views: CatalogViews) -> APIRouter:
-    router = APIRouter(tags=["public"])
+    router = APIRouter(tags=["public"], dependencies=[public()])
 
     @router.get("/skus", summary="Search SKUs by model, category, grade and price")
     async def search_skus(query: Annotated[SkuQuery, Depends(sku_search)]) -> SkuPageOut:

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 
 from inventory.service_layer import queries
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_shared.http.authentication import public
 
 
 def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
-    routes = APIRouter(tags=["availability"])
+    routes = APIRouter(tags=["availability"], dependencies=[public()])
 
     @routes.get("/availability/{sku}")
     async def availability(sku: str) -> dict[str, object]:

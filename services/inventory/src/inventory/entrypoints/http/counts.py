@@ -9,14 +9,16 @@ from fastapi import APIRouter
 
 from inventory.domain import commands
 from inventory.entrypoints.http.schemas import StockCountIn
+from inventory.entrypoints.http.scopes import COUNT
 from inventory.service_layer import counts
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_shared.http.authentication import requires
 
 
 def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
     routes = APIRouter(tags=["counts"])
 
-    @routes.post("/stock-counts", status_code=201)
+    @routes.post("/stock-counts", status_code=201, dependencies=[requires(COUNT)])
     async def count(body: StockCountIn) -> dict[str, object]:
         command = commands.CountStock(
             body.count_id or f"C-{uuid.uuid4().hex[:12].upper()}",

@@ -6,14 +6,16 @@ from collections.abc import Callable
 
 from fastapi import APIRouter
 
+from inventory.entrypoints.http.scopes import READ
 from inventory.service_layer import queries
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_shared.http.authentication import requires
 
 
 def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
     routes = APIRouter(tags=["reservations"])
 
-    @routes.get("/reservations/{reservation_id}")
+    @routes.get("/reservations/{reservation_id}", dependencies=[requires(READ)])
     async def reservation(reservation_id: str) -> dict[str, object]:
         found = await queries.reservation(reservation_id, uow())
         return {

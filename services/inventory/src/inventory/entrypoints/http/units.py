@@ -10,24 +10,26 @@ from fastapi import APIRouter, Query
 
 from inventory.domain import commands
 from inventory.entrypoints.http.schemas import InspectionIn, Status, UnitIn, UnitOut
+from inventory.entrypoints.http.scopes import READ, WRITE
 from inventory.service_layer import queries, receiving
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_shared.http.authentication import requires
 
 
 def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
     routes = APIRouter(tags=["units"])
 
-    @routes.post("/units", status_code=201, summary="Receive a refurbished unit")
+    @routes.post("/units", status_code=201, summary="Receive a refurbished unit", dependencies=[requires(WRITE)])
     async def receive_unit(body: UnitIn) -> UnitOut:
         unit_id = body.unit_id or f"U-{uuid.uuid4().hex[:12].upper()}"
         command = commands.ReceiveUnit(unit_id, body.sku, body.identifier.kind, body.identifier.value, body.location_id)
         return UnitOut.of(await receiving.receive_unit(command, uow()))
 
-    @routes.get("/units/{unit_id}")
+    @routes.get("/units/{unit_id}", dependencies=[requires(READ)])
     async def get_unit(unit_id: str) -> UnitOut:
         return UnitOut.of(await queries.unit(unit_id, uow()))
 
-    @routes.get("/units")
+    @routes.get("/units", dependencies=[requires(READ)])
     async def search_units(
         sku: str | None = None,
         location_id: str | None = None,
@@ -37,11 +39,15 @@ def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
         found = await queries.units(uow(), sku=sku, location_id=location_id, status=status, limit=limit)
         return [UnitOut.of(unit) for unit in found]
 
-    @routes.post("/units/{unit_id}/inspection", summary="Inspect a received or returned unit")
+    @routes.post(
+        "/units/{unit_id}/inspection",
+        summary="Inspect a received or returned unit",
+        dependencies=[requires(WRITE)],
+    )
     async def inspect(unit_id: str, body: InspectionIn) -> UnitOut:
         return UnitOut.of(await receiving.inspect_unit(commands.InspectUnit(unit_id, body.outcome), uow()))
 
-    @routes.post("/units/{unit_id}/repair-done")
+    @routes.post("/units/{unit_id}/repair-done", dependencies=[requires(WRITE)])
     async def repair_done(unit_id: str) -> UnitOut:
         return UnitOut.of(await receiving.finish_repair(commands.FinishRepair(unit_id), uow()))
 
