@@ -11,15 +11,20 @@ import pytest
 from fastapi import FastAPI
 
 from catalog.bootstrap import build as build_catalog
+from crm.bootstrap import build as build_crm
 from inventory.bootstrap import build as build_inventory
+from orders.bootstrap import build as build_orders
 from reloop_shared.http.authentication import guards, unguarded_routes
 from reloop_shared.runtime import ServiceRuntime
 
 LOCKED: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
     "catalog": build_catalog,
+    "crm": build_crm,
     "inventory": build_inventory,
+    "orders": build_orders,
 }
-"""The services whose every route is behind a scope or declared public (the others follow)."""
+"""The services whose every route is behind a scope, a customer's token or declared public (store-sync
+guards its routes with its shop and back-office keys)."""
 
 
 def _app(service: str) -> FastAPI:

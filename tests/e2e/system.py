@@ -21,7 +21,15 @@ from inventory.bootstrap import build as build_inventory
 from inventory.config import InventorySettings
 from orders.bootstrap import build as build_orders
 from orders.config import OrdersSettings
-from reloop_localstack.testing import api, eventually, luhn_imei, running, service_settings, staff_headers
+from reloop_localstack.testing import (
+    api,
+    customer_headers,
+    eventually,
+    luhn_imei,
+    running,
+    service_settings,
+    staff_headers,
+)
 from store_sync.bootstrap import build as build_store_sync
 from store_sync.config import StoreSyncSettings
 
@@ -58,14 +66,15 @@ async def system(env: dict[str, str], new_database: Callable[[], Awaitable[str]]
     crm, crm_app = build_crm(service_settings(CrmSettings, env, databases["crm"], segment_interval_s=3600.0))
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(running(catalog, inventory, orders, shops, crm))
-        # The back office's staff, holding what the steps below do in catalog and inventory.
+        # The back office's staff, holding what the steps below do in catalog, inventory and CRM.
         back_office = staff_headers("catalog:write", "inventory:write", "inventory:read", "inventory:count")
+        customer_care = staff_headers("crm:read", "crm:read-personal", "crm:write", "crm:merge", "crm:erase")
         yield System(
             await stack.enter_async_context(api(catalog_app, headers=back_office)),
             await stack.enter_async_context(api(inventory_app, headers=back_office)),
             await stack.enter_async_context(api(orders_app)),
             await stack.enter_async_context(api(shops_app)),
-            await stack.enter_async_context(api(crm_app)),
+            await stack.enter_async_context(api(crm_app, headers=customer_care)),
             databases,
             crm.keyvault_url,
         )
@@ -143,10 +152,13 @@ async def buy_online(
 ) -> dict[str, Any]:
     """A customer buys one unit of `sku` on the storefront and pays by card, giving `contact` (their
     e-mail, delivery postal code...) if set; returns the order."""
-    cart = await ok(system.orders.post("/carts", json={"market": market, "customer_id": customer_id}))
+    signed_in = customer_headers(customer_id)  # the storefront knows the customer from their token
+    cart = await ok(system.orders.post("/carts", json={"market": market}, headers=signed_in))
     await ok(
         system.orders.post(
-            f"/carts/{cart['cart_id']}/lines", json={"sku": sku, "quantity": 1, "kind": "refurbished_device"}
+            f"/carts/{cart['cart_id']}/lines",
+            json={"sku": sku, "quantity": 1, "kind": "refurbished_device"},
+            headers=signed_in,
         )
     )
     placed = await ok(
@@ -157,16 +169,17 @@ async def buy_online(
                 "payment": {"method": "card", "token": "tok_visa"},
                 **({"contact": contact} if contact else {}),
             },
+            headers=signed_in,
         )
     )
     order_id = placed["order_id"]
 
     async def stock_committed() -> bool:
-        order = (await system.orders.get(f"/orders/{order_id}")).json()
+        order = (await system.orders.get(f"/orders/{order_id}", headers=signed_in)).json()
         return bool(order.get("stock_committed"))
 
     await eventually(stock_committed, message="the order was placed and inventory applied its sale")
-    order: dict[str, Any] = (await system.orders.get(f"/orders/{order_id}")).json()
+    order: dict[str, Any] = (await system.orders.get(f"/orders/{order_id}", headers=signed_in)).json()
     return order
 
 

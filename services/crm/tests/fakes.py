@@ -3,7 +3,8 @@ key vault, and the unit of work on a `MemoryStore` (a plain module: import what 
 
 The bulk projection (`service_layer/projection.py`) has no twin: its set-based SQL is the thing
 its connected tests prove. Tests arrange what the projection would have written straight into the
-tables (`CrmTables`), then run the handlers that decide.
+tables (`CrmTables`), then run the handlers that decide. `http_edge` serves CRM's routes and
+their guards on the twin; the read side behind them (the 360 view, the reports) has no twin either.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from fastapi import FastAPI
 
 from crm.adapters.readers import REGISTRY_FOR_CRM
 from crm.adapters.translators import to_contract
@@ -28,11 +31,17 @@ from crm.domain.observations import Observation, Sealed
 from crm.domain.segments import add_months
 from crm.domain.shops import ShopOnRecord
 from crm.entrypoints.consumers import subscription
+from crm.entrypoints.http import routers
+from crm.entrypoints.http.edge import Edge
 from crm.service_layer.ports import KeyVault
 from crm.service_layer.unit_of_work import CrmUnitOfWork
 from reloop_contracts.common import SealedPersonalData
 from reloop_contracts.privacy import ErasureRequested
+from reloop_localstack.testing import session_verifier
 from reloop_shared.clock import Clock
+from reloop_shared.db.types import Pool
+from reloop_shared.http.app import create_edge
+from reloop_shared.http.authentication import install_verifier
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
 from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
@@ -576,3 +585,18 @@ class FakeVault:
         fresh = (set(subject_ids) & self.keys) - self.destroyed
         self.destroyed |= set(subject_ids)
         return len(fresh)
+
+
+def no_read_side() -> Pool:
+    """The 360 view and the reports read PostgreSQL with set-based SQL and have no twin: a route of
+    theirs that gets past its guard on the twin fails here, loudly."""
+    raise NotImplementedError("the 360 view and the reports read PostgreSQL only")
+
+
+def http_edge(store: MemoryStore[CrmTables], vault: KeyVault, clock: Clock) -> FastAPI:
+    """CRM's routes, their guards and the shared error answers on the twin (no database, no relay),
+    trusting this test session's token issuer (`staff_headers`) as the service under test does."""
+    edge = Edge(no_read_side, lambda: unit_of_work(store), vault, clock)
+    app = create_edge(title="crm on its twin", routers=routers(edge))
+    install_verifier(app, session_verifier())
+    return app

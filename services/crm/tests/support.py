@@ -2,7 +2,8 @@
 
 The tests play the other services: they publish sales and returns as orders and store-sync would
 (personal fields sealed under the customer's key, with the real key store), and the other
-holders' erasure confirmations.
+holders' erasure confirmations. They call CRM as its staff would, each call with a token of this
+session's issuer holding the scopes it needs (a fresh token per call: tokens expire).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from crm.config import CrmSettings
 from reloop_contracts import REGISTRY, Event, NonNegativeMoney, TopicSpec
 from reloop_contracts.common import Consent, CustomerRef, SealedPersonalData
 from reloop_contracts.sales import ReturnLine, ReturnRecorded, SaleLine, SaleRecorded
-from reloop_localstack.testing import NAMESPACE, eventually, publish
+from reloop_localstack.testing import NAMESPACE, eventually, publish, service_settings, staff_headers
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 
 
@@ -43,19 +44,40 @@ class Run:
 
 
 def settings(run: Run, env: dict[str, str], database_url: str, keyvault_url: str, **extra: Any) -> CrmSettings:
+    """CRM on the session's stack, trusting its token issuer, on the test's own topics."""
     values: dict[str, Any] = {
-        "kafka_bootstrap_servers": env["KAFKA_BOOTSTRAP_SERVERS"],
-        "database_url": env["DATABASE_URL"],
-        "service_database_url": database_url,
         "keyvault_database_url": keyvault_url,
-        "relay_poll_interval_s": 0.2,
         "topic_namespace": run.namespace,
-        "trace_sql": False,
         "segment_interval_s": 3600.0,
         "consumer_group_suffix": f"-{uuid.uuid4().hex[:6]}",
         **extra,
     }
-    return CrmSettings(**values)
+    return service_settings(CrmSettings, env, database_url, **values)
+
+
+def personal_reader() -> dict[str, str]:
+    """Customer service: profiles with their contact details opened, and look-ups by e-mail or phone."""
+    return staff_headers("crm:read", "crm:read-personal")
+
+
+def reader() -> dict[str, str]:
+    """An analyst or a back-office reader: profiles with their contact details redacted, the reports."""
+    return staff_headers("crm:read")
+
+
+def writer() -> dict[str, str]:
+    """Who records a consent change or declares a shop's catchment."""
+    return staff_headers("crm:write")
+
+
+def merger() -> dict[str, str]:
+    """An operator who merges and un-merges profiles and reads the merge audit trail."""
+    return staff_headers("crm:merge")
+
+
+def eraser() -> dict[str, str]:
+    """The privacy office: erasure requests and their progress."""
+    return staff_headers("crm:erase")
 
 
 def new_id(prefix: str) -> str:
@@ -181,7 +203,7 @@ async def profile_of(client: httpx.AsyncClient, **identifier: str) -> str:
     found: dict[str, str] = {}
 
     async def known() -> bool:
-        response = await client.get("/profiles", params=identifier)
+        response = await client.get("/profiles", params=identifier, headers=personal_reader())
         if response.status_code == 200:
             found.update(response.json())
         return response.status_code == 200
@@ -194,7 +216,7 @@ async def timeline_of(client: httpx.AsyncClient, profile_id: str, entries: int) 
     view: dict[str, Any] = {}
 
     async def complete() -> bool:
-        view.update((await client.get(f"/profiles/{profile_id}")).json())
+        view.update((await client.get(f"/profiles/{profile_id}", headers=personal_reader())).json())
         return len(view.get("timeline", [])) >= entries
 
     await eventually(complete, message=f"the profile's timeline has {entries} entries")

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
+import httpx
+from fastapi import FastAPI
+
 from orders.adapters.local_payments import DeclineRules, LocalLedgerPaymentProvider
 from orders.adapters.personal_data import ContactSealer
 from orders.adapters.translators import to_contract
@@ -23,11 +26,15 @@ from orders.domain.events import DomainEvent
 from orders.domain.model import Order
 from orders.domain.payments import Authorization, PaymentProvider
 from orders.entrypoints.consumers import subscription
+from orders.entrypoints.http import routes
 from orders.entrypoints.http.dependencies import HttpDependencies
 from orders.service_layer.ports import Erased, StorefrontSku
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_contracts.amounts import Money, total
+from reloop_localstack.testing import session_verifier
 from reloop_shared.clock import FixedClock
+from reloop_shared.http.app import create_edge
+from reloop_shared.http.authentication import install_verifier
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
 from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
@@ -346,6 +353,17 @@ class OrdersTwin:
 
     def http(self) -> HttpDependencies:
         return HttpDependencies(self.uow, self.reads, self.sealer, self.clock)
+
+    def app(self) -> FastAPI:
+        """Orders' routes, their guards and the shared error mapping, without the runtime (no
+        database, no relay): what `create_app` serves, minus operations. It trusts this test
+        session's token issuer (`customer_headers`, `staff_headers`), as the service under test does."""
+        app = create_edge(title="orders on its twin", routers=[routes(self.http())])
+        install_verifier(app, session_verifier())
+        return app
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app()), base_url="http://orders")
 
 
 def consuming_service(twin: OrdersTwin) -> InMemoryService[OrdersTables, InMemoryOrdersUnitOfWork]:

@@ -20,6 +20,8 @@ PHONE_PRICE = Money(45900, "EUR")
 CHARGER_PRICE = Money(1990, "EUR")
 WAREHOUSE = "WH-PAR"
 UNIT = "U-1001"
+CUSTOMER = "cust-1"
+"""The customer the steps below act for, unless they name another."""
 
 
 async def price_list(twin: OrdersTwin) -> None:
@@ -30,21 +32,23 @@ async def price_list(twin: OrdersTwin) -> None:
         await projections.record_price(commands.RecordPrice(sku, "FR", price, since), twin.uow())
 
 
-async def cart_with(twin: OrdersTwin, *lines: tuple[str, str, int], customer_id: str = "cust-1") -> Cart:
+async def cart_with(twin: OrdersTwin, *lines: tuple[str, str, int], customer_id: str = CUSTOMER) -> Cart:
     cart = await carts.open_cart(commands.OpenCart("FR", customer_id), twin.uow(), twin.clock)
     for sku, kind, quantity in lines:
-        await carts.add_cart_line(commands.AddCartLine(cart.cart_id, sku, kind, quantity), twin.uow(), twin.clock)
+        await carts.add_cart_line(
+            commands.AddCartLine(cart.cart_id, customer_id, sku, kind, quantity), twin.uow(), twin.clock
+        )
     return twin.tables.carts[cart.cart_id]
 
 
 def checkout_of(
     cart: Cart, token: str = "tok_visa", key: str | None = None, contact: ContactDetails | None = None
 ) -> commands.Checkout:
-    return commands.Checkout(cart.cart_id, "ship", None, "card", token, key, contact)
+    return commands.Checkout(cart.cart_id, cart.customer_id, "ship", None, "card", token, key, contact)
 
 
 async def checked_out(
-    twin: OrdersTwin, token: str = "tok_visa", contact: ContactDetails | None = None, customer_id: str = "cust-1"
+    twin: OrdersTwin, token: str = "tok_visa", contact: ContactDetails | None = None, customer_id: str = CUSTOMER
 ) -> Order:
     """A phone and two chargers checked out, waiting for inventory's hold."""
     await price_list(twin)

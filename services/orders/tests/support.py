@@ -16,11 +16,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import httpx
+from fastapi import FastAPI
 
 from orders.config import OrdersSettings
 from reloop_contracts import REGISTRY, Event, NonNegativeMoney, Registry, TopicSpec, catalog, inventory
 from reloop_contracts.common import ItemKind
-from reloop_localstack.testing import eventually, produce_raw, read_events, service_settings
+from reloop_localstack.testing import (
+    api,
+    customer_headers,
+    eventually,
+    produce_raw,
+    read_events,
+    service_settings,
+    staff_headers,
+)
 from reloop_shared.kafka import headers as h
 from reloop_shared.messaging.codec import encode, envelope_for
 
@@ -41,6 +50,17 @@ def on(topic: TopicSpec) -> TopicSpec:
 def settings(env: dict[str, str], database_url: str, keyvault_url: str | None = None) -> OrdersSettings:
     """Orders on this run's database; its key store is `keyvault_url` when a test opens sealed data."""
     return service_settings(OrdersSettings, env, database_url, keyvault_database_url=keyvault_url, topic_namespace="")
+
+
+def shopper(app: FastAPI, customer_id: str | None = None) -> httpx.AsyncClient:
+    """A customer's browser on orders: every request carries their storefront token (a new customer
+    unless `customer_id` names one), so carts and orders are theirs."""
+    return api(app, headers=customer_headers(customer_id or unique("cust")))
+
+
+def warehouse() -> dict[str, str]:
+    """The warehouse's Authorization header, sent instead of the customer's on its steps."""
+    return staff_headers("orders:warehouse")
 
 
 class MovableClock:
@@ -110,10 +130,9 @@ async def list_and_price(
     await eventually(shown, message=f"the storefront shows the price of {sku}")
 
 
-async def cart_with(
-    client: httpx.AsyncClient, *lines: tuple[str, str, int], market: str = "FR", customer_id: str | None = None
-) -> dict[str, Any]:
-    response = await client.post("/carts", json={"market": market, "customer_id": customer_id or unique("cust")})
+async def cart_with(client: httpx.AsyncClient, *lines: tuple[str, str, int], market: str = "FR") -> dict[str, Any]:
+    """A cart of the customer `client` signs in as (`shopper`), with `lines`."""
+    response = await client.post("/carts", json={"market": market})
     assert response.status_code == 201, response.text
     cart: dict[str, Any] = response.json()
     for sku, kind, quantity in lines:

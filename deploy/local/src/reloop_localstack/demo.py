@@ -15,7 +15,7 @@ import httpx
 from reloop_localstack.stack import Endpoints
 from reloop_localstack.testing import luhn_imei
 from reloop_shared.auth.keys import LocalKeySet
-from reloop_shared.auth.principal import STAFF
+from reloop_shared.auth.principal import STAFF, STOREFRONT
 from reloop_shared.auth.tokens import issue_token
 
 SKU = "IPH13-128-MID-EX"
@@ -24,7 +24,14 @@ SHOP = "shop-paris-rivoli"
 ADMIN = {"Authorization": "Bearer local-admin-key"}  # services.toml gives store-sync this key
 
 
-DEMO_STAFF_SCOPES = ("catalog:write", "inventory:write", "inventory:read", "inventory:count")
+DEMO_STAFF_SCOPES = (
+    "catalog:write",
+    "inventory:write",
+    "inventory:read",
+    "inventory:count",
+    "crm:read",
+    "crm:read-personal",
+)
 
 
 class Demo:
@@ -32,8 +39,11 @@ class Demo:
         self.urls = urls
         self.endpoints = endpoints
         self.staff_token = issue_token(keys, subject="demo-staff", audience=STAFF, scopes=DEMO_STAFF_SCOPES)
-        self.http = httpx.Client(timeout=10)
         self.run = uuid.uuid4().hex[:4]
+        self.customer_id = f"acct-demo-{self.run}"
+        self.customer_token = issue_token(keys, subject=self.customer_id, audience=STOREFRONT)
+        self.signed_in = {"Authorization": f"Bearer {self.customer_token}"}
+        self.http = httpx.Client(timeout=10)
         self.till_key = ""
         self.email = f"ada.{self.run}@example.org"
 
@@ -70,7 +80,9 @@ def run_demo(urls: dict[str, str], endpoints: Endpoints, keys: LocalKeySet) -> N
     print("\ndemo: one model, sold online and in a shop, to one customer", flush=True)
     demo = Demo(urls, endpoints, keys)
     print(f"  a staff token for the back office ({', '.join(DEMO_STAFF_SCOPES)}), valid one hour:")
-    print(f"    {demo.staff_token}", flush=True)
+    print(f"    {demo.staff_token}")
+    print(f"  the demo customer {demo.customer_id}'s storefront token, valid one hour:")
+    print(f"    {demo.customer_token}", flush=True)
     try:
         _catalog_and_stock(demo)
         order = _online_sale(demo)
@@ -173,10 +185,9 @@ def _catalog_and_stock(demo: Demo) -> None:
 
 
 def _online_sale(demo: Demo) -> dict[str, Any]:
-    cart = demo.call("orders", "POST", "/carts", {"market": "FR", "customer_id": f"acct-demo-{demo.run}"})
-    demo.call(
-        "orders", "POST", f"/carts/{cart['cart_id']}/lines", {"sku": SKU, "quantity": 1, "kind": "refurbished_device"}
-    )
+    cart = demo.call("orders", "POST", "/carts", {"market": "FR"}, demo.signed_in)
+    line = {"sku": SKU, "quantity": 1, "kind": "refurbished_device"}
+    demo.call("orders", "POST", f"/carts/{cart['cart_id']}/lines", line, demo.signed_in)
     placed = demo.call(
         "orders",
         "POST",
@@ -191,6 +202,7 @@ def _online_sale(demo: Demo) -> dict[str, Any]:
                 "consent": {"marketing": True},
             },
         },
+        demo.signed_in,
     )
     order_id = placed["order_id"]
     demo.say(f"online: order {order_id} checked out; inventory holds a unit, then the card is charged")
@@ -206,7 +218,7 @@ def _online_sale(demo: Demo) -> dict[str, Any]:
 
 
 def _order(demo: Demo, order_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = demo.call("orders", "GET", f"/orders/{order_id}")
+    found: dict[str, Any] = demo.call("orders", "GET", f"/orders/{order_id}", headers=demo.signed_in)
     return found
 
 
@@ -250,7 +262,8 @@ def _one_profile(demo: Demo) -> None:
     """CRM matched the online account and the till's e-mail (through its keyed hash) to one person."""
 
     def both_purchases() -> bool:
-        found = demo.http.get(f"{demo.urls['crm']}/profiles", params={"email": demo.email})
+        staff = {"Authorization": f"Bearer {demo.staff_token}"}
+        found = demo.http.get(f"{demo.urls['crm']}/profiles", params={"email": demo.email}, headers=staff)
         if found.status_code != 200:
             return False
         profile = demo.call("crm", "GET", f"/profiles/{found.json()['profile_id']}")

@@ -57,7 +57,5 @@ def build(settings: CrmSettings | None = None, *, clock: Clock = SYSTEM_CLOCK) -
         description="One customer profile across channels, consent and ownership, erasure, re-engagement "
         "segments and channel analytics, all built from the events of every channel.",
         routers=routers(Edge(lambda: runtime.pool, own_transaction, vault, clock)),
-        # Not yet behind scopes: the security issue puts these routes behind tokens next.
-        deny_unguarded=False,
     )
     return runtime, app

@@ -17,7 +17,7 @@ import pytest
 from crm.bootstrap import build
 from reloop_contracts.sales import ReturnRecorded, SaleRecorded
 from reloop_localstack.testing import api, eventually, running
-from services.crm.tests.support import Run, customer, key_store, new_id, returned, rows, sale, settings
+from services.crm.tests.support import Run, customer, key_store, new_id, reader, returned, rows, sale, settings, writer
 
 pytestmark = pytest.mark.connected
 
@@ -207,7 +207,7 @@ async def test_the_analytics_on_a_generated_history_match_an_independent_computa
     history = await generate(keyvault_url)
     async with running(runtime), api(app) as client:
         for shop in SHOPS:
-            assert (await client.post("/shops", json=shop)).status_code == 201
+            assert (await client.post("/shops", json=shop, headers=writer())).status_code == 201
         await run.publish(*history.sales, *history.returns)
 
         async def all_counted() -> bool:
@@ -219,8 +219,8 @@ async def test_the_analytics_on_a_generated_history_match_an_independent_computa
             return counts[0] == {"s": len(history.sales), "r": len(history.returns), "shops": len(SHOPS)}
 
         await eventually(all_counted, message="every sale, return and shop reached the analytics")
-        channels = (await client.get("/analytics/channels")).json()
-        halo = (await client.get("/analytics/halo", params={"window_days": WINDOW.days})).json()
+        channels = (await client.get("/analytics/channels", headers=reader())).json()
+        halo = (await client.get("/analytics/halo", params={"window_days": WINDOW.days}, headers=reader())).json()
 
     assert channels == expected_channels(history)
     assert halo == expected_halo(history)

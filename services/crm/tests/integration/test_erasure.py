@@ -18,13 +18,17 @@ from services.crm.tests.support import (
     Run,
     consent,
     customer,
+    eraser,
     key_store,
     new_id,
+    personal_reader,
     profile_of,
+    reader,
     rows,
     sale,
     settings,
     timeline_of,
+    writer,
 )
 
 pytestmark = pytest.mark.connected
@@ -62,11 +66,13 @@ async def test_an_erasure_completes_across_every_holder_and_leaves_nothing_perso
         profile_id = await profile_of(client, account_id=account)
         await timeline_of(client, profile_id, entries=2)
         changed = await client.post(
-            f"/profiles/{profile_id}/consents", json={"purpose": "marketing", "granted": False, "captured_by": "online"}
+            f"/profiles/{profile_id}/consents",
+            json={"purpose": "marketing", "granted": False, "captured_by": "online"},
+            headers=writer(),
         )
         assert changed.status_code == 201, changed.text
 
-        asked = await client.post("/erasure-requests", json={"profile_id": profile_id})
+        asked = await client.post("/erasure-requests", json={"profile_id": profile_id}, headers=eraser())
         assert asked.status_code == 202, asked.text
         request_id = asked.json()["request_id"]
 
@@ -80,7 +86,7 @@ async def test_an_erasure_completes_across_every_holder_and_leaves_nothing_perso
         assert request.holders == list(PERSONAL_DATA_HOLDERS)
 
         async def status() -> dict[str, object]:
-            answer: dict[str, object] = (await client.get(f"/erasure-requests/{request_id}")).json()
+            answer: dict[str, object] = (await client.get(f"/erasure-requests/{request_id}", headers=eraser())).json()
             return answer
 
         async def crm_confirmed() -> bool:
@@ -102,8 +108,10 @@ async def test_an_erasure_completes_across_every_holder_and_leaves_nothing_perso
 
         await eventually(complete, message="every holder confirmed")
         assert (await status())["pending"] == []
-        assert (await client.get(f"/profiles/{profile_id}")).status_code == 404
-        assert (await client.get("/profiles", params={"account_id": account})).status_code == 404
+        assert (await client.get(f"/profiles/{profile_id}", headers=reader())).status_code == 404
+        assert (
+            await client.get("/profiles", params={"account_id": account}, headers=personal_reader())
+        ).status_code == 404
 
     everything = await every_row(database_url)
     hashes = [matching_hash(pepper, "email", normalise_email(email)), str(profile_id)]

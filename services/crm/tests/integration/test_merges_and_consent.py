@@ -14,11 +14,15 @@ from services.crm.tests.support import (
     consent,
     customer,
     key_store,
+    merger,
     new_id,
+    personal_reader,
     profile_of,
+    reader,
     sale,
     settings,
     timeline_of,
+    writer,
 )
 
 pytestmark = pytest.mark.connected
@@ -64,17 +68,19 @@ async def test_an_automatic_merge_is_audited_and_undoing_it_restores_both_profil
         assert merge["merged_profile_id"] == online_profile
         assert "email" in merge["reason"]
         assert "phone" in merge["reason"]
-        gone = await client.get(f"/profiles/{online_profile}")
+        gone = await client.get(f"/profiles/{online_profile}", headers=reader())
         assert gone.status_code == 404
         assert shop_profile in gone.json()["message"]
 
         undone = await client.post(
-            f"/merges/{merge['merge_id']}/undo", json={"reason": "two people", "requested_by": "agent-7"}
+            f"/merges/{merge['merge_id']}/undo",
+            json={"reason": "two people", "requested_by": "agent-7"},
+            headers=merger(),
         )
         assert undone.status_code == 200, undone.text
         assert sorted(undone.json()["profile_ids"]) == sorted([shop_profile, online_profile])
         assert await profile_of(client, account_id=account) == online_profile
-        audit = (await client.get(f"/merges/{merge['merge_id']}")).json()
+        audit = (await client.get(f"/merges/{merge['merge_id']}", headers=merger())).json()
         assert audit["unmerged_by"] == "agent-7"
         assert audit["unmerge_reason"] == "two people"
 
@@ -100,20 +106,22 @@ async def test_an_operator_merge_keeps_the_older_profile_and_refuses_what_was_un
         )
         first, second = await profile_of(client, subject_id=older), await profile_of(client, account_id=newer)
         body = {"profile_id": second, "other_profile_id": first, "reason": "same person", "requested_by": "agent-1"}
-        merged = await client.post("/merges", json=body)
+        merged = await client.post("/merges", json=body, headers=merger())
         assert merged.status_code == 201, merged.text
         assert merged.json()["profile_id"] == first
         assert await profile_of(client, account_id=newer) == first
         merge_id = merged.json()["merge_id"]
         undo = {"reason": "typo", "requested_by": "agent-1"}
-        assert (await client.post(f"/merges/{merge_id}/undo", json=undo)).status_code == 200
-        assert (await client.post(f"/merges/{merge_id}/undo", json=undo)).status_code == 409
-        again = await client.post("/merges", json=body)
+        assert (await client.post(f"/merges/{merge_id}/undo", json=undo, headers=merger())).status_code == 200
+        assert (await client.post(f"/merges/{merge_id}/undo", json=undo, headers=merger())).status_code == 409
+        again = await client.post("/merges", json=body, headers=merger())
         assert again.status_code == 409
         assert again.json()["field"] == "other_profile_id"
-        assert (await client.post("/merges", json={**body, "other_profile_id": second})).status_code == 409
+        assert (
+            await client.post("/merges", json={**body, "other_profile_id": second}, headers=merger())
+        ).status_code == 409
         missing = {**body, "other_profile_id": "00000000-0000-4000-8000-000000000000"}
-        assert (await client.post("/merges", json=missing)).status_code == 404
+        assert (await client.post("/merges", json=missing, headers=merger())).status_code == 404
 
 
 async def test_consent_changes_keep_their_history_and_show_who_may_use_each_record(
@@ -135,7 +143,7 @@ async def test_consent_changes_keep_their_history_and_show_who_may_use_each_reco
             )
         )
         profile_id = await profile_of(client, subject_id=subject)
-        view = (await client.get(f"/profiles/{profile_id}")).json()
+        view = (await client.get(f"/profiles/{profile_id}", headers=personal_reader())).json()
         assert view["consents"]["marketing"]["granted"] is True
         assert view["consents"]["transactional"]["granted"] is True  # the purchase is the basis
         [usage] = view["usage"]
@@ -148,10 +156,13 @@ async def test_consent_changes_keep_their_history_and_show_who_may_use_each_reco
             changed = await client.post(
                 f"/profiles/{profile_id}/consents",
                 json={"purpose": purpose, "granted": False, "captured_by": "customer_service"},
+                headers=writer(),
             )
             assert changed.status_code == 201, changed.text
-        view = (await client.get(f"/profiles/{profile_id}")).json()
-        bad = await client.post(f"/profiles/{profile_id}/consents", json={"purpose": "spam", "granted": True})
+        view = (await client.get(f"/profiles/{profile_id}", headers=personal_reader())).json()
+        bad = await client.post(
+            f"/profiles/{profile_id}/consents", json={"purpose": "spam", "granted": True}, headers=writer()
+        )
 
     assert bad.status_code == 422
     assert view["consents"]["marketing"]["granted"] is False

@@ -14,7 +14,9 @@ from services.crm.tests.support import (
     customer,
     key_store,
     new_id,
+    personal_reader,
     profile_of,
+    reader,
     returned,
     rows,
     sale,
@@ -106,8 +108,10 @@ async def test_a_partner_shop_customer_without_sharing_consent_leaves_only_an_an
             return bool(await rows(database_url, "SELECT 1 FROM sale_facts WHERE sale_id = $1", partner_sale.sale_id))
 
         await eventually(counted, message="the sale reached the analytics")
-        assert (await client.get("/profiles", params={"account_id": account})).status_code == 404
-        channels = (await client.get("/analytics/channels")).json()
+        assert (
+            await client.get("/profiles", params={"account_id": account}, headers=personal_reader())
+        ).status_code == 404
+        channels = (await client.get("/analytics/channels", headers=reader())).json()
 
     assert channels == [
         {

@@ -20,7 +20,9 @@ from services.crm.tests.support import (
     caught_up,
     consent,
     customer,
+    eraser,
     key_store,
+    merger,
     new_id,
     profile_of,
     returned,
@@ -28,6 +30,7 @@ from services.crm.tests.support import (
     sale,
     settings,
     snapshot,
+    writer,
 )
 
 pytestmark = pytest.mark.connected
@@ -94,12 +97,12 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
         await profile_of(client, account_id=a9)
         await run.publish(sale(new_id("till"), "own_shop", "shop-1", who=customer(subject=s10, sealed=c10)))
         operator = {"profile_id": p4, "other_profile_id": p5, "reason": "same person", "requested_by": "agent"}
-        merge_id = (await client.post("/merges", json=operator)).json()["merge_id"]
+        merge_id = (await client.post("/merges", json=operator, headers=merger())).json()["merge_id"]
         undo = {"reason": "not the same", "requested_by": "agent"}
-        assert (await client.post(f"/merges/{merge_id}/undo", json=undo)).status_code == 200
+        assert (await client.post(f"/merges/{merge_id}/undo", json=undo, headers=merger())).status_code == 200
         p1 = await profile_of(client, subject_id=s1)
         sharing = {"purpose": "partner_sharing", "granted": True, "captured_by": "online"}
-        assert (await client.post(f"/profiles/{p1}/consents", json=sharing)).status_code == 201
+        assert (await client.post(f"/profiles/{p1}/consents", json=sharing, headers=writer())).status_code == 201
         shop = {
             "shop_id": "shop-1",
             "kind": "own_shop",
@@ -107,8 +110,9 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
             "catchment_prefixes": ["75"],
             "opened_on": "2026-01-05",
         }
-        assert (await client.post("/shops", json=shop)).status_code == 201
-        erasure = await client.post("/erasure-requests", json={"profile_id": await profile_of(client, account_id=a7)})
+        assert (await client.post("/shops", json=shop, headers=writer())).status_code == 201
+        erased_profile = await profile_of(client, account_id=a7)
+        erasure = await client.post("/erasure-requests", json={"profile_id": erased_profile}, headers=eraser())
         request_id = erasure.json()["request_id"]
         await run.publish(
             ErasureCompleted(request_id=request_id, service="orders", records_erased=1, completed_at=NOW),
@@ -130,7 +134,7 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
         await eventually(merged_automatically, message="the e-mail and phone sale merged two profiles")
 
         async def erased() -> bool:
-            found = await client.get(f"/erasure-requests/{request_id}")
+            found = await client.get(f"/erasure-requests/{request_id}", headers=eraser())
             return bool(found.json()["pending"] == ["store-sync"])
 
         await eventually(erased, message="CRM erased the person and confirmed")

@@ -16,7 +16,18 @@ from reloop_contracts.crm import SEGMENTS, CustomerSegmentEntered
 from reloop_localstack.testing import api, read_events, running
 from reloop_shared.clock import FixedClock
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
-from services.crm.tests.support import Run, consent, customer, key_store, new_id, profile_of, returned, sale, settings
+from services.crm.tests.support import (
+    Run,
+    consent,
+    customer,
+    key_store,
+    new_id,
+    personal_reader,
+    profile_of,
+    returned,
+    sale,
+    settings,
+)
 
 pytestmark = pytest.mark.connected
 
@@ -74,7 +85,7 @@ async def test_customers_enter_segments_on_their_occasion_once_and_only_with_mar
             run.bootstrap, run.topic(SEGMENTS), entered, expect=5, timeout=3, registry=run.registry
         )
         warranty_profile = await profile_of(client, subject_id=subjects["warranty"])
-        view = (await client.get(f"/profiles/{warranty_profile}")).json()
+        view = (await client.get(f"/profiles/{warranty_profile}", headers=personal_reader())).json()
 
     entries = {(e.segment, e.profile_id) for e in found if isinstance(e, CustomerSegmentEntered)}
     assert len(again) == 4

@@ -11,7 +11,7 @@ import pytest
 from crm.bootstrap import build
 from reloop_contracts.store import CustomerDataPolicy, ShopRegistered
 from reloop_localstack.testing import api, eventually, running
-from services.crm.tests.support import Run, settings
+from services.crm.tests.support import Run, reader, settings, writer
 
 pytestmark = pytest.mark.connected
 
@@ -44,7 +44,7 @@ async def test_registered_shops_enter_the_analytics_and_a_declaration_overrides_
 
         async def declare(shop_id: str, prefixes: list[str], opened_on: str) -> None:
             body = {"shop_id": shop_id, "kind": "own_shop", "market": "FR", "catchment_prefixes": prefixes}
-            answer = await client.post("/shops", json={**body, "opened_on": opened_on})
+            answer = await client.post("/shops", json={**body, "opened_on": opened_on}, headers=writer())
             assert answer.status_code == 201, answer.text
 
         await declare("shop-nantes", ["44", "85"], "2026-07-01")  # before the registry says anything
@@ -56,7 +56,7 @@ async def test_registered_shops_enter_the_analytics_and_a_declaration_overrides_
         )
 
         async def shops() -> dict[str, Any]:
-            answer = (await client.get("/analytics/halo")).json()
+            answer = (await client.get("/analytics/halo", headers=reader())).json()
             return {s["shop_id"]: (s["kind"], s["catchment_prefixes"], s["opened_on"]) for s in answer["shops"]}
 
         async def all_three() -> bool:

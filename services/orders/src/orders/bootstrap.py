@@ -79,7 +79,5 @@ def build(
         title="reloop orders",
         description="The online channel: carts, checkout, payment, fulfilment, delivery and returns.",
         routers=[routes(HttpDependencies(unit_of_work, PostgresOrdersReads(lambda: runtime.pool), sealer, clock))],
-        # Not yet behind scopes: the security issue puts these routes behind tokens next.
-        deny_unguarded=False,
     )
     return runtime, app

@@ -7,7 +7,7 @@ import pytest
 
 from orders.bootstrap import build
 from reloop_contracts import inventory, orders, sales
-from reloop_localstack.testing import api, running
+from reloop_localstack.testing import running
 from services.orders.tests.support import (
     ACCESSORY,
     DEVICE,
@@ -21,6 +21,7 @@ from services.orders.tests.support import (
     order_in,
     reservation_requested,
     settings,
+    shopper,
     unique,
 )
 
@@ -32,7 +33,7 @@ async def test_a_checkout_asks_for_a_hold_and_once_held_the_order_is_paid_and_re
 ) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone, charger = unique("IPH13"), unique("CHG")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         await list_and_price(env, client, charger, ACCESSORY, 1990)
         cart = await cart_with(client, (phone, DEVICE, 1), (charger, ACCESSORY, 2))
@@ -80,7 +81,7 @@ async def test_a_checkout_asks_for_a_hold_and_once_held_the_order_is_paid_and_re
 async def test_a_declined_card_releases_the_hold_and_cancels_the_order(env: dict[str, str], database_url: str) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone = unique("IPH13")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         cart = await cart_with(client, (phone, DEVICE, 1))
         order_id = await check_out(client, cart["cart_id"], token="tok_declined")
@@ -106,7 +107,7 @@ async def test_checking_out_again_with_the_same_idempotency_key_answers_with_the
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone = unique("IPH13")
     body = {"fulfilment": "ship", "payment": {"method": "card", "token": "tok_visa"}}
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         cart = await cart_with(client, (phone, DEVICE, 1))
         key = {"Idempotency-Key": unique("checkout")}

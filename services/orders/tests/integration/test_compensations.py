@@ -8,7 +8,7 @@ import pytest
 
 from orders.bootstrap import build
 from reloop_contracts import inventory, orders
-from reloop_localstack.testing import api, eventually, running
+from reloop_localstack.testing import eventually, running
 from services.orders.tests.support import (
     ACCESSORY,
     DEVICE,
@@ -23,6 +23,7 @@ from services.orders.tests.support import (
     publish,
     reservation_requested,
     settings,
+    shopper,
     unique,
 )
 
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.connected
 async def test_a_hold_that_expires_before_payment_cancels_the_order(env: dict[str, str], database_url: str) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone = unique("IPH13")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         order_id = await check_out(client, (await cart_with(client, (phone, DEVICE, 1)))["cart_id"])
         ended = inventory.ReservationEnded(
@@ -51,7 +52,7 @@ async def test_a_sold_line_inventory_could_not_keep_is_dropped_refunded_and_anno
 ) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone, charger = unique("IPH13"), unique("CHG")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         await list_and_price(env, client, charger, ACCESSORY, 1990)
         cart = await cart_with(client, (phone, DEVICE, 1), (charger, ACCESSORY, 1))
@@ -93,7 +94,7 @@ async def test_a_sold_line_served_by_an_equivalent_unit_now_names_it_and_the_cus
 ) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone = unique("IPH13")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         cart = await cart_with(client, (phone, DEVICE, 1))
         line_id = cart["lines"][0]["line_id"]

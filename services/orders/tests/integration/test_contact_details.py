@@ -11,7 +11,7 @@ import pytest
 from orders.bootstrap import build
 from reloop_contracts import sales
 from reloop_contracts.common import SealedPersonalData
-from reloop_localstack.testing import api, every_row, outbox_drained, running
+from reloop_localstack.testing import every_row, outbox_drained, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from services.orders.tests.support import (
     DEVICE,
@@ -24,6 +24,7 @@ from services.orders.tests.support import (
     order_in,
     reservation_requested,
     settings,
+    shopper,
     unique,
 )
 
@@ -44,9 +45,9 @@ async def test_a_sale_with_contact_details_carries_them_sealed_with_the_consent_
         "delivery_postal_code": "SW1A 1AA",
         "consent": {"marketing": True},
     }
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app, account) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
-        cart = await cart_with(client, (phone, DEVICE, 1), customer_id=account)
+        cart = await cart_with(client, (phone, DEVICE, 1))
         order_id = await check_out(client, cart["cart_id"], contact=contact)
         request = await reservation_requested(env, order_id)
         await confirm(env, request, {cart["lines"][0]["line_id"]: unique("U")})
@@ -83,15 +84,15 @@ async def test_a_second_order_of_the_same_account_is_sealed_under_the_same_data_
     keyvault = await new_database()
     runtime, app = build(settings(env, database_url, keyvault), registry=TOPICS)
     phone, account, other = unique("IPH13"), unique("acct"), unique("acct")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app, account) as client, shopper(app, other) as someone:
         await list_and_price(env, client, phone, DEVICE, 45900)
-        first = await cart_with(client, (phone, DEVICE, 1), customer_id=account)
-        second = await cart_with(client, (phone, DEVICE, 1), customer_id=account)
-        someone_else = await cart_with(client, (phone, DEVICE, 1), customer_id=other)
+        first = await cart_with(client, (phone, DEVICE, 1))
+        second = await cart_with(client, (phone, DEVICE, 1))
+        someone_else = await cart_with(someone, (phone, DEVICE, 1))
         orders = [
             await check_out(client, first["cart_id"], contact={"email": "ada@example.org"}),
             await check_out(client, second["cart_id"], contact={"email": "ada.l@example.org", "name": "Ada"}),
-            await check_out(client, someone_else["cart_id"], contact={"email": "grace@example.org"}),
+            await check_out(someone, someone_else["cart_id"], contact={"email": "grace@example.org"}),
         ]
         async with runtime.pool.acquire() as conn:
             rows = await conn.fetch(
@@ -116,7 +117,7 @@ async def test_a_checkout_without_contact_details_names_only_the_account(
 ) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone = unique("IPH13")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         cart = await cart_with(client, (phone, DEVICE, 1))
         order_id = await check_out(client, cart["cart_id"])

@@ -10,7 +10,7 @@ import pytest
 
 from orders.bootstrap import build
 from reloop_contracts import inventory, orders, sales
-from reloop_localstack.testing import api, running
+from reloop_localstack.testing import running
 from services.orders.tests.support import (
     ACCESSORY,
     DEVICE,
@@ -27,14 +27,17 @@ from services.orders.tests.support import (
     publish,
     reservation_requested,
     settings,
+    shopper,
     unique,
+    warehouse,
 )
 
 pytestmark = pytest.mark.connected
 
 
 async def _delivered_order(env: dict[str, str], client: httpx.AsyncClient) -> dict[str, Any]:
-    """A phone and two chargers, held, paid, applied by inventory, shipped and delivered."""
+    """A phone and two chargers bought by the customer `client` signs in as, held, paid, applied by
+    inventory, shipped and delivered by the warehouse."""
     phone, charger = unique("IPH13"), unique("CHG")
     await list_and_price(env, client, phone, DEVICE, 45900)
     await list_and_price(env, client, charger, ACCESSORY, 1990)
@@ -44,7 +47,7 @@ async def _delivered_order(env: dict[str, str], client: httpx.AsyncClient) -> di
     await confirm(env, request, {cart["lines"][0]["line_id"]: unique("U")})
     order = await order_in(client, order_id, "placed")
 
-    refused = await client.post(f"/orders/{order_id}/fulfil", json={"tracking_reference": "TRK-1"})
+    refused = await client.post(f"/orders/{order_id}/fulfil", json={"tracking_reference": "TRK-1"}, headers=warehouse())
     assert (refused.status_code, refused.json()["field"]) == (409, "stock_committed")
     allocated = inventory.SaleAllocated(
         sale_id=order_id,
@@ -66,9 +69,11 @@ async def _delivered_order(env: dict[str, str], client: httpx.AsyncClient) -> di
     await publish(env, inventory.SALE_ALLOCATIONS, allocated, producer="inventory")
     await order_when(client, order_id, lambda o: o["stock_committed"] is True)
 
-    fulfilled = await client.post(f"/orders/{order_id}/fulfil", json={"tracking_reference": "TRK-1"})
+    fulfilled = await client.post(
+        f"/orders/{order_id}/fulfil", json={"tracking_reference": "TRK-1"}, headers=warehouse()
+    )
     assert fulfilled.status_code == 200, fulfilled.text
-    delivered = await client.post(f"/orders/{order_id}/deliver")
+    delivered = await client.post(f"/orders/{order_id}/deliver", headers=warehouse())
     assert delivered.status_code == 200, delivered.text
     result: dict[str, Any] = delivered.json()
     return result
@@ -78,7 +83,7 @@ async def test_a_return_within_the_withdrawal_period_is_refunded_on_receipt_and_
     env: dict[str, str], database_url: str
 ) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         order = await _delivered_order(env, client)
         order_id = order["order_id"]
         delivered_at = datetime.fromisoformat(order["timestamps"]["delivered_at"])
@@ -91,7 +96,7 @@ async def test_a_return_within_the_withdrawal_period_is_refunded_on_receipt_and_
         )
         assert requested.status_code == 201, requested.text
         return_id = requested.json()["return_id"]
-        received = await client.post(f"/orders/{order_id}/returns/{return_id}/receive")
+        received = await client.post(f"/orders/{order_id}/returns/{return_id}/receive", headers=warehouse())
         assert received.status_code == 200, received.text
 
         refund = next(p for p in received.json()["payments"] if p["kind"] == "refund")
@@ -112,7 +117,7 @@ async def test_a_return_after_the_withdrawal_deadline_gets_a_409_naming_the_dead
 ) -> None:
     clock = MovableClock()
     runtime, app = build(settings(env, database_url), clock=clock, registry=TOPICS)
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         order = await _delivered_order(env, client)
         clock.advance(timedelta(days=14, minutes=1))
         response = await client.post(

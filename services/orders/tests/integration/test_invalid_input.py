@@ -7,8 +7,17 @@ from typing import Any
 import pytest
 
 from orders.bootstrap import build
-from reloop_localstack.testing import api, running
-from services.orders.tests.support import ACCESSORY, DEVICE, TOPICS, cart_with, list_and_price, settings, unique
+from reloop_localstack.testing import running
+from services.orders.tests.support import (
+    ACCESSORY,
+    DEVICE,
+    TOPICS,
+    cart_with,
+    list_and_price,
+    settings,
+    shopper,
+    unique,
+)
 
 pytestmark = pytest.mark.connected
 
@@ -57,7 +66,7 @@ async def test_bad_input_gets_a_422_naming_the_field_and_creates_no_order(
 ) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone, charger = unique("IPH13"), unique("CHG")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         await list_and_price(env, client, charger, ACCESSORY, 1990)
         cart = await cart_with(client, (phone, DEVICE, 1))
@@ -81,7 +90,7 @@ async def test_a_cart_in_a_market_nothing_is_sold_in_is_refused_naming_the_marke
     env: dict[str, str], database_url: str
 ) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
-    async with running(runtime), api(app) as client:
-        response = await client.post("/carts", json={"market": "ZZ", "customer_id": "cust-1"})
+    async with running(runtime), shopper(app) as client:
+        response = await client.post("/carts", json={"market": "ZZ"})
     assert response.status_code == 422
     assert response.json()["field"] == "market"

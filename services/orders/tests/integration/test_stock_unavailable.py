@@ -6,7 +6,7 @@ import pytest
 
 from orders.bootstrap import build
 from reloop_contracts import inventory, orders
-from reloop_localstack.testing import api, running
+from reloop_localstack.testing import running
 from services.orders.tests.support import (
     DEVICE,
     TOPICS,
@@ -19,6 +19,7 @@ from services.orders.tests.support import (
     publish,
     reservation_requested,
     settings,
+    shopper,
     unique,
 )
 
@@ -30,7 +31,7 @@ async def test_a_rejected_hold_offers_a_substitute_and_accepting_it_requests_a_h
 ) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone = unique("IPH13")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         cart = await cart_with(client, (phone, DEVICE, 1))
         line_id = cart["lines"][0]["line_id"]
@@ -68,7 +69,7 @@ async def test_a_rejected_hold_offers_a_substitute_and_accepting_it_requests_a_h
 async def test_an_order_short_of_stock_can_be_cancelled_by_the_customer(env: dict[str, str], database_url: str) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone = unique("IPH13")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         cart = await cart_with(client, (phone, DEVICE, 1))
         order_id = await check_out(client, cart["cart_id"])

@@ -8,8 +8,8 @@ import pytest
 
 from orders.bootstrap import build
 from reloop_contracts import NonNegativeMoney, catalog, inventory
-from reloop_localstack.testing import api, eventually, running
-from services.orders.tests.support import ACCESSORY, DEVICE, TOPICS, list_and_price, publish, settings, unique
+from reloop_localstack.testing import eventually, running
+from services.orders.tests.support import ACCESSORY, DEVICE, TOPICS, list_and_price, publish, settings, shopper, unique
 
 pytestmark = pytest.mark.connected
 
@@ -19,7 +19,7 @@ async def test_the_storefront_shows_inventory_availability_per_market_and_refuse
 ) -> None:
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     phone = unique("IPH13")
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         await list_and_price(env, client, phone, DEVICE, 45900)
         changed = inventory.AvailabilityChanged(
             sku=phone,
@@ -42,7 +42,7 @@ async def test_the_storefront_shows_inventory_availability_per_market_and_refuse
             return bool((await client.get(f"/storefront/FR/skus/{phone}")).json()["available"] == 3)
 
         await eventually(available_in_france, message="the storefront shows availability")
-        cart = (await client.post("/carts", json={"market": "FR", "customer_id": "cust-1"})).json()
+        cart = (await client.post("/carts", json={"market": "FR"})).json()
         await publish(
             env,
             catalog.SKUS,
@@ -68,7 +68,7 @@ async def test_a_price_in_another_currency_than_the_market_never_reaches_the_pri
     runtime, app = build(settings(env, database_url), registry=TOPICS)
     charger = unique("CHG")
     now = datetime.now(UTC)
-    async with running(runtime), api(app) as client:
+    async with running(runtime), shopper(app) as client:
         wrong = catalog.SkuPriced(
             sku=charger, market="FR", price=NonNegativeMoney(amount_minor=1, currency="GBP"), effective_at=now
         )

@@ -79,8 +79,10 @@ async def checked_out(
     clock, uow = storefront.clock, service.unit_of_work
     cart = await carts.open_cart(commands.OpenCart("FR", customer_id or unique("cust")), uow(), clock)
     for sku, kind, quantity in ((phone, DEVICE, 1), (charger, ACCESSORY, 2)):
-        await carts.add_cart_line(commands.AddCartLine(cart.cart_id, sku, kind, quantity), uow(), clock)
-    cmd = commands.Checkout(cart.cart_id, "ship", None, "card", token, contact=contact)
+        await carts.add_cart_line(
+            commands.AddCartLine(cart.cart_id, cart.customer_id, sku, kind, quantity), uow(), clock
+        )
+    cmd = commands.Checkout(cart.cart_id, cart.customer_id, "ship", None, "card", token, contact=contact)
     order = (await checkout.checkout(cmd, uow(), storefront.sealer, clock)).order
     requested = await service.published(inventory.ReservationRequested)
     [request] = [r for r in requested if r.reservation_id == order.reservation_id]

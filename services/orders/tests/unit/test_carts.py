@@ -34,9 +34,11 @@ async def test_a_line_goes_into_the_cart_and_the_cart_is_shown_at_todays_prices(
     twin = OrdersTwin()
     await price_list(twin)
     cart = await cart_with(twin, (PHONE, DEVICE, 1))
-    line = await carts.add_cart_line(commands.AddCartLine(cart.cart_id, CHARGER, ACCESSORY, 3), twin.uow(), twin.clock)
+    line = await carts.add_cart_line(
+        commands.AddCartLine(cart.cart_id, cart.customer_id, CHARGER, ACCESSORY, 3), twin.uow(), twin.clock
+    )
 
-    shown, skus = await views.priced_cart(cart.cart_id, twin.reads, twin.clock)
+    shown, skus = await views.priced_cart(cart.cart_id, cart.customer_id, twin.reads, twin.clock)
     assert shown.lines[-1] == line == CartLine(line.line_id, CHARGER, ACCESSORY, 3)
     assert [skus[sku].price for sku in (PHONE, CHARGER)] == [Money(45900, "EUR"), Money(1990, "EUR")]
 
@@ -46,7 +48,9 @@ async def test_a_sku_without_a_price_in_the_market_is_refused_and_the_cart_is_le
     await price_list(twin)
     cart = await cart_with(twin, (PHONE, DEVICE, 1))
     with pytest.raises(NotSellable) as refused:
-        await carts.add_cart_line(commands.AddCartLine(cart.cart_id, "NOPE-1", ACCESSORY, 1), twin.uow(), twin.clock)
+        await carts.add_cart_line(
+            commands.AddCartLine(cart.cart_id, cart.customer_id, "NOPE-1", ACCESSORY, 1), twin.uow(), twin.clock
+        )
     assert refused.value.field == "sku"
     assert [line.sku for line in twin.tables.carts[cart.cart_id].lines] == [PHONE]
 
@@ -54,7 +58,7 @@ async def test_a_sku_without_a_price_in_the_market_is_refused_and_the_cart_is_le
 async def test_adding_to_a_cart_that_does_not_exist_is_not_found() -> None:
     twin = OrdersTwin()
     with pytest.raises(NotFound) as missing:
-        await carts.add_cart_line(commands.AddCartLine("no-cart", PHONE, DEVICE, 1), twin.uow(), twin.clock)
+        await carts.add_cart_line(commands.AddCartLine("no-cart", "cust-1", PHONE, DEVICE, 1), twin.uow(), twin.clock)
     assert missing.value.field == "cart_id"
 
 
@@ -63,11 +67,11 @@ async def test_a_removed_line_is_gone_and_removing_it_again_is_not_found() -> No
     await price_list(twin)
     cart = await cart_with(twin, (PHONE, DEVICE, 1), (CHARGER, ACCESSORY, 2))
     phone_line = cart.lines[0].line_id
-    await carts.remove_cart_line(commands.RemoveCartLine(cart.cart_id, phone_line), twin.uow())
+    await carts.remove_cart_line(commands.RemoveCartLine(cart.cart_id, cart.customer_id, phone_line), twin.uow())
 
     assert [line.sku for line in twin.tables.carts[cart.cart_id].lines] == [CHARGER]
     with pytest.raises(NotFound) as again:
-        await carts.remove_cart_line(commands.RemoveCartLine(cart.cart_id, phone_line), twin.uow())
+        await carts.remove_cart_line(commands.RemoveCartLine(cart.cart_id, cart.customer_id, phone_line), twin.uow())
     assert again.value.field == "line_id"
 
 

@@ -93,7 +93,10 @@ async def test_checking_out_a_cart_that_does_not_exist_is_not_found() -> None:
     twin = OrdersTwin()
     with pytest.raises(NotFound):
         await checkout.checkout(
-            commands.Checkout("no-such-cart", "ship", None, "card", "tok_visa"), twin.uow(), twin.sealer, twin.clock
+            commands.Checkout("no-such-cart", "cust-1", "ship", None, "card", "tok_visa"),
+            twin.uow(),
+            twin.sealer,
+            twin.clock,
         )
 
 

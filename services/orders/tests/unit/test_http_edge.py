@@ -3,43 +3,36 @@ the shared error mapping untouched, which answers them by kind with the field at
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import httpx
-
 from orders.domain.errors import PaymentFailed
 from orders.domain.payments import Authorization, PaymentProvider
 from orders.domain.rules import ACCESSORY
-from orders.entrypoints.http import routes
 from reloop_contracts.amounts import Money
-from reloop_shared.http.app import create_edge
+from reloop_localstack.testing import customer_headers, staff_headers
 from services.orders.tests.fakes import OrdersTables, OrdersTwin, local_ledger
-from services.orders.tests.given import CHARGER, PHONE, delivered, line_of, placed, price_list
+from services.orders.tests.given import CHARGER, CUSTOMER, PHONE, delivered, line_of, placed, price_list
 
-
-@asynccontextmanager
-async def client_of(twin: OrdersTwin) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_edge(title="orders on its twin", routers=[routes(twin.http())], deny_unguarded=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://orders") as client:
-        yield client
+SIGNED_IN = customer_headers(CUSTOMER)
+WAREHOUSE = staff_headers("orders:warehouse")
 
 
 async def test_a_shopper_opens_a_cart_fills_it_and_checks_it_out_once_per_idempotency_key() -> None:
     twin = OrdersTwin()
     await price_list(twin)
-    async with client_of(twin) as client:
-        opened = await client.post("/carts", json={"market": "FR", "customer_id": "cust-1"})
+    async with twin.client() as client:
+        opened = await client.post("/carts", json={"market": "FR"}, headers=SIGNED_IN)
         cart_id = opened.json()["cart_id"]
-        await client.post(f"/carts/{cart_id}/lines", json={"sku": PHONE, "kind": "refurbished_device", "quantity": 1})
-        filled = await client.post(f"/carts/{cart_id}/lines", json={"sku": CHARGER, "kind": ACCESSORY, "quantity": 2})
+        phone = {"sku": PHONE, "kind": "refurbished_device", "quantity": 1}
+        await client.post(f"/carts/{cart_id}/lines", json=phone, headers=SIGNED_IN)
+        chargers = {"sku": CHARGER, "kind": ACCESSORY, "quantity": 2}
+        filled = await client.post(f"/carts/{cart_id}/lines", json=chargers, headers=SIGNED_IN)
         body = {"fulfilment": "ship", "payment": {"method": "card", "token": "tok_visa"}}
-        key = {"Idempotency-Key": "k-1"}
+        key = {"Idempotency-Key": "k-1", **SIGNED_IN}
         first = await client.post(f"/carts/{cart_id}/checkout", json=body, headers=key)
         again = await client.post(f"/carts/{cart_id}/checkout", json=body, headers=key)
-        order = await client.get(first.headers["Location"])
+        order = await client.get(first.headers["Location"], headers=SIGNED_IN)
 
     assert (opened.status_code, filled.status_code) == (201, 201)
+    assert opened.json()["customer_id"] == CUSTOMER, "the customer is the one the token names"
     assert filled.json()["total"] == {"amount_minor": 45900 + 2 * 1990, "currency": "EUR"}
     assert (first.status_code, again.status_code, again.headers["Idempotent-Replayed"]) == (202, 202, "true")
     assert again.json() == first.json()
@@ -47,8 +40,8 @@ async def test_a_shopper_opens_a_cart_fills_it_and_checks_it_out_once_per_idempo
 
 
 async def test_an_unknown_order_is_a_404_naming_the_order() -> None:
-    async with client_of(OrdersTwin()) as client:
-        response = await client.get("/orders/no-such-order")
+    async with OrdersTwin().client() as client:
+        response = await client.get("/orders/no-such-order", headers=SIGNED_IN)
     assert response.status_code == 404
     assert (response.json()["error"], response.json()["field"]) == ("NotFound", "order_id")
 
@@ -56,15 +49,15 @@ async def test_an_unknown_order_is_a_404_naming_the_order() -> None:
 async def test_a_request_the_orders_state_does_not_allow_is_a_409_naming_the_field() -> None:
     twin = OrdersTwin()
     order = await placed(twin)
-    async with client_of(twin) as client:
-        response = await client.post(f"/orders/{order.order_id}/cancel")
+    async with twin.client() as client:
+        response = await client.post(f"/orders/{order.order_id}/cancel", headers=SIGNED_IN)
     assert response.status_code == 409
     assert (response.json()["error"], response.json()["field"]) == ("WrongState", "status")
 
 
 async def test_a_broken_business_rule_is_a_422_naming_the_field() -> None:
-    async with client_of(OrdersTwin()) as client:
-        response = await client.post("/carts", json={"market": "ZZ", "customer_id": "cust-1"})
+    async with OrdersTwin().client() as client:
+        response = await client.post("/carts", json={"market": "ZZ"}, headers=SIGNED_IN)
     assert response.status_code == 422
     assert response.json()["field"] == "market"
 
@@ -92,12 +85,14 @@ def refunds_refused(tables: OrdersTables) -> PaymentProvider:
 async def test_a_payment_provider_failure_is_a_502_and_the_return_stays_requested() -> None:
     twin = OrdersTwin(payments=refunds_refused)
     order = await delivered(twin)
-    async with client_of(twin) as client:
+    async with twin.client() as client:
         requested = await client.post(
-            f"/orders/{order.order_id}/returns", json={"line_ids": [line_of(order, ACCESSORY)], "reason": "broken"}
+            f"/orders/{order.order_id}/returns",
+            json={"line_ids": [line_of(order, ACCESSORY)], "reason": "broken"},
+            headers=SIGNED_IN,
         )
         return_id = requested.json()["return_id"]
-        received = await client.post(f"/orders/{order.order_id}/returns/{return_id}/receive")
+        received = await client.post(f"/orders/{order.order_id}/returns/{return_id}/receive", headers=WAREHOUSE)
 
     assert (requested.status_code, requested.json()["status"]) == (201, "requested")
     assert (received.status_code, received.json()["error"]) == (502, "PaymentFailed")

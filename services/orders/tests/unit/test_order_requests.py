@@ -18,7 +18,9 @@ from services.orders.tests.given import checked_out, delivered, placed
 async def test_cancelling_while_the_stock_is_being_held_gives_the_hold_back() -> None:
     twin = OrdersTwin()
     order = await checked_out(twin)
-    cancelled = await orders.cancel_order(commands.CancelOrder(order.order_id), twin.uow(), twin.clock)
+    cancelled = await orders.cancel_order(
+        commands.CancelOrder(order.order_id, order.customer_id), twin.uow(), twin.clock
+    )
 
     assert cancelled.status is twin.tables.orders[order.order_id].status is OrderStatus.CANCELLED
     [release] = twin.store.published(inventory.ReservationReleaseRequested)
@@ -30,7 +32,7 @@ async def test_a_placed_order_cannot_be_cancelled_and_stays_placed() -> None:
     twin = OrdersTwin()
     order = await placed(twin)
     with pytest.raises(WrongState) as refused:
-        await orders.cancel_order(commands.CancelOrder(order.order_id), twin.uow(), twin.clock)
+        await orders.cancel_order(commands.CancelOrder(order.order_id, order.customer_id), twin.uow(), twin.clock)
     assert refused.value.field == "status"
     assert twin.tables.orders[order.order_id].status is OrderStatus.PLACED
 

@@ -87,7 +87,9 @@ async def test_a_rejected_hold_offers_substitutes_and_accepting_them_asks_for_a_
         [offer],
     )
 
-    await orders.accept_substitute(commands.AcceptSubstitute(order.order_id, phone_line), twin.uow(), twin.clock)
+    await orders.accept_substitute(
+        commands.AcceptSubstitute(order.order_id, order.customer_id, phone_line), twin.uow(), twin.clock
+    )
     again = twin.tables.orders[order.order_id]
     assert (again.status, again.reservation_id) == (OrderStatus.RESERVING, f"{order.order_id}-2")
     requested = twin.store.published(inventory.ReservationRequested)

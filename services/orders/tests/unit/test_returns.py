@@ -22,7 +22,7 @@ async def test_a_returned_parcel_is_refunded_and_recorded_as_a_return_like_a_sho
     order = await delivered(twin)
     charger_line = line_of(order, ACCESSORY)
     request = await returns.request_return(
-        commands.RequestReturn(order.order_id, (charger_line,), "not needed"), twin.uow(), twin.clock
+        commands.RequestReturn(order.order_id, order.customer_id, (charger_line,), "not needed"), twin.uow(), twin.clock
     )
     [requested] = twin.store.published(orders_contract.ReturnRequested)
     assert (requested.return_id, requested.line_ids) == (request.return_id, [charger_line])
@@ -46,7 +46,7 @@ async def test_every_line_back_makes_the_order_returned() -> None:
     order = await delivered(twin)
     every_line = (line_of(order, DEVICE), line_of(order, ACCESSORY))
     request = await returns.request_return(
-        commands.RequestReturn(order.order_id, every_line, "changed my mind"), twin.uow(), twin.clock
+        commands.RequestReturn(order.order_id, order.customer_id, every_line, "changed my mind"), twin.uow(), twin.clock
     )
     returned = await returns.receive_return(
         commands.ReceiveReturn(order.order_id, request.return_id), twin.uow(), twin.clock
@@ -60,7 +60,9 @@ async def test_a_return_asked_for_after_the_withdrawal_period_is_refused() -> No
     twin.clock.advance(WITHDRAWAL_PERIOD + timedelta(minutes=1))
     with pytest.raises(WithdrawalPeriodOver) as late:
         await returns.request_return(
-            commands.RequestReturn(order.order_id, (line_of(order, ACCESSORY),), "late"), twin.uow(), twin.clock
+            commands.RequestReturn(order.order_id, order.customer_id, (line_of(order, ACCESSORY),), "late"),
+            twin.uow(),
+            twin.clock,
         )
     assert late.value.field == "withdrawal_deadline"
     assert twin.tables.orders[order.order_id].returns == []
@@ -70,7 +72,9 @@ async def test_a_parcel_received_twice_is_refunded_once() -> None:
     twin = OrdersTwin()
     order = await delivered(twin)
     request = await returns.request_return(
-        commands.RequestReturn(order.order_id, (line_of(order, ACCESSORY),), "not needed"), twin.uow(), twin.clock
+        commands.RequestReturn(order.order_id, order.customer_id, (line_of(order, ACCESSORY),), "not needed"),
+        twin.uow(),
+        twin.clock,
     )
     receive = commands.ReceiveReturn(order.order_id, request.return_id)
     await returns.receive_return(receive, twin.uow(), twin.clock)

@@ -45,7 +45,9 @@ async def test_a_discontinued_sku_is_shown_so_and_can_no_longer_go_into_a_cart()
     assert (await views.storefront_sku(CHARGER, "FR", twin.reads, twin.clock)).discontinued
     cart = await cart_with(twin)
     with pytest.raises(NotSellable):
-        await carts.add_cart_line(commands.AddCartLine(cart.cart_id, CHARGER, ACCESSORY, 1), twin.uow(), twin.clock)
+        await carts.add_cart_line(
+            commands.AddCartLine(cart.cart_id, cart.customer_id, CHARGER, ACCESSORY, 1), twin.uow(), twin.clock
+        )
 
 
 async def test_availability_is_the_newest_snapshot_and_an_older_one_changes_nothing() -> None:

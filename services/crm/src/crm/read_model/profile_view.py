@@ -1,5 +1,6 @@
-"""A profile's 360 view: identifiers, contact details (opened only where reloop may use them),
-consent per purpose with history, who may use each record and why, the timeline, merges."""
+"""A profile's 360 view: identifiers, contact details (opened only where reloop may use them, and
+only for a reader allowed personal data), consent per purpose with history, who may use each record
+and why, the timeline, merges."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def _sealed(contact: Contact) -> SealedFields:
     return SealedFields(contact.key_id, contact.nonce, contact.ciphertext)
 
 
-async def profile_view(conn: Connection, vault: KeyVault, profile_id: uuid.UUID) -> dict[str, Any]:
+async def profile_view(conn: Connection, vault: KeyVault, profile_id: uuid.UUID, *, personal: bool) -> dict[str, Any]:
+    """The view; with `personal` false the contact details stay sealed (never opened) and every
+    `fields` is null: the reader may see that a record exists and who may use it, not what it says."""
     queries = ProfileQueries(conn)
     profile = await queries.profile(profile_id)
     if profile is None:
@@ -41,10 +44,10 @@ async def profile_view(conn: Connection, vault: KeyVault, profile_id: uuid.UUID)
     contacts = (await queries.contacts([profile_id])).get(profile_id, [])
     rules = [contact_usage(c.subject_id, c.data_owner, c.captured_by, consents["partner_sharing"]) for c in contacts]
     usage += rules
-    # Opened only where reloop may use the record, all in one go.
-    usable = [c for c, rule in zip(contacts, rules, strict=True) if rule.usable_by_reloop]
+    # Opened only where reloop may use the record and the reader may see personal data, all in one go.
+    usable = [c for c, rule in zip(contacts, rules, strict=True) if rule.usable_by_reloop and personal]
     opened = dict(zip(map(id, usable), await vault.open_many([_sealed(c) for c in usable]), strict=True))
-    personal = [
+    details = [
         {
             "subject_id": contact.subject_id,
             "data_owner": contact.data_owner,
@@ -62,7 +65,8 @@ async def profile_view(conn: Connection, vault: KeyVault, profile_id: uuid.UUID)
             {"kind": i["kind"], "identifier": _shown(i["identifier"]), "first_seen_at": i["first_seen_at"]}
             for i in identifiers
         ],
-        "personal_data": personal,
+        "personal_data": details,
+        "personal_data_redacted": not personal,
         "consents": {
             purpose: {"granted": s.granted, "captured_at": s.captured_at, "captured_by": s.captured_by}
             for purpose, s in consents.items()

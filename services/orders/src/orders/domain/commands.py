@@ -1,4 +1,7 @@
-"""What orders is asked to do: by shoppers and the warehouse over HTTP, by other services' events."""
+"""What orders is asked to do: by shoppers and the warehouse over HTTP, by other services' events.
+
+A shopper's command names the customer asking (the subject of their storefront token, never a
+field of a request body): a cart or an order is acted on only by its own customer."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ class OpenCart:
 @dataclass(frozen=True)
 class AddCartLine:
     cart_id: str
+    customer_id: str
     sku: str
     kind: str
     quantity: int
@@ -29,12 +33,14 @@ class AddCartLine:
 @dataclass(frozen=True)
 class RemoveCartLine:
     cart_id: str
+    customer_id: str
     line_id: str
 
 
 @dataclass(frozen=True)
 class Checkout:
     cart_id: str
+    customer_id: str
     fulfilment: str
     pickup_location_id: str | None
     payment_method: str
@@ -49,6 +55,7 @@ class Checkout:
 @dataclass(frozen=True)
 class AcceptSubstitute:
     order_id: str
+    customer_id: str
     line_id: str
     unit_id: str | None = None
 
@@ -56,6 +63,7 @@ class AcceptSubstitute:
 @dataclass(frozen=True)
 class CancelOrder:
     order_id: str
+    customer_id: str
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,7 @@ class DeliverOrder:
 @dataclass(frozen=True)
 class RequestReturn:
     order_id: str
+    customer_id: str
     line_ids: tuple[str, ...]
     reason: str
 

@@ -17,8 +17,9 @@ import uuid
 from dataclasses import dataclass
 
 from orders.domain import commands
-from orders.domain.errors import IdempotencyKeyReused, NotFound
+from orders.domain.errors import IdempotencyKeyReused
 from orders.domain.model import Order
+from orders.service_layer.carts import customers_cart
 from orders.service_layer.contacts import sealed_contact
 from orders.service_layer.ports import Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
@@ -40,9 +41,7 @@ def fingerprint(cmd: commands.Checkout) -> str:
 async def checkout(cmd: commands.Checkout, uow: OrdersUnitOfWork, sealer: Sealer, clock: Clock) -> CheckoutResult:
     async with uow:
         # Locked first: a second checkout of the cart waits here, then sees the first one's key.
-        cart = await uow.carts.get(cmd.cart_id, for_update=True)
-        if cart is None:
-            raise NotFound(f"no cart {cmd.cart_id}", field="cart_id")
+        cart = await customers_cart(uow, cmd.cart_id, cmd.customer_id)
         if cmd.idempotency_key is not None and (earlier := await uow.checkouts.find(cmd.idempotency_key)):
             return CheckoutResult(await _replay(cmd, earlier, uow), replayed=True)
         at = clock.now()

@@ -1,4 +1,7 @@
-"""Order use cases asked for over HTTP: by the customer (substitutes, cancel) and the warehouse."""
+"""Order use cases asked for over HTTP: by the customer (substitutes, cancel) and the warehouse.
+
+A customer acts only on their own orders: another customer's order is answered exactly as one that
+does not exist (`NotFound`), so whether it exists does not leak. The warehouse acts on any order."""
 
 from __future__ import annotations
 
@@ -16,9 +19,17 @@ async def locked_order(uow: OrdersUnitOfWork, order_id: str) -> Order:
     return order
 
 
+async def customers_order(uow: OrdersUnitOfWork, order_id: str, customer_id: str) -> Order:
+    """The customer's own order, locked; another's is not found, as if it did not exist."""
+    order = await uow.orders.get(order_id, for_update=True)
+    if order is None or order.customer_id != customer_id:
+        raise NotFound(f"no order {order_id}", field="order_id")
+    return order
+
+
 async def accept_substitute(cmd: commands.AcceptSubstitute, uow: OrdersUnitOfWork, clock: Clock) -> Order:
     async with uow:
-        order = await locked_order(uow, cmd.order_id)
+        order = await customers_order(uow, cmd.order_id, cmd.customer_id)
         order.accept_substitute(cmd.line_id, cmd.unit_id, clock.now())
         await uow.orders.save(order)
         await uow.commit()
@@ -27,7 +38,7 @@ async def accept_substitute(cmd: commands.AcceptSubstitute, uow: OrdersUnitOfWor
 
 async def cancel_order(cmd: commands.CancelOrder, uow: OrdersUnitOfWork, clock: Clock) -> Order:
     async with uow:
-        order = await locked_order(uow, cmd.order_id)
+        order = await customers_order(uow, cmd.order_id, cmd.customer_id)
         order.cancel(clock.now())
         await uow.orders.save(order)
         await uow.commit()

@@ -7,15 +7,16 @@ import uuid
 from orders.domain import commands
 from orders.domain.lines import ReturnRequest
 from orders.domain.model import Order
-from orders.service_layer.orders import locked_order
+from orders.service_layer.orders import customers_order, locked_order
 from orders.service_layer.refunds import refund
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_shared.clock import Clock
 
 
 async def request_return(cmd: commands.RequestReturn, uow: OrdersUnitOfWork, clock: Clock) -> ReturnRequest:
+    """The customer asks to send lines of their own order back."""
     async with uow:
-        order = await locked_order(uow, cmd.order_id)
+        order = await customers_order(uow, cmd.order_id, cmd.customer_id)
         request = order.request_return(str(uuid.uuid4()), cmd.line_ids, cmd.reason, clock.now())
         await uow.orders.save(order)
         await uow.commit()

@@ -1,4 +1,6 @@
-"""What the storefront and the customer see: reads without a unit of work, locks or events."""
+"""What the storefront and the customer see: reads without a unit of work, locks or events.
+
+A customer sees only their own carts and orders; another's answers as one that does not exist."""
 
 from __future__ import annotations
 
@@ -16,16 +18,19 @@ async def storefront_sku(sku: str, market: str, reads: OrdersReads, clock: Clock
     return view
 
 
-async def priced_cart(cart_id: str, reads: OrdersReads, clock: Clock) -> tuple[Cart, dict[str, StorefrontSku]]:
-    """The cart, with what each of its SKUs costs and how many are available right now."""
+async def priced_cart(
+    cart_id: str, customer_id: str, reads: OrdersReads, clock: Clock
+) -> tuple[Cart, dict[str, StorefrontSku]]:
+    """The customer's cart, with what each of its SKUs costs and how many are available right now."""
     found = await reads.cart(cart_id, clock.now())
-    if found is None:
+    if found is None or found[0].customer_id != customer_id:
         raise NotFound(f"no cart {cart_id}", field="cart_id")
     return found
 
 
-async def order(order_id: str, reads: OrdersReads) -> Order:
+async def order(order_id: str, customer_id: str, reads: OrdersReads) -> Order:
+    """The customer's order."""
     found = await reads.order(order_id)
-    if found is None:
+    if found is None or found.customer_id != customer_id:
         raise NotFound(f"no order {order_id}", field="order_id")
     return found

@@ -1,4 +1,5 @@
-"""Channel analytics: shops and their catchments, return and attach rates, halo around openings."""
+"""Channel analytics: shops and their catchments, return and attach rates, halo around openings.
+Declaring a shop needs `crm:write`; the reports, which say nothing about anyone, `crm:read`."""
 
 from __future__ import annotations
 
@@ -8,21 +9,32 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from crm.domain import commands
+from crm.entrypoints.http import scopes
 from crm.entrypoints.http.edge import Edge
 from crm.entrypoints.http.schemas import ShopIn, published
 from crm.read_model import channel_reports
 from crm.service_layer import shops
+from reloop_shared.http.authentication import requires
 
 
 def router(edge: Edge) -> APIRouter:
     routes = APIRouter(tags=["analytics"])
 
-    @routes.post("/shops", status_code=201, summary="Declare a shop's catchment and opening date")
+    @routes.post(
+        "/shops",
+        status_code=201,
+        summary="Declare a shop's catchment and opening date",
+        dependencies=[requires(scopes.WRITE)],
+    )
     async def declare_shop(body: ShopIn) -> dict[str, Any]:
         command = commands.DeclareShop(body.shop_id, body.kind, body.market, body.prefixes(), body.opened_on)
         return published(await shops.declare_shop(command, edge.unit_of_work(), edge.clock))
 
-    @routes.get("/analytics/channels", summary="Return rate and attach rates per channel")
+    @routes.get(
+        "/analytics/channels",
+        summary="Return rate and attach rates per channel",
+        dependencies=[requires(scopes.READ)],
+    )
     async def channels(
         since: datetime | None = None,
         until: datetime | None = None,
@@ -31,7 +43,11 @@ def router(edge: Edge) -> APIRouter:
         async with edge.pool().acquire() as conn:
             return await channel_reports.channel_report(conn, since, until, market)
 
-    @routes.get("/analytics/halo", summary="Online sales around shop openings (halo or not)")
+    @routes.get(
+        "/analytics/halo",
+        summary="Online sales around shop openings (halo or not)",
+        dependencies=[requires(scopes.READ)],
+    )
     async def halo(window_days: Annotated[int, Query(ge=1, le=730)] = 90) -> dict[str, Any]:
         async with edge.pool().acquire() as conn:
             return await channel_reports.halo_report(conn, timedelta(days=window_days))

@@ -1,4 +1,5 @@
-"""Merges: an operator merges two profiles of one person, reads the audit trail, undoes a merge."""
+"""Merges: an operator merges two profiles of one person, reads the audit trail, undoes a merge.
+Every route needs `crm:merge`: the audit trail is the merge operators' own record."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from typing import Any
 from fastapi import APIRouter
 
 from crm.domain import commands
+from crm.entrypoints.http import scopes
 from crm.entrypoints.http.edge import Edge
 from crm.entrypoints.http.schemas import MergeIn, UndoIn
 from crm.service_layer import merging
+from reloop_shared.http.authentication import requires
 
 
 def router(edge: Edge) -> APIRouter:
-    routes = APIRouter(tags=["profiles"])
+    routes = APIRouter(tags=["profiles"], dependencies=[requires(scopes.MERGE)])
 
     @routes.post("/merges", status_code=201, summary="Merge two profiles of one person")
     async def merge(body: MergeIn) -> dict[str, Any]:

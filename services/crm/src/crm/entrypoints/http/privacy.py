@@ -1,4 +1,5 @@
-"""Erasure requests: ask for a person to be erased everywhere, follow every holder's confirmation."""
+"""Erasure requests: ask for a person to be erased everywhere, follow every holder's confirmation.
+Both need `crm:erase`: an erasure cannot be undone, and its progress is the privacy office's."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from typing import Any
 from fastapi import APIRouter
 
 from crm.domain import commands
+from crm.entrypoints.http import scopes
 from crm.entrypoints.http.edge import Edge
 from crm.entrypoints.http.schemas import ErasureIn
 from crm.service_layer import erasure
+from reloop_shared.http.authentication import requires
 
 
 def router(edge: Edge) -> APIRouter:
-    routes = APIRouter(tags=["privacy"])
+    routes = APIRouter(tags=["privacy"], dependencies=[requires(scopes.ERASE)])
 
     @routes.post("/erasure-requests", status_code=202, summary="Erase a person everywhere")
     async def request_erasure(body: ErasureIn) -> dict[str, Any]:

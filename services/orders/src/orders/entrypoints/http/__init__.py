@@ -1,6 +1,7 @@
-"""Orders' HTTP edge: the storefront (SKUs, carts, checkout, the customer's order) and the
-warehouse's actions. A route parses the request, calls one handler and shapes its answer; refusals
-go through untouched, and the shared edge (`reloop_shared.http.errors`) answers them by kind."""
+"""Orders' HTTP edge: the storefront (a SKU's price, public; carts, checkout and the customer's
+own order, with the customer's token) and the warehouse's actions (a staff scope, `scopes.py`).
+A route parses the request, calls one handler and shapes its answer; refusals go through
+untouched, and the shared edge (`reloop_shared.http.errors`) answers them by kind."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checkout: the cart becomes an order; stock is requested now, payment taken once it is held."""
+"""Checkout: the customer's cart becomes an order; stock is requested now, payment taken once it is held."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from orders.domain import commands
 from orders.entrypoints.http.dependencies import HttpDependencies
 from orders.entrypoints.http.schemas import CheckoutIn, CheckoutOut
 from orders.service_layer import checkout
+from reloop_shared.auth.principal import Principal
+from reloop_shared.http.authentication import customer
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)]
 
@@ -23,10 +25,15 @@ def router(on: HttpDependencies) -> APIRouter:
         summary="Place the cart as an order: stock is requested now, payment is taken once it is held",
     )
     async def checkout_cart(
-        cart_id: str, body: CheckoutIn, response: Response, idempotency_key: IdempotencyKey = None
+        cart_id: str,
+        body: CheckoutIn,
+        response: Response,
+        idempotency_key: IdempotencyKey = None,
+        who: Principal = customer(),
     ) -> CheckoutOut:
         command = commands.Checkout(
             cart_id,
+            who.subject,
             body.fulfilment,
             body.pickup_location_id,
             body.payment.method,

@@ -21,8 +21,10 @@ Identifier = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class CartIn(RequestBody):
+    """The customer is the one signed in (their token's subject), never a field of the body: one
+    sent is refused as unknown."""
+
     market: MarketCode
-    customer_id: Identifier
 
 
 class CartLineIn(RequestBody):

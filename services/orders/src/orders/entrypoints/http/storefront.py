@@ -7,10 +7,12 @@ from fastapi import APIRouter
 from orders.entrypoints.http.dependencies import HttpDependencies
 from orders.entrypoints.http.schemas import MarketCode, StorefrontSkuOut, storefront_sku
 from orders.service_layer import views
+from reloop_shared.http.authentication import public
 
 
 def router(on: HttpDependencies) -> APIRouter:
-    router = APIRouter(tags=["storefront"])
+    # Price and availability are shown to anyone browsing, signed in or not.
+    router = APIRouter(tags=["storefront"], dependencies=[public()])
 
     @router.get("/storefront/{market}/skus/{sku}", summary="Price and availability of a SKU")
     async def get_storefront_sku(market: MarketCode, sku: str) -> StorefrontSkuOut:

@@ -1,4 +1,5 @@
-"""The warehouse's actions on an order: shipped or ready to collect, delivered, a parcel back."""
+"""The warehouse's actions on any order: shipped or ready to collect, delivered, a parcel back.
+Staff only, with the `orders:warehouse` scope."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from fastapi import APIRouter
 from orders.domain import commands
 from orders.entrypoints.http.dependencies import HttpDependencies
 from orders.entrypoints.http.schemas import FulfilIn, OrderOut, order_out
+from orders.entrypoints.http.scopes import WAREHOUSE
 from orders.service_layer import orders, returns
+from reloop_shared.http.authentication import requires
 
 
 def router(on: HttpDependencies) -> APIRouter:
-    router = APIRouter(tags=["warehouse"])
+    router = APIRouter(tags=["warehouse"], dependencies=[requires(WAREHOUSE)])
 
     @router.post("/orders/{order_id}/fulfil", summary="Shipped, or ready to collect")
     async def fulfil(order_id: str, body: FulfilIn | None = None) -> OrderOut:
