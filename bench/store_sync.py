@@ -22,11 +22,13 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,6 +38,9 @@ from bench.common import fresh_database, percentile
 from bench.foundation import cpu_seconds
 from reloop_localstack.paths import free_port
 from reloop_localstack.stack import Endpoints
+from reloop_shared.auth.keys import LocalKeySet
+from reloop_shared.auth.principal import STAFF
+from reloop_shared.auth.tokens import issue_token
 
 SKUS = ("CHG-USB-C-20W", "CASE-IPH13-CLEAR", "CABLE-USB-C-1M", "GLASS-IPH13")
 
@@ -109,7 +114,8 @@ class StoreSyncProcess:
         self.endpoints = endpoints
         self.namespace = f"bench{uuid.uuid4().hex[:8]}"
         self.port = free_port()
-        self.admin_key = f"bench-admin-{uuid.uuid4().hex}"
+        # The bench's own token issuer: store-sync trusts its keys, the back office signs with them.
+        self.keys = LocalKeySet(Path(tempfile.mkdtemp(prefix="bench-keys-")) / "signing-keys.json")
         self.process: subprocess.Popen[bytes] | None = None
         self.base_url = f"http://127.0.0.1:{self.port}"
 
@@ -118,6 +124,7 @@ class StoreSyncProcess:
         return f"{self.namespace}.sales.transactions.v1"
 
     async def start(self) -> None:
+        self.keys.signing_key()
         database_url = await fresh_database(self.endpoints, "bench_ss")
         keyvault_url = await fresh_database(self.endpoints, "bench_kv")
         env = {
@@ -129,7 +136,7 @@ class StoreSyncProcess:
             "STORE_SYNC_TRACE_SQL": "false",
             "STORE_SYNC_TOPIC_NAMESPACE": self.namespace,
             "RELOOP_TOPIC_NAMESPACE": self.namespace,
-            "STORE_SYNC_ADMIN_API_KEY": self.admin_key,
+            "RELOOP_JWKS": str(self.keys.path),
             "STORE_SYNC_CONSUMER_GROUP_SUFFIX": f"-{self.namespace}",
             "STORE_SYNC_RELAY_BATCH_SIZE": "1000",
             "LOG_LEVEL": "WARNING",
@@ -149,7 +156,8 @@ class StoreSyncProcess:
     async def register_shops(self, client: httpx.AsyncClient, count: int) -> list[tuple[str, dict[str, str]]]:
         """`count` own shops in Paris; (shop id, its till's auth header)."""
         shops = []
-        admin = {"Authorization": f"Bearer {self.admin_key}"}
+        token = issue_token(self.keys, subject="bench-back-office", audience=STAFF, scopes=["store-sync:admin"])
+        admin = {"Authorization": f"Bearer {token}"}
         for n in range(count):
             shop_id = f"BENCH-{self.namespace[-4:].upper()}-{n:03d}"
             body = {"shop_id": shop_id, "name": shop_id, "kind": "own_shop", "market": "FR", "timezone": "Europe/Paris"}

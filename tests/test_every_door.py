@@ -16,15 +16,16 @@ from inventory.bootstrap import build as build_inventory
 from orders.bootstrap import build as build_orders
 from reloop_shared.http.authentication import guards, unguarded_routes
 from reloop_shared.runtime import ServiceRuntime
+from store_sync.bootstrap import build as build_store_sync
 
 LOCKED: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
     "catalog": build_catalog,
     "crm": build_crm,
     "inventory": build_inventory,
     "orders": build_orders,
+    "store-sync": build_store_sync,
 }
-"""The services whose every route is behind a scope, a customer's token or declared public (store-sync
-guards its routes with its shop and back-office keys)."""
+"""Every service: each route is behind a scope, a customer's token or a shop's key, or declared public."""
 
 
 def _app(service: str) -> FastAPI:

@@ -33,8 +33,6 @@ from reloop_localstack.testing import (
 from store_sync.bootstrap import build as build_store_sync
 from store_sync.config import StoreSyncSettings
 
-ADMIN_KEY = f"e2e-admin-{uuid.uuid4().hex}"
-
 _imeis = iter(range(uuid.uuid4().int % 10**8 * 100, 10**12))
 
 
@@ -59,9 +57,7 @@ async def system(env: dict[str, str], new_database: Callable[[], Awaitable[str]]
         service_settings(InventorySettings, env, databases["inventory"], expiry_interval_s=0.5)
     )
     orders, orders_app = build_orders(service_settings(OrdersSettings, env, databases["orders"]))
-    shops, shops_app = build_store_sync(
-        service_settings(StoreSyncSettings, env, databases["store-sync"], admin_api_key=ADMIN_KEY)
-    )
+    shops, shops_app = build_store_sync(service_settings(StoreSyncSettings, env, databases["store-sync"]))
     # The segment job is left to CRM's own tests: it would only add noise here.
     crm, crm_app = build_crm(service_settings(CrmSettings, env, databases["crm"], segment_interval_s=3600.0))
     async with AsyncExitStack() as stack:
@@ -193,7 +189,7 @@ async def register_shop(system: System, shop_id: str, kind: str = "own_shop", ma
         "market": market,
         "timezone": "Europe/Paris" if market == "FR" else "America/New_York",
     }
-    registered = await ok(system.store_sync.post("/shops", json=body, headers={"Authorization": f"Bearer {ADMIN_KEY}"}))
+    registered = await ok(system.store_sync.post("/shops", json=body, headers=staff_headers("store-sync:admin")))
 
     async def known_to_inventory() -> bool:
         return any(x["location_id"] == shop_id for x in (await system.inventory.get("/locations")).json())

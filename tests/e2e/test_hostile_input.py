@@ -9,11 +9,12 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from tests.e2e.system import ADMIN_KEY, system
+from reloop_localstack.testing import staff_headers
+from tests.e2e.system import system
 
 pytestmark = pytest.mark.connected
 
-ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+ADMIN = staff_headers("store-sync:admin")
 
 
 def _id(prefix: str) -> str:

@@ -14,11 +14,10 @@ from typing import Any
 import httpx
 
 from reloop_contracts import Event, TopicSpec
-from reloop_localstack.testing import read_events, service_settings
+from reloop_localstack.testing import read_events, service_settings, staff_headers
 from store_sync.config import StoreSyncSettings
 
-ADMIN_KEY = f"admin-{uuid.uuid4().hex}"
-ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+ADMIN_SCOPE = "store-sync:admin"
 CHARGER = "CHG-USB-C-20W"
 
 
@@ -28,9 +27,14 @@ def settings(env: dict[str, str], database_url: str, keyvault_url: str) -> Store
         env,
         database_url,
         keyvault_database_url=keyvault_url,
-        admin_api_key=ADMIN_KEY,
         credential_cache_s=0,
     )
+
+
+def back_office() -> dict[str, str]:
+    """The back office: a staff token of this session's issuer holding `store-sync:admin` (fresh per
+    call, as a token lasts an hour)."""
+    return staff_headers(ADMIN_SCOPE)
 
 
 def unique(prefix: str) -> str:
@@ -45,7 +49,7 @@ async def operator(client: httpx.AsyncClient, operator_id: str, policy: dict[str
     body: dict[str, Any] = {"operator_id": operator_id, "name": operator_id, "pos_format": "telco_pos"}
     if policy is not None:
         body["policy"] = policy
-    response = await client.post("/operators", json=body, headers=ADMIN)
+    response = await client.post("/operators", json=body, headers=back_office())
     assert response.status_code == 201, response.text
     return operator_id
 
@@ -64,7 +68,7 @@ async def shop(
     body = {"shop_id": shop_id, "name": shop_id, "kind": kind, "market": market, "timezone": timezone, **extra}
     if operator_id is not None:
         body["operator_id"] = operator_id
-    response = await client.post("/shops", json=body, headers=ADMIN)
+    response = await client.post("/shops", json=body, headers=back_office())
     assert response.status_code == 201, response.text
     key: str = response.json()["api_key"]["api_key"]
     return key

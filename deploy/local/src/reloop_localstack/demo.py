@@ -21,7 +21,6 @@ from reloop_shared.auth.tokens import issue_token
 SKU = "IPH13-128-MID-EX"
 CHARGER = "ACC-CHG-20W"
 SHOP = "shop-paris-rivoli"
-ADMIN = {"Authorization": "Bearer local-admin-key"}  # services.toml gives store-sync this key
 
 
 DEMO_STAFF_SCOPES = (
@@ -31,6 +30,7 @@ DEMO_STAFF_SCOPES = (
     "inventory:count",
     "crm:read",
     "crm:read-personal",
+    "store-sync:admin",
 )
 
 
@@ -57,7 +57,7 @@ class Demo:
         params: dict[str, str] | None = None,
     ) -> Any:
         url = f"{self.urls[service]}{path}"
-        # The back office acts with its staff token unless the call says who it is (a till, the admin key).
+        # The back office acts with its staff token unless the call says who it is (a till, a customer).
         headers = headers or {"Authorization": f"Bearer {self.staff_token}"}
         response = self.http.request(method, url, json=body, headers=headers, params=params)
         if response.status_code >= 300:
@@ -99,7 +99,9 @@ def _catalog_and_stock(demo: Demo) -> None:
         "/locations",
         {"location_id": "wh-paris", "kind": "warehouse", "market": "FR", "name": "Paris"},
     )
-    shop = demo.http.get(f"{demo.urls['store-sync']}/shops/{SHOP}", headers=ADMIN)
+    shop = demo.http.get(
+        f"{demo.urls['store-sync']}/shops/{SHOP}", headers={"Authorization": f"Bearer {demo.staff_token}"}
+    )
     if shop.status_code == 404:
         registered = demo.call(
             "store-sync",
@@ -113,11 +115,10 @@ def _catalog_and_stock(demo: Demo) -> None:
                 "timezone": "Europe/Paris",
                 "postal_code": "75001",
             },
-            ADMIN,
         )
         demo.till_key = registered["api_key"]["api_key"]
     else:
-        demo.till_key = demo.call("store-sync", "POST", f"/shops/{SHOP}/api-keys", None, ADMIN)["api_key"]
+        demo.till_key = demo.call("store-sync", "POST", f"/shops/{SHOP}/api-keys")["api_key"]
     demo.say(f"store-sync: shop {SHOP} registered with its own till key; inventory learns it as a location")
     demo.wait(
         "inventory knows the shop",

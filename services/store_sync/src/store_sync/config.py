@@ -3,7 +3,7 @@ and KEYVAULT_DATABASE_URL."""
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from reloop_shared.settings import RuntimeSettings
@@ -13,10 +13,6 @@ class StoreSyncSettings(RuntimeSettings):
     model_config = SettingsConfigDict(env_prefix="STORE_SYNC_", extra="ignore")
 
     http_port: int = 8104
-    admin_api_key: SecretStr | None = Field(
-        default=None,
-        description="Bearer key of the registry, mapping, quarantine and receipt endpoints; unset, they answer 503.",
-    )
     credential_cache_s: float = Field(
         default=5.0, ge=0, description="How long a shop key is trusted without a query (and a revoked one still works)."
     )

@@ -12,7 +12,7 @@ import pytest
 from reloop_contracts import store
 from reloop_localstack.testing import api, luhn_imei, outbox_drained, read_events, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
-from services.store_sync.tests.support import ADMIN, all_events, bearer, money, settings, shop, unique
+from services.store_sync.tests.support import all_events, back_office, bearer, money, settings, shop, unique
 from store_sync.bootstrap import build
 
 pytestmark = pytest.mark.connected
@@ -63,7 +63,7 @@ async def test_devices_left_at_a_shop_ship_to_the_refurbishment_centre_in_transi
         shipment_id = shipped.json()["shipment_id"]
         trade_in_unit = next(d["unit_id"] for d in waiting if d["kind"] == "trade_in")
         received = await client.post(
-            f"/shipments/{shipment_id}/receipt", json={"unit_ids": [trade_in_unit]}, headers=ADMIN
+            f"/shipments/{shipment_id}/receipt", json={"unit_ids": [trade_in_unit]}, headers=back_office()
         )
         await outbox_drained(database_url)
     assert (taken.status_code, back.status_code) == (201, 201)

@@ -10,9 +10,9 @@ import pytest
 from reloop_contracts import sales
 from reloop_localstack.testing import api, outbox_drained, running
 from services.store_sync.tests.support import (
-    ADMIN,
     CHARGER,
     all_events,
+    back_office,
     bearer,
     operator,
     settings,
@@ -55,17 +55,21 @@ async def test_a_partner_csv_with_an_unknown_sku_quarantines_that_line_only_and_
         mapped = await client.put(
             f"/operators/{operator_id}/sku-mappings/TLC-CHG-20",
             json={"sku": CHARGER, "kind": "accessory"},
-            headers=ADMIN,
+            headers=back_office(),
         )
         first = await client.post(f"/shops/{shop_id}/partner/exports", content=export, headers={**csv, **bearer(key)})
-        seen_by_back_office = await client.get("/quarantine", params={"operator_id": operator_id}, headers=ADMIN)
+        seen_by_back_office = await client.get(
+            "/quarantine", params={"operator_id": operator_id}, headers=back_office()
+        )
         seen_by_shop = await client.get(f"/shops/{shop_id}/quarantine", headers=bearer(key))
         fixed = await client.put(
-            f"/operators/{operator_id}/sku-mappings/TLC-CASE-X", json={"sku": CASE, "kind": "accessory"}, headers=ADMIN
+            f"/operators/{operator_id}/sku-mappings/TLC-CASE-X",
+            json={"sku": CASE, "kind": "accessory"},
+            headers=back_office(),
         )
-        still_open = await client.get("/quarantine", params={"operator_id": operator_id}, headers=ADMIN)
+        still_open = await client.get("/quarantine", params={"operator_id": operator_id}, headers=back_office())
         closed = await client.get(
-            "/quarantine", params={"operator_id": operator_id, "status": "replayed"}, headers=ADMIN
+            "/quarantine", params={"operator_id": operator_id, "status": "replayed"}, headers=back_office()
         )
         again = await client.post(f"/shops/{shop_id}/partner/exports", content=export, headers={**csv, **bearer(key)})
         await outbox_drained(database_url)

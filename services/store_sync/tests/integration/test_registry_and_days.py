@@ -12,9 +12,9 @@ import pytest
 from reloop_contracts import sales, store
 from reloop_localstack.testing import api, outbox_drained, running
 from services.store_sync.tests.support import (
-    ADMIN,
     accessory_sale,
     all_events,
+    back_office,
     bearer,
     money,
     operator,
@@ -44,7 +44,7 @@ async def test_a_partner_policy_is_set_per_operator_overridden_per_shop_and_enfo
         never = await client.put(
             f"/shops/{shop_id}/customer-data-policy",
             json={"policy": {"data_owner": "partner", "crm_sharing": "never"}},
-            headers=ADMIN,
+            headers=back_office(),
         )
         kept = await client.post(
             f"/shops/{shop_id}/sales", json=accessory_sale("T-2", at, customer=customer), headers=bearer(key)
@@ -52,7 +52,7 @@ async def test_a_partner_policy_is_set_per_operator_overridden_per_shop_and_enfo
         refused = await client.put(
             f"/operators/{operator_id}/customer-data-policy",
             json={"data_owner": "partner", "crm_sharing": "always"},
-            headers=ADMIN,
+            headers=back_office(),
         )
         await outbox_drained(database_url)
     assert (shared.status_code, kept.status_code) == (201, 201)
@@ -94,8 +94,8 @@ async def test_a_shop_registered_with_its_postal_code_and_opening_day_announces_
     async with running(runtime), api(app) as client:
         await shop(client, located, postal_code="69002", opens_on=opens_on.isoformat())
         await shop(client, plain)
-        shown = await client.get(f"/shops/{located}", headers=ADMIN)
-        shown_plain = await client.get(f"/shops/{plain}", headers=ADMIN)
+        shown = await client.get(f"/shops/{located}", headers=back_office())
+        shown_plain = await client.get(f"/shops/{plain}", headers=back_office())
         await outbox_drained(database_url)
     assert (shown.json()["postal_code"], shown.json()["opens_on"]) == ("69002", opens_on.isoformat())
     assert (shown_plain.json()["postal_code"], shown_plain.json()["opens_on"]) == (None, None)
@@ -122,8 +122,8 @@ async def test_a_malformed_postal_code_or_opening_day_is_refused_naming_the_fiel
         {"opens_on": "2030-02-30"},
     ]
     async with running(runtime), api(app) as client:
-        refused = [await client.post("/shops", json={**body, **fields}, headers=ADMIN) for fields in bad]
-        not_there = await client.get(f"/shops/{shop_id}", headers=ADMIN)
+        refused = [await client.post("/shops", json={**body, **fields}, headers=back_office()) for fields in bad]
+        not_there = await client.get(f"/shops/{shop_id}", headers=back_office())
     assert [r.status_code for r in refused] == [422] * len(bad)
     assert [[f["field"] for f in r.json()["fields"]] for r in refused] == [list(fields) for fields in bad]
     assert not_there.status_code == 404

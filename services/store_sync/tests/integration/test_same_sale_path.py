@@ -23,7 +23,7 @@ from reloop_localstack.testing import (
     topic_name,
 )
 from services.store_sync.tests.support import (
-    ADMIN,
+    back_office,
     bearer,
     device_sale,
     operator,
@@ -78,7 +78,7 @@ async def test_a_shop_sale_and_an_online_sale_of_the_same_sku_take_the_same_sale
         await client.put(
             f"/operators/{operator_id}/sku-mappings/TLC-IPH13",
             json={"sku": sku, "kind": "refurbished_device"},
-            headers=ADMIN,
+            headers=back_office(),
         )
         # Inventory received the unit: partner tills name it by IMEI, store-sync learns its unit id.
         received = inventory.UnitReceived(

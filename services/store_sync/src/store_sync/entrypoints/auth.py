@@ -1,25 +1,46 @@
-"""Who is calling: a shop with one of its own API keys, or the back office with the admin key.
+"""Who is calling: a shop with one of its own API keys, or the back office with a staff token.
 
 A shop acts only for itself: its key on another shop's path is a 403, and is logged (the shop
 ids, never the key). A missing, unknown, revoked or malformed key is a 401.
+
+The back office is staff holding the scope `store-sync:admin`, checked by the shared guard
+(`reloop_shared.http.authentication.requires`): no token or a bad one is a 401, a token without
+the scope a 403 naming it. A shop's key never opens a back-office route, and a staff token never
+records a shop's transactions.
+
+Each guard is marked (`reloop_guard`) so `reloop_shared.http.authentication.guards(app)` lists it
+and the edge, deny by default, builds.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
-from fastapi import Header, Request
-from pydantic import SecretStr
+from fastapi import Header, Request, params
+from fastapi.security import HTTPAuthorizationCredentials
 
+from reloop_shared.http.authentication import requires
 from reloop_shared.http.errors import ApiError
 from store_sync.adapters.credentials import Authenticator
+from store_sync.domain.shop_keys import key_id_of
 
 log = logging.getLogger(__name__)
 
-AuthorizationHeader = Annotated[str | None, Header(description="`Bearer <API key>`")]
+ADMIN_SCOPE = "store-sync:admin"
+SHOP_KEY = "shop-key"
+SHOP_KEY_OR_ADMIN = f"shop-key-or-scopes:{ADMIN_SCOPE}"
+_SHOP_KEY_NEEDED = "send the shop's API key: Authorization: Bearer <key>, or X-Api-Key"
+_SHOP_KEY_OR_TOKEN_NEEDED = (
+    "send the shop's API key (Authorization: Bearer <key>, or X-Api-Key), or a staff token (Authorization: Bearer)"
+)
+_GUARD = "reloop_guard"
+"""The attribute `reloop_shared.http.authentication.guards` reads on a route's dependencies."""
+
+AuthorizationHeader = Annotated[
+    str | None, Header(description="`Bearer <API key>` (a shop), or `Bearer <token>` (the back office)")
+]
 ApiKeyHeader = Annotated[str | None, Header(alias="X-Api-Key", description="The API key, instead of Authorization.")]
 
 
@@ -32,35 +53,50 @@ def presented_key(authorization: str | None, x_api_key: str | None) -> str | Non
 
 
 def _unauthenticated(message: str) -> ApiError:
-    return ApiError(401, "Unauthenticated", message, field="Authorization")
+    return ApiError(401, "Unauthenticated", message, field="Authorization", headers={"WWW-Authenticate": "Bearer"})
+
+
+def _marked(guard: Callable[..., Awaitable[Any]], kind: str) -> params.Depends:
+    setattr(guard, _GUARD, kind)
+    marked: params.Depends = params.Depends(guard)
+    return marked
 
 
 class Guards:
-    def __init__(self, authenticator: Callable[[], Authenticator], admin_key: SecretStr | None) -> None:
+    """The route dependencies of store-sync's edge: `shop` (the path's shop, with one of its keys),
+    `shop_or_admin` (that, or the back office) and `admin` (the back office)."""
+
+    def __init__(self, authenticator: Callable[[], Authenticator]) -> None:
         self._authenticator = authenticator
-        self._admin_key = admin_key.get_secret_value().encode() if admin_key else None
+        self.admin: params.Depends = requires(ADMIN_SCOPE)
+        staff: Callable[[Request, HTTPAuthorizationCredentials], Awaitable[object]] = self.admin.dependency
 
-    def _is_admin(self, key: str) -> bool:
-        return self._admin_key is not None and hmac.compare_digest(key.encode(), self._admin_key)
+        async def shop(
+            shop_id: str, request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
+        ) -> str:
+            """The path's shop, when the caller holds one of its keys."""
+            key = presented_key(authorization, x_api_key)
+            return await self._shop(shop_id, request, key, _SHOP_KEY_NEEDED)
 
-    async def shop(
-        self, shop_id: str, request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
-    ) -> str:
-        """The path's shop, when the caller holds one of its keys."""
-        return await self._shop(shop_id, request, presented_key(authorization, x_api_key), admin_may_read=False)
+        async def shop_or_admin(
+            shop_id: str, request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
+        ) -> str:
+            """For reads: the shop itself, or the back office. A bearer that is not a shop key
+            (`rsk_...`) is taken for a staff token and checked by the shared staff guard."""
+            key = presented_key(authorization, x_api_key)
+            if key is not None and not x_api_key and key_id_of(key) is None:
+                await staff(request, HTTPAuthorizationCredentials(scheme="Bearer", credentials=key))
+                return shop_id
+            return await self._shop(shop_id, request, key, _SHOP_KEY_OR_TOKEN_NEEDED)
 
-    async def shop_or_admin(
-        self, shop_id: str, request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
-    ) -> str:
-        """For reads: the shop itself, or the back office."""
-        return await self._shop(shop_id, request, presented_key(authorization, x_api_key), admin_may_read=True)
+        self.shop = _marked(shop, SHOP_KEY)
+        self.shop_or_admin = _marked(shop_or_admin, SHOP_KEY_OR_ADMIN)
 
-    async def _shop(self, shop_id: str, request: Request, key: str | None, *, admin_may_read: bool) -> str:
+    async def _shop(self, shop_id: str, request: Request, key: str | None, missing: str) -> str:
         if key is None:
-            raise _unauthenticated("send the shop's API key: Authorization: Bearer <key>, or X-Api-Key")
-        if admin_may_read and self._is_admin(key):
-            return shop_id
-        caller = await self._authenticator().shop_of(key)
+            raise _unauthenticated(missing)
+        # Not shaped like a shop key (a staff token, say): refused without asking the key store.
+        caller = await self._authenticator().shop_of(key) if key_id_of(key) is not None else None
         if caller is None:
             raise _unauthenticated("unknown, revoked or malformed API key")
         if caller != shop_id:
@@ -72,10 +108,3 @@ class Guards:
                 403, "Forbidden", f"this key is shop {caller}'s; a shop acts only for itself", field="shop_id"
             )
         return shop_id
-
-    async def admin(self, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None) -> None:
-        if self._admin_key is None:
-            raise ApiError(503, "AdminDisabled", "the back-office API is off: set STORE_SYNC_ADMIN_API_KEY")
-        key = presented_key(authorization, x_api_key)
-        if key is None or not self._is_admin(key):
-            raise _unauthenticated("the back-office API needs the admin key: Authorization: Bearer <key>")

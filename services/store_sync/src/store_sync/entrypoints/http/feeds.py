@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from store_sync.entrypoints.http.edge import Edge
 from store_sync.entrypoints.http.field_paths import PlainFieldRoute
@@ -17,7 +17,7 @@ def feed_routes(edge: Edge) -> APIRouter:
 
     @router.get(
         "/shops/{shop_id}/feed",
-        dependencies=[Depends(edge.guards.shop_or_admin)],
+        dependencies=[edge.guards.shop_or_admin],
         response_model=FeedOut,
         summary="Catalog, prices and availability for the shop, changed since a cursor (or ETag)",
         responses={304: {"description": "Nothing changed since the ETag sent in If-None-Match"}},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from store_sync.domain import commands
 from store_sync.entrypoints.http.edge import Edge
@@ -12,7 +12,7 @@ from store_sync.service_layer import registry
 
 
 def operator_routes(edge: Edge) -> APIRouter:
-    router = APIRouter(route_class=PlainFieldRoute, tags=["registry"], dependencies=[Depends(edge.guards.admin)])
+    router = APIRouter(route_class=PlainFieldRoute, tags=["registry"], dependencies=[edge.guards.admin])
 
     @router.post("/operators", status_code=201, summary="A partner operator and its default policy")
     async def add_operator(body: OperatorIn) -> OperatorOut:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from store_sync.domain import commands
 from store_sync.domain.partner_csv import tickets_from_csv
@@ -30,9 +30,9 @@ _CSV_LIMIT = 20 * 2**20
 
 def partner_routes(edge: Edge) -> APIRouter:
     router = APIRouter(route_class=PlainFieldRoute, tags=["partner"])
-    own = [Depends(edge.guards.shop)]
-    own_or_admin = [Depends(edge.guards.shop_or_admin)]
-    admin = [Depends(edge.guards.admin)]
+    own = [edge.guards.shop]
+    own_or_admin = [edge.guards.shop_or_admin]
+    admin = [edge.guards.admin]
 
     async def ingest(shop_id: str, tickets: tuple[dict[str, object], ...]) -> TicketsOut:
         command = commands.IngestPartnerTickets(shop_id, tickets)

@@ -3,7 +3,7 @@ refurbishment centre, and their receipt there."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from store_sync.domain import commands
 from store_sync.entrypoints.http.edge import Edge
@@ -24,7 +24,7 @@ def shipment_routes(edge: Edge) -> APIRouter:
 
     @router.get(
         "/shops/{shop_id}/collected",
-        dependencies=[Depends(edge.guards.shop_or_admin)],
+        dependencies=[edge.guards.shop_or_admin],
         summary="Devices waiting for a shipment",
     )
     async def collected(shop_id: str) -> list[CollectedOut]:
@@ -32,7 +32,7 @@ def shipment_routes(edge: Edge) -> APIRouter:
 
     @router.post(
         "/shops/{shop_id}/shipments",
-        dependencies=[Depends(edge.guards.shop)],
+        dependencies=[edge.guards.shop],
         status_code=201,
         summary="Ship devices left at the shop (all of them by default) to the refurbishment centre",
     )
@@ -43,7 +43,7 @@ def shipment_routes(edge: Edge) -> APIRouter:
         )
         return shipment_out(await shipments.dispatch(command, edge.unit_of_work(), edge.clock))
 
-    @router.post("/shipments/{shipment_id}/receipt", dependencies=[Depends(edge.guards.admin)], summary="It arrived")
+    @router.post("/shipments/{shipment_id}/receipt", dependencies=[edge.guards.admin], summary="It arrived")
     async def receive(shipment_id: str, body: ReceiptIn | None = None) -> ShipmentOut:
         units = tuple(body.unit_ids) if body and body.unit_ids is not None else None
         command = commands.ReceiveShipment(shipment_id, units)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from store_sync.domain import commands
 from store_sync.entrypoints.http.edge import Edge
@@ -20,11 +20,11 @@ from store_sync.service_layer import registry
 
 def shop_routes(edge: Edge) -> APIRouter:
     router = APIRouter(route_class=PlainFieldRoute, tags=["registry"])
-    admin = [Depends(edge.guards.admin)]
+    admin = [edge.guards.admin]
 
     @router.get(
         "/shops/{shop_id}",
-        dependencies=[Depends(edge.guards.shop_or_admin)],
+        dependencies=[edge.guards.shop_or_admin],
         summary="The shop as the registry knows it (market, time zone, policy)",
     )
     async def get_shop(shop_id: str) -> ShopOut:

@@ -3,7 +3,7 @@ route acts for the shop of the path, with one of that shop's keys."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from store_sync.domain import commands
 from store_sync.domain.journal import Outcome
@@ -29,7 +29,7 @@ _SINGLE_STATUS = {"recorded": 201, "duplicate": 200, "waiting_for_sale": 202, "c
 
 
 def transaction_routes(edge: Edge) -> APIRouter:
-    router = APIRouter(route_class=PlainFieldRoute, tags=["pos"], dependencies=[Depends(edge.guards.shop)])
+    router = APIRouter(route_class=PlainFieldRoute, tags=["pos"], dependencies=[edge.guards.shop])
 
     async def ingest(shop_id: str, transactions: tuple[Transaction, ...]) -> list[Outcome]:
         command = commands.IngestTransactions(shop_id, transactions)
