@@ -15,6 +15,7 @@ names its cause.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -90,8 +91,9 @@ class TrackedAggregates(Generic[E]):
         self._ids.clear()
 
 
-class UnitOfWork(Generic[E]):
-    """What a handler sees of a transaction; storage subclasses say where state and outbox go."""
+class UnitOfWork(ABC, Generic[E]):
+    """What a handler sees of a transaction; storage subclasses (`PostgresUnitOfWork`,
+    `InMemoryUnitOfWork`) say where state and outbox go."""
 
     def __init__(self, translate: Translator[E]) -> None:
         self._translate = translate
@@ -181,16 +183,18 @@ class UnitOfWork(Generic[E]):
         await self._commit_transaction()
         self.committed = True
 
+    @abstractmethod
     async def _begin(self) -> None:
         """Open (or join) the transaction and bind the repositories to it."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def _end(self) -> None:
         """Roll back what was not committed, when this unit of work owns its transaction."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def _write_outbox(self, outgoing: Sequence[Outgoing]) -> None:
-        raise NotImplementedError
+        """Write the outgoing events into the outbox, inside the transaction."""
 
+    @abstractmethod
     async def _commit_transaction(self) -> None:
-        raise NotImplementedError
+        """Make the transaction's work durable, when this unit of work owns it."""

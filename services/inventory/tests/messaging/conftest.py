@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from services.inventory.tests.messaging.under_test import Inventory, InventoryUnderTest, connected, in_memory
+from services.inventory.tests.messaging.under_test import Inventory, connected, in_memory
 
 
 @pytest.fixture(params=["memory", pytest.param("connected", marks=pytest.mark.connected)])
@@ -20,15 +20,7 @@ def stack(request: pytest.FixtureRequest) -> tuple[dict[str, str], str] | None:
 
 
 @pytest.fixture
-async def under_test(stack: tuple[dict[str, str], str] | None) -> AsyncIterator[InventoryUnderTest]:
-    if stack is None:
-        async with in_memory() as running:
-            yield running
-        return
-    async with connected(*stack) as running:
-        yield running
-
-
-@pytest.fixture
-def service(under_test: InventoryUnderTest) -> Inventory:
-    return under_test.service
+async def service(stack: tuple[dict[str, str], str] | None) -> AsyncIterator[Inventory]:
+    running = in_memory() if stack is None else connected(*stack)
+    async with running as service:
+        yield service

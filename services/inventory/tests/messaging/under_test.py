@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 from inventory.adapters.postgres_unit_of_work import PostgresInventoryUnitOfWork
 from inventory.adapters.translators import to_contract
@@ -22,20 +21,15 @@ from services.inventory.tests.support import settings
 Inventory = ServiceUnderTest[InventoryUnitOfWork]
 
 
-@dataclass(frozen=True)
-class InventoryUnderTest:
-    service: Inventory
-
-
 @asynccontextmanager
-async def in_memory() -> AsyncIterator[InventoryUnderTest]:
+async def in_memory() -> AsyncIterator[Inventory]:
     """Inventory's subscriptions on faststream's `TestKafkaBroker` and the twin's store."""
     async with consuming_service(Twin()) as service:
-        yield InventoryUnderTest(service)
+        yield service
 
 
 @asynccontextmanager
-async def connected(env: dict[str, str], database_url: str) -> AsyncIterator[InventoryUnderTest]:
+async def connected(env: dict[str, str], database_url: str) -> AsyncIterator[Inventory]:
     """Inventory as `bootstrap` builds it, on the session's Kafka (its topics namespaced for the
     session) and a database of its own."""
     runtime, _ = build(settings(env, database_url))
@@ -44,4 +38,4 @@ async def connected(env: dict[str, str], database_url: str) -> AsyncIterator[Inv
         return PostgresInventoryUnitOfWork(runtime.outbox, to_contract, pool=runtime.pool)
 
     async with running(runtime):
-        yield InventoryUnderTest(ConnectedService(runtime, unit_of_work))
+        yield ConnectedService(runtime, unit_of_work)

@@ -31,38 +31,47 @@ def install_verifier(app: FastAPI, verifier: TokenVerifier) -> None:
     app.state.token_verifier = verifier
 
 
-def _unauthenticated(message: str) -> ApiError:
+def unauthenticated(message: str) -> ApiError:
+    """The 401 of every guard: who is calling cannot be told."""
     return ApiError(401, "Unauthenticated", message, field="Authorization", headers={"WWW-Authenticate": "Bearer"})
 
 
 async def _principal(request: Request, credentials: HTTPAuthorizationCredentials | None, audience: str) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise _unauthenticated("a bearer token is needed")
+        raise unauthenticated("a bearer token is needed")
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
     if verifier is None:
-        raise _unauthenticated("this edge trusts no token issuer")
+        raise unauthenticated("this edge trusts no token issuer")
     try:
         return await verifier.verify(credentials.credentials, audience=audience)
     except InvalidToken as error:
-        raise _unauthenticated(str(error)) from error
+        raise unauthenticated(str(error)) from error
 
 
-def _marked(dependency: Callable[..., Awaitable[Any]], kind: str) -> Any:
+def guard(dependency: Callable[..., Awaitable[Any]], kind: str) -> Any:
+    """`dependency` as a route guard of `kind` ("public", "customer", "scopes:...", or a service's
+    own, such as a shop's key): `guards(app)` lists it, so the edge counts the route as guarded."""
     setattr(dependency, _GUARD, kind)
     return Depends(dependency)
+
+
+async def staff_holding(request: Request, credentials: HTTPAuthorizationCredentials | None, *scopes: str) -> Principal:
+    """The staff member `credentials` prove, holding every one of `scopes`: 401 or 403 otherwise.
+    For a service's own guard that also takes staff (a shop's reads: its key, or the back office)."""
+    principal = await _principal(request, credentials, STAFF)
+    for scope in scopes:
+        if not principal.may(scope):
+            raise ApiError(403, "Forbidden", f"this needs the scope {scope}", field="scope", scope=scope)
+    return principal
 
 
 def requires(*scopes: str) -> Any:
     """A staff token holding every one of `scopes`."""
 
     async def staff(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
-        principal = await _principal(request, credentials, STAFF)
-        for scope in scopes:
-            if not principal.may(scope):
-                raise ApiError(403, "Forbidden", f"this needs the scope {scope}", field="scope", scope=scope)
-        return principal
+        return await staff_holding(request, credentials, *scopes)
 
-    return _marked(staff, "scopes:" + " ".join(scopes))
+    return guard(staff, "scopes:" + " ".join(scopes))
 
 
 def customer() -> Any:
@@ -73,7 +82,7 @@ def customer() -> Any:
     ) -> Principal:
         return await _principal(request, credentials, STOREFRONT)
 
-    return _marked(the_customer, "customer")
+    return guard(the_customer, "customer")
 
 
 def public() -> Any:
@@ -82,7 +91,7 @@ def public() -> Any:
     async def anyone() -> None:
         return None
 
-    return _marked(anyone, "public")
+    return guard(anyone, "public")
 
 
 def guards(app: FastAPI) -> dict[str, str | None]:

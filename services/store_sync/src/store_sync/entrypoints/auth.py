@@ -8,20 +8,20 @@ The back office is staff holding the scope `store-sync:admin`, checked by the sh
 the scope a 403 naming it. A shop's key never opens a back-office route, and a staff token never
 records a shop's transactions.
 
-Each guard is marked (`reloop_guard`) so `reloop_shared.http.authentication.guards(app)` lists it
-and the edge, deny by default, builds.
+Each guard is declared with the shared `guard(...)`, so `guards(app)` lists it and the edge, deny
+by default, builds.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import Header, Request, params
 from fastapi.security import HTTPAuthorizationCredentials
 
-from reloop_shared.http.authentication import requires
+from reloop_shared.http.authentication import guard, requires, staff_holding, unauthenticated
 from reloop_shared.http.errors import ApiError
 from store_sync.adapters.credentials import Authenticator
 from store_sync.domain.shop_keys import key_id_of
@@ -35,8 +35,6 @@ _SHOP_KEY_NEEDED = "send the shop's API key: Authorization: Bearer <key>, or X-A
 _SHOP_KEY_OR_TOKEN_NEEDED = (
     "send the shop's API key (Authorization: Bearer <key>, or X-Api-Key), or a staff token (Authorization: Bearer)"
 )
-_GUARD = "reloop_guard"
-"""The attribute `reloop_shared.http.authentication.guards` reads on a route's dependencies."""
 
 AuthorizationHeader = Annotated[
     str | None, Header(description="`Bearer <API key>` (a shop), or `Bearer <token>` (the back office)")
@@ -52,16 +50,6 @@ def presented_key(authorization: str | None, x_api_key: str | None) -> str | Non
     return None
 
 
-def _unauthenticated(message: str) -> ApiError:
-    return ApiError(401, "Unauthenticated", message, field="Authorization", headers={"WWW-Authenticate": "Bearer"})
-
-
-def _marked(guard: Callable[..., Awaitable[Any]], kind: str) -> params.Depends:
-    setattr(guard, _GUARD, kind)
-    marked: params.Depends = params.Depends(guard)
-    return marked
-
-
 class Guards:
     """The route dependencies of store-sync's edge: `shop` (the path's shop, with one of its keys),
     `shop_or_admin` (that, or the back office) and `admin` (the back office)."""
@@ -69,7 +57,6 @@ class Guards:
     def __init__(self, authenticator: Callable[[], Authenticator]) -> None:
         self._authenticator = authenticator
         self.admin: params.Depends = requires(ADMIN_SCOPE)
-        staff: Callable[[Request, HTTPAuthorizationCredentials], Awaitable[object]] = self.admin.dependency
 
         async def shop(
             shop_id: str, request: Request, authorization: AuthorizationHeader = None, x_api_key: ApiKeyHeader = None
@@ -85,20 +72,22 @@ class Guards:
             (`rsk_...`) is taken for a staff token and checked by the shared staff guard."""
             key = presented_key(authorization, x_api_key)
             if key is not None and not x_api_key and key_id_of(key) is None:
-                await staff(request, HTTPAuthorizationCredentials(scheme="Bearer", credentials=key))
+                await staff_holding(
+                    request, HTTPAuthorizationCredentials(scheme="Bearer", credentials=key), ADMIN_SCOPE
+                )
                 return shop_id
             return await self._shop(shop_id, request, key, _SHOP_KEY_OR_TOKEN_NEEDED)
 
-        self.shop = _marked(shop, SHOP_KEY)
-        self.shop_or_admin = _marked(shop_or_admin, SHOP_KEY_OR_ADMIN)
+        self.shop: params.Depends = guard(shop, SHOP_KEY)
+        self.shop_or_admin: params.Depends = guard(shop_or_admin, SHOP_KEY_OR_ADMIN)
 
     async def _shop(self, shop_id: str, request: Request, key: str | None, missing: str) -> str:
         if key is None:
-            raise _unauthenticated(missing)
+            raise unauthenticated(missing)
         # Not shaped like a shop key (a staff token, say): refused without asking the key store.
         caller = await self._authenticator().shop_of(key) if key_id_of(key) is not None else None
         if caller is None:
-            raise _unauthenticated("unknown, revoked or malformed API key")
+            raise unauthenticated("unknown, revoked or malformed API key")
         if caller != shop_id:
             log.warning(
                 "refused: a shop's key used for another shop",
