@@ -17,10 +17,12 @@ ENV PYTHONUNBUFFERED=1 \
 RUN test -n "${SERVICE}" && test -n "${MODULE}" \
     || { echo "build args SERVICE and MODULE are both required" >&2; exit 1; }
 
+# /keys and /signing are owned by the service user, so the named volumes compose mounts there
+# (the key job's) start with that owner.
 RUN groupadd --system --gid 10001 reloop \
     && useradd --system --uid 10001 --gid reloop --home-dir /app --shell /usr/sbin/nologin reloop \
-    && mkdir -p /app \
-    && chown reloop:reloop /app
+    && mkdir -p /app /keys /signing \
+    && chown reloop:reloop /app /keys /signing
 
 WORKDIR /src
 COPY constraints.txt ./constraints.txt

@@ -17,11 +17,13 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -31,7 +33,7 @@ from reloop_contracts.envelope import CONTENT_TYPE
 from reloop_localstack.stack import Endpoints
 from reloop_shared.db.urls import with_database
 from reloop_shared.kafka.admin import ensure_topics
-from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
+from reloop_shared.personal_data import LocalKeyEncryptionKeys, PersonalDataSealer, PostgresKeyStore
 
 TARGET_RATE = 20_000
 TARGET_RSS_MB = 500
@@ -239,8 +241,8 @@ class History:
         self.mix[kind] = self.mix.get(kind, 0) + 1
 
 
-async def _store_keys(keyvault_url: str, keys: dict[str, bytes]) -> None:
-    store = await PostgresKeyStore.connect(keyvault_url)  # creates the key store's tables
+async def _store_keys(keyvault_url: str, keys: dict[str, bytes], keks: LocalKeyEncryptionKeys) -> None:
+    store = await PostgresKeyStore.connect(keyvault_url, keks)  # creates the key store's tables
     await store.close()
     conn = await asyncpg.connect(keyvault_url)
     try:
@@ -249,6 +251,9 @@ async def _store_keys(keyvault_url: str, keys: dict[str, bytes]) -> None:
         )
     finally:
         await conn.close()
+    # Copied plain, as a key store from before wrapping held them: connecting wraps them in place.
+    store = await PostgresKeyStore.connect(keyvault_url, keks)
+    await store.close()
 
 
 async def _produce(bootstrap: str, namespace: str, records: Iterable[tuple[str, bytes, bytes, dict[str, str]]]) -> None:
@@ -294,7 +299,8 @@ async def replay_speed(endpoints: Endpoints, events: int = 1_000_000) -> ReplayS
     database_url = await fresh_database(endpoints, "bench_crm")
     history = History(events)
     await history.make_customers(max(1000, events // 8))
-    await _store_keys(keyvault_url, history.keys.keys)
+    keks = LocalKeyEncryptionKeys(Path(tempfile.mkdtemp(prefix="bench-keks-")) / "key-encryption-keys.json")
+    await _store_keys(keyvault_url, history.keys.keys, keks)
     await _produce(endpoints.kafka_bootstrap_servers, namespace, history.records())
     generated = time.perf_counter() - started
     await _settle(endpoints.database_url)
@@ -303,6 +309,7 @@ async def replay_speed(endpoints: Endpoints, events: int = 1_000_000) -> ReplayS
         **endpoints.as_env(),
         "CRM_SERVICE_DATABASE_URL": database_url,
         "KEYVAULT_DATABASE_URL": keyvault_url,
+        "RELOOP_KEY_ENCRYPTION_KEYS": str(keks.path),
         "RELOOP_TOPIC_NAMESPACE": namespace,
         "LOG_LEVEL": "WARNING",
     }

@@ -116,6 +116,7 @@ class StoreSyncProcess:
         self.port = free_port()
         # The bench's own token issuer: store-sync trusts its keys, the back office signs with them.
         self.keys = LocalKeySet(Path(tempfile.mkdtemp(prefix="bench-keys-")) / "signing-keys.json")
+        self.key_encryption_keys = self.keys.path.with_name("key-encryption-keys.json")
         self.process: subprocess.Popen[bytes] | None = None
         self.base_url = f"http://127.0.0.1:{self.port}"
 
@@ -137,6 +138,7 @@ class StoreSyncProcess:
             "STORE_SYNC_TOPIC_NAMESPACE": self.namespace,
             "RELOOP_TOPIC_NAMESPACE": self.namespace,
             "RELOOP_JWKS": str(self.keys.path),
+            "RELOOP_KEY_ENCRYPTION_KEYS": str(self.key_encryption_keys),
             "STORE_SYNC_CONSUMER_GROUP_SUFFIX": f"-{self.namespace}",
             "STORE_SYNC_RELAY_BATCH_SIZE": "1000",
             "LOG_LEVEL": "WARNING",

@@ -33,7 +33,9 @@ def _load_compose() -> dict[str, Any]:
 
 COMPOSE = _load_compose()
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
-BUILT_SERVICES = sorted(name for name, service in SERVICES.items() if "build" in service)
+JOBS = sorted(name for name, service in SERVICES.items() if "build" in service and service.get("restart") == "no")
+"""Built from the same image, run once and exit (the `keys` job): not services."""
+BUILT_SERVICES = sorted(name for name, service in SERVICES.items() if "build" in service and name not in JOBS)
 
 
 # --- reading compose ------------------------------------------------------------------------------------------
@@ -210,6 +212,25 @@ def test_a_built_service_starts_after_kafka_and_postgres_are_healthy(name: str) 
     for infrastructure in ("kafka", "postgres"):
         condition = dependencies.get(infrastructure)
         assert condition == "service_healthy", f"{name}: depends on {infrastructure} with condition {condition}"
+
+
+def test_the_keys_job_runs_to_completion_before_every_service_and_hands_them_only_public_keys() -> None:
+    assert JOBS == ["keys"]
+    job = SERVICES["keys"]
+    job_volumes = {str(v).split(":")[0]: str(v).split(":")[1] for v in job["volumes"]}
+    assert set(job_volumes) == {"keys", "signing-keys"}
+    assert environment("keys")["RELOOP_SIGNING_KEYS"].startswith(job_volumes["signing-keys"] + "/")
+    for name in BUILT_SERVICES:
+        assert depends_on(name).get("keys") == "service_completed_successfully", f"{name} may start before its keys"
+        env = environment(name)
+        mounts = [str(v) for v in SERVICES[name].get("volumes", [])]
+        # The private signing keys stay in the job's own volume: a service can verify, never sign.
+        assert not any(m.startswith("signing-keys:") for m in mounts), f"{name} mounts the signing keys"
+        assert "keys:/keys:ro" in mounts, f"{name}: the key set and key-encryption keys are not mounted read-only"
+        assert env.get("RELOOP_JWKS", "").startswith("/keys/"), f"{name}: RELOOP_JWKS does not name the job's key set"
+        assert env.get("RELOOP_KEY_ENCRYPTION_KEYS") == environment("keys")["RELOOP_KEY_ENCRYPTION_KEYS"], (
+            f"{name} would wrap under other key-encryption keys than its peers"
+        )
 
 
 def test_no_two_services_publish_the_same_host_port() -> None:

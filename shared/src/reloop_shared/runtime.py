@@ -24,9 +24,12 @@ from reloop_shared.db.types import Connection, Pool
 from reloop_shared.db.urls import with_database
 from reloop_shared.kafka.admin import ensure_topics
 from reloop_shared.kafka.broker import make_broker, make_producer
+from reloop_shared.kafka.connection import KafkaSecurity
 from reloop_shared.outbox.publisher import ProducerPublisher
 from reloop_shared.outbox.relay import OutboxRelay
 from reloop_shared.outbox.writer import OutboxWriter
+from reloop_shared.personal_data.key_encryption_keys import KeyEncryptionKeys, local_key_encryption_keys
+from reloop_shared.production import refuse_defaults
 from reloop_shared.settings import RuntimeSettings
 from reloop_shared.telemetry.logs import configure_logging
 from reloop_shared.telemetry.tracing import configure_tracing
@@ -52,7 +55,11 @@ class ServiceRuntime:
         self.produces = [self.registry.same_topic(topic) for topic in produces]
         self.subscriptions: list[Subscription[Connection]] = []
         self.outbox = OutboxWriter(service, self.registry)
-        self.broker: KafkaBroker = make_broker(settings.kafka_bootstrap_servers, client_id=service)
+        self.key_encryption_keys: KeyEncryptionKeys = local_key_encryption_keys(settings.key_encryption_keys)
+        """What the key store's keys are wrapped under (the file is read when a key is first used)."""
+        self.broker: KafkaBroker = make_broker(
+            settings.kafka_bootstrap_servers, client_id=service, security=KafkaSecurity.of(settings)
+        )
         self._producer: AIOKafkaProducer | None = None  # aiokafka objects need the running loop
         self._pool: Pool | None = None
         self._relay: OutboxRelay | None = None
@@ -109,6 +116,9 @@ class ServiceRuntime:
                 log.exception("periodic job failed", extra={"job": name})
 
     async def start(self) -> None:
+        refused = refuse_defaults(self.settings)
+        if refused:  # `serve` exits on these first; this holds for any other way of starting
+            raise RuntimeError(f"{self.service} refuses to start with RELOOP_ENV=production: {refused[0]}")
         if self._configure_process:
             configure_logging(self.service, self.settings.log_level)
             configure_tracing(self.service, self.settings.otel_exporter_otlp_endpoint)
@@ -126,7 +136,9 @@ class ServiceRuntime:
         topics = {t.name: t for t in self.produces}
         for subscription in self.subscriptions:
             topics.update({t.name: t for t in subscription.topics})
-        await ensure_topics(self.settings.kafka_bootstrap_servers, topics.values())
+        await ensure_topics(
+            self.settings.kafka_bootstrap_servers, topics.values(), security=KafkaSecurity.of(self.settings)
+        )
         dead_letters = BrokerDeadLetterSink(self.broker)
         for subscription in self.subscriptions:
             engine = ConsumerEngine(PostgresProcessedEvents(self._pool), subscription, self.registry, dead_letters)
@@ -139,7 +151,11 @@ class ServiceRuntime:
             )
         await self.broker.start()
         if self.settings.relay_in_process:
-            self._producer = make_producer(self.settings.kafka_bootstrap_servers, client_id=f"{self.service}-outbox")
+            self._producer = make_producer(
+                self.settings.kafka_bootstrap_servers,
+                client_id=f"{self.service}-outbox",
+                security=KafkaSecurity.of(self.settings),
+            )
             await self._producer.start()
             self._relay = OutboxRelay(
                 self._pool,

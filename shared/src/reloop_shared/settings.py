@@ -7,15 +7,44 @@ database of one service.
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_KEY_ENCRYPTION_KEYS = "~/.config/reloop/key-encryption-keys.json"
+"""Where the local key-encryption keys live unless told: fine on a laptop, refused in production."""
 
 
 class RuntimeSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", env_prefix="")
 
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        validation_alias=AliasChoices("RELOOP_ENV", "environment"),
+        description="`production` refuses to start on a default secret (`reloop_shared.production`).",
+    )
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL", "kafka_security_protocol"),
+        description="How the brokers are spoken to; production requires SSL or SASL_SSL.",
+    )
+    kafka_ssl_cafile: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_SSL_CAFILE", "kafka_ssl_cafile"),
+        description="The CA that signed the brokers' certificates; the system's CAs when unset.",
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="SCRAM-SHA-512", validation_alias=AliasChoices("KAFKA_SASL_MECHANISM", "kafka_sasl_mechanism")
+    )
+    kafka_sasl_username: str | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_SASL_USERNAME", "kafka_sasl_username")
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("KAFKA_SASL_PASSWORD", "kafka_sasl_password")
     )
     database_url: str = Field(
         default="postgresql://postgres@127.0.0.1:5432/postgres", validation_alias=AliasChoices("DATABASE_URL")
@@ -27,6 +56,12 @@ class RuntimeSettings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("KEYVAULT_DATABASE_URL", "keyvault_database_url"),
         description="The key store of personal-data keys; `reloop_keyvault` on the DATABASE_URL server when unset.",
+    )
+    key_encryption_keys: str = Field(
+        default=DEFAULT_KEY_ENCRYPTION_KEYS,
+        validation_alias=AliasChoices("RELOOP_KEY_ENCRYPTION_KEYS", "key_encryption_keys"),
+        description="The file of the key-encryption keys the key store's keys are wrapped under (owner-only; "
+        "created on first use). Production names its own, mounted from a secret or a KMS.",
     )
     jwks: str | None = Field(
         default=None,

@@ -6,14 +6,15 @@ import uuid
 
 import pytest
 
+from reloop_localstack.testing import TEST_KEKS
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 
 pytestmark = pytest.mark.connected
 
 
 async def test_sealed_personal_data_opens_until_the_key_is_destroyed_then_never_again(database_url: str) -> None:
-    keys = await PostgresKeyStore.connect(database_url)
-    other_process = await PostgresKeyStore.connect(database_url)
+    keys = await PostgresKeyStore.connect(database_url, TEST_KEKS)
+    other_process = await PostgresKeyStore.connect(database_url, TEST_KEKS)
     sealer = PersonalDataSealer(keys)
     subject = f"subject-{uuid.uuid4()}"
     try:
@@ -34,8 +35,8 @@ async def test_sealed_personal_data_opens_until_the_key_is_destroyed_then_never_
 
 
 async def test_the_matching_pepper_is_created_once_and_the_same_on_every_read(database_url: str) -> None:
-    keys = await PostgresKeyStore.connect(database_url)
-    other_process = await PostgresKeyStore.connect(database_url)
+    keys = await PostgresKeyStore.connect(database_url, TEST_KEKS)
+    other_process = await PostgresKeyStore.connect(database_url, TEST_KEKS)
     try:
         pepper = await keys.pepper()
         assert len(pepper) >= 32
@@ -46,7 +47,7 @@ async def test_the_matching_pepper_is_created_once_and_the_same_on_every_read(da
 
 
 async def test_erasing_subjects_counts_the_keys_destroyed_and_nothing_new_is_sealed_for_them(database_url: str) -> None:
-    keys = await PostgresKeyStore.connect(database_url)
+    keys = await PostgresKeyStore.connect(database_url, TEST_KEKS)
     sealer = PersonalDataSealer(keys)
     kept, erased = f"subject-{uuid.uuid4()}", f"subject-{uuid.uuid4()}"
     try:

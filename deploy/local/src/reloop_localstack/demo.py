@@ -122,7 +122,7 @@ def _catalog_and_stock(demo: Demo) -> None:
     demo.say(f"store-sync: shop {SHOP} registered with its own till key; inventory learns it as a location")
     demo.wait(
         "inventory knows the shop",
-        lambda: any(x["location_id"] == SHOP for x in demo.call("inventory", "GET", "/locations")),
+        lambda: any(x["location_id"] == SHOP for x in demo.call("inventory", "GET", "/locations?limit=500")["items"]),
     )
     demo.call(
         "catalog",
@@ -224,8 +224,8 @@ def _order(demo: Demo, order_id: str) -> dict[str, Any]:
 
 
 def _shop_sale(demo: Demo, order: dict[str, Any]) -> None:
-    shelf = demo.call("inventory", "GET", f"/units?sku={SKU}&location_id={SHOP}&status=available")
-    unit_id = shelf[0]["unit_id"]
+    shelf = demo.call("inventory", "GET", f"/units?sku={SKU}&location_id={SHOP}&status=available&limit=1")
+    unit_id = shelf["items"][0]["unit_id"]
     price = {"amount_minor": 45900, "currency": "EUR"}
     recorded = demo.call(
         "store-sync",
@@ -262,17 +262,19 @@ def _shop_sale(demo: Demo, order: dict[str, Any]) -> None:
 def _one_profile(demo: Demo) -> None:
     """CRM matched the online account and the till's e-mail (through its keyed hash) to one person."""
 
+    # CRM records who opens personal data and why: the back office names its purpose.
+    staff = {"Authorization": f"Bearer {demo.staff_token}", "X-Purpose": "make up demo: one profile check"}
+
     def both_purchases() -> bool:
-        staff = {"Authorization": f"Bearer {demo.staff_token}"}
         found = demo.http.get(f"{demo.urls['crm']}/profiles", params={"email": demo.email}, headers=staff)
         if found.status_code != 200:
             return False
-        profile = demo.call("crm", "GET", f"/profiles/{found.json()['profile_id']}")
+        profile = demo.call("crm", "GET", f"/profiles/{found.json()['profile_id']}", headers=staff)
         return {e["channel"] for e in profile["timeline"] if e["kind"] == "purchase"} >= {"online", "own_shop"}
 
     demo.wait("CRM holds both purchases in one profile", both_purchases)
-    profile_id = demo.call("crm", "GET", "/profiles", params={"email": demo.email})["profile_id"]
-    profile = demo.call("crm", "GET", f"/profiles/{profile_id}")
+    profile_id = demo.call("crm", "GET", "/profiles", params={"email": demo.email}, headers=staff)["profile_id"]
+    profile = demo.call("crm", "GET", f"/profiles/{profile_id}", headers=staff)
     kinds = ", ".join(sorted({i["kind"] for i in profile["identifiers"]}))
     purchases = [f"{e['channel']} at {e['location_id']}" for e in profile["timeline"] if e["kind"] == "purchase"]
     marketing = profile["consents"]["marketing"]["granted"]

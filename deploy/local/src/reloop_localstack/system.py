@@ -19,6 +19,7 @@ from pathlib import Path
 from reloop_localstack.paths import stack_dir
 from reloop_localstack.stack import Endpoints, LocalStack
 from reloop_shared.auth.keys import LocalKeySet
+from reloop_shared.personal_data import LocalKeyEncryptionKeys
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,23 @@ def signing_keys(name: str) -> LocalKeySet:
     return keys
 
 
+def key_encryption_keys(name: str) -> LocalKeyEncryptionKeys:
+    """The stack's key-encryption keys, in its folder: its services wrap the key store's keys
+    under them, and `make up` never touches the user's own configuration. Created before the
+    services start, so they all wrap under the same key."""
+    keys = LocalKeyEncryptionKeys(stack_dir(name) / "key-encryption-keys.json")
+    keys.current_id()
+    return keys
+
+
 def start_services(name: str, endpoints: Endpoints, specs: list[ServiceSpec]) -> dict[str, int]:
     logs = stack_dir(name) / "logs"
     logs.mkdir(exist_ok=True)
     pids: dict[str, int] = {}
-    trusted = {"RELOOP_JWKS": str(signing_keys(name).path)}
+    trusted = {
+        "RELOOP_JWKS": str(signing_keys(name).path),
+        "RELOOP_KEY_ENCRYPTION_KEYS": str(key_encryption_keys(name).path),
+    }
     for spec in specs:
         env = {
             **os.environ,

@@ -20,11 +20,13 @@ from fastapi import FastAPI
 
 from reloop_contracts import REGISTRY, Event, Registry, TopicSpec
 from reloop_contracts.envelope import CONTENT_TYPE
+from reloop_localstack.paths import cache_home
 from reloop_shared.auth.keys import LocalKeySet
 from reloop_shared.auth.principal import STAFF, STOREFRONT
 from reloop_shared.auth.tokens import LOCAL_ISSUER, issue_token
 from reloop_shared.auth.verification import JwksVerifier, jwks_from_file
 from reloop_shared.messaging.codec import PoisonMessage, decode, encode, envelope_for
+from reloop_shared.personal_data import LocalKeyEncryptionKeys
 from reloop_shared.runtime import ServiceRuntime
 from reloop_shared.settings import RuntimeSettings
 
@@ -40,6 +42,11 @@ atexit.register(shutil.rmtree, _KEYS_DIR, ignore_errors=True)
 TEST_KEYS = LocalKeySet(Path(_KEYS_DIR) / "signing-keys.json")
 """This test session's token issuer: the services under test trust its key set (`service_settings`,
 `session_verifier`), and tests carry its tokens (`staff_headers`, `customer_headers`)."""
+
+TEST_KEKS = LocalKeyEncryptionKeys(cache_home() / "test-key-encryption-keys.json")
+"""The key-encryption keys of every test's key store: the services under test wrap under them
+(`service_settings`), and tests opening a key store themselves pass them. Kept across sessions,
+never in the user's own configuration, so a key store left on a reused server still opens."""
 
 
 def staff_headers(*scopes: str, subject: str = "staff-test") -> dict[str, str]:
@@ -66,6 +73,7 @@ def service_settings(kind: type[SettingsT], env: dict[str, str], database_url: s
     TEST_KEYS.signing_key()  # the key set exists before a service reads it
     values: dict[str, Any] = {
         "jwks": str(TEST_KEYS.path),
+        "key_encryption_keys": str(TEST_KEKS.path),
         "kafka_bootstrap_servers": env["KAFKA_BOOTSTRAP_SERVERS"],
         "database_url": env["DATABASE_URL"],
         "service_database_url": database_url,

@@ -59,7 +59,7 @@ def build(
         registry=registry,
     )
 
-    vault = ServiceKeyStore(lambda: runtime.keyvault_url, key_store)
+    vault = ServiceKeyStore(lambda: runtime.keyvault_url, key_store, keks=runtime.key_encryption_keys)
     sealer = ContactSealer(PersonalDataSealer(vault))
 
     runtime.on_start(vault.open)

@@ -11,7 +11,7 @@ import pytest
 from orders.bootstrap import build
 from reloop_contracts import sales
 from reloop_contracts.common import SealedPersonalData
-from reloop_localstack.testing import every_row, outbox_drained, running
+from reloop_localstack.testing import TEST_KEKS, every_row, outbox_drained, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from services.orders.tests.support import (
     DEVICE,
@@ -133,7 +133,7 @@ async def test_a_checkout_without_contact_details_names_only_the_account(
 
 
 async def _opened(keyvault: str, sealed: SealedPersonalData) -> dict[str, str] | None:
-    keys = await PostgresKeyStore.connect(keyvault)
+    keys = await PostgresKeyStore.connect(keyvault, TEST_KEKS)
     try:
         return await PersonalDataSealer(keys).open(sealed)
     finally:

@@ -11,7 +11,7 @@ import pytest
 
 from orders.bootstrap import build
 from reloop_contracts import Event, privacy, sales
-from reloop_localstack.testing import eventually, every_row, outbox_drained, publish, read_events, running
+from reloop_localstack.testing import TEST_KEKS, eventually, every_row, outbox_drained, publish, read_events, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from services.orders.tests.support import (
     DEVICE,
@@ -40,7 +40,7 @@ async def test_an_erasure_request_forgets_the_customer_destroys_their_key_and_is
     email = f"ada.{uuid.uuid4().hex[:8]}@example.org"
     request_id = f"erase-{uuid.uuid4().hex[:8]}"
     phone = unique("IPH13")
-    keys = await PostgresKeyStore.connect(keyvault)
+    keys = await PostgresKeyStore.connect(keyvault, TEST_KEKS)
     try:
         async with running(runtime), shopper(app, customer) as client:
             await list_and_price(env, client, phone, DEVICE, 45900)

@@ -38,7 +38,7 @@ def build(
         migrations=[MigrationSource(SERVICE, "store_sync", "migrations")],
         produces=PRODUCES,
     )
-    vault = ServiceKeyStore(lambda: runtime.keyvault_url, key_store)
+    vault = ServiceKeyStore(lambda: runtime.keyvault_url, key_store, keks=runtime.key_encryption_keys)
     sealer = ContactSealer(PersonalDataSealer(vault))
     authenticator: list[Authenticator] = []
 

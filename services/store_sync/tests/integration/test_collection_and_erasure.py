@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reloop_contracts import store
-from reloop_localstack.testing import api, luhn_imei, outbox_drained, read_events, running
+from reloop_localstack.testing import TEST_KEKS, api, luhn_imei, outbox_drained, read_events, running
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from services.store_sync.tests.support import all_events, back_office, bearer, money, settings, shop, unique
 from store_sync.bootstrap import build
@@ -53,7 +53,11 @@ async def test_devices_left_at_a_shop_ship_to_the_refurbishment_centre_in_transi
         key = await shop(client, shop_id)
         taken = await client.post(f"/shops/{shop_id}/trade-ins", json=trade_in, headers=bearer(key))
         back = await client.post(f"/shops/{shop_id}/returns", json=returned, headers=bearer(key))
-        waiting = (await client.get(f"/shops/{shop_id}/collected", headers=bearer(key))).json()
+        one = {"limit": 1}
+        first = (await client.get(f"/shops/{shop_id}/collected", params=one, headers=bearer(key))).json()
+        then = {**one, "cursor": first["next_cursor"]}
+        last = (await client.get(f"/shops/{shop_id}/collected", params=then, headers=bearer(key))).json()
+        waiting = first["items"] + last["items"]
         box = {"shipment_ref": "BOX-1", "to_location_id": REFURB, "carrier_reference": "COLIS-1"}
         shipped = await client.post(f"/shops/{shop_id}/shipments", json=box, headers=bearer(key))
         retried = await client.post(f"/shops/{shop_id}/shipments", json=box, headers=bearer(key))
@@ -67,7 +71,8 @@ async def test_devices_left_at_a_shop_ship_to_the_refurbishment_centre_in_transi
         )
         await outbox_drained(database_url)
     assert (taken.status_code, back.status_code) == (201, 201)
-    assert sorted(d["kind"] for d in waiting) == ["return", "trade_in"]
+    assert sorted(d["kind"] for d in waiting) == ["return", "trade_in"], "one a page, in the order left"
+    assert last["next_cursor"] is None
     assert shipped.status_code == 201, shipped.text
     assert retried.json()["shipment_id"] == shipment_id, "the same reference is the same shipment"
     assert nothing_left.status_code == 422
@@ -97,7 +102,7 @@ async def test_a_device_left_for_repair_goes_out_with_its_customers_contact_deta
         "issue": "battery swells",
         "customer": {"customer_id": "acct-9", "email": "ana@example.org", "consent": {"marketing": True}},
     }
-    keys = await PostgresKeyStore.connect(keyvault)
+    keys = await PostgresKeyStore.connect(keyvault, TEST_KEKS)
     try:
         async with running(runtime), api(app) as client:
             key = await shop(client, shop_id)

@@ -15,7 +15,7 @@ from typing import Protocol
 from reloop_contracts import Registry
 from reloop_contracts.common import SealedPersonalData
 from reloop_localstack.connected_service import ConnectedService
-from reloop_localstack.testing import running, service_settings
+from reloop_localstack.testing import TEST_KEKS, running, service_settings
 from reloop_shared.clock import Clock, FixedClock
 from reloop_shared.memory_service import ServiceUnderTest
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
@@ -60,7 +60,7 @@ async def connected(env: dict[str, str], database_url: str, keyvault_url: str) -
     session), a database of its own and a key store of its own; its clock stands still."""
     settings = service_settings(StoreSyncSettings, env, database_url, keyvault_database_url=keyvault_url)
     clock = FixedClock(START)
-    keys = await PostgresKeyStore.connect(keyvault_url)
+    keys = await PostgresKeyStore.connect(keyvault_url, TEST_KEKS)
     try:
         runtime, _ = build(settings, clock=clock, key_store=keys)
 

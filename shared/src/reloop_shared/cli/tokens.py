@@ -1,4 +1,5 @@
-"""`reloop token issue` and `reloop keys rotate`: the local issuer's tokens and signing keys.
+"""`reloop token issue` and `reloop keys rotate`: the local issuer's tokens and signing keys
+(`reloop keys rotate-kek`, the key store's key-encryption keys, is in `key_encryption`).
 
 The keys live in `$RELOOP_SIGNING_KEYS` (default `~/.config/reloop/signing-keys.json`, readable by
 its owner only). Services trust them through `RELOOP_JWKS`, which names this file (only its public
@@ -8,6 +9,7 @@ half is read) or a real identity provider's JWKS URL instead.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 from reloop_shared.auth.keys import LocalKeySet
 from reloop_shared.auth.principal import STAFF, STOREFRONT
 from reloop_shared.auth.tokens import issue_token
+from reloop_shared.cli import key_encryption
 
 DEFAULT_SIGNING_KEYS = "~/.config/reloop/signing-keys.json"
 
@@ -37,6 +40,12 @@ def register(commands: Any) -> None:
     keys = commands.add_parser("keys", help="the local signing keys").add_subparsers(dest="action", required=True)
     rotate = keys.add_parser("rotate", help="a new key signs from now; the old one verifies until its tokens expire")
     rotate.set_defaults(run=run_rotate)
+    publish = keys.add_parser(
+        "publish", help="write the public key set (JWKS) services verify with; a first signing key is made if none"
+    )
+    publish.add_argument("--out", required=True, help="the JWKS file to write (public keys only)")
+    publish.set_defaults(run=run_publish)
+    key_encryption.register(keys)
 
 
 async def run_issue(args: argparse.Namespace) -> int:
@@ -56,3 +65,20 @@ async def run_rotate(args: argparse.Namespace) -> int:
         state = "signs" if key.kid == fresh.kid else f"verifies until {key.retire_at:%Y-%m-%d %H:%M} UTC"
         print(f"{key.kid}  {state}")
     return 0
+
+
+async def run_publish(args: argparse.Namespace) -> int:
+    """A JWKS document of the public keys only: what a service's `RELOOP_JWKS` may name without the
+    service ever being able to read a private key (docker compose's key job)."""
+    keys = signing_keys()
+    keys.signing_key()
+    out = Path(args.out)
+    write_public_key_set(keys, out)
+    print(f"{out}: {', '.join(k.kid for k in keys.held())}")
+    return 0
+
+
+def write_public_key_set(keys: LocalKeySet, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(keys.public_jwks(), indent=2))
+    out.chmod(0o644)  # public keys: any service user may read them

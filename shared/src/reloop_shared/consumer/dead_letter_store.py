@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from reloop_shared.kafka import headers as h
+from reloop_shared.kafka.admin import admin_client
+from reloop_shared.kafka.connection import KafkaSecurity
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class DeadLetter:
 
 
 async def dead_letter_topics(bootstrap: str) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = admin_client(bootstrap)
     await admin.start()
     try:
         return sorted(t for t in await admin.list_topics() if t.endswith(".dlq"))
@@ -50,7 +51,9 @@ async def read_dead_letters(bootstrap: str, topic: str) -> list[DeadLetter]:
     partitions = [TopicPartition(topic, p) for p in await _partitions(bootstrap, topic)]
     if not partitions:
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, **KafkaSecurity.from_environment().client_options()
+    )
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -80,7 +83,7 @@ async def read_dead_letters(bootstrap: str, topic: str) -> list[DeadLetter]:
 
 
 async def _partitions(bootstrap: str, topic: str) -> list[int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = admin_client(bootstrap)
     await admin.start()
     try:
         described = await admin.describe_topics([topic])
@@ -91,7 +94,12 @@ async def _partitions(bootstrap: str, topic: str) -> list[int]:
 
 async def replay(bootstrap: str, letters: list[DeadLetter]) -> int:
     """Publish each dead letter's original record (value, key, headers) to its original topic."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        **KafkaSecurity.from_environment().client_options(),
+    )
     await producer.start()
     try:
         for letter in letters:

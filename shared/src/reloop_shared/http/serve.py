@@ -1,14 +1,17 @@
-"""Runs a service's app with uvicorn; SIGTERM/SIGINT stop it gracefully (lifespan shutdown)."""
+"""Runs a service's app with uvicorn; SIGTERM/SIGINT stop it gracefully (lifespan shutdown). In
+production it first refuses default secrets (`reloop_shared.production`)."""
 
 from __future__ import annotations
 
 import uvicorn
 from fastapi import FastAPI
 
+from reloop_shared.production import exit_on_defaults
 from reloop_shared.settings import RuntimeSettings
 
 
 def serve(app: FastAPI, settings: RuntimeSettings) -> None:
+    exit_on_defaults(app.title, settings)  # before anything is connected
     uvicorn.run(
         app,
         host=settings.http_host,

@@ -2,16 +2,20 @@
 
 A port (`KeyStore`) with a local implementation in its own PostgreSQL database (`reloop_keyvault`
 on the system's server by default), standing where a KMS or Vault would in production. Only the
-services configured with its URL can seal or open personal data.
+services configured with its URL can seal or open personal data. Every key is stored wrapped under
+a key-encryption key (`key_encryption_keys`): the database alone opens nothing.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from typing import Protocol
 
 from reloop_shared.db.pool import create_pool
 from reloop_shared.db.types import Pool
+from reloop_shared.personal_data.key_encryption_keys import KeyEncryptionKeys
+from reloop_shared.personal_data.wrapped_rows import secret_row, subject_row, unwrapped, wrap_plain_rows
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subject_keys (
@@ -24,7 +28,11 @@ CREATE TABLE IF NOT EXISTS secrets (
     name  TEXT PRIMARY KEY,
     value BYTEA NOT NULL
 );
+ALTER TABLE subject_keys ADD COLUMN IF NOT EXISTS kek_id TEXT;
+ALTER TABLE secrets ADD COLUMN IF NOT EXISTS kek_id TEXT;
 """
+
+_PEPPER = "matching_pepper"
 
 
 class KeyStore(Protocol):
@@ -42,21 +50,25 @@ class KeyStore(Protocol):
 
 
 class PostgresKeyStore:
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, keks: KeyEncryptionKeys) -> None:
         self.pool = pool
+        self.keks = keks
         self._cache: dict[str, bytes | None] = {}
         self._pepper: bytes | None = None
 
     @classmethod
-    async def connect(cls, url: str) -> PostgresKeyStore:
+    async def connect(cls, url: str, keks: KeyEncryptionKeys) -> PostgresKeyStore:
         pool = await create_pool(url, size=4)
         async with pool.acquire() as conn:
             await conn.execute("SELECT pg_advisory_lock(7310)")
             try:
                 await conn.execute(_SCHEMA)
+                # A key store from before wrapping keeps opening its records: its rows are wrapped
+                # in place, once, by the first process that connects.
+                await wrap_plain_rows(conn, keks)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(7310)")
-        return cls(pool)
+        return cls(pool, keks)
 
     async def close(self) -> None:
         await self.pool.close()
@@ -66,23 +78,44 @@ class PostgresKeyStore:
             return self._cache[subject_id]
         async with self.pool.acquire() as conn:
             if create:
+                kek_id, wrapped = self.keks.wrap(os.urandom(32), bound_to=subject_row(subject_id))
                 await conn.execute(
-                    "INSERT INTO subject_keys (subject_id, key_material) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    "INSERT INTO subject_keys (subject_id, key_material, kek_id) VALUES ($1, $2, $3) "
+                    "ON CONFLICT DO NOTHING",
                     subject_id,
-                    os.urandom(32),
+                    wrapped,
+                    kek_id,
                 )
-            row = await conn.fetchrow("SELECT key_material FROM subject_keys WHERE subject_id = $1", subject_id)
-        key = bytes(row["key_material"]) if row is not None and row["key_material"] is not None else None
-        if key is not None or (row is not None and row["key_material"] is None):
-            self._cache[subject_id] = key  # a destroyed key stays destroyed
+            row = await conn.fetchrow("SELECT key_material, kek_id FROM subject_keys WHERE subject_id = $1", subject_id)
+        if row is None:
+            return None
+        key = unwrapped(self.keks, subject_row(subject_id), row["key_material"], row["kek_id"])
+        self._cache[subject_id] = key  # a destroyed key stays destroyed
         return key
+
+    async def keys_for(self, subject_ids: Collection[str]) -> dict[str, bytes | None]:
+        """Many subjects' keys in one query (None: destroyed); subjects without a key are left out.
+        Each is cached, like `key_for`'s."""
+        found: dict[str, bytes | None] = {}
+        missing = [s for s in subject_ids if s not in self._cache]
+        if missing:
+            async with self.pool.acquire() as conn:
+                rows = await conn.fetch(
+                    "SELECT subject_id, key_material, kek_id FROM subject_keys WHERE subject_id = ANY($1::text[])",
+                    missing,
+                )
+            for row in rows:
+                subject = row["subject_id"]
+                found[subject] = unwrapped(self.keks, subject_row(subject), row["key_material"], row["kek_id"])
+            self._cache.update(found)
+        return found | {s: self._cache[s] for s in subject_ids if s in self._cache}
 
     async def destroy(self, subject_id: str) -> bool:
         async with self.pool.acquire() as conn:
             destroyed = await conn.fetchval(
                 """
                 INSERT INTO subject_keys (subject_id, key_material, destroyed_at) VALUES ($1, NULL, now())
-                ON CONFLICT (subject_id) DO UPDATE SET key_material = NULL, destroyed_at = now()
+                ON CONFLICT (subject_id) DO UPDATE SET key_material = NULL, kek_id = NULL, destroyed_at = now()
                     WHERE subject_keys.key_material IS NOT NULL
                 RETURNING true
                 """,
@@ -93,12 +126,19 @@ class PostgresKeyStore:
 
     async def pepper(self) -> bytes:
         if self._pepper is None:
+            bound_to = secret_row(_PEPPER)
+            kek_id, wrapped = self.keks.wrap(os.urandom(32), bound_to=bound_to)
             async with self.pool.acquire() as conn:
                 await conn.execute(
-                    "INSERT INTO secrets (name, value) VALUES ('matching_pepper', $1) ON CONFLICT DO NOTHING",
-                    os.urandom(32),
+                    "INSERT INTO secrets (name, value, kek_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    _PEPPER,
+                    wrapped,
+                    kek_id,
                 )
-                self._pepper = bytes(await conn.fetchval("SELECT value FROM secrets WHERE name = 'matching_pepper'"))
+                row = await conn.fetchrow("SELECT value, kek_id FROM secrets WHERE name = $1", _PEPPER)
+            assert row is not None  # inserted just above, or already there
+            self._pepper = unwrapped(self.keks, bound_to, row["value"], row["kek_id"])
+            assert self._pepper is not None  # the pepper is never destroyed
         return self._pepper
 
     def forget_cached(self, subject_id: str) -> None:

@@ -5,23 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reloop_shared.personal_data.key_encryption_keys import KeyEncryptionKeys
 from reloop_shared.personal_data.keys import KeyStore, PostgresKeyStore
 
 
 class ServiceKeyStore:
     """Stands for the key store from the service's wiring on, before the store is open.
 
-    `url` is asked for at start (the runtime knows the key store's database by then); a `given`
-    store (a test's) is used as is and never closed here."""
+    `url` is asked for at start (the runtime knows the key store's database by then), `keks` wrap
+    and unwrap its keys; a `given` store (a test's) is used as is and never closed here."""
 
-    def __init__(self, url: Callable[[], str], given: KeyStore | None = None) -> None:
+    def __init__(self, url: Callable[[], str], given: KeyStore | None = None, *, keks: KeyEncryptionKeys) -> None:
         self._url = url
+        self._keks = keks
         self._store = given
         self._opened: PostgresKeyStore | None = None
 
     async def open(self) -> None:
         if self._store is None:
-            self._opened = await PostgresKeyStore.connect(self._url())
+            self._opened = await PostgresKeyStore.connect(self._url(), self._keks)
             self._store = self._opened
 
     async def close(self) -> None:

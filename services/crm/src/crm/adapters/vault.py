@@ -1,9 +1,8 @@
 """CRM's door to the key store: open and seal personal data, matching hashes, destroying keys.
 
 Opening a batch of sealed records fetches every missing subject key in one query (the shared
-store fetches one key per call) and keeps them cached: keys never change, they are only destroyed,
-and CRM destroys them itself. Moving `prefetch` into reloop_shared's key store would let every
-consumer of sealed data batch its look-ups the same way.
+store's `keys_for`, which unwraps them) and keeps them cached: keys never change, they are only
+destroyed, and CRM destroys them itself. The cache is bounded by `cache_size`.
 """
 
 from __future__ import annotations
@@ -17,14 +16,14 @@ from cryptography.exceptions import InvalidTag
 from crm.domain.observations import Sealed
 from reloop_contracts.common import SealedPersonalData
 from reloop_shared.db.types import Pool
-from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore, open_with_key
+from reloop_shared.personal_data import KeyEncryptionKeys, PersonalDataSealer, PostgresKeyStore, open_with_key
 
 log = logging.getLogger(__name__)
 
 
 class PrefetchingKeyStore(PostgresKeyStore):
-    def __init__(self, pool: Pool, cache_size: int = 500_000) -> None:
-        super().__init__(pool)
+    def __init__(self, pool: Pool, keks: KeyEncryptionKeys, cache_size: int = 500_000) -> None:
+        super().__init__(pool, keks)
         self.cache_size = cache_size
 
     def cached(self, subject_id: str) -> bytes | Literal[False] | None:
@@ -37,27 +36,23 @@ class PrefetchingKeyStore(PostgresKeyStore):
             return
         if len(self._cache) + len(missing) > self.cache_size:
             self._cache.clear()  # bounded memory; keys are fetched again in bulk when needed
-        async with self.pool.acquire() as conn:
-            rows = await conn.fetch(
-                "SELECT subject_id, key_material FROM subject_keys WHERE subject_id = ANY($1::text[])", missing
-            )
-        for row in rows:
-            material = row["key_material"]
-            self._cache[row["subject_id"]] = bytes(material) if material is not None else None
+        await self.keys_for(missing)
 
 
 class Vault:
     """Connected on start (the key store lives in its own database)."""
 
-    def __init__(self, url: str, *, cache_size: int = 500_000) -> None:
+    def __init__(self, url: str, keks: KeyEncryptionKeys, *, cache_size: int = 500_000) -> None:
         self.url = url
+        self.keks = keks
         self.cache_size = cache_size
         self._keys: PrefetchingKeyStore | None = None
         self._pepper: bytes | None = None
 
     async def connect(self) -> None:
-        store = await PostgresKeyStore.connect(self.url)  # creates the key store's tables when missing
-        self._keys = PrefetchingKeyStore(store.pool, self.cache_size)
+        # Creates the key store's tables when missing, and wraps rows stored before wrapping.
+        store = await PostgresKeyStore.connect(self.url, self.keks)
+        self._keys = PrefetchingKeyStore(store.pool, self.keks, self.cache_size)
 
     async def close(self) -> None:
         if self._keys is not None:

@@ -24,7 +24,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
 from crm.adapters.read_model_reset import reset_read_model
@@ -36,6 +35,8 @@ from reloop_shared.clock import SYSTEM_CLOCK, Clock
 from reloop_shared.db.migrations import SHARED, migrate
 from reloop_shared.db.pool import create_pool
 from reloop_shared.db.urls import with_database
+from reloop_shared.kafka.admin import admin_client
+from reloop_shared.kafka.connection import KafkaSecurity
 
 
 def default_workers() -> int:
@@ -60,7 +61,7 @@ class ReplayFigures:
 
 async def _live_offsets(settings: CrmSettings, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
     group = CONSUMER + settings.consumer_group_suffix
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = admin_client(settings.kafka_bootstrap_servers, KafkaSecurity.of(settings))
     await admin.start()
     try:
         (described,) = await admin.describe_consumer_groups([group])

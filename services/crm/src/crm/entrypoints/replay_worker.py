@@ -31,6 +31,8 @@ from reloop_shared.consumer.engine import ConsumerEngine
 from reloop_shared.consumer.processed import PostgresProcessedEvents
 from reloop_shared.db.types import Connection
 from reloop_shared.db.urls import with_database
+from reloop_shared.kafka.connection import KafkaSecurity
+from reloop_shared.personal_data.key_encryption_keys import local_key_encryption_keys
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ def consumer_for(settings: CrmSettings, group: str) -> AIOKafkaConsumer:
         # three shares fit in memory together: a share holds what it fetched until it applies it.
         max_partition_fetch_bytes=1024 * 1024,
         fetch_max_bytes=8 * 1024 * 1024,
+        **KafkaSecurity.of(settings).client_options(),
     )
 
 
@@ -73,6 +76,7 @@ async def apply_share(
     url = settings.service_database_url or with_database(settings.database_url, "reloop_crm")
     vault = Vault(
         settings.keyvault_database_url or with_database(settings.database_url, "reloop_keyvault"),
+        local_key_encryption_keys(settings.key_encryption_keys),
         cache_size=settings.key_cache_size,
     )
     # A rebuild that crashes is run again: it need not wait for each commit to reach the disk.
