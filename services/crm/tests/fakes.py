@@ -19,8 +19,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from crm.adapters.lookup_limits import MovingWindowLookups
 from crm.adapters.readers import REGISTRY_FOR_CRM
 from crm.adapters.translators import to_contract
+from crm.domain.audit import AccessRecord
 from crm.domain.consent_and_ownership import ConsentRecord, Contact, StoredConsent
 from crm.domain.erasure import ErasureStatus
 from crm.domain.events import DomainEvent
@@ -121,6 +123,10 @@ class CrmTables:
     erasure_requests: dict[str, tuple[list[str], datetime]] = field(default_factory=dict)
     erasure_confirmations: dict[tuple[str, str], tuple[int, str, datetime]] = field(default_factory=dict)
     erased_identifiers: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    erasure_requesters: dict[str, str] = field(default_factory=dict)
+    """`erasure_requests.requested_by`: who asked, when a customer asked for their own erasure."""
+    personal_data_audit: list[AccessRecord] = field(default_factory=list)
+    """Append-only, as the table's trigger keeps it: only `FakeAccessLog.append` touches it."""
 
     def profile_ids_of(self, identifiers: Iterable[str]) -> set[uuid.UUID]:
         return {row.profile_id for name, row in self.identifiers.items() if name in set(identifiers)}
@@ -326,8 +332,13 @@ class FakeErasureLedger:
         outbox[:] = kept
         return erased
 
-    async def record_request(self, request_id: str, holders: Sequence[str], requested_at: datetime) -> None:
-        self.t.erasure_requests.setdefault(request_id, (list(holders), requested_at))
+    async def record_request(
+        self, request_id: str, holders: Sequence[str], requested_at: datetime, requested_by: str | None = None
+    ) -> None:
+        if request_id not in self.t.erasure_requests:
+            self.t.erasure_requests[request_id] = (list(holders), requested_at)
+            if requested_by is not None:
+                self.t.erasure_requesters[request_id] = requested_by
 
     async def confirm(self, request_id: str, service: str, records: int, detail: str, at: datetime) -> None:
         self.t.erasure_confirmations.setdefault((request_id, service), (records, detail, at))
@@ -338,7 +349,7 @@ class FakeErasureLedger:
         if request is None and not confirmed:
             return None
         holders, at = request if request is not None else ([], None)
-        return ErasureStatus(request_id, list(holders), at, confirmed)
+        return ErasureStatus(request_id, list(holders), at, confirmed, self.t.erasure_requesters.get(request_id))
 
 
 def _drop(table: dict[Any, Any], doomed: Any) -> int:
@@ -346,6 +357,34 @@ def _drop(table: dict[Any, Any], doomed: Any) -> int:
     for key in gone:
         del table[key]
     return len(gone)
+
+
+class FakeAccessLog:
+    def __init__(self, tables: CrmTables) -> None:
+        self.t = tables
+
+    async def append(self, record: AccessRecord) -> None:
+        if any(r.id == record.id for r in self.t.personal_data_audit):
+            raise UniqueViolation(f"audit record {record.id}")
+        self.t.personal_data_audit.append(record)
+
+    async def newest(
+        self,
+        *,
+        profile_id: uuid.UUID | None,
+        actor: str | None,
+        limit: int,
+        before: tuple[datetime, uuid.UUID] | None = None,
+    ) -> list[AccessRecord]:
+        found = [
+            r
+            for r in self.t.personal_data_audit
+            if (profile_id is None or r.profile_id == profile_id)
+            and (actor is None or r.actor == actor)
+            and (before is None or (r.at, str(r.id)) < (before[0], str(before[1])))
+        ]
+        # PostgreSQL orders uuids by their bytes, as their canonical text sorts.
+        return sorted(found, key=lambda r: (r.at, str(r.id)), reverse=True)[:limit]
 
 
 class FakeConsentLog:
@@ -523,6 +562,7 @@ class InMemoryCrmUnitOfWork(InMemoryUnitOfWork[DomainEvent, CrmTables], CrmUnitO
         self.segment_candidates = FakeSegmentCandidates(tables)
         self.segment_entries = FakeSegmentEntries(tables)
         self.shops = FakeShops(tables)
+        self.access_log = FakeAccessLog(tables)
 
 
 def new_store() -> MemoryStore[CrmTables]:
@@ -599,10 +639,13 @@ def no_read_side() -> Pool:
     raise PostgresOnly("the 360 view and the reports read PostgreSQL only")
 
 
-def http_edge(store: MemoryStore[CrmTables], vault: KeyVault, clock: Clock) -> FastAPI:
+def http_edge(
+    store: MemoryStore[CrmTables], vault: KeyVault, clock: Clock, *, lookup_rate_limit: str = "1000/minute"
+) -> FastAPI:
     """CRM's routes, their guards and the shared error answers on the twin (no database, no relay),
-    trusting this test session's token issuer (`staff_headers`) as the service under test does."""
-    edge = Edge(no_read_side, lambda: unit_of_work(store), vault, clock)
+    trusting this test session's token issuer (`staff_headers`) as the service under test does.
+    Lookups are counted with the service's own limiter, in memory."""
+    edge = Edge(no_read_side, lambda: unit_of_work(store), vault, clock, MovingWindowLookups(lookup_rate_limit))
     app = create_edge(title="crm on its twin", routers=routers(edge))
     install_verifier(app, session_verifier())
     return app

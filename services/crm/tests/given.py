@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from crm.domain.audit import Access
 from crm.domain.consent_and_ownership import Contact, StoredConsent
 from crm.domain.identifiers import profile_id_for
 from reloop_shared.memory import MemoryStore
@@ -15,6 +16,8 @@ from services.crm.tests.fakes import CrmTables, FakeVault, IdentifierRow, Profil
 
 PEPPER = b"pepper" * 6
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+PRIVACY_OFFICE = Access("dpo", "staff", ("crm:erase",), "ticket PRIV-1", "corr-1", "POST /erasure-requests")
+"""Who asks for an erasure in a handler test, and why (the audit records it)."""
 
 
 def profile(store: MemoryStore[CrmTables], *identifiers: str, founded_at: datetime) -> uuid.UUID:

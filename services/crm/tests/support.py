@@ -24,7 +24,7 @@ from crm.config import CrmSettings
 from reloop_contracts import REGISTRY, Event, NonNegativeMoney, TopicSpec
 from reloop_contracts.common import Consent, CustomerRef, SealedPersonalData
 from reloop_contracts.sales import ReturnLine, ReturnRecorded, SaleLine, SaleRecorded
-from reloop_localstack.testing import NAMESPACE, eventually, publish, service_settings, staff_headers
+from reloop_localstack.testing import NAMESPACE, TEST_KEKS, eventually, publish, service_settings, staff_headers
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 
 
@@ -50,14 +50,21 @@ def settings(run: Run, env: dict[str, str], database_url: str, keyvault_url: str
         "topic_namespace": run.namespace,
         "segment_interval_s": 3600.0,
         "consumer_group_suffix": f"-{uuid.uuid4().hex[:6]}",
+        # The helpers below poll lookups; the limit itself is proved with a small one of its own.
+        "lookup_rate_limit": "100000/minute",
         **extra,
     }
     return service_settings(CrmSettings, env, database_url, **values)
 
 
-def personal_reader() -> dict[str, str]:
-    """Customer service: profiles with their contact details opened, and look-ups by e-mail or phone."""
-    return staff_headers("crm:read", "crm:read-personal")
+WAITING = "test: waiting for the projection"
+"""The purpose the helpers give when they open or look up personal data (recorded in the audit)."""
+
+
+def personal_reader(purpose: str = WAITING, subject: str = "staff-test") -> dict[str, str]:
+    """Customer service: profiles with their contact details opened, and look-ups by e-mail or phone,
+    saying why (`X-Purpose`)."""
+    return {**staff_headers("crm:read", "crm:read-personal", subject=subject), "X-Purpose": purpose}
 
 
 def reader() -> dict[str, str]:
@@ -77,7 +84,7 @@ def merger() -> dict[str, str]:
 
 def eraser() -> dict[str, str]:
     """The privacy office: erasure requests and their progress."""
-    return staff_headers("crm:erase")
+    return {**staff_headers("crm:erase"), "X-Purpose": "test: erasure asked by letter"}
 
 
 def new_id(prefix: str) -> str:
@@ -87,7 +94,7 @@ def new_id(prefix: str) -> str:
 @asynccontextmanager
 async def key_store(keyvault_url: str) -> AsyncIterator[PersonalDataSealer]:
     """The key store as a producer (orders, store-sync) uses it, to seal what it publishes."""
-    keys = await PostgresKeyStore.connect(keyvault_url)
+    keys = await PostgresKeyStore.connect(keyvault_url, TEST_KEKS)
     try:
         yield PersonalDataSealer(keys)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from crm.adapters.lookup_limits import MovingWindowLookups
 from crm.adapters.postgres_unit_of_work import PostgresCrmUnitOfWork
 from crm.adapters.readers import REGISTRY_FOR_CRM
 from crm.adapters.translators import to_contract
@@ -31,7 +32,7 @@ def build(settings: CrmSettings | None = None, *, clock: Clock = SYSTEM_CLOCK) -
         produces=[crm.PROFILES, crm.SEGMENTS, crm.SHOPS, privacy.ERASURE],
         registry=REGISTRY_FOR_CRM,
     )
-    vault = Vault(runtime.keyvault_url, cache_size=settings.key_cache_size)
+    vault = Vault(runtime.keyvault_url, runtime.key_encryption_keys, cache_size=settings.key_cache_size)
     runtime.on_start(vault.connect)
     runtime.on_stop(vault.close)
 
@@ -51,11 +52,12 @@ def build(settings: CrmSettings | None = None, *, clock: Clock = SYSTEM_CLOCK) -
         return await evaluate_segments(own_transaction, vault, clock)
 
     runtime.every(settings.segment_interval_s, segments, name="segments")
+    lookups = MovingWindowLookups(settings.lookup_rate_limit, settings.rate_limit_storage_uri)
     app = create_app(
         runtime,
         title="reloop crm",
         description="One customer profile across channels, consent and ownership, erasure, re-engagement "
         "segments and channel analytics, all built from the events of every channel.",
-        routers=routers(Edge(lambda: runtime.pool, own_transaction, vault, clock)),
+        routers=routers(Edge(lambda: runtime.pool, own_transaction, vault, clock, lookups)),
     )
     return runtime, app

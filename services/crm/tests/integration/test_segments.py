@@ -13,7 +13,7 @@ from crm.bootstrap import build
 from reloop_contracts import Event
 from reloop_contracts.common import Consent, CustomerRef
 from reloop_contracts.crm import SEGMENTS, CustomerSegmentEntered
-from reloop_localstack.testing import api, read_events, running
+from reloop_localstack.testing import TEST_KEKS, api, read_events, running
 from reloop_shared.clock import FixedClock
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from services.crm.tests.support import (
@@ -105,7 +105,7 @@ async def test_customers_enter_segments_on_their_occasion_once_and_only_with_mar
     [warranty] = [e for e in found if isinstance(e, CustomerSegmentEntered) and e.segment == "warranty_ending"]
     assert warranty.warranty_ends_at == ago(350).replace(year=ago(350).year + 1)
     assert [s["segment"] for s in view["segments"]] == ["warranty_ending"]
-    keys = await PostgresKeyStore.connect(keyvault_url)
+    keys = await PostgresKeyStore.connect(keyvault_url, TEST_KEKS)
     try:
         assert warranty.contact is not None
         opened = await PersonalDataSealer(keys).open(warranty.contact)

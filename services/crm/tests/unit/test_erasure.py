@@ -17,7 +17,7 @@ from crm.service_layer import erasure
 from reloop_contracts import privacy
 from reloop_shared.clock import FixedClock
 from services.crm.tests.fakes import FakeVault, new_store, unit_of_work
-from services.crm.tests.given import NOW, PEPPER, contact, marketing, profile, purchase
+from services.crm.tests.given import NOW, PEPPER, PRIVACY_OFFICE, contact, marketing, profile, purchase
 
 CLOCK = FixedClock(NOW)
 
@@ -26,7 +26,7 @@ async def test_an_erasure_request_names_the_persons_subjects_and_accounts_for_ev
     store = new_store()
     pid = profile(store, "subject:s2", "account:a1", "subject:s1", "email:e1", founded_at=NOW)
 
-    request = await erasure.request_erasure(RequestErasure(pid), unit_of_work(store), CLOCK)
+    request = await erasure.request_erasure(RequestErasure(pid), unit_of_work(store), CLOCK, PRIVACY_OFFICE)
 
     [published] = store.published(privacy.ErasureRequested)
     assert (published.subject_ids, published.customer_ids) == (["s1", "s2"], ["a1"])
@@ -44,7 +44,7 @@ async def test_crm_forgets_the_person_keeps_only_keyed_hashes_and_confirms() -> 
     contact(store, vault, "s1", {"email": "ines@example.org"}, NOW - timedelta(days=3))
     contact(store, vault, "s9", {"email": "someone@example.org"}, NOW - timedelta(days=3))
     purchase(store, "sale-1", "subject:s1", NOW - timedelta(days=3))
-    await erasure.request_erasure(RequestErasure(pid), unit_of_work(store), CLOCK)
+    await erasure.request_erasure(RequestErasure(pid), unit_of_work(store), CLOCK, PRIVACY_OFFICE)
     [request] = store.published(privacy.ErasureRequested)
 
     await erasure.when_erasure_requested_forget_the_person(
@@ -71,7 +71,7 @@ async def test_crm_forgets_the_person_keeps_only_keyed_hashes_and_confirms() -> 
 async def test_the_request_completes_once_every_holder_confirmed() -> None:
     store = new_store()
     pid = profile(store, "subject:s1", founded_at=NOW)
-    request = await erasure.request_erasure(RequestErasure(pid), unit_of_work(store), CLOCK)
+    request = await erasure.request_erasure(RequestErasure(pid), unit_of_work(store), CLOCK, PRIVACY_OFFICE)
 
     for holder in privacy.PERSONAL_DATA_HOLDERS:
         status = await erasure.progress(request.request_id, unit_of_work(store))
@@ -101,7 +101,7 @@ async def test_a_confirmation_read_before_its_request_is_kept_and_the_request_co
 async def test_erasing_an_unknown_profile_or_following_an_unknown_request_is_not_found() -> None:
     store = new_store()
     with pytest.raises(NotFound):
-        await erasure.request_erasure(RequestErasure(uuid.uuid4()), unit_of_work(store), CLOCK)
+        await erasure.request_erasure(RequestErasure(uuid.uuid4()), unit_of_work(store), CLOCK, PRIVACY_OFFICE)
     with pytest.raises(NotFound):
         await erasure.progress("no-such-request", unit_of_work(store))
     assert store.outbox == []

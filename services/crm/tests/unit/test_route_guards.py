@@ -1,6 +1,7 @@
 """Who may call CRM's routes, as the service is built and on its twin: reading profiles and opening
 the personal data in them are apart, a look-up by e-mail or phone is a personal-data query, merges
-and erasures are scopes of their own, and nothing is public. No token is a 401 naming
+and erasures are scopes of their own, so are exports and the audit, a customer's token reaches only
+`/me`, and nothing is public. No token is a 401 naming
 `Authorization`; a token without the scope a 403 naming the scope, and nothing is applied."""
 
 from __future__ import annotations
@@ -22,17 +23,24 @@ from services.crm.tests.given import NOW, PEPPER, contact, profile
 
 READ, READ_PERSONAL, WRITE = "scopes:crm:read", "scopes:crm:read-personal", "scopes:crm:write"
 MERGE, ERASE = "scopes:crm:merge", "scopes:crm:erase"
+EXPORT, AUDIT = "scopes:crm:export", "scopes:crm:audit"
+WHY = {"X-Purpose": "ticket CS-1"}
 SOMEONE = "00000000-0000-4000-8000-000000000001"
 
 ROUTES = [
     ("GET", f"/profiles/{SOMEONE}", None),
     ("GET", "/profiles?email=ines@example.org", None),
+    ("GET", f"/profiles/{SOMEONE}/export", None),
     ("POST", f"/profiles/{SOMEONE}/consents", {"purpose": "marketing", "granted": True, "captured_by": "online"}),
     ("POST", "/merges", {"profile_id": SOMEONE, "other_profile_id": SOMEONE, "reason": "r", "requested_by": "a"}),
     ("GET", "/merges/M-1", None),
     ("POST", "/merges/M-1/undo", {"reason": "r", "requested_by": "a"}),
     ("POST", "/erasure-requests", {"profile_id": SOMEONE}),
     ("GET", "/erasure-requests/E-1", None),
+    ("GET", "/me/export", None),
+    ("POST", "/me/erasure-requests", None),
+    ("GET", "/me/erasure-requests/E-1", None),
+    ("GET", f"/audit?profile_id={SOMEONE}", None),
     (
         "POST",
         "/shops",
@@ -48,12 +56,17 @@ def test_every_route_is_behind_the_scope_the_readme_says_and_only_operations_are
     assert guards(app) == {
         "GET /profiles/{profile_id}": READ,
         "GET /profiles": READ_PERSONAL,
+        "GET /profiles/{profile_id}/export": EXPORT,
         "POST /profiles/{profile_id}/consents": WRITE,
         "POST /merges": MERGE,
         "GET /merges/{merge_id}": MERGE,
         "POST /merges/{merge_id}/undo": MERGE,
         "POST /erasure-requests": ERASE,
         "GET /erasure-requests/{request_id}": ERASE,
+        "GET /me/export": "customer",
+        "POST /me/erasure-requests": "customer",
+        "GET /me/erasure-requests/{request_id}": "customer",
+        "GET /audit": AUDIT,
         "POST /shops": WRITE,
         "GET /analytics/channels": READ,
         "GET /analytics/halo": READ,
@@ -89,7 +102,7 @@ async def test_a_lookup_by_e_mail_without_crm_read_personal_is_a_403_naming_it_a
     async with _twin(store) as client:
         reader = await client.get("/profiles", params={"email": "ines@example.org"}, headers=staff_headers("crm:read"))
         allowed = await client.get(
-            "/profiles", params={"email": "Ines@Example.org"}, headers=staff_headers("crm:read-personal")
+            "/profiles", params={"email": "Ines@Example.org"}, headers={**staff_headers("crm:read-personal"), **WHY}
         )
 
     assert (reader.status_code, reader.json()["error"], reader.json()["scope"]) == (
@@ -108,7 +121,9 @@ async def test_an_erasure_request_without_crm_erase_is_a_403_and_erases_nothing(
     before = (dict(store.tables.identifiers), dict(store.tables.contacts))
     async with _twin(store, vault) as client:
         everyone_else = [
-            await client.post("/erasure-requests", json={"profile_id": str(pid)}, headers=staff_headers(*scopes))
+            await client.post(
+                "/erasure-requests", json={"profile_id": str(pid)}, headers={**staff_headers(*scopes), **WHY}
+            )
             for scopes in (
                 ("crm:read", "crm:read-personal", "crm:write", "crm:merge"),
                 ("crm:read",),
@@ -130,7 +145,7 @@ async def test_the_privacy_office_with_crm_erase_asks_for_the_erasure_and_follow
     pid = profile(store, "subject:s1", founded_at=NOW)
     async with _twin(store) as client:
         asked = await client.post(
-            "/erasure-requests", json={"profile_id": str(pid)}, headers=staff_headers("crm:erase")
+            "/erasure-requests", json={"profile_id": str(pid)}, headers={**staff_headers("crm:erase"), **WHY}
         )
         progress = await client.get(
             f"/erasure-requests/{asked.json()['request_id']}", headers=staff_headers("crm:erase")

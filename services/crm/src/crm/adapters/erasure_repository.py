@@ -103,13 +103,16 @@ class ErasureRepository:
         # CRM's own events about the person, already published.
         return erased + await forget_published(self.conn, [str(p) for p in pids])
 
-    async def record_request(self, request_id: str, holders: Sequence[str], requested_at: datetime) -> None:
+    async def record_request(
+        self, request_id: str, holders: Sequence[str], requested_at: datetime, requested_by: str | None = None
+    ) -> None:
         await self.conn.execute(
-            "INSERT INTO erasure_requests (request_id, holders, requested_at) VALUES ($1, $2, $3)"
+            "INSERT INTO erasure_requests (request_id, holders, requested_at, requested_by) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT DO NOTHING",
             request_id,
             list(holders),
             requested_at,
+            requested_by,
         )
 
     async def confirm(self, request_id: str, service: str, records: int, detail: str, at: datetime) -> None:
@@ -125,7 +128,7 @@ class ErasureRepository:
 
     async def status(self, request_id: str) -> ErasureStatus | None:
         request = await self.conn.fetchrow(
-            "SELECT holders, requested_at FROM erasure_requests WHERE request_id = $1", request_id
+            "SELECT holders, requested_at, requested_by FROM erasure_requests WHERE request_id = $1", request_id
         )
         rows = await self.conn.fetch(
             "SELECT service, records_erased, detail, completed_at FROM erasure_confirmations WHERE request_id = $1",
@@ -138,4 +141,5 @@ class ErasureRepository:
             list(request["holders"]) if request is not None else [],
             request["requested_at"] if request is not None else None,
             {r["service"]: (r["records_erased"], r["detail"], r["completed_at"]) for r in rows},
+            request["requested_by"] if request is not None else None,
         )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from crm.adapters.access_log_repository import AccessLogRepository
 from crm.adapters.consent_repository import ConsentRepository
 from crm.adapters.erasure_repository import ErasureRepository
 from crm.adapters.identity_repository import IdentityRepository
@@ -38,6 +39,7 @@ class PostgresCrmUnitOfWork(PostgresUnitOfWork[DomainEvent], CrmUnitOfWork):
         self.segment_entries = SegmentEntryRepository(conn)
         self.shops = ShopRepository(conn)
         self.projection = ProjectionRepository(conn)
+        self.access_log = AccessLogRepository(conn)
 
 
 class DiscardingOutbox(OutboxWriter):

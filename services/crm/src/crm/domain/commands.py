@@ -36,6 +36,20 @@ class RequestErasure:
 
 
 @dataclass(frozen=True)
+class RequestOwnErasure:
+    """A customer asking, with their own token, to be erased: their account names them."""
+
+    account_id: str
+
+
+@dataclass(frozen=True)
+class ExportOwnData:
+    """A customer asking, with their own token, for what CRM holds on them (art. 15)."""
+
+    account_id: str
+
+
+@dataclass(frozen=True)
 class DeclareShop:
     shop_id: str
     kind: str
@@ -64,3 +78,8 @@ class FindProfile:
     subject_id: str | None = None
     email: str | None = None
     phone: str | None = None
+
+    def kind(self) -> str:
+        """Which identifier the lookup uses, as the audit records it (never its value)."""
+        given = {"account_id": self.account_id, "subject_id": self.subject_id, "email": self.email}
+        return next((k for k, v in given.items() if v), "phone" if self.phone else "none")

@@ -16,7 +16,7 @@ SERVICE = "crm"
 
 
 def erasure_request(
-    profile_id: uuid.UUID, identifiers: Sequence[str], holders: Sequence[str], now: datetime
+    profile_id: uuid.UUID | None, identifiers: Sequence[str], holders: Sequence[str], now: datetime
 ) -> ErasureRequested:
     """Name the profile's data subjects and accounts: every holder finds the person by those."""
     if not identifiers:
@@ -38,6 +38,8 @@ class ErasureStatus:
     holders: list[str]
     requested_at: datetime | None
     confirmations: dict[str, tuple[int, str, datetime]]
+    requested_by: str | None = None
+    """Who asked, when a customer asked for their own erasure (`audit.customer_actor`)."""
 
     @property
     def pending(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""`reloop replay crm` and `reloop report`: CRM's commands, plugged into the `reloop` CLI.
+"""`reloop replay crm`, `reloop report` and `reloop audit`: CRM's commands, plugged into the `reloop` CLI.
 
 Registered through the `reloop.commands` entry-point group (services/crm/pyproject.toml), so the
 runtime's CLI never imports CRM. Settings come from the environment like the service's own
@@ -8,11 +8,16 @@ runtime's CLI never imports CRM. Settings come from the environment like the ser
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
+
 from crm.config import CrmSettings
+from reloop_shared.db.urls import with_database
 
 
 def _subcommands(commands: Any, name: str, help_text: str) -> Any:
@@ -45,6 +50,12 @@ def register(commands: Any) -> None:
     report.add_argument("--window-days", type=int, default=90, help="before/after window around openings")
     report.add_argument("--json", action="store_true", help="print JSON instead of tables")
     report.set_defaults(run=report_command)
+    audit = commands.add_parser("audit", help="who opened, looked up, exported or erased a customer's personal data")
+    audit.add_argument("--customer", required=True, help="the customer's profile id, or their account id")
+    audit.add_argument("--limit", type=int, default=1000, help="newest records shown (default 1000)")
+    audit.add_argument("--json", action="store_true", help="print one JSON object a line")
+    audit.add_argument("--database-url", help="CRM's database, if not the one the environment names")
+    audit.set_defaults(run=audit_command)
 
 
 def _settings(args: argparse.Namespace) -> CrmSettings:
@@ -113,6 +124,41 @@ async def report_command(args: argparse.Namespace) -> int:
     print(_table(f"Shops (+-{halo['window_days']} days)", halo["shops"], ["shop_id", "market", *columns]))
     print(_table("Markets", halo["markets"], ["market", "first_opened_on", *columns]))
     return 0
+
+
+async def audit_command(args: argparse.Namespace) -> int:
+    """The audit of one customer, newest first: found by profile id, or through their account while
+    CRM still knows it (after an erasure only the profile id finds the records)."""
+    from crm.adapters.access_log_repository import AccessLogRepository
+    from crm.adapters.identity_repository import IdentityRepository
+
+    settings = _settings(args)
+    conn = await asyncpg.connect(settings.service_database_url or with_database(settings.database_url, "reloop_crm"))
+    try:
+        profile_id = _uuid(args.customer) or await IdentityRepository(conn).profile_of(f"account:{args.customer}")
+        if profile_id is None:
+            print(f"no profile {args.customer}: give its profile id")
+            return 1
+        records = await AccessLogRepository(conn).newest(profile_id=profile_id, actor=None, limit=args.limit)
+    finally:
+        await conn.close()
+    for r in records:
+        if args.json:
+            print(json.dumps(dataclasses.asdict(r), default=str))
+        else:
+            fields = ",".join(r.fields) or "-"
+            print(
+                f"{r.at.isoformat()}  {r.action:<14} {r.actor_kind}:{r.actor}  fields={fields}"
+                f"  purpose={r.purpose!r}  scopes={','.join(r.scopes)}  request={r.request_id}  {r.route}"
+            )
+    return 0
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
 def _table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> str:

@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from crm.domain import commands, events
+from crm.domain.audit import Access
 from crm.domain.erasure import SERVICE, ErasureStatus, erasure_request
 from crm.domain.errors import NotFound
 from crm.domain.identifiers import kind_of, profile_id_for, value_of
@@ -20,11 +23,33 @@ from reloop_contracts.privacy import PERSONAL_DATA_HOLDERS
 from reloop_shared.clock import Clock
 
 
-async def request_erasure(cmd: commands.RequestErasure, uow: CrmUnitOfWork, clock: Clock) -> events.ErasureRequested:
+async def request_erasure(
+    cmd: commands.RequestErasure, uow: CrmUnitOfWork, clock: Clock, access: Access
+) -> events.ErasureRequested:
+    """The privacy office's request: recorded in the audit in the same transaction."""
     async with uow:
         identifiers = (await uow.identity.identifiers_of([cmd.profile_id])).get(cmd.profile_id, [])
         request = erasure_request(cmd.profile_id, identifiers, PERSONAL_DATA_HOLDERS, clock.now())
         await uow.erasure.record_request(request.request_id, request.holders, request.requested_at)
+        await uow.access_log.append(access.record("erasure", cmd.profile_id, [], request.requested_at, uuid.uuid4()))
+        uow.record(request)
+        await uow.commit()
+    return request
+
+
+async def request_own_erasure(
+    cmd: commands.RequestOwnErasure, uow: CrmUnitOfWork, clock: Clock, access: Access
+) -> events.ErasureRequested:
+    """A customer's own request (art. 17), under their account. Without a profile in CRM yet, the
+    request still goes out naming their account: orders and store-sync may hold data on it, and
+    erasing means every holder forgets them, which is what the customer asked for."""
+    account = f"account:{cmd.account_id}"
+    async with uow:
+        profile_id = await uow.identity.profile_of(account)
+        known = (await uow.identity.identifiers_of([profile_id])).get(profile_id, []) if profile_id else []
+        request = erasure_request(profile_id, known or [account], PERSONAL_DATA_HOLDERS, clock.now())
+        await uow.erasure.record_request(request.request_id, request.holders, request.requested_at, access.actor)
+        await uow.access_log.append(access.record("erasure", profile_id, [], request.requested_at, uuid.uuid4()))
         uow.record(request)
         await uow.commit()
     return request
@@ -80,3 +105,11 @@ async def progress(request_id: str, uow: CrmUnitOfWork) -> ErasureStatus:
     if status is None:
         raise NotFound(f"no erasure request {request_id}", field="request_id")
     return status
+
+
+async def own_progress(request_id: str, requester: str, uow: CrmUnitOfWork) -> ErasureStatus:
+    """A customer's view of their own request; another's is as unknown to them as a made-up id."""
+    found = await progress(request_id, uow)
+    if found.requested_by != requester:
+        raise NotFound(f"no erasure request {request_id}", field="request_id")
+    return found

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from crm.domain.audit import AccessRecord
 from crm.domain.consent_and_ownership import ConsentRecord, Contact, StoredConsent
 from crm.domain.erasure import ErasureStatus
 from crm.domain.identity import Known, Resolution
@@ -86,11 +87,40 @@ class ErasureLedger(Protocol):
         self, identifiers: Sequence[str], profile_ids: Iterable[uuid.UUID], sale_ids: Sequence[str], request_id: str
     ) -> int: ...
 
-    async def record_request(self, request_id: str, holders: Sequence[str], requested_at: datetime) -> None: ...
+    async def record_request(
+        self, request_id: str, holders: Sequence[str], requested_at: datetime, requested_by: str | None = None
+    ) -> None:
+        """The first record of a request stays (with who asked, when a customer asked)."""
+        ...
 
     async def confirm(self, request_id: str, service: str, records: int, detail: str, at: datetime) -> None: ...
 
     async def status(self, request_id: str) -> ErasureStatus | None: ...
+
+
+class AccessLog(Protocol):
+    """The audit of personal data: append-only, read newest first (keyset on `(at, id)`)."""
+
+    async def append(self, record: AccessRecord) -> None: ...
+
+    async def newest(
+        self,
+        *,
+        profile_id: uuid.UUID | None,
+        actor: str | None,
+        limit: int,
+        before: tuple[datetime, uuid.UUID] | None = None,
+    ) -> list[AccessRecord]:
+        """At most `limit` records, newest first, older than `before` when given."""
+        ...
+
+
+class LookupLimiter(Protocol):
+    """How many lookups a caller may make in a moving window."""
+
+    async def wait_before_next(self, caller: str) -> int | None:
+        """None when `caller` may look up now (and it counts); else the seconds to wait."""
+        ...
 
 
 class ConsentLog(Protocol):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from crm.domain.events import DomainEvent
 from crm.service_layer.ports import (
+    AccessLog,
     ConsentLog,
     CustomerRecords,
     ErasureLedger,
@@ -32,3 +33,4 @@ class CrmUnitOfWork(UnitOfWork[DomainEvent]):
     segment_candidates: SegmentCandidates
     segment_entries: SegmentEntries
     shops: Shops
+    access_log: AccessLog

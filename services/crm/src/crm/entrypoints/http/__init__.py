@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from crm.entrypoints.http import analytics, merges, privacy, profiles
+from crm.entrypoints.http import analytics, audit_trail, me, merges, privacy, profiles
 from crm.entrypoints.http.edge import Edge
 
 
 def routers(edge: Edge) -> list[APIRouter]:
-    return [profiles.router(edge), merges.router(edge), privacy.router(edge), analytics.router(edge)]
+    return [
+        profiles.router(edge),
+        merges.router(edge),
+        privacy.router(edge),
+        me.router(edge),
+        audit_trail.router(edge),
+        analytics.router(edge),
+    ]

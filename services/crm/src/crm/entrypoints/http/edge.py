@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from crm.service_layer.ports import KeyVault
+from crm.service_layer.ports import KeyVault, LookupLimiter
 from crm.service_layer.unit_of_work import CrmUnitOfWork
 from reloop_shared.clock import Clock
 from reloop_shared.db.types import Pool
@@ -18,3 +18,5 @@ class Edge:
     unit_of_work: Callable[[], CrmUnitOfWork]
     vault: KeyVault
     clock: Clock
+    lookups: LookupLimiter
+    """Staff lookups per caller (`CrmSettings.lookup_rate_limit`)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -23,21 +23,22 @@ class ConsentIn(RequestBody):
 class MergeIn(RequestBody):
     profile_id: uuid.UUID
     other_profile_id: uuid.UUID
-    reason: str = Field(min_length=1)
-    requested_by: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=2000)
+    requested_by: str = Field(min_length=1, max_length=128)
 
 
 class UndoIn(RequestBody):
-    reason: str = Field(min_length=1)
-    requested_by: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=2000)
+    requested_by: str = Field(min_length=1, max_length=128)
 
 
 class ShopIn(RequestBody):
     shop_id: str = Field(min_length=1, max_length=64)
     kind: Literal["own_shop", "partner_shop"]
     market: str = Field(pattern=r"^[A-Z]{2}$")
-    catchment_prefixes: list[str] = Field(
+    catchment_prefixes: list[Annotated[str, Field(min_length=1, max_length=8)]] = Field(
         min_length=1,
+        max_length=500,
         description=f"Postal prefixes of {POSTAL_PREFIX_LENGTH} characters, e.g. 75, 92.",
     )
     opened_on: date
