@@ -16,12 +16,13 @@ from catalog.domain.events import DomainEvent
 from catalog.domain.model import Price, Product, Sku
 from catalog.entrypoints.http import routers
 from catalog.service_layer.unit_of_work import CatalogUnitOfWork
-from catalog.service_layer.views import ProductView, SkuPage, SkuQuery, SkuView
+from catalog.service_layer.views import ProductView, SkuQuery, SkuView, sku_key
 from reloop_contracts.amounts import Money
 from reloop_localstack.testing import session_verifier
 from reloop_shared.clock import Clock, FixedClock
 from reloop_shared.http.app import create_edge
 from reloop_shared.http.authentication import install_verifier
+from reloop_shared.http.pagination import Key
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore
 from reloop_shared.outbox.writer import OutboxWriter
 from reloop_shared.unit_of_work import TrackedAggregates
@@ -160,11 +161,11 @@ class InMemoryCatalogViews:
         self.store = store
         self.clock = clock
 
-    async def search(self, query: SkuQuery) -> SkuPage:
+    async def search(self, query: SkuQuery, after: Key | None, limit: int) -> list[SkuView]:
         async with self.store.transaction() as tx:
             views = [self._view(tx.tables, row) for row in tx.tables.skus.values()]
-        matching = sorted((v for v in views if _matches(v, query)), key=lambda v: (v.brand, v.model, v.sku))
-        return SkuPage(matching[query.offset : query.offset + query.page_size], len(matching))
+        matching = sorted((v for v in views if _matches(v, query)), key=sku_key)
+        return [v for v in matching if after is None or sku_key(v) > after][:limit]
 
     async def sku(self, sku: str) -> SkuView:
         async with self.store.transaction() as tx:

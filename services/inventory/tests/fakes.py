@@ -37,6 +37,7 @@ from reloop_localstack.testing import session_verifier
 from reloop_shared.clock import FixedClock
 from reloop_shared.http.app import create_edge
 from reloop_shared.http.authentication import install_verifier
+from reloop_shared.http.pagination import Key
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
 from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
@@ -92,8 +93,9 @@ class FakeLocations:
         places = self.tables.locations.values()
         return {market: shipping_order(x for x in places if x.market == market) for market in set(markets)}
 
-    async def all(self) -> list[Location]:
-        return sorted(self.tables.locations.values(), key=lambda x: x.location_id)
+    async def all(self, after: Key | None, limit: int) -> list[Location]:
+        ordered = sorted(self.tables.locations.values(), key=lambda x: x.location_id)
+        return [x for x in ordered if after is None or (x.location_id,) > after][:limit]
 
 
 class FakeSkus:
@@ -189,13 +191,16 @@ class FakeUnits:
             if unit.unit_id in self.tables.units:
                 self.tables.units[unit.unit_id] = row_copy(unit)
 
-    async def search(self, sku: str | None, location_id: str | None, status: str | None, limit: int) -> list[Unit]:
+    async def search(
+        self, sku: str | None, location_id: str | None, status: str | None, after: Key | None, limit: int
+    ) -> list[Unit]:
         found = [
             row_copy(u)
             for u in sorted(self.tables.units.values(), key=lambda u: u.unit_id)
             if (sku is None or u.sku == sku)
             and (location_id is None or u.location_id == location_id)
             and (status is None or u.status == status)
+            and (after is None or (u.unit_id,) > after)
         ]
         return found[:limit]
 
@@ -381,13 +386,14 @@ class FakeAvailability:
     async def for_skus(self, kinds: Mapping[str, str]) -> dict[str, list[LocationAvailable]]:
         return {sku: self._free(sku, kind) for sku, kind in kinds.items()}
 
-    async def overview(self, market: str | None) -> list[tuple[str, str, int]]:
+    async def overview(self, market: str | None, after: Key | None, limit: int) -> list[tuple[str, str, int]]:
         totals: dict[tuple[str, str], int] = {}
         for sku, info in self.tables.skus.items():
             for count in self._free(sku, info.kind, positive_only=False):
                 if market is None or count.market == market:
                     totals[(sku, count.market)] = totals.get((sku, count.market), 0) + count.available
-        return [(sku, m, n) for (sku, m), n in sorted(totals.items())]
+        found = [(sku, m, n) for (sku, m), n in sorted(totals.items()) if after is None or (sku, m) > after]
+        return found[:limit]
 
     def _free(self, sku: str, kind: str, *, positive_only: bool = True) -> list[LocationAvailable]:
         free: dict[str, int] = {}
@@ -434,13 +440,16 @@ class FakeCollectedDevices:
                 if row is not None and row["shipment_id"] == shipment_id:
                     row["status"] = status
 
-    async def at(self, location_id: str | None, status: str | None) -> list[dict[str, Any]]:
+    async def at(
+        self, location_id: str | None, status: str | None, after: Key | None, limit: int
+    ) -> list[dict[str, Any]]:
         return [
             dict(row)
-            for _, row in sorted(self.tables.collected.items())
+            for unit_id, row in sorted(self.tables.collected.items())
             if (location_id is None or row["location_id"] == location_id)
             and (status is None or row["status"] == status)
-        ][:1000]
+            and (after is None or (unit_id,) > after)
+        ][:limit]
 
 
 class InMemoryInventoryUnitOfWork(InMemoryUnitOfWork[DomainEvent, InventoryTables], InventoryUnitOfWork):

@@ -115,3 +115,19 @@ def device_sale(
 async def unit_status(client: httpx.AsyncClient, unit_id: str) -> str:
     status: str = (await client.get(f"/units/{unit_id}", headers=reader())).json()["status"]
     return status
+
+
+async def every_page(
+    client: httpx.AsyncClient, path: str, params: dict[str, str | int], headers: dict[str, str] | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """Every item of a list, following its cursors to the last page, and how many pages it took."""
+    items: list[dict[str, Any]] = []
+    query, pages = dict(params), 0
+    while True:
+        response = await client.get(path, params=query, headers=headers)
+        assert response.status_code == 200, response.text
+        items += response.json()["items"]
+        pages += 1
+        if response.json()["next_cursor"] is None:
+            return items, pages
+        query["cursor"] = response.json()["next_cursor"]

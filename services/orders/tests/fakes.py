@@ -28,13 +28,14 @@ from orders.domain.payments import Authorization, PaymentProvider
 from orders.entrypoints.consumers import subscription
 from orders.entrypoints.http import routes
 from orders.entrypoints.http.dependencies import HttpDependencies
-from orders.service_layer.ports import Erased, StorefrontSku
+from orders.service_layer.ports import Erased, OrderSummary, StorefrontSku
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_contracts.amounts import Money, total
 from reloop_localstack.testing import session_verifier
 from reloop_shared.clock import FixedClock
 from reloop_shared.http.app import create_edge
 from reloop_shared.http.authentication import install_verifier
+from reloop_shared.http.pagination import Key
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
 from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
@@ -319,6 +320,21 @@ class InMemoryOrdersReads:
     async def order(self, order_id: str) -> Order | None:
         untracked: TrackedAggregates[DomainEvent] = TrackedAggregates([])
         return await InMemoryOrders(self.store.tables, untracked).get(order_id)
+
+    async def orders_of(self, customer_id: str, after: Key | None, limit: int) -> list[OrderSummary]:
+        def newest_first(order: Order) -> tuple[datetime, str]:
+            return (order.created_at, order.order_id)
+
+        theirs = sorted(
+            (o for o in self.store.tables.orders.values() if o.customer_id == customer_id),
+            key=newest_first,
+            reverse=True,
+        )
+        return [
+            OrderSummary(o.order_id, o.status.value, o.market, o.created_at, o.placed_at, o.total)
+            for o in theirs
+            if after is None or newest_first(o) < after
+        ][:limit]
 
     async def cart(self, cart_id: str, now: datetime) -> tuple[Cart, dict[str, StorefrontSku]] | None:
         cart = await InMemoryCarts(self.store.tables).get(cart_id)

@@ -201,6 +201,32 @@ async def test_a_product_shows_its_skus_and_an_unknown_one_gets_a_404(catalog: R
     assert (unknown.status_code, unknown.json()["field"]) == (404, "product_id")
 
 
+async def test_a_search_is_served_page_by_page_by_brand_model_and_sku_each_sku_once(catalog: RunningCatalog) -> None:
+    client, tag = catalog.client, uuid.uuid4().hex[:6].upper()
+    skus = [f"IPH13-{tag}-{n}" for n in range(5)]
+    for sku in reversed(skus):
+        await _seed(client, sku)
+    served: list[str] = []
+    params: dict[str, str | int] = {"q": tag, "limit": 2}
+    pages = 0
+    while True:
+        page = await client.get("/skus", params=params)
+        assert page.status_code == 200, page.text
+        served += [item["sku"] for item in page.json()["items"]]
+        pages += 1
+        if page.json()["next_cursor"] is None:
+            break
+        params = {**params, "cursor": page.json()["next_cursor"]}
+    assert (served, pages) == (skus, 3)
+
+
+async def test_a_search_refuses_a_cursor_it_never_gave_out_and_a_limit_over_500(catalog: RunningCatalog) -> None:
+    forged = await catalog.client.get("/skus", params={"cursor": "bm90LWEtY3Vyc29y"})
+    too_many = await catalog.client.get("/skus", params={"limit": 501})
+    assert (forged.status_code, forged.json()["field"]) == (422, "cursor")
+    assert (too_many.status_code, too_many.json()["field"]) == (422, "limit")
+
+
 async def test_a_price_filter_without_a_market_gets_a_422_naming_the_market(catalog: RunningCatalog) -> None:
     response = await catalog.client.get("/skus", params={"max_price": 50000})
     assert response.status_code == 422, response.text

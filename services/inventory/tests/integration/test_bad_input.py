@@ -57,7 +57,7 @@ async def test_a_unit_with_an_invalid_imei_or_an_unknown_sku_is_refused_naming_t
             headers=writer(),
         )
         missing = await client.post("/units", json={"sku": sku, "location_id": warehouse}, headers=writer())
-        stock = (await client.get("/units", params={"sku": sku}, headers=reader())).json()
+        stock = (await client.get("/units", params={"sku": sku}, headers=reader())).json()["items"]
     assert refused.status_code == 422
     assert refused.json()["field"] == "identifier.value"
     assert "Luhn" in refused.json()["message"]

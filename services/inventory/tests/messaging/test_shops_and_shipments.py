@@ -114,7 +114,7 @@ async def test_devices_collected_at_a_shop_are_followed_in_transit_and_received_
 
     assert await given.status_of(service, unit_id) == "in_transit", "the returned unit left the shop"
     async with service.unit_of_work() as uow:
-        travelling = await uow.collected.at(None, "in_transit")
+        travelling = await uow.collected.at(None, "in_transit", None, 1000)
     assert [d["unit_id"] for d in travelling if d["unit_id"] == trade_in] == [trade_in]
 
     await service.deliver(_arrived(shipment, [unit_id, trade_in], []), producer="store-sync")
@@ -122,7 +122,7 @@ async def test_devices_collected_at_a_shop_are_followed_in_transit_and_received_
     unit = await given.unit(service, unit_id)
     assert (unit.status, unit.location_id) == ("returned", centre), "arrived, still waiting for inspection"
     async with service.unit_of_work() as uow:
-        received = await uow.collected.at(centre, "received")
+        received = await uow.collected.at(centre, "received", None, 1000)
     assert [d["unit_id"] for d in received] == [trade_in]
 
 

@@ -56,7 +56,7 @@ async def test_a_unit_with_an_invalid_imei_an_unknown_sku_or_no_identifier_is_a_
         refused = await client.post("/units", json=_unit_body(bad_check_digit), headers=writer())
         unknown = await client.post("/units", json=_unit_body(luhn_imei(43), sku="NOPE-1"), headers=writer())
         missing = await client.post("/units", json={"sku": PHONE, "location_id": "wh-fr"}, headers=writer())
-        stock = (await client.get("/units", params={"sku": PHONE}, headers=reader())).json()
+        stock = (await client.get("/units", params={"sku": PHONE}, headers=reader())).json()["items"]
 
     assert (refused.status_code, refused.json()["field"]) == (422, "identifier.value")
     assert "Luhn" in refused.json()["message"]
@@ -115,7 +115,7 @@ async def test_a_location_is_registered_with_a_201_and_a_kind_inventory_does_not
             json={"location_id": "moon", "kind": "moon_base", "market": "FR", "name": "Moon"},
             headers=writer(),
         )
-        listed = (await client.get("/locations", headers=reader())).json()
+        listed = (await client.get("/locations", headers=reader())).json()["items"]
 
     assert (created.status_code, created.json()) == (201, {"location_id": "lyon"})
     assert (refused.status_code, refused.json()["fields"][0]["field"]) == (422, "kind")
@@ -161,5 +161,5 @@ async def test_devices_collected_at_shops_are_listed_by_location_and_status() ->
         )
         travelling = await client.get("/collected-devices", params={"status": "in_transit"}, headers=reader())
 
-    assert [d["unit_id"] for d in received.json()] == ["TI-1"]
-    assert travelling.json() == []
+    assert [d["unit_id"] for d in received.json()["items"]] == ["TI-1"]
+    assert travelling.json() == {"items": [], "next_cursor": None}

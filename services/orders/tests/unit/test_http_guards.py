@@ -36,6 +36,7 @@ def test_every_route_is_behind_the_guard_its_table_says_and_only_the_sku_view_is
         "POST /carts/{cart_id}/lines": CUSTOMER_ONLY,
         "DELETE /carts/{cart_id}/lines/{line_id}": CUSTOMER_ONLY,
         "POST /carts/{cart_id}/checkout": CUSTOMER_ONLY,
+        "GET /orders": CUSTOMER_ONLY,
         "GET /orders/{order_id}": CUSTOMER_ONLY,
         "POST /orders/{order_id}/substitutes/accept": CUSTOMER_ONLY,
         "POST /orders/{order_id}/cancel": CUSTOMER_ONLY,

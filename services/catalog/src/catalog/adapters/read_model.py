@@ -9,9 +9,10 @@ from typing import Any
 from asyncpg import Record
 
 from catalog.domain.errors import NotFound
-from catalog.service_layer.views import ProductView, SkuPage, SkuQuery, SkuView
+from catalog.service_layer.views import ProductView, SkuQuery, SkuView
 from reloop_contracts.amounts import Money
 from reloop_shared.db.types import Pool
+from reloop_shared.http.pagination import Key
 
 _SEARCH = """
 WITH current_prices AS (
@@ -21,8 +22,7 @@ WITH current_prices AS (
 )
 SELECT s.*, p.brand, p.model, p.category,
        COALESCE(jsonb_object_agg(cp.market, jsonb_build_array(cp.amount_minor, cp.currency))
-                FILTER (WHERE cp.market IS NOT NULL), '{}'::jsonb) AS prices,
-       count(*) OVER () AS total
+                FILTER (WHERE cp.market IS NOT NULL), '{}'::jsonb) AS prices
 FROM skus s
 JOIN products p ON p.product_id = s.product_id
 LEFT JOIN current_prices cp ON cp.sku = s.sku
@@ -37,9 +37,10 @@ WHERE ($1::text IS NULL OR p.category = $1)
         SELECT 1 FROM current_prices q WHERE q.sku = s.sku AND q.market = $8
           AND ($9::bigint IS NULL OR q.amount_minor >= $9) AND ($10::bigint IS NULL OR q.amount_minor <= $10)))
   AND ($13::text IS NULL OR s.sku = $13)  -- one SKU: the single-SKU read shares the search
+  AND ($12::text IS NULL OR (p.brand, p.model, s.sku) > ($12, $14, $15))  -- keyset: after the last served
 GROUP BY s.sku, p.brand, p.model, p.category
 ORDER BY p.brand, p.model, s.sku
-LIMIT $11 OFFSET $12
+LIMIT $11
 """
 
 
@@ -49,12 +50,11 @@ class PostgresCatalogViews:
     def __init__(self, pool: Callable[[], Pool]) -> None:
         self._pool = pool
 
-    async def search(self, query: SkuQuery) -> SkuPage:
-        rows = await self._fetch_skus(query, only=None)
-        return SkuPage([_sku_view(row) for row in rows], int(rows[0]["total"]) if rows else 0)
+    async def search(self, query: SkuQuery, after: Key | None, limit: int) -> list[SkuView]:
+        return [_sku_view(row) for row in await self._fetch_skus(query, after, limit, only=None)]
 
     async def sku(self, sku: str) -> SkuView:
-        rows = await self._fetch_skus(SkuQuery(include_discontinued=True, page_size=1), only=sku)
+        rows = await self._fetch_skus(SkuQuery(include_discontinued=True), None, 1, only=sku)
         if not rows:
             raise NotFound(f"no SKU {sku}", field="sku")
         return _sku_view(rows[0])
@@ -74,7 +74,8 @@ class PostgresCatalogViews:
             [r["sku"] for r in skus],
         )
 
-    async def _fetch_skus(self, query: SkuQuery, *, only: str | None) -> list[Record]:
+    async def _fetch_skus(self, query: SkuQuery, after: Key | None, limit: int, *, only: str | None) -> list[Record]:
+        brand, model, sku = after or (None, None, None)
         async with self._pool().acquire() as conn:
             return await conn.fetch(
                 _SEARCH,
@@ -88,9 +89,11 @@ class PostgresCatalogViews:
                 query.market,
                 query.min_price,
                 query.max_price,
-                query.page_size,
-                query.offset,
+                limit,
+                brand,
                 only,
+                model,
+                sku,
             )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from reloop_contracts.amounts import Money
+from reloop_shared.http.pagination import Key
 
 
 @dataclass(frozen=True)
@@ -50,24 +51,16 @@ class SkuQuery:
     max_price: int | None = None
     text: str | None = None
     include_discontinued: bool = False
-    page: int = 1
-    page_size: int = 20
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.page_size
 
 
-@dataclass(frozen=True)
-class SkuPage:
-    items: list[SkuView]
-    total: int
-    """How many SKUs match, on every page."""
+def sku_key(view: SkuView) -> Key:
+    """Where a SKU is in a search's order: brand, model, then the SKU (unique)."""
+    return (view.brand, view.model, view.sku)
 
 
 class CatalogViews(Protocol):
-    async def search(self, query: SkuQuery) -> SkuPage:
-        """Matching SKUs ordered by brand, model and SKU, one page of them."""
+    async def search(self, query: SkuQuery, after: Key | None, limit: int) -> list[SkuView]:
+        """At most `limit` matching SKUs ordered by brand, model and SKU, the first after `after`."""
         ...
 
     async def sku(self, sku: str) -> SkuView:

@@ -23,7 +23,9 @@ async def count_stock(
         adjustments: list[dict[str, Any]] = []
         present = set(cmd.units_present or ())
         on_books = (
-            await uow.units.search(None, cmd.location_id, "available", 100_000) if cmd.units_present is not None else []
+            await uow.units.search(None, cmd.location_id, "available", None, 100_000)
+            if cmd.units_present is not None
+            else []
         )
         elsewhere = await uow.units.many(sorted(present - {u.unit_id for u in on_books}))
         skus = {u.sku for u in on_books} | {u.sku for u in elsewhere.values()} | set(cmd.accessories)

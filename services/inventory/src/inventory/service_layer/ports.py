@@ -23,6 +23,7 @@ from inventory.domain.reservations import Reservation
 from inventory.domain.stock import AccessoryStock
 from inventory.domain.transfers import Transfer
 from inventory.domain.units import Unit
+from reloop_shared.http.pagination import Key
 
 CollectedDevice = tuple[str, str, str, str | None, str | None, str | None]
 """(unit_id, kind, source_id, sku, identifier_kind, identifier) of a device followed, not stock."""
@@ -35,7 +36,9 @@ class Locations(Protocol):
         """The named location only, or else the market's shipping locations in order of preference."""
         ...
 
-    async def all(self) -> list[Location]: ...
+    async def all(self, after: Key | None, limit: int) -> list[Location]:
+        """At most `limit` locations by id, the first after `after` (a location id)."""
+        ...
 
 
 class Skus(Protocol):
@@ -64,7 +67,12 @@ class Units(Protocol):
 
     async def add(self, unit: Unit) -> None: ...
     async def save(self, units: Sequence[Unit]) -> None: ...
-    async def search(self, sku: str | None, location_id: str | None, status: str | None, limit: int) -> list[Unit]: ...
+    async def search(
+        self, sku: str | None, location_id: str | None, status: str | None, after: Key | None, limit: int
+    ) -> list[Unit]:
+        """At most `limit` matching units by id, the first after `after` (a unit id)."""
+        ...
+
     def forget(self) -> None: ...
 
 
@@ -147,12 +155,17 @@ class Availability(Protocol):
         """Sellable stock per location of each SKU (sku -> kind): free units, or free accessories."""
         ...
 
-    async def overview(self, market: str | None) -> list[tuple[str, str, int]]:
-        """(sku, market, available) of every SKU with stock, per market."""
+    async def overview(self, market: str | None, after: Key | None, limit: int) -> list[tuple[str, str, int]]:
+        """(sku, market, available) of at most `limit` SKUs and markets, by SKU then market, the
+        first after `after` (a SKU and a market)."""
         ...
 
 
 class CollectedDevices(Protocol):
     async def dispatched(self, shipment_id: str, to_location_id: str, devices: Sequence[CollectedDevice]) -> None: ...
     async def arrived(self, shipment_id: str, received: Sequence[str], missing: Sequence[str]) -> None: ...
-    async def at(self, location_id: str | None, status: str | None) -> list[dict[str, Any]]: ...
+    async def at(
+        self, location_id: str | None, status: str | None, after: Key | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """At most `limit` collected devices by unit id, the first after `after` (a unit id)."""
+        ...

@@ -10,6 +10,7 @@ from inventory.domain.locations import Location
 from inventory.domain.reservations import Reservation
 from inventory.domain.units import Unit
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
+from reloop_shared.http.pagination import Key
 
 
 async def unit(unit_id: str, uow: InventoryUnitOfWork) -> Unit:
@@ -21,15 +22,21 @@ async def unit(unit_id: str, uow: InventoryUnitOfWork) -> Unit:
 
 
 async def units(
-    uow: InventoryUnitOfWork, *, sku: str | None, location_id: str | None, status: str | None, limit: int
+    uow: InventoryUnitOfWork,
+    *,
+    sku: str | None,
+    location_id: str | None,
+    status: str | None,
+    after: Key | None,
+    limit: int,
 ) -> list[Unit]:
     async with uow:
-        return await uow.units.search(sku, location_id, status, limit)
+        return await uow.units.search(sku, location_id, status, after, limit)
 
 
-async def locations(uow: InventoryUnitOfWork) -> list[Location]:
+async def locations(uow: InventoryUnitOfWork, *, after: Key | None, limit: int) -> list[Location]:
     async with uow:
-        return await uow.locations.all()
+        return await uow.locations.all(after, limit)
 
 
 async def availability(sku: str, uow: InventoryUnitOfWork) -> list[LocationAvailable]:
@@ -40,16 +47,18 @@ async def availability(sku: str, uow: InventoryUnitOfWork) -> list[LocationAvail
         return await uow.availability.for_sku(sku, kind)
 
 
-async def availability_overview(market: str | None, uow: InventoryUnitOfWork) -> list[tuple[str, str, int]]:
+async def availability_overview(
+    market: str | None, uow: InventoryUnitOfWork, *, after: Key | None, limit: int
+) -> list[tuple[str, str, int]]:
     async with uow:
-        return await uow.availability.overview(market)
+        return await uow.availability.overview(market, after, limit)
 
 
 async def collected_devices(
-    uow: InventoryUnitOfWork, *, location_id: str | None, status: str | None
+    uow: InventoryUnitOfWork, *, location_id: str | None, status: str | None, after: Key | None, limit: int
 ) -> list[dict[str, Any]]:
     async with uow:
-        return await uow.collected.at(location_id, status)
+        return await uow.collected.at(location_id, status, after, limit)
 
 
 async def reservation(reservation_id: str, uow: InventoryUnitOfWork) -> Reservation:

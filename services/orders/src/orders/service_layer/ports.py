@@ -15,6 +15,7 @@ from orders.domain.cart import Cart, Listing
 from orders.domain.customer import Sealed
 from orders.domain.model import Order
 from reloop_contracts.amounts import Money
+from reloop_shared.http.pagination import Key
 
 
 class OrderRepository(Protocol):
@@ -50,6 +51,19 @@ class CheckoutRequests(Protocol):
     async def record(self, key: str, fingerprint: str, cart_id: str, order_id: str) -> bool:
         """False when another checkout took the key meanwhile (the unique key decides)."""
         ...
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    """One line of a customer's list of orders: what it is worth now and where it stands."""
+
+    order_id: str
+    status: str
+    market: str
+    created_at: datetime
+    placed_at: datetime | None
+    total: Money
+    """What the order's active lines come to (dropped and returned lines left out)."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +147,11 @@ class OrdersReads(Protocol):
     """What the HTTP API shows: read without locks, each answer one consistent snapshot."""
 
     async def order(self, order_id: str) -> Order | None: ...
+
+    async def orders_of(self, customer_id: str, after: Key | None, limit: int) -> list[OrderSummary]:
+        """At most `limit` of the customer's orders, newest first (by creation, then id), the first
+        older than `after` (a creation time and an order id)."""
+        ...
 
     async def cart(self, cart_id: str, now: datetime) -> tuple[Cart, dict[str, StorefrontSku]] | None:
         """The cart with what each of its SKUs costs and how many are available right now."""

@@ -7,8 +7,9 @@ from __future__ import annotations
 from orders.domain.cart import Cart
 from orders.domain.errors import NotFound
 from orders.domain.model import Order
-from orders.service_layer.ports import OrdersReads, StorefrontSku
+from orders.service_layer.ports import OrdersReads, OrderSummary, StorefrontSku
 from reloop_shared.clock import Clock
+from reloop_shared.http.pagination import Key
 
 
 async def storefront_sku(sku: str, market: str, reads: OrdersReads, clock: Clock) -> StorefrontSku:
@@ -34,3 +35,8 @@ async def order(order_id: str, customer_id: str, reads: OrdersReads) -> Order:
     if found is None or found.customer_id != customer_id:
         raise NotFound(f"no order {order_id}", field="order_id")
     return found
+
+
+async def orders_of(customer_id: str, reads: OrdersReads, *, after: Key | None, limit: int) -> list[OrderSummary]:
+    """The customer's own orders, newest first: no other customer's order is ever among them."""
+    return await reads.orders_of(customer_id, after, limit)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Query
 from pydantic import AwareDatetime, BaseModel, Field
 
-from catalog.service_layer.views import ProductView, SkuPage, SkuQuery, SkuView
+from catalog.service_layer.views import ProductView, SkuQuery, SkuView
 from reloop_shared.http.errors import ApiError
 from reloop_shared.http.requests import RequestBody
 
@@ -16,6 +16,8 @@ GradeName = Literal["premium", "excellent", "very_good", "good", "fair"]
 KindName = Literal["refurbished_device", "accessory", "service"]
 SkuCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9._-]*$")]
 MarketCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+_BIGINT_MAX = 2**63 - 1
+"""What a BIGINT column (prices in minor units) holds."""
 
 
 class ProductIn(RequestBody):
@@ -23,27 +25,29 @@ class ProductIn(RequestBody):
     brand: str = Field(min_length=1, max_length=80)
     model: str = Field(min_length=1, max_length=120)
     category: CategoryName
-    attributes: dict[str, str] = Field(default_factory=dict)
+    attributes: dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict, max_length=50, description="At most 50: what a product sheet shows."
+    )
 
 
 class SkuIn(RequestBody):
     sku: SkuCode
-    product_id: str
+    product_id: str = Field(min_length=1, max_length=64)
     kind: KindName
     title: str = Field(min_length=1, max_length=200)
     grade: GradeName | None = None
     storage_gb: int | None = Field(default=None, gt=0, le=2**31 - 1, description="Gigabytes; what the column holds.")
-    colour: str | None = None
+    colour: str | None = Field(default=None, max_length=40)
 
 
 class PriceIn(RequestBody):
-    amount_minor: int = Field(ge=0, description="Price in minor units (cents); never negative.")
+    amount_minor: int = Field(ge=0, le=_BIGINT_MAX, description="Price in minor units (cents); never negative.")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     effective_at: AwareDatetime | None = None
 
 
 class DiscontinueIn(RequestBody):
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class PriceOut(BaseModel):
@@ -73,19 +77,6 @@ class SkuOut(BaseModel):
         )
 
 
-class SkuPageOut(BaseModel):
-    items: list[SkuOut]
-    total: int
-    page: int
-    page_size: int
-
-    @classmethod
-    def of(cls, page: SkuPage, query: SkuQuery) -> SkuPageOut:
-        return cls(
-            items=[SkuOut.of(view) for view in page.items], total=page.total, page=query.page, page_size=query.page_size
-        )
-
-
 class ProductOut(BaseModel):
     product_id: str
     brand: str
@@ -102,20 +93,16 @@ class ProductOut(BaseModel):
 def sku_search(
     market: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     category: CategoryName | None = None,
-    brand: str | None = None,
-    model: str | None = None,
+    brand: Annotated[str | None, Query(max_length=80)] = None,
+    model: Annotated[str | None, Query(max_length=120)] = None,
     grade: GradeName | None = None,
     kind: KindName | None = None,
-    min_price: Annotated[int | None, Query(ge=0, description="minor units, needs market")] = None,
-    max_price: Annotated[int | None, Query(ge=0, description="minor units, needs market")] = None,
-    q: str | None = None,
+    min_price: Annotated[int | None, Query(ge=0, le=_BIGINT_MAX, description="minor units, needs market")] = None,
+    max_price: Annotated[int | None, Query(ge=0, le=_BIGINT_MAX, description="minor units, needs market")] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
     include_discontinued: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SkuQuery:
     """The search's query parameters (a FastAPI dependency)."""
     if (min_price is not None or max_price is not None) and market is None:
         raise ApiError(422, "invalid_request", "a price filter needs a market", field="market")
-    return SkuQuery(
-        market, category, brand, model, grade, kind, min_price, max_price, q, include_discontinued, page, page_size
-    )
+    return SkuQuery(market, category, brand, model, grade, kind, min_price, max_price, q, include_discontinued)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from inventory.domain.events import LocationAvailable
 from reloop_shared.db.types import Connection
+from reloop_shared.http.pagination import Key
 
 _UNITS = """
     SELECT u.sku, u.location_id, l.kind, l.market, count(*) AS available
@@ -40,17 +41,24 @@ class AvailabilityQuery:
                     )
         return result
 
-    async def overview(self, market: str | None) -> list[tuple[str, str, int]]:
+    async def overview(self, market: str | None, after: Key | None, limit: int) -> list[tuple[str, str, int]]:
+        after_sku, after_market = after or (None, None)
         rows = await self.conn.fetch(
             """
-            SELECT u.sku, l.market, count(*) AS available FROM units u JOIN locations l USING (location_id)
-            WHERE u.status = 'available' AND ($1::text IS NULL OR l.market = $1) GROUP BY u.sku, l.market
-            UNION ALL
-            SELECT s.sku, l.market, sum(s.on_hand - s.reserved)::bigint FROM accessory_stock s
-            JOIN locations l USING (location_id)
-            WHERE ($1::text IS NULL OR l.market = $1) GROUP BY s.sku, l.market
-            ORDER BY 1, 2
+            SELECT sku, market, available FROM (
+                SELECT u.sku, l.market, count(*) AS available FROM units u JOIN locations l USING (location_id)
+                WHERE u.status = 'available' AND ($1::text IS NULL OR l.market = $1) GROUP BY u.sku, l.market
+                UNION ALL
+                SELECT s.sku, l.market, sum(s.on_hand - s.reserved)::bigint FROM accessory_stock s
+                JOIN locations l USING (location_id)
+                WHERE ($1::text IS NULL OR l.market = $1) GROUP BY s.sku, l.market
+            ) per_market
+            WHERE ($2::text IS NULL OR (sku, market) > ($2, $3::text))
+            ORDER BY sku, market LIMIT $4
             """,
             market,
+            after_sku,
+            after_market,
+            limit,
         )
         return [(r["sku"], r["market"], int(r["available"])) for r in rows]

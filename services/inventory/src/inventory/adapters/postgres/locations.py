@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from inventory.domain.catalog import SkuInfo
 from inventory.domain.locations import Location
 from reloop_shared.db.types import Connection
+from reloop_shared.http.pagination import Key
 
 _KNOWN_LOCATIONS: dict[str, Location] = {}
 """Locations this process has seen: they change rarely, and every sale names one."""
@@ -68,8 +69,14 @@ class LocationRepository:
             found[row["market"]].append(row["location_id"])
         return found
 
-    async def all(self) -> list[Location]:
-        rows = await self.conn.fetch(f"SELECT {_LOCATION_COLUMNS} FROM locations ORDER BY 1")
+    async def all(self, after: Key | None, limit: int) -> list[Location]:
+        (after_id,) = after or (None,)
+        rows = await self.conn.fetch(
+            f"SELECT {_LOCATION_COLUMNS} FROM locations WHERE ($1::text IS NULL OR location_id > $1) "
+            "ORDER BY location_id LIMIT $2",
+            after_id,
+            limit,
+        )
         return [Location(**dict(row)) for row in rows]
 
 

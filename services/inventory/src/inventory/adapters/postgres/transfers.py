@@ -9,6 +9,7 @@ from typing import Any
 from inventory.domain.transfers import Transfer
 from inventory.service_layer.ports import CollectedDevice
 from reloop_shared.db.types import Connection
+from reloop_shared.http.pagination import Key
 
 
 class TransferRepository:
@@ -86,15 +87,21 @@ class CollectedDeviceRepository:
             list(missing),
         )
 
-    async def at(self, location_id: str | None, status: str | None) -> list[dict[str, Any]]:
+    async def at(
+        self, location_id: str | None, status: str | None, after: Key | None, limit: int
+    ) -> list[dict[str, Any]]:
+        (after_id,) = after or (None,)
         rows = await self.conn.fetch(
             """
             SELECT unit_id, kind, source_id, sku, identifier_kind, identifier, location_id, status, shipment_id
             FROM collected_devices
             WHERE ($1::text IS NULL OR location_id = $1) AND ($2::text IS NULL OR status = $2)
-            ORDER BY unit_id LIMIT 1000
+              AND ($3::text IS NULL OR unit_id > $3)
+            ORDER BY unit_id LIMIT $4
             """,
             location_id,
             status,
+            after_id,
+            limit,
         )
         return [dict(row) for row in rows]

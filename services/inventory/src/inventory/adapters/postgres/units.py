@@ -10,6 +10,7 @@ import asyncpg
 from inventory.domain.events import DomainEvent
 from inventory.domain.units import Unit
 from reloop_shared.db.types import Connection
+from reloop_shared.http.pagination import Key
 from reloop_shared.unit_of_work import TrackedAggregates
 
 COLUMNS = (
@@ -135,18 +136,22 @@ class UnitRepository:
             ],
         )
 
-    async def search(self, sku: str | None, location_id: str | None, status: str | None, limit: int) -> list[Unit]:
+    async def search(
+        self, sku: str | None, location_id: str | None, status: str | None, after: Key | None, limit: int
+    ) -> list[Unit]:
+        (after_id,) = after or (None,)
         rows = await self.conn.fetch(
             f"""
             SELECT {COLUMNS} FROM units
             WHERE ($1::text IS NULL OR sku = $1) AND ($2::text IS NULL OR location_id = $2)
-              AND ($3::text IS NULL OR status = $3)
+              AND ($3::text IS NULL OR status = $3) AND ($5::text IS NULL OR unit_id > $5)
             ORDER BY unit_id LIMIT $4
             """,
             sku,
             location_id,
             status,
             limit,
+            after_id,
         )
         return [unit_of(row) for row in rows]
 

@@ -10,6 +10,13 @@ from inventory.domain.units import Unit
 from reloop_shared.http.requests import RequestBody
 
 LocationKind = Literal["warehouse", "refurbishment_centre", "own_shop", "partner_shop"]
+_INT_MAX = 2**31 - 1
+"""What an INTEGER column (quantities) holds."""
+MAX_UNITS_MOVED = 1000
+"""Units a transfer moves: a pallet's worth and more."""
+MAX_UNITS_COUNTED = 100_000
+"""Units a stock count may find at a location: a warehouse's worth (the body's 1 MiB limit bounds it too)."""
+UnitId = Annotated[str, Field(min_length=1, max_length=64)]
 Status = Literal["received", "available", "reserved", "sold", "returned", "in_repair", "in_transit", "written_off"]
 
 
@@ -17,8 +24,8 @@ class LocationIn(RequestBody):
     location_id: str = Field(min_length=1, max_length=64)
     kind: LocationKind
     market: str = Field(pattern=r"^[A-Z]{2}$")
-    name: str = Field(min_length=1)
-    address: str = ""
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(default="", max_length=2000)
 
 
 class IdentifierIn(RequestBody):
@@ -30,7 +37,7 @@ class UnitIn(RequestBody):
     unit_id: str | None = Field(default=None, min_length=1, max_length=64)
     sku: str = Field(min_length=1, max_length=64)
     identifier: IdentifierIn
-    location_id: str = Field(min_length=1)
+    location_id: str = Field(min_length=1, max_length=64)
 
 
 class UnitOut(BaseModel):
@@ -64,23 +71,27 @@ class InspectionIn(RequestBody):
 
 
 class AccessoryReceiptIn(RequestBody):
-    sku: str = Field(min_length=1)
-    location_id: str = Field(min_length=1)
-    quantity: int = Field(gt=0)
-    reference: str | None = None
+    sku: str = Field(min_length=1, max_length=64)
+    location_id: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(gt=0, le=_INT_MAX)
+    reference: str | None = Field(default=None, max_length=128)
 
 
 class TransferIn(RequestBody):
-    transfer_id: str | None = None
-    unit_ids: list[str] = Field(min_length=1)
-    to_location_id: str = Field(min_length=1)
+    transfer_id: str | None = Field(default=None, min_length=1, max_length=64)
+    unit_ids: list[UnitId] = Field(min_length=1, max_length=MAX_UNITS_MOVED)
+    to_location_id: str = Field(min_length=1, max_length=64)
 
 
 class StockCountIn(RequestBody):
-    count_id: str | None = None
-    location_id: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
-    accessories: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
-    units_present: list[str] | None = Field(
-        default=None, description="Every unit found at the location; omit to count accessories only."
+    count_id: str | None = Field(default=None, min_length=1, max_length=64)
+    location_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+    accessories: dict[Annotated[str, Field(max_length=64)], Annotated[int, Field(ge=0, le=_INT_MAX)]] = Field(
+        default_factory=dict, max_length=1000, description="Counted per accessory SKU, at most 1,000 SKUs a count."
+    )
+    units_present: list[UnitId] | None = Field(
+        default=None,
+        max_length=MAX_UNITS_COUNTED,
+        description="Every unit found at the location; omit to count accessories only.",
     )

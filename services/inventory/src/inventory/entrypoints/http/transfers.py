@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
 
 from inventory.domain import commands
 from inventory.entrypoints.http.schemas import TransferIn
@@ -13,6 +14,7 @@ from inventory.entrypoints.http.scopes import READ, WRITE
 from inventory.service_layer import queries, transfers
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_shared.http.authentication import requires
+from reloop_shared.http.pagination import Page, PageRequest, keyed_by, page_of
 
 
 def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
@@ -34,7 +36,15 @@ def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
         summary="Trade-ins and repairs travelling from the shops",
         dependencies=[requires(READ)],
     )
-    async def collected(location_id: str | None = None, status: str | None = None) -> list[dict[str, object]]:
-        return await queries.collected_devices(uow(), location_id=location_id, status=status)
+    async def collected(
+        page: Annotated[PageRequest, Depends(keyed_by(str))],
+        location_id: Annotated[str | None, Query(max_length=64)] = None,
+        status: Literal["in_transit", "received", "missing"] | None = None,
+    ) -> Page[dict[str, Any]]:
+        found = await queries.collected_devices(
+            uow(), location_id=location_id, status=status, after=page.after, limit=page.limit + 1
+        )
+        items, cursor = page_of(found, page, lambda device: (str(device["unit_id"]),))
+        return Page(items=items, next_cursor=cursor)
 
     return routes

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from inventory.domain import commands
 from inventory.entrypoints.http.schemas import InspectionIn, Status, UnitIn, UnitOut
@@ -14,6 +14,7 @@ from inventory.entrypoints.http.scopes import READ, WRITE
 from inventory.service_layer import queries, receiving
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_shared.http.authentication import requires
+from reloop_shared.http.pagination import Page, PageRequest, keyed_by, page_of
 
 
 def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
@@ -29,15 +30,18 @@ def router(uow: Callable[[], InventoryUnitOfWork]) -> APIRouter:
     async def get_unit(unit_id: str) -> UnitOut:
         return UnitOut.of(await queries.unit(unit_id, uow()))
 
-    @routes.get("/units", dependencies=[requires(READ)])
+    @routes.get("/units", summary="Units by id, a page at a time", dependencies=[requires(READ)])
     async def search_units(
-        sku: str | None = None,
-        location_id: str | None = None,
+        page: Annotated[PageRequest, Depends(keyed_by(str))],
+        sku: Annotated[str | None, Query(max_length=64)] = None,
+        location_id: Annotated[str | None, Query(max_length=64)] = None,
         status: Status | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> list[UnitOut]:
-        found = await queries.units(uow(), sku=sku, location_id=location_id, status=status, limit=limit)
-        return [UnitOut.of(unit) for unit in found]
+    ) -> Page[UnitOut]:
+        found = await queries.units(
+            uow(), sku=sku, location_id=location_id, status=status, after=page.after, limit=page.limit + 1
+        )
+        items, cursor = page_of(found, page, lambda unit: (unit.unit_id,))
+        return Page(items=[UnitOut.of(unit) for unit in items], next_cursor=cursor)
 
     @routes.post(
         "/units/{unit_id}/inspection",

@@ -3,18 +3,39 @@ customer's order answers 404, exactly as one that does not exist."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 
 from orders.domain import commands
 from orders.entrypoints.http.dependencies import HttpDependencies
-from orders.entrypoints.http.schemas import OrderOut, ReturnIn, ReturnOut, SubstituteIn, order_out, return_out
+from orders.entrypoints.http.schemas import (
+    OrderOut,
+    OrderSummaryOut,
+    ReturnIn,
+    ReturnOut,
+    SubstituteIn,
+    order_out,
+    order_summary_out,
+    return_out,
+)
 from orders.service_layer import orders, returns, views
 from reloop_shared.auth.principal import Principal
 from reloop_shared.http.authentication import customer
+from reloop_shared.http.pagination import Page, PageRequest, keyed_by, page_of
 
 
 def router(on: HttpDependencies) -> APIRouter:
     router = APIRouter(tags=["storefront"])
+
+    @router.get("/orders", summary="The customer's own orders, newest first, a page at a time")
+    async def my_orders(
+        page: Annotated[PageRequest, Depends(keyed_by(datetime, str))], who: Principal = customer()
+    ) -> Page[OrderSummaryOut]:
+        found = await views.orders_of(who.subject, on.reads, after=page.after, limit=page.limit + 1)
+        items, cursor = page_of(found, page, lambda o: (o.created_at, o.order_id))
+        return Page(items=[order_summary_out(o) for o in items], next_cursor=cursor)
 
     @router.get("/orders/{order_id}", summary="The customer's order")
     async def get_order(order_id: str, who: Principal = customer()) -> OrderOut:

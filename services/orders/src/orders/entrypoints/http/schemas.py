@@ -11,7 +11,7 @@ from orders.domain.cart import Cart
 from orders.domain.customer import ContactDetails
 from orders.domain.lines import ReturnRequest
 from orders.domain.model import Order
-from orders.service_layer.ports import StorefrontSku
+from orders.service_layer.ports import OrderSummary, StorefrontSku
 from reloop_contracts.amounts import Money, total
 from reloop_shared.http.requests import RequestBody
 
@@ -218,6 +218,19 @@ def return_out(request: ReturnRequest) -> ReturnOut:
         requested_at=request.requested_at,
         received_at=request.received_at,
     )
+
+
+class OrderSummaryOut(BaseModel):
+    order_id: str
+    status: str
+    market: str
+    created_at: datetime
+    placed_at: datetime | None = Field(description="Null until the payment is captured and the order placed.")
+    total: MoneyOut = Field(description="What its active lines come to (dropped and returned lines left out).")
+
+
+def order_summary_out(summary: OrderSummary) -> OrderSummaryOut:
+    return OrderSummaryOut(**{**summary.__dict__, "total": money_out(summary.total)})
 
 
 class TimestampsOut(BaseModel):
