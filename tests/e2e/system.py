@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 
 from catalog.bootstrap import build as build_catalog
 from catalog.config import CatalogSettings
@@ -47,24 +49,49 @@ class System:
     """Each service's database, by service name."""
     keyvault_url: str
     """The key store every service seals personal data with."""
+    apps: dict[str, FastAPI]
+    """Each service's app, by service name: for a caller that carries no credentials at all."""
 
 
 @asynccontextmanager
-async def system(env: dict[str, str], new_database: Callable[[], Awaitable[str]]) -> AsyncIterator[System]:
+async def system(
+    env: dict[str, str], new_database: Callable[[], Awaitable[str]], *, trace_sql: bool = False
+) -> AsyncIterator[System]:
+    """The five services running; `trace_sql`: a span per SQL statement (the tests of what spans hold)."""
     databases = {name: await new_database() for name in ("catalog", "inventory", "orders", "store-sync", "crm")}
-    catalog, catalog_app = build_catalog(service_settings(CatalogSettings, env, databases["catalog"]))
-    inventory, inventory_app = build_inventory(
-        service_settings(InventorySettings, env, databases["inventory"], expiry_interval_s=0.5)
+    catalog, catalog_app = build_catalog(
+        service_settings(CatalogSettings, env, databases["catalog"], trace_sql=trace_sql)
     )
-    orders, orders_app = build_orders(service_settings(OrdersSettings, env, databases["orders"]))
-    shops, shops_app = build_store_sync(service_settings(StoreSyncSettings, env, databases["store-sync"]))
+    inventory, inventory_app = build_inventory(
+        service_settings(InventorySettings, env, databases["inventory"], expiry_interval_s=0.5, trace_sql=trace_sql)
+    )
+    orders, orders_app = build_orders(service_settings(OrdersSettings, env, databases["orders"], trace_sql=trace_sql))
+    shops, shops_app = build_store_sync(
+        service_settings(StoreSyncSettings, env, databases["store-sync"], trace_sql=trace_sql)
+    )
     # The segment job is left to CRM's own tests: it would only add noise here.
-    crm, crm_app = build_crm(service_settings(CrmSettings, env, databases["crm"], segment_interval_s=3600.0))
+    crm, crm_app = build_crm(
+        service_settings(
+            CrmSettings,
+            env,
+            databases["crm"],
+            segment_interval_s=3600.0,
+            trace_sql=trace_sql,
+            lookup_rate_limit="10000/minute",  # the tests poll lookups; CRM's own tests prove the limit
+        )
+    )
     async with AsyncExitStack() as stack:
+        sql_tracer = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
+        if trace_sql and not sql_tracer.is_instrumented_by_opentelemetry:
+            # The services switch it on for the whole process: off again for the tests after this one.
+            stack.callback(sql_tracer.uninstrument)
         await stack.enter_async_context(running(catalog, inventory, orders, shops, crm))
         # The back office's staff, holding what the steps below do in catalog, inventory and CRM.
         back_office = staff_headers("catalog:write", "inventory:write", "inventory:read", "inventory:count")
-        customer_care = staff_headers("crm:read", "crm:read-personal", "crm:write", "crm:merge", "crm:erase")
+        customer_care = {
+            **staff_headers("crm:read", "crm:read-personal", "crm:write", "crm:merge", "crm:erase"),
+            "X-Purpose": "end-to-end test",  # CRM records why personal data is opened
+        }
         yield System(
             await stack.enter_async_context(api(catalog_app, headers=back_office)),
             await stack.enter_async_context(api(inventory_app, headers=back_office)),
@@ -73,6 +100,13 @@ async def system(env: dict[str, str], new_database: Callable[[], Awaitable[str]]
             await stack.enter_async_context(api(crm_app, headers=customer_care)),
             databases,
             crm.keyvault_url,
+            {
+                "catalog": catalog_app,
+                "inventory": inventory_app,
+                "orders": orders_app,
+                "store-sync": shops_app,
+                "crm": crm_app,
+            },
         )
 
 
@@ -192,7 +226,8 @@ async def register_shop(system: System, shop_id: str, kind: str = "own_shop", ma
     registered = await ok(system.store_sync.post("/shops", json=body, headers=staff_headers("store-sync:admin")))
 
     async def known_to_inventory() -> bool:
-        return any(x["location_id"] == shop_id for x in (await system.inventory.get("/locations")).json())
+        page = (await system.inventory.get("/locations", params={"limit": 500})).json()
+        return any(x["location_id"] == shop_id for x in page["items"])
 
     await eventually(known_to_inventory, message=f"inventory learnt shop {shop_id} from store-sync")
     return str(registered["api_key"]["api_key"])

@@ -13,7 +13,7 @@ import pytest
 
 from reloop_contracts import Event, sales
 from reloop_contracts.privacy import PERSONAL_DATA_HOLDERS
-from reloop_localstack.testing import eventually, every_row, read_events
+from reloop_localstack.testing import TEST_KEKS, eventually, every_row, read_events
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 from tests.e2e.system import System, buy_online, list_device, location, register_shop, sell_in_shop, stock_unit, system
 
@@ -73,7 +73,7 @@ async def test_a_shop_sale_and_an_online_sale_are_one_profile_and_erasing_it_rea
         published = await read_events(bootstrap, sales.TRANSACTIONS, her_sales, expect=2)
 
     # Both sales carried her sealed details; after the erasure nobody can open them.
-    keys = await PostgresKeyStore.connect(s.keyvault_url)
+    keys = await PostgresKeyStore.connect(s.keyvault_url, TEST_KEKS)
     try:
         assert {e.channel for e in published if isinstance(e, sales.SaleRecorded)} == {"online", "own_shop"}
         for event in published:

@@ -18,6 +18,7 @@ from typing import Any
 
 from reloop_contracts.common import SealedPersonalData
 from reloop_shared.clock import FixedClock
+from reloop_shared.http.pagination import Key
 from reloop_shared.memory import InMemoryUnitOfWork, MemoryStore, MemoryTransaction
 from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
@@ -353,8 +354,9 @@ class FakePartnerMappings:
         mappings = self.tables.sku_mappings
         return {code: mappings[(operator_id, code)] for code in set(codes) if (operator_id, code) in mappings}
 
-    async def all_skus(self, operator_id: str) -> list[SkuMapping]:
-        return [m for (op, _), m in sorted(self.tables.sku_mappings.items()) if op == operator_id]
+    async def all_skus(self, operator_id: str, after: Key | None, limit: int) -> list[SkuMapping]:
+        found = sorted((code, m) for (op, code), m in self.tables.sku_mappings.items() if op == operator_id)
+        return [m for code, m in found if after is None or (code,) > after][:limit]
 
     async def map_sku(self, operator_id: str, mapping: SkuMapping, at: datetime) -> None:
         self.tables.sku_mappings[(operator_id, mapping.partner_sku)] = mapping
@@ -431,15 +433,35 @@ class FakeQuarantine:
         row = self.tables.quarantine.get(quarantine_id)
         return _quarantined(row) if row else None
 
-    async def open_items(self, *, operator_id: str | None = None, shop_id: str | None = None) -> list[Quarantined]:
+    async def open_items(
+        self,
+        *,
+        operator_id: str | None = None,
+        shop_id: str | None = None,
+        after: Key | None = None,
+        limit: int | None = None,
+    ) -> list[Quarantined]:
         rows = sorted(self.tables.quarantine.values(), key=lambda r: r.quarantine_id)
-        return [_quarantined(r) for r in rows if r.status == "open" and _matches(r, operator_id, shop_id)]
+        found = [
+            _quarantined(r)
+            for r in rows
+            if r.status == "open"
+            and _matches(r, operator_id, shop_id)
+            and (after is None or (r.quarantine_id,) > after)
+        ]
+        return found[:limit]
 
     async def listing(
-        self, *, operator_id: str | None, shop_id: str | None, status: str | None, limit: int
+        self, *, operator_id: str | None, shop_id: str | None, status: str | None, after: Key | None, limit: int
     ) -> list[Quarantined]:
         rows = sorted(self.tables.quarantine.values(), key=lambda r: -r.quarantine_id)
-        found = [r for r in rows if _matches(r, operator_id, shop_id) and status in (None, r.status)]
+        found = [
+            r
+            for r in rows
+            if _matches(r, operator_id, shop_id)
+            and status in (None, r.status)
+            and (after is None or (r.quarantine_id,) < after)
+        ]
         return [_quarantined(r) for r in found[:limit]]
 
     async def open_counts(self, shop_id: str, business_dates: Iterable[date]) -> dict[date, int]:
@@ -466,10 +488,17 @@ class FakeShipments:
         self.tables = tables
         self.seen = seen
 
-    async def waiting(self, shop_id: str, *, for_update: bool = False) -> list[CollectedDevice]:
+    async def waiting(
+        self, shop_id: str, *, for_update: bool = False, after: Key | None = None, limit: int | None = None
+    ) -> list[CollectedDevice]:
         rows = [r for r in self.tables.collected.values() if r.shop_id == shop_id and r.shipment_id is None]
         rows.sort(key=lambda r: (r.collected_at, r.device.source_id, r.device.unit_id))
-        return [CollectedDevice(r.shop_id, r.device, r.collected_at) for r in rows]
+        found = [
+            CollectedDevice(r.shop_id, r.device, r.collected_at)
+            for r in rows
+            if after is None or (r.collected_at, r.device.source_id, r.device.unit_id) > after
+        ]
+        return found[:limit]
 
     async def get(self, shipment_id: str, *, for_update: bool = False) -> Shipment | None:
         stored = self.tables.shipments.get(shipment_id)

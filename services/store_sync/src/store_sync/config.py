@@ -8,6 +8,9 @@ from pydantic_settings import SettingsConfigDict
 
 from reloop_shared.settings import RuntimeSettings
 
+MAX_UPLOAD = 5000
+"""The most transactions (or tickets) an upload's body may hold; the setting may lower it."""
+
 
 class StoreSyncSettings(RuntimeSettings):
     model_config = SettingsConfigDict(env_prefix="STORE_SYNC_", extra="ignore")
@@ -16,5 +19,7 @@ class StoreSyncSettings(RuntimeSettings):
     credential_cache_s: float = Field(
         default=5.0, ge=0, description="How long a shop key is trusted without a query (and a revoked one still works)."
     )
-    max_upload_transactions: int = Field(default=5000, ge=1, description="Transactions (or tickets) per upload.")
+    max_upload_transactions: int = Field(
+        default=MAX_UPLOAD, ge=1, le=MAX_UPLOAD, description="Transactions (or tickets) per upload."
+    )
     feed_page_size: int = Field(default=500, ge=1, le=5000)

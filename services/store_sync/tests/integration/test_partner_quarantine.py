@@ -76,14 +76,14 @@ async def test_a_partner_csv_with_an_unknown_sku_quarantines_that_line_only_and_
     assert mapped.status_code == 200, mapped.text
     assert first.status_code == 200, first.text
     assert (first.json()["recorded"], first.json()["quarantined"]) == (2, 1)
-    [held] = seen_by_back_office.json()
+    [held] = seen_by_back_office.json()["items"]
     assert (held["ticket_key"], held["partner_sku"], held["field"]) == ("T-2", "TLC-CASE-X", "lignes.0.code_article")
     assert "TLC-CASE-X" in held["reason"]
-    assert [i["quarantine_id"] for i in seen_by_shop.json()] == [held["quarantine_id"]]
+    assert [i["quarantine_id"] for i in seen_by_shop.json()["items"]] == [held["quarantine_id"]]
     assert fixed.status_code == 200, fixed.text
     assert [(r["ticket"], r["result"]) for r in fixed.json()["replayed"]] == [("T-2", "recorded")]
-    assert still_open.json() == []
-    assert [(i["ticket_key"], i["outcome"]) for i in closed.json()] == [("T-2", "recorded")]
+    assert still_open.json() == {"items": [], "next_cursor": None}
+    assert [(i["ticket_key"], i["outcome"]) for i in closed.json()["items"]] == [("T-2", "recorded")]
     assert (again.json()["duplicates"], again.json()["quarantined"]) == (3, 0)
     found = await all_events(
         env, sales.TRANSACTIONS, lambda e: isinstance(e, sales.SaleRecorded) and e.location_id == shop_id, expect=3

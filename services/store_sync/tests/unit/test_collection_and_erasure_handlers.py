@@ -32,11 +32,11 @@ async def test_devices_left_at_the_shop_ship_once_and_arrive_with_the_missing_on
     shop_id = await register_paris(twin)
     await _upload(twin, shop_id, TradeIn("TI-1", NOW, Device("imei", IMEI), eur(12000), "cash"))
     await _upload(twin, shop_id, RepairDropOff("REP-1", NOW, Device("serial", "C02XK1ZZJG5J"), "battery"))
-    waiting = await shipments.waiting_at(shop_id, twin.uow())
+    waiting = await shipments.waiting_at(shop_id, twin.uow(), after=None, limit=100)
     assert sorted(c.device.kind for c in waiting) == ["repair", "trade_in"]
     shipment_id = await _dispatch(twin, "BOX-1")
     assert await _dispatch(twin, "BOX-1") == shipment_id, "the same reference is the same shipment"
-    assert await shipments.waiting_at(shop_id, twin.uow()) == []
+    assert await shipments.waiting_at(shop_id, twin.uow(), after=None, limit=100) == []
     first = waiting[0].device.unit_id
     receipt = commands.ReceiveShipment(shipment_id, (first,))
     received = await shipments.receive(receipt, twin.uow(), twin.clock)

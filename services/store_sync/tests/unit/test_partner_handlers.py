@@ -43,7 +43,7 @@ async def test_a_ticket_whose_code_is_unknown_is_quarantined_and_the_rest_record
     known, unknown = await _send(twin, shop_id, _ticket("T-1"), _ticket("T-2", code="TLC-NEW"))
     assert (known.result, unknown.result) == ("recorded", "quarantined")
     assert (unknown.field, unknown.reason.startswith("unknown article code TLC-NEW")) == ("lignes.0.code_article", True)
-    [waiting] = await partner.waiting_for_a_mapping(shop_id, twin.uow())
+    [waiting] = await partner.waiting_for_a_mapping(shop_id, twin.uow(), after=None, limit=100)
     assert (waiting.ticket_key, waiting.partner_sku) == ("T-2", "TLC-NEW")
     assert [s.pos_transaction_id for s in twin.store.published(sales.SaleRecorded)] == ["T-1"]
 
@@ -54,10 +54,12 @@ async def test_mapping_the_code_replays_the_quarantine_in_the_same_transaction()
     [quarantined] = await _send(twin, shop_id, _ticket("T-1"))
     [replayed] = await _map(twin, "TLC-CHG-20")
     assert (quarantined.result, replayed.result) == ("quarantined", "recorded")
-    assert await partner.waiting_for_a_mapping(shop_id, twin.uow()) == []
+    assert await partner.waiting_for_a_mapping(shop_id, twin.uow(), after=None, limit=100) == []
     [entry] = await partner.quarantined(twin.uow(), status="replayed")
     assert (entry.outcome, entry.status) == ("recorded", "replayed")
-    assert await partner.sku_mappings("telco", twin.uow()) == [SkuMapping("TLC-CHG-20", "CHG-USB-C-20W", "accessory")]
+    assert await partner.sku_mappings("telco", twin.uow(), after=None, limit=100) == [
+        SkuMapping("TLC-CHG-20", "CHG-USB-C-20W", "accessory")
+    ]
     assert len(twin.store.published(sales.SaleRecorded)) == 1
 
 
@@ -67,7 +69,7 @@ async def test_a_ticket_sent_again_while_quarantined_keeps_one_entry() -> None:
     [first] = await _send(twin, shop_id, _ticket("T-1"))
     [again] = await _send(twin, shop_id, _ticket("T-1"))
     assert first.quarantine_id == again.quarantine_id
-    [entry] = await partner.waiting_for_a_mapping(shop_id, twin.uow())
+    [entry] = await partner.waiting_for_a_mapping(shop_id, twin.uow(), after=None, limit=100)
     assert entry.attempts == 2
 
 
@@ -125,4 +127,4 @@ async def test_a_shop_on_reloops_format_cannot_send_partner_tickets() -> None:
 
 async def test_the_mapping_table_of_an_unknown_operator_is_not_found() -> None:
     with pytest.raises(NotFound):
-        await partner.sku_mappings("nobody", Twin().uow())
+        await partner.sku_mappings("nobody", Twin().uow(), after=None, limit=100)

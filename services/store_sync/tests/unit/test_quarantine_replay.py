@@ -108,8 +108,8 @@ async def test_a_mapping_replays_every_shop_of_the_operator_locking_them_togethe
     assert calls == [f"lock_all {sorted([annecy, lyon])}"], "one statement locks every shop involved"
     assert sealer.opened == [2], "both kept customers opened in one call"
     assert [(o.ticket, o.result) for o in outcomes] == [("A-1", "recorded"), ("L-1", "recorded"), ("L-2", "recorded")]
-    assert await partner.waiting_for_a_mapping(lyon, twin.uow()) == []
-    assert await partner.waiting_for_a_mapping(annecy, twin.uow()) == []
+    assert await partner.waiting_for_a_mapping(lyon, twin.uow(), after=None, limit=100) == []
+    assert await partner.waiting_for_a_mapping(annecy, twin.uow(), after=None, limit=100) == []
     emails = {}
     for sale in twin.store.published(sales.SaleRecorded):
         personal = sale.customer.personal if sale.customer else None
@@ -129,7 +129,7 @@ async def test_a_replay_leaves_what_still_does_not_map_in_quarantine_with_its_ne
         ("L-1", "recorded", None),
         ("L-2", "quarantined", "lignes.0.code_article"),
     ]
-    [still] = await partner.waiting_for_a_mapping(lyon, twin.uow())
+    [still] = await partner.waiting_for_a_mapping(lyon, twin.uow(), after=None, limit=100)
     assert (still.ticket_key, still.attempts, still.partner_sku) == ("L-2", 2, "TLC-NEW")
     [entry] = await partner.quarantined(twin.uow(), shop_id=lyon, status="replayed")
     assert (entry.ticket_key, entry.outcome) == ("L-1", "recorded")
@@ -139,7 +139,7 @@ async def test_a_replay_by_hand_locks_its_shop_once_and_opens_its_kept_customer_
     twin = Twin()
     shop_id = await register_partner(twin)
     await _send(twin, shop_id, _ticket("T-1", client=AGREED))
-    [item] = await partner.waiting_for_a_mapping(shop_id, twin.uow())
+    [item] = await partner.waiting_for_a_mapping(shop_id, twin.uow(), after=None, limit=100)
     await _mapped_in_the_table(twin, "TLC-CHG-20")
     calls: list[str] = []
     sealer = CountingSealer(twin.sealer)

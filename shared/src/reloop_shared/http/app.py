@@ -16,6 +16,7 @@ from reloop_shared.auth.verification import jwks_verifier
 from reloop_shared.http.authentication import install_verifier, public, unguarded_routes
 from reloop_shared.http.correlation import CorrelationMiddleware
 from reloop_shared.http.errors import ERROR_RESPONSES, install_error_handlers
+from reloop_shared.http.guard_first import answer_the_guard_first
 from reloop_shared.http.plain_refusals import TooLargeAsErrorBody
 from reloop_shared.http.unstorable_text import refuse_unstorable_text
 from reloop_shared.runtime import ServiceRuntime
@@ -77,6 +78,7 @@ def create_edge(
         dependencies=[Depends(refuse_unstorable_text)],
     )
     install_error_handlers(app)
+    answer_the_guard_first(app)
     for router in routers:
         # Operations routes answer for themselves; every other route may refuse in the one shape.
         # 1 MiB unless a route declares more (`max_body_size=` on the route: POS batches, exports).

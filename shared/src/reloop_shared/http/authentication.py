@@ -23,7 +23,13 @@ from reloop_shared.auth.principal import STAFF, STOREFRONT, Principal
 from reloop_shared.auth.verification import InvalidToken, TokenVerifier
 from reloop_shared.http.errors import ApiError
 
-_bearer = HTTPBearer(auto_error=False, description="A signed token (JWT, EdDSA) from reloop's issuer.")
+_bearer = HTTPBearer(
+    scheme_name="BearerJWT",
+    bearerFormat="JWT",
+    auto_error=False,
+    description="A signed token (JWT, EdDSA) from reloop's issuer: a staff token with the route's scopes, "
+    "or on a customer's routes that customer's own token (audience `storefront`).",
+)
 _GUARD = "reloop_guard"
 
 

@@ -120,21 +120,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> JSONResponse:
-        return _answer(error)
+        return answer(error)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
-        return _answer(as_api_error(error))
+        return answer(as_api_error(error))
 
     @app.exception_handler(DataError)
     async def unstorable(_: Request, error: DataError) -> JSONResponse:
         # The last line of defence: a value the schema let through but the column cannot hold (a
         # number out of range, text in an encoding it cannot take) is the caller's fault, not a 500.
-        return _answer(ApiError(422, "invalid_request", f"a value cannot be stored: {type(error).__name__}"))
+        return answer(ApiError(422, "invalid_request", f"a value cannot be stored: {type(error).__name__}"))
 
     @app.exception_handler(InvalidMoney)
     async def invalid_money(_: Request, error: InvalidMoney) -> JSONResponse:
-        return _answer(ApiError(422, type(error).__name__, str(error), field=error.field))
+        return answer(ApiError(422, type(error).__name__, str(error), field=error.field))
 
 
 def as_api_error(error: DomainError) -> ApiError:
@@ -142,7 +142,8 @@ def as_api_error(error: DomainError) -> ApiError:
     return ApiError(STATUS_OF_KIND[error.kind], error.code, str(error), field=error.field)
 
 
-def _answer(error: ApiError) -> JSONResponse:
+def answer(error: ApiError) -> JSONResponse:
+    """The response of a refusal, in the one error shape."""
     body: dict[str, Any] = {"error": error.code, "message": error.message}
     if error.field is not None:
         body["field"] = error.field

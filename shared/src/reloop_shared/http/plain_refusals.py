@@ -1,11 +1,16 @@
 """The framework's body limit answers 413 in plain text; clients of reloop get every refusal in the
-one error shape (`reloop_shared.http.errors.ErrorBody`), so this rewrites that answer."""
+one error shape (`reloop_shared.http.errors.ErrorBody`), so this rewrites that answer. A caller the
+route's guard refuses is answered that refusal instead (`reloop_shared.http.guard_first`)."""
 
 from __future__ import annotations
 
 import json
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reloop_shared.http.errors import answer
+from reloop_shared.http.guard_first import refusal_by_the_guard
 
 _TOO_LARGE = json.dumps({"error": "TooLarge", "message": "the body is larger than this route accepts"}).encode()
 
@@ -26,13 +31,19 @@ class TooLargeAsErrorBody:
                 content_type = dict(message.get("headers") or []).get(b"content-type", b"")
                 rewriting = content_type.startswith(b"text/plain")
                 if rewriting:
-                    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(_TOO_LARGE))]
-                    await send({"type": "http.response.start", "status": 413, "headers": headers})
+                    # The limit is checked before the route's dependencies run, the guard among them.
+                    refusal = await refusal_by_the_guard(Request(scope))
+                    status, headers, body = 413, [(b"content-type", b"application/json")], _TOO_LARGE
+                    if refusal is not None:
+                        response = answer(refusal)
+                        status, headers, body = response.status_code, response.raw_headers, bytes(response.body)
+                    else:
+                        headers.append((b"content-length", b"%d" % len(body)))
+                    await send({"type": "http.response.start", "status": status, "headers": headers})
+                    await send({"type": "http.response.body", "body": body})
                     return
             if rewriting and message["type"] == "http.response.body":
-                if not message.get("more_body", False):
-                    await send({"type": "http.response.body", "body": _TOO_LARGE})
-                return
+                return  # the plain-text body: the one-shape answer was sent in its place
             await send(message)
 
         await self.app(scope, receive, send_error_body)

@@ -1,4 +1,5 @@
-"""Structured JSON logs that carry the trace and correlation ids of the work that wrote them."""
+"""Structured JSON logs that carry the trace and correlation ids of the work that wrote them, and
+never a field marked personal (`redaction`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from opentelemetry import trace
 
 from reloop_shared.context import peek_flow
+from reloop_shared.telemetry.redaction import redacted
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 
@@ -37,9 +39,10 @@ class JsonFormatter(logging.Formatter):
             entry["correlation_id"] = flow.correlation_id
             if flow.causation_id:
                 entry["causation_id"] = flow.causation_id
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = value
+        # The same rule as spans: an extra field marked personal never reaches the log, a URL goes
+        # without its query string.
+        extra = {k: v for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")}
+        entry.update(redacted(extra))
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

@@ -1,6 +1,7 @@
 """OpenTelemetry set-up: trace context always exists (ids reach logs and Kafka headers); spans are
 recorded only when something will export them (an OTLP endpoint, or a processor a test adds), or
-when an upstream service sampled the trace. Recording spans nobody reads costs the hot paths."""
+when an upstream service sampled the trace. Recording spans nobody reads costs the hot paths.
+Every exporting processor sees spans without query strings or personal fields (`redaction`)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased, Sampler, SamplingResult
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.util.types import Attributes
+
+from reloop_shared.telemetry.redaction import WithoutPersonalData
 
 _configured: TracerProvider | None = None
 
@@ -61,19 +64,55 @@ def configure_tracing(service: str, otlp_endpoint: str | None = None) -> TracerP
         endpoint = otlp_endpoint.rstrip("/")
         if not endpoint.endswith("/v1/traces"):
             endpoint += "/v1/traces"
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+        provider.add_span_processor(WithoutPersonalData(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint))))
     trace.set_tracer_provider(provider)
     _configured = provider
     return provider
 
 
 def add_span_processor(processor: SpanProcessor) -> None:
-    """Tests attach an in-memory exporter here."""
+    """Tests attach an in-memory exporter here; it sees spans as an exporter would, redacted."""
     provider = trace.get_tracer_provider()
     if not isinstance(provider, TracerProvider):
         provider = configure_tracing("reloop")
-    provider.add_span_processor(processor)
+    provider.add_span_processor(WithoutPersonalData(processor))
     _root_sampler.recording = True
+
+
+class _UntilClosed(SpanProcessor):
+    """Passes spans to `processor` until closed: a provider's processors cannot be removed."""
+
+    def __init__(self, processor: SpanProcessor) -> None:
+        self.processor: SpanProcessor | None = processor
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        if self.processor is not None:
+            self.processor.on_start(span, parent_context)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self.processor is not None:
+            self.processor.on_end(span)
+
+    def shutdown(self) -> None:
+        if self.processor is not None:
+            self.processor.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self.processor.force_flush(timeout_millis) if self.processor is not None else True
+
+
+@contextmanager
+def spans_recorded_into(processor: SpanProcessor) -> Iterator[None]:
+    """Tests: every span this process ends inside the block goes to `processor`, and none after;
+    spans are then recorded again only if something else asked for them before."""
+    recording = _root_sampler.recording
+    window = _UntilClosed(processor)
+    add_span_processor(window)
+    try:
+        yield
+    finally:
+        window.processor = None
+        _root_sampler.recording = recording
 
 
 def inject_headers() -> dict[str, str]:

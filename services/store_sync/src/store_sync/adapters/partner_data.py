@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from reloop_shared.db.types import Connection
+from reloop_shared.http.pagination import Key
 from store_sync.domain.partner import SkuMapping
 
 
@@ -21,9 +22,14 @@ class PartnerData:
         )
         return {r["partner_sku"]: SkuMapping(r["partner_sku"], r["sku"], r["kind"]) for r in rows}
 
-    async def all_skus(self, operator_id: str) -> list[SkuMapping]:
+    async def all_skus(self, operator_id: str, after: Key | None, limit: int) -> list[SkuMapping]:
+        (after_code,) = after or (None,)
         rows = await self.conn.fetch(
-            "SELECT partner_sku, sku, kind FROM sku_mappings WHERE operator_id = $1 ORDER BY partner_sku", operator_id
+            "SELECT partner_sku, sku, kind FROM sku_mappings WHERE operator_id = $1 "
+            "AND ($2::text IS NULL OR partner_sku > $2) ORDER BY partner_sku LIMIT $3",
+            operator_id,
+            after_code,
+            limit,
         )
         return [SkuMapping(r["partner_sku"], r["sku"], r["kind"]) for r in rows]
 

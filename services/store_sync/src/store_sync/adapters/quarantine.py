@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from reloop_shared.db.types import Connection
+from reloop_shared.http.pagination import Key
 from store_sync.service_layer.ports import Quarantined, ToQuarantine
 
 
@@ -79,32 +80,45 @@ class QuarantineRepository:
         row = await self.conn.fetchrow(f"SELECT * FROM quarantine WHERE quarantine_id = $1{lock}", quarantine_id)
         return _item(row) if row is not None else None
 
-    async def open_items(self, *, operator_id: str | None = None, shop_id: str | None = None) -> list[Quarantined]:
+    async def open_items(
+        self,
+        *,
+        operator_id: str | None = None,
+        shop_id: str | None = None,
+        after: Key | None = None,
+        limit: int | None = None,
+    ) -> list[Quarantined]:
+        (after_id,) = after or (None,)
         rows = await self.conn.fetch(
             """
             SELECT * FROM quarantine WHERE status = 'open'
                 AND ($1::text IS NULL OR operator_id = $1) AND ($2::text IS NULL OR shop_id = $2)
-            ORDER BY quarantine_id
+                AND ($3::bigint IS NULL OR quarantine_id > $3)
+            ORDER BY quarantine_id LIMIT $4
             """,
             operator_id,
             shop_id,
+            after_id,
+            limit,
         )
         return [_item(r) for r in rows]
 
     async def listing(
-        self, *, operator_id: str | None, shop_id: str | None, status: str | None, limit: int
+        self, *, operator_id: str | None, shop_id: str | None, status: str | None, after: Key | None, limit: int
     ) -> list[Quarantined]:
+        (after_id,) = after or (None,)
         rows = await self.conn.fetch(
             """
             SELECT * FROM quarantine
             WHERE ($1::text IS NULL OR operator_id = $1) AND ($2::text IS NULL OR shop_id = $2)
-                AND ($3::text IS NULL OR status = $3)
+                AND ($3::text IS NULL OR status = $3) AND ($5::bigint IS NULL OR quarantine_id < $5)
             ORDER BY quarantine_id DESC LIMIT $4
             """,
             operator_id,
             shop_id,
             status,
             limit,
+            after_id,
         )
         return [_item(r) for r in rows]
 

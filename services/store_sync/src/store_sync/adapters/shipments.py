@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from reloop_shared.db.types import Connection
+from reloop_shared.http.pagination import Key
 from reloop_shared.unit_of_work import TrackedAggregates
 from store_sync.domain.collected_devices import CollectedDevice, ShippedDevice
 from store_sync.domain.collection import Shipment
@@ -16,14 +17,22 @@ class ShipmentRepository:
         self.conn = conn
         self.seen = seen
 
-    async def waiting(self, shop_id: str, *, for_update: bool = False) -> list[CollectedDevice]:
+    async def waiting(
+        self, shop_id: str, *, for_update: bool = False, after: Key | None = None, limit: int | None = None
+    ) -> list[CollectedDevice]:
         lock = " FOR UPDATE" if for_update else ""
+        at, source_id, unit_id = after or (None, None, None)
         rows = await self.conn.fetch(
             f"""
             SELECT * FROM collected_devices WHERE shop_id = $1 AND shipment_id IS NULL
-            ORDER BY collected_at, source_id, unit_id{lock}
+                AND ($2::timestamptz IS NULL OR (collected_at, source_id, unit_id) > ($2, $3::text, $4::text))
+            ORDER BY collected_at, source_id, unit_id LIMIT $5{lock}
             """,
             shop_id,
+            at,
+            source_id,
+            unit_id,
+            limit,
         )
         return [
             CollectedDevice(

@@ -18,8 +18,8 @@ import logging
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Header, Request, params
-from fastapi.security import HTTPAuthorizationCredentials
+from fastapi import Depends, Request, params
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from reloop_shared.http.authentication import guard, requires, staff_holding, unauthenticated
 from reloop_shared.http.errors import ApiError
@@ -36,15 +36,29 @@ _SHOP_KEY_OR_TOKEN_NEEDED = (
     "send the shop's API key (Authorization: Bearer <key>, or X-Api-Key), or a staff token (Authorization: Bearer)"
 )
 
-AuthorizationHeader = Annotated[
-    str | None, Header(description="`Bearer <API key>` (a shop), or `Bearer <token>` (the back office)")
-]
-ApiKeyHeader = Annotated[str | None, Header(alias="X-Api-Key", description="The API key, instead of Authorization.")]
+# Declared as security schemes, so the OpenAPI document says how a shop authenticates and a
+# generated client sends its key (never as an optional header parameter among the others).
+_shop_bearer = HTTPBearer(
+    scheme_name="ShopKeyBearer",
+    auto_error=False,
+    description="`Authorization: Bearer rsk_...`: one of the shop's API keys. On a shop's reads, a staff "
+    "token (JWT) with `store-sync:admin` is accepted instead.",
+)
+_shop_api_key = APIKeyHeader(
+    name="X-Api-Key",
+    scheme_name="ShopApiKey",
+    auto_error=False,
+    description="One of the shop's API keys (`rsk_...`), instead of Authorization.",
+)
+AuthorizationHeader = Annotated[HTTPAuthorizationCredentials | None, Depends(_shop_bearer)]
+ApiKeyHeader = Annotated[str | None, Depends(_shop_api_key)]
 
 
-def presented_key(authorization: str | None, x_api_key: str | None) -> str | None:
+def presented_key(authorization: HTTPAuthorizationCredentials | str | None, x_api_key: str | None) -> str | None:
     if x_api_key:
         return x_api_key.strip()
+    if isinstance(authorization, HTTPAuthorizationCredentials):
+        return authorization.credentials.strip() or None
     if authorization and authorization[:7].lower() == "bearer ":
         return authorization[7:].strip() or None
     return None

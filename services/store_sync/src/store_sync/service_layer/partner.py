@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from reloop_shared.clock import Clock
+from reloop_shared.http.pagination import Key
 from store_sync.domain import commands
 from store_sync.domain.errors import Conflict, Invalid, NotFound
 from store_sync.domain.partner import FORMAT, SkuMapping, split_personal, ticket_id
@@ -100,12 +101,14 @@ async def _replay(
     return await saved(decided(tickets, await mappings_for(tickets, uow), at), uow, sealer, at)
 
 
-async def sku_mappings(operator_id: str, uow: StoreSyncUnitOfWork) -> list[SkuMapping]:
-    """The operator's mapping table."""
+async def sku_mappings(
+    operator_id: str, uow: StoreSyncUnitOfWork, *, after: Key | None, limit: int
+) -> list[SkuMapping]:
+    """The operator's mapping table, by article code, a part at a time."""
     async with uow:
         if await uow.operators.get(operator_id) is None:
             raise NotFound(f"no operator {operator_id}", field="operator_id")
-        return await uow.partner.all_skus(operator_id)
+        return await uow.partner.all_skus(operator_id, after, limit)
 
 
 async def quarantined(
@@ -114,14 +117,19 @@ async def quarantined(
     operator_id: str | None = None,
     shop_id: str | None = None,
     status: str | None = "open",
+    after: Key | None = None,
     limit: int = 200,
 ) -> list[Quarantined]:
     """Quarantined tickets, newest first."""
     async with uow:
-        return await uow.quarantine.listing(operator_id=operator_id, shop_id=shop_id, status=status, limit=limit)
+        return await uow.quarantine.listing(
+            operator_id=operator_id, shop_id=shop_id, status=status, after=after, limit=limit
+        )
 
 
-async def waiting_for_a_mapping(shop_id: str, uow: StoreSyncUnitOfWork) -> list[Quarantined]:
+async def waiting_for_a_mapping(
+    shop_id: str, uow: StoreSyncUnitOfWork, *, after: Key | None, limit: int
+) -> list[Quarantined]:
     """The shop's tickets still in quarantine, oldest first."""
     async with uow:
-        return await uow.quarantine.open_items(shop_id=shop_id)
+        return await uow.quarantine.open_items(shop_id=shop_id, after=after, limit=limit)

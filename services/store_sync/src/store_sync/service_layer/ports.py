@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from reloop_shared.http.pagination import Key
 from store_sync.domain.collected_devices import CollectedDevice
 from store_sync.domain.collection import Shipment
 from store_sync.domain.commands import LocationCount
@@ -80,7 +81,9 @@ class Journal(Protocol):
 class PartnerMappings(Protocol):
     async def skus(self, operator_id: str, codes: Iterable[str]) -> dict[str, SkuMapping]: ...
 
-    async def all_skus(self, operator_id: str) -> list[SkuMapping]: ...
+    async def all_skus(self, operator_id: str, after: Key | None, limit: int) -> list[SkuMapping]:
+        """At most `limit` of the operator's mappings by article code, the first after `after` (a code)."""
+        ...
 
     async def map_sku(self, operator_id: str, mapping: SkuMapping, at: datetime) -> None: ...
 
@@ -149,14 +152,21 @@ class Quarantine(Protocol):
         """Which of these entries are open (read under their shops' locks, it stays so)."""
         ...
 
-    async def open_items(self, *, operator_id: str | None = None, shop_id: str | None = None) -> list[Quarantined]:
-        """Open entries, oldest first."""
+    async def open_items(
+        self,
+        *,
+        operator_id: str | None = None,
+        shop_id: str | None = None,
+        after: Key | None = None,
+        limit: int | None = None,
+    ) -> list[Quarantined]:
+        """Open entries, oldest first; with a `limit`, at most that many after `after` (a quarantine id)."""
         ...
 
     async def listing(
-        self, *, operator_id: str | None, shop_id: str | None, status: str | None, limit: int
+        self, *, operator_id: str | None, shop_id: str | None, status: str | None, after: Key | None, limit: int
     ) -> list[Quarantined]:
-        """Entries, newest first."""
+        """At most `limit` entries, newest first, the first older than `after` (a quarantine id)."""
         ...
 
     async def open_counts(self, shop_id: str, business_dates: Iterable[date]) -> dict[date, int]:
@@ -165,8 +175,11 @@ class Quarantine(Protocol):
 
 
 class Shipments(Protocol):
-    async def waiting(self, shop_id: str, *, for_update: bool = False) -> list[CollectedDevice]:
-        """Devices at the shop that no shipment took yet, in the order they were left there."""
+    async def waiting(
+        self, shop_id: str, *, for_update: bool = False, after: Key | None = None, limit: int | None = None
+    ) -> list[CollectedDevice]:
+        """Devices at the shop that no shipment took yet, in the order they were left there (by
+        time, drop-off, unit); with a `limit`, at most that many after `after` (that order's key)."""
         ...
 
     async def get(self, shipment_id: str, *, for_update: bool = False) -> Shipment | None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reloop_shared.clock import Clock
+from reloop_shared.http.pagination import Key
 from store_sync.domain import commands
 from store_sync.domain.collected_devices import CollectedDevice
 from store_sync.domain.collection import Shipment
@@ -43,7 +44,7 @@ async def receive(cmd: commands.ReceiveShipment, uow: StoreSyncUnitOfWork, clock
     return shipment
 
 
-async def waiting_at(shop_id: str, uow: StoreSyncUnitOfWork) -> list[CollectedDevice]:
-    """Devices waiting at the shop for a shipment."""
+async def waiting_at(shop_id: str, uow: StoreSyncUnitOfWork, *, after: Key | None, limit: int) -> list[CollectedDevice]:
+    """Devices waiting at the shop for a shipment, in the order they were left there."""
     async with uow:
-        return await uow.shipments.waiting(shop_id)
+        return await uow.shipments.waiting(shop_id, after=after, limit=limit)

@@ -25,7 +25,7 @@ def feed_routes(edge: Edge) -> APIRouter:
     async def feed(
         shop_id: str,
         response: Response,
-        cursor: Annotated[int | None, Query(ge=0)] = None,
+        cursor: Annotated[int | None, Query(ge=0, le=2**63 - 1, description="The feed's sequence number")] = None,
         limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
         if_none_match: Annotated[str | None, Header()] = None,
     ) -> FeedOut | Response:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
+from reloop_shared.http.pagination import Page, PageRequest, keyed_by, page_of
 from store_sync.domain import commands
 from store_sync.domain.partner_csv import tickets_from_csv
 from store_sync.entrypoints.http.edge import UPLOAD_LIMIT, Edge
@@ -65,14 +66,23 @@ def partner_routes(edge: Edge) -> APIRouter:
         edge.at_most(len(tickets), "body")
         return await ingest(shop_id, tuple(tickets))
 
-    @router.get("/shops/{shop_id}/quarantine", dependencies=own_or_admin, summary="The shop's tickets waiting")
-    async def shop_quarantine(shop_id: str) -> list[QuarantinedOut]:
-        return [quarantined_out(i) for i in await partner.waiting_for_a_mapping(shop_id, edge.unit_of_work())]
+    @router.get(
+        "/shops/{shop_id}/quarantine", dependencies=own_or_admin, summary="The shop's tickets waiting, oldest first"
+    )
+    async def shop_quarantine(
+        shop_id: str, page: Annotated[PageRequest, Depends(keyed_by(int))]
+    ) -> Page[QuarantinedOut]:
+        found = await partner.waiting_for_a_mapping(
+            shop_id, edge.unit_of_work(), after=page.after, limit=page.limit + 1
+        )
+        items, cursor = page_of(found, page, lambda i: (i.quarantine_id,))
+        return Page(items=[quarantined_out(i) for i in items], next_cursor=cursor)
 
     @router.get("/operators/{operator_id}/sku-mappings", dependencies=admin, summary="The operator's article codes")
-    async def mappings(operator_id: str) -> list[SkuMappingOut]:
-        found = await partner.sku_mappings(operator_id, edge.unit_of_work())
-        return [SkuMappingOut(**m.__dict__) for m in found]
+    async def mappings(operator_id: str, page: Annotated[PageRequest, Depends(keyed_by(str))]) -> Page[SkuMappingOut]:
+        found = await partner.sku_mappings(operator_id, edge.unit_of_work(), after=page.after, limit=page.limit + 1)
+        items, cursor = page_of(found, page, lambda m: (m.partner_sku,))
+        return Page(items=[SkuMappingOut(**m.__dict__) for m in items], next_cursor=cursor)
 
     @router.put(
         "/operators/{operator_id}/sku-mappings/{partner_sku}",
@@ -89,15 +99,21 @@ def partner_routes(edge: Edge) -> APIRouter:
 
     @router.get("/quarantine", dependencies=admin, summary="Quarantined partner tickets, newest first")
     async def quarantine(
-        operator_id: str | None = None,
-        shop_id: str | None = None,
+        page: Annotated[PageRequest, Depends(keyed_by(int))],
+        operator_id: Annotated[str | None, Query(max_length=64)] = None,
+        shop_id: Annotated[str | None, Query(max_length=64)] = None,
         status: Literal["open", "replayed"] | None = "open",
-        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    ) -> list[QuarantinedOut]:
+    ) -> Page[QuarantinedOut]:
         found = await partner.quarantined(
-            edge.unit_of_work(), operator_id=operator_id, shop_id=shop_id, status=status, limit=limit
+            edge.unit_of_work(),
+            operator_id=operator_id,
+            shop_id=shop_id,
+            status=status,
+            after=page.after,
+            limit=page.limit + 1,
         )
-        return [quarantined_out(i) for i in found]
+        items, cursor = page_of(found, page, lambda i: (i.quarantine_id,))
+        return Page(items=[quarantined_out(i) for i in items], next_cursor=cursor)
 
     @router.post("/quarantine/{quarantine_id}/replay", dependencies=admin, summary="Replay a ticket, maybe corrected")
     async def replay(quarantine_id: int, body: ReplayIn | None = None) -> TicketOutcomeOut:

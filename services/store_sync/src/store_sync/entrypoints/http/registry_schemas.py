@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StrictInt
 
 from reloop_shared.http.requests import RequestBody
+from store_sync.config import MAX_UPLOAD
 from store_sync.domain.collected_devices import CollectedDevice
 from store_sync.domain.collection import Shipment
 from store_sync.domain.policy import CustomerDataPolicy
@@ -17,6 +18,8 @@ from store_sync.service_layer.partner_tickets import TicketOutcome
 from store_sync.service_layer.ports import FeedItem, Quarantined
 from store_sync.service_layer.projections import FeedPage
 
+MAX_UNITS_SHIPPED = 1000
+"""Devices one shipment carries: a shop's boxes hold tens."""
 ShopId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 PostalCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$")]
 
@@ -127,8 +130,15 @@ class TicketOutcomeOut(BaseModel):
     field: str | None = None
 
 
+PartnerTicket = Annotated[dict[Annotated[str, Field(max_length=64)], Any], Field(max_length=100)]
+"""A ticket in the operator's till format: its fields are the operator's to name, at most 100 of
+them (the route's body limit bounds what they hold)."""
+
+
 class TicketsIn(RequestBody):
-    tickets: list[dict[str, Any]] = Field(min_length=1, description="Tickets in the operator's till format.")
+    tickets: list[PartnerTicket] = Field(
+        min_length=1, max_length=MAX_UPLOAD, description="Tickets in the operator's till format."
+    )
 
 
 class TicketsOut(BaseModel):
@@ -157,7 +167,7 @@ class MappingReplayOut(BaseModel):
 
 
 class ReplayIn(RequestBody):
-    ticket: dict[str, Any] | None = Field(default=None, description="A corrected ticket; the stored one if null.")
+    ticket: PartnerTicket | None = Field(default=None, description="A corrected ticket; the stored one if null.")
 
 
 class QuarantinedOut(BaseModel):
@@ -260,12 +270,16 @@ def collected_out(item: CollectedDevice) -> CollectedOut:
 class ShipmentIn(RequestBody):
     shipment_ref: Ident = Field(description="The shop's own reference: sending it again is the same shipment.")
     to_location_id: ShopId
-    unit_ids: list[Ident] | None = Field(default=None, description="Devices to ship; every waiting one if null.")
+    unit_ids: list[Ident] | None = Field(
+        default=None, max_length=MAX_UNITS_SHIPPED, description="Devices to ship; every waiting one if null."
+    )
     carrier_reference: Ident | None = None
 
 
 class ReceiptIn(RequestBody):
-    unit_ids: list[Ident] | None = Field(default=None, description="Devices found in the parcel; all if null.")
+    unit_ids: list[Ident] | None = Field(
+        default=None, max_length=MAX_UNITS_SHIPPED, description="Devices found in the parcel; all if null."
+    )
 
 
 class ShipmentOut(BaseModel):

@@ -3,8 +3,12 @@ refurbishment centre, and their receipt there."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
 
+from fastapi import APIRouter, Depends
+
+from reloop_shared.http.pagination import Page, PageRequest, keyed_by, page_of
 from store_sync.domain import commands
 from store_sync.entrypoints.http.edge import Edge
 from store_sync.entrypoints.http.field_paths import PlainFieldRoute
@@ -25,10 +29,14 @@ def shipment_routes(edge: Edge) -> APIRouter:
     @router.get(
         "/shops/{shop_id}/collected",
         dependencies=[edge.guards.shop_or_admin],
-        summary="Devices waiting for a shipment",
+        summary="Devices waiting for a shipment, in the order they were left, a page at a time",
     )
-    async def collected(shop_id: str) -> list[CollectedOut]:
-        return [collected_out(c) for c in await shipments.waiting_at(shop_id, edge.unit_of_work())]
+    async def collected(
+        shop_id: str, page: Annotated[PageRequest, Depends(keyed_by(datetime, str, str))]
+    ) -> Page[CollectedOut]:
+        found = await shipments.waiting_at(shop_id, edge.unit_of_work(), after=page.after, limit=page.limit + 1)
+        items, cursor = page_of(found, page, lambda c: (c.collected_at, c.device.source_id, c.device.unit_id))
+        return Page(items=[collected_out(c) for c in items], next_cursor=cursor)
 
     @router.post(
         "/shops/{shop_id}/shipments",

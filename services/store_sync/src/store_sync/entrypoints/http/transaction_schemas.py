@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
 from reloop_contracts.amounts import Money
 from reloop_contracts.iso4217 import MINOR_UNITS
 from reloop_shared.http.requests import RequestBody
+from store_sync.config import MAX_UPLOAD
 from store_sync.domain.days import DayTotals
 from store_sync.domain.journal import Outcome
 from store_sync.domain.policy import Contact, TillCustomer
@@ -37,10 +38,14 @@ Ident = Annotated[str, Field(min_length=1, max_length=64)]
 Text = Annotated[str, Field(max_length=500)]
 ItemKind = Literal["refurbished_device", "accessory", "service"]
 Quantity = Annotated[StrictInt, Field(ge=1, le=999)]
+Count = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
+"""A count of things: what an INTEGER column holds."""
+MAX_UNITS_COUNTED = 5000
+"""Devices a shop's count may find: a shop holds hundreds, never thousands."""
 
 
 class MoneyIn(RequestBody):
-    amount_minor: StrictInt = Field(ge=0, description="Minor units (cents), tax included.")
+    amount_minor: StrictInt = Field(ge=0, le=2**63 - 1, description="Minor units (cents), tax included; a BIGINT.")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
 
     @field_validator("currency")
@@ -214,14 +219,16 @@ class RepairIn(_Txn):
 
 class CountedIn(RequestBody):
     sku: SkuCode
-    counted: StrictInt = Field(ge=0)
+    counted: Count
 
 
 class StockCountIn(_Txn):
     type: Literal["stock_count"] = "stock_count"
     reason: Text = "shop count"
     accessories: list[CountedIn] = Field(default_factory=list, max_length=5000)
-    units_present: list[Ident] | None = Field(default=None, description="Every device found; null: not counted.")
+    units_present: list[Ident] | None = Field(
+        default=None, max_length=MAX_UNITS_COUNTED, description="Every device found; null: not counted."
+    )
 
     def domain(self) -> StockCount:
         units = tuple(self.units_present) if self.units_present is not None else None
@@ -235,12 +242,12 @@ class StockCountIn(_Txn):
 
 
 class TotalsIn(RequestBody):
-    sales: StrictInt = Field(ge=0)
+    sales: Count
     sales_amount: MoneyIn
-    returns: StrictInt = Field(default=0, ge=0)
+    returns: Count = 0
     refunds: MoneyIn
-    trade_ins: StrictInt = Field(default=0, ge=0)
-    repairs: StrictInt = Field(default=0, ge=0)
+    trade_ins: Count = 0
+    repairs: Count = 0
     sales_tax: MoneyIn | None = None
 
 
@@ -272,7 +279,7 @@ TAGS = ("sale", "return", "trade_in", "repair", "stock_count", "day_close")
 class UploadIn(RequestBody):
     """Transactions of one till, in any order, possibly sent before: applied whole or not at all."""
 
-    transactions: list[TransactionIn] = Field(min_length=1)
+    transactions: list[TransactionIn] = Field(min_length=1, max_length=MAX_UPLOAD)
 
 
 def to_domain(items: list[TransactionIn]) -> tuple[Transaction, ...]:
