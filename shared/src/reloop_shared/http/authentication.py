@@ -61,6 +61,12 @@ def guard(dependency: Callable[..., Awaitable[Any]], kind: str) -> Any:
     return Depends(dependency)
 
 
+def guard_kind(call: object) -> str | None:
+    """The kind of guard `call` was declared as (`guard(...)`), None when it is no guard."""
+    kind = getattr(call, _GUARD, None)
+    return None if kind is None else str(kind)
+
+
 async def staff_holding(request: Request, credentials: HTTPAuthorizationCredentials | None, *scopes: str) -> Principal:
     """The staff member `credentials` prove, holding every one of `scopes`: 401 or 403 otherwise.
     For a service's own guard that also takes staff (a shop's reads: its key, or the back office)."""
@@ -109,7 +115,7 @@ def guards(app: FastAPI) -> dict[str, str | None]:
         dependant = getattr(context, "dependant", None)
         if dependant is None:
             continue
-        kinds = [getattr(d.call, _GUARD, None) for d in dependant.dependencies]
+        kinds = [guard_kind(d.call) for d in dependant.dependencies]
         guard = next((str(kind) for kind in kinds if kind is not None), None)
         for method in sorted(context.methods or ()):
             found[f"{method} {context.path}"] = guard

@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from reloop_shared.http.authentication import _GUARD
+from reloop_shared.http.authentication import guard_kind
 from reloop_shared.http.errors import ApiError
 
 _BODY_UNREADABLE = {"json_invalid", "string_unstorable"}
@@ -66,7 +66,7 @@ async def refusal_by_the_guard(request: Request) -> ApiError | None:
     route_dependant = getattr(request.scope.get("route"), "dependant", None)
     if not isinstance(route_dependant, Dependant):
         return None
-    guarding = [d for d in route_dependant.dependencies if getattr(d.call, _GUARD, "public") != "public"]
+    guarding = [d for d in route_dependant.dependencies if guard_kind(d.call) not in (None, "public")]
     if not guarding:
         return None
     # The route's own exit stacks are closed by now; the guard runs in stacks of its own.
