@@ -6,7 +6,7 @@ Every event travels in one :class:`Envelope`; each topic is declared once in
 
 from reloop_contracts.base import Contract, Event, parse_lenient
 from reloop_contracts.envelope import Envelope, EnvelopeHeader
-from reloop_contracts.money import Currency, Market, Money, NonNegativeMoney
+from reloop_contracts.money import Currency, Market, Money, NonNegativeMoney, PositiveMoney
 from reloop_contracts.registry import Registry, TopicSpec
 from reloop_contracts.topics import REGISTRY
 
@@ -20,6 +20,7 @@ __all__ = [
     "Market",
     "Money",
     "NonNegativeMoney",
+    "PositiveMoney",
     "Registry",
     "TopicSpec",
     "parse_lenient",

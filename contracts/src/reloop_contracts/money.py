@@ -66,3 +66,7 @@ class Money(Contract):
 
 class NonNegativeMoney(Money):
     amount_minor: StrictInt = Field(ge=0, description="Amount in the currency's minor unit; never negative.")
+
+
+class PositiveMoney(Money):
+    amount_minor: StrictInt = Field(gt=0, description="Amount in the currency's minor unit; more than zero.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reloop_contracts import catalog, crm, inventory, orders, privacy, sales, store
+from reloop_contracts import catalog, crm, inventory, orders, privacy, sales, store, trade_in
 from reloop_contracts.registry import Registry, TopicSpec
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
@@ -19,6 +19,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     *store.TOPICS,
     *crm.TOPICS,
     *privacy.TOPICS,
+    *trade_in.TOPICS,
 )
 
 REGISTRY: Registry = Registry.of(ALL_TOPICS)
