@@ -18,6 +18,7 @@ from inventory.bootstrap import build as build_inventory
 from orders.bootstrap import build as build_orders
 from reloop_shared.runtime import ServiceRuntime
 from store_sync.bootstrap import build as build_store_sync
+from trade_in.bootstrap import build as build_trade_in
 
 SERVICES: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
     "catalog": build_catalog,
@@ -25,6 +26,7 @@ SERVICES: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
     "inventory": build_inventory,
     "orders": build_orders,
     "store-sync": build_store_sync,
+    "trade-in": build_trade_in,
 }
 
 Schema = dict[str, Any]

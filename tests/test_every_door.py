@@ -17,6 +17,7 @@ from orders.bootstrap import build as build_orders
 from reloop_shared.http.authentication import guards, unguarded_routes
 from reloop_shared.runtime import ServiceRuntime
 from store_sync.bootstrap import build as build_store_sync
+from trade_in.bootstrap import build as build_trade_in
 
 LOCKED: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
     "catalog": build_catalog,
@@ -24,6 +25,7 @@ LOCKED: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
     "inventory": build_inventory,
     "orders": build_orders,
     "store-sync": build_store_sync,
+    "trade-in": build_trade_in,
 }
 """Every service: each route is behind a scope, a customer's token or a shop's key, or declared public."""
 

@@ -29,6 +29,8 @@ from store_sync.config import StoreSyncSettings
 from tests.fuzz import callers
 from tests.fuzz.schemathesis_cli import Verdict, fuzz
 from tests.fuzz.serving import served
+from trade_in.bootstrap import build as build_trade_in
+from trade_in.config import TradeInSettings
 
 pytestmark = pytest.mark.connected
 
@@ -41,6 +43,8 @@ SERVICES: dict[str, Build] = {
     "store-sync": lambda env, db: build_store_sync(service_settings(StoreSyncSettings, env, db)),
     # The segment job would only add load while the edge is fuzzed.
     "crm": lambda env, db: build_crm(service_settings(CrmSettings, env, db, segment_interval_s=3600.0)),
+    # The deadline and voucher sweeps would only add load while the edge is fuzzed.
+    "trade-in": lambda env, db: build_trade_in(service_settings(TradeInSettings, env, db, deadline_sweep_s=3600.0)),
 }
 
 

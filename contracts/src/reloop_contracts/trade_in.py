@@ -415,6 +415,11 @@ class VoucherRedeemed(Event):
     channel: Channel
     shop_id: LocationId | None = None
     basket: NonNegativeMoney = Field(description="The sale's total, for the basket-to-voucher figures.")
+    hold_id: HoldId | None = Field(
+        default=None,
+        description="The hold this redemption converted, if any: a balance rebuilt from the events then "
+        "counts the held amount once, not once held and once redeemed.",
+    )
     at: UtcDatetime
 
     @model_validator(mode="after")
@@ -439,6 +444,11 @@ class VoucherOverdrawn(Event):
     shortfall: PositiveMoney
     channel: Channel
     shop_id: LocationId | None = None
+    reason: str = Field(
+        default="",
+        max_length=200,
+        description="Why the balance fell short (spent, expired, unknown code, another currency), for finance.",
+    )
     at: UtcDatetime
 
     @model_validator(mode="after")

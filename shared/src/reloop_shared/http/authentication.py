@@ -97,6 +97,24 @@ def customer() -> Any:
     return guard(the_customer, "customer")
 
 
+def customer_or_staff(*scopes: str) -> Any:
+    """A customer's own token, or a staff token holding every one of `scopes`: for what both its
+    owner and the back office read (whether it is the customer's own is the route's business). A
+    staff token without the scope stays a 403; a token for neither audience a 401."""
+
+    async def either(
+        request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+    ) -> Principal:
+        try:
+            return await staff_holding(request, credentials, *scopes)
+        except ApiError as refused:
+            if refused.status != 401 or credentials is None:
+                raise
+        return await _principal(request, credentials, STOREFRONT)
+
+    return guard(either, "customer-or-scopes:" + " ".join(scopes))
+
+
 def public() -> Any:
     """Anyone may call this route (health, catalogue browsing): said out loud, never by omission."""
 

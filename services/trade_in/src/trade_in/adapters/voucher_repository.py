@@ -1,0 +1,178 @@
+"""Vouchers on PostgreSQL: all of the vouchers' SQL.
+
+Decisions lock the vouchers they touch with `FOR UPDATE`, rows ordered by voucher id (PostgreSQL
+locks rows as the sorted scan returns them), so two sales paying with the same vouchers queue
+rather than deadlock. The sweeps claim with `SKIP LOCKED`: a voucher in use is left for the next
+pass. Ledgers are read after the lock, in the same transaction, so the balance they sum is the one
+the decision may spend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import asyncpg
+
+from reloop_contracts.amounts import Money
+from reloop_shared.db.types import Connection
+from trade_in.domain.voucher_ledger import Change
+from trade_in.domain.vouchers import Entry, Voucher, VoucherAlreadyIssued
+from trade_in.service_layer.voucher_ports import VoucherView
+
+_BALANCE = "COALESCE(SUM(CASE WHEN e.kind IN ('issue', 'release') THEN e.amount_minor ELSE -e.amount_minor END), 0)"
+
+
+class PostgresVoucherRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def add(self, voucher: Voucher) -> None:
+        try:
+            await self.conn.execute(
+                """
+                INSERT INTO vouchers (voucher_id, code_hash, code_hint, market, currency, amount_minor,
+                                      customer_id, trade_in_id, issued_at, expires_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                """,
+                voucher.voucher_id,
+                voucher.code_hash,
+                voucher.code_hint,
+                voucher.market,
+                voucher.currency,
+                voucher.amount.amount_minor,
+                voucher.customer_id,
+                voucher.trade_in_id,
+                voucher.issued_at,
+                voucher.expires_at,
+            )
+        except asyncpg.UniqueViolationError as error:
+            if error.constraint_name == "vouchers_one_per_trade_in":
+                raise VoucherAlreadyIssued(
+                    f"trade-in {voucher.trade_in_id} was already paid with a voucher", field="trade_in_id"
+                ) from error
+            raise  # a code hash met twice: 80 random bits make it a bug, not bad luck
+
+    async def lock_by_code_hashes(self, code_hashes: Sequence[str]) -> dict[str, Voucher]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM vouchers WHERE code_hash = ANY($1::text[]) ORDER BY voucher_id FOR UPDATE", list(code_hashes)
+        )
+        return {v.code_hash: v for v in await self._with_ledgers(rows)}
+
+    async def lock(self, voucher_ids: Sequence[str]) -> list[Voucher]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM vouchers WHERE voucher_id = ANY($1::text[]) ORDER BY voucher_id FOR UPDATE",
+            list(voucher_ids),
+        )
+        return await self._with_ledgers(rows)
+
+    async def claim_holds_due(self, at: datetime, limit: int) -> list[Voucher]:
+        rows = await self.conn.fetch(
+            """
+            SELECT * FROM vouchers WHERE voucher_id IN (
+                SELECT h.voucher_id FROM voucher_entries h
+                WHERE h.kind = 'hold' AND h.held_until <= $1
+                  AND NOT EXISTS (SELECT 1 FROM voucher_entries r WHERE r.kind = 'release' AND r.hold_id = h.hold_id)
+            )
+            ORDER BY voucher_id LIMIT $2 FOR UPDATE SKIP LOCKED
+            """,
+            at,
+            limit,
+        )
+        return await self._with_ledgers(rows)
+
+    async def claim_due_to_expire(self, at: datetime, limit: int) -> list[Voucher]:
+        rows = await self.conn.fetch(
+            """
+            SELECT * FROM vouchers WHERE expired_at IS NULL AND expires_at <= $1
+            ORDER BY voucher_id LIMIT $2 FOR UPDATE SKIP LOCKED
+            """,
+            at,
+            limit,
+        )
+        return await self._with_ledgers(rows)
+
+    async def save(self, changes: Sequence[Change]) -> None:
+        entries = [
+            (
+                c.voucher_id,
+                e.kind,
+                e.amount.amount_minor,
+                e.hold_id,
+                e.held_until,
+                e.sale_id,
+                e.reason,
+                e.at,
+            )
+            for c in changes
+            for e in c.entries
+        ]
+        if entries:
+            await self.conn.executemany(
+                """
+                INSERT INTO voucher_entries (voucher_id, kind, amount_minor, hold_id, held_until, sale_id, reason, at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                """,
+                entries,
+            )
+        expired = [(c.voucher_id, c.expired_at) for c in changes if c.expired_at is not None]
+        if expired:
+            await self.conn.executemany("UPDATE vouchers SET expired_at = $2 WHERE voucher_id = $1", expired)
+
+    async def view_by_code_hash(self, code_hash: str) -> VoucherView | None:
+        return await self._view("v.code_hash = $1", code_hash)
+
+    async def view(self, voucher_id: str) -> VoucherView | None:
+        return await self._view("v.voucher_id = $1", voucher_id)
+
+    async def _view(self, where: str, value: str) -> VoucherView | None:
+        row = await self.conn.fetchrow(
+            f"""
+            SELECT v.*, {_BALANCE} AS balance_minor
+            FROM vouchers v LEFT JOIN voucher_entries e ON e.voucher_id = v.voucher_id
+            WHERE {where} GROUP BY v.voucher_id
+            """,
+            value,
+        )
+        if row is None:
+            return None
+        voucher = (await self._with_ledgers([row]))[0]
+        return VoucherView(voucher, Money(row["balance_minor"], voucher.currency))
+
+    async def _with_ledgers(self, rows: Sequence[asyncpg.Record]) -> list[Voucher]:
+        vouchers = [_voucher(row) for row in rows]
+        if not vouchers:
+            return []
+        by_id = {v.voucher_id: v for v in vouchers}
+        entries = await self.conn.fetch(
+            "SELECT * FROM voucher_entries WHERE voucher_id = ANY($1::text[]) ORDER BY entry_id", list(by_id)
+        )
+        for row in entries:
+            voucher = by_id[row["voucher_id"]]
+            voucher.entries.append(
+                Entry(
+                    row["kind"],
+                    Money(row["amount_minor"], voucher.currency),
+                    row["at"],
+                    hold_id=row["hold_id"],
+                    held_until=row["held_until"],
+                    sale_id=row["sale_id"],
+                    reason=row["reason"],
+                )
+            )
+        return vouchers
+
+
+def _voucher(row: asyncpg.Record) -> Voucher:
+    return Voucher(
+        row["voucher_id"],
+        row["code_hash"],
+        row["code_hint"],
+        row["market"],
+        Money(row["amount_minor"], row["currency"]),
+        row["issued_at"],
+        row["expires_at"],
+        customer_id=row["customer_id"],
+        trade_in_id=row["trade_in_id"],
+        expired_at=row["expired_at"],
+    )

@@ -1,0 +1,16 @@
+"""Finding the trade-in a request names, as the caller may see it."""
+
+from __future__ import annotations
+
+from trade_in.domain.errors import NotFound
+from trade_in.domain.trade_ins import TradeIn
+from trade_in.service_layer.unit_of_work import TradeInUnitOfWork
+
+
+async def trade_in_of(uow: TradeInUnitOfWork, trade_in_id: str, *, customer_id: str | None = None) -> TradeIn:
+    """The trade-in, locked until the commit. A customer asking about someone else's trade-in is
+    told it does not exist: whether an id is taken is nobody else's business."""
+    trade_in = await uow.trade_ins.get(trade_in_id, for_update=True)
+    if trade_in is None or (customer_id is not None and trade_in.customer_id != customer_id):
+        raise NotFound(f"no trade-in {trade_in_id}", field="trade_in_id")
+    return trade_in

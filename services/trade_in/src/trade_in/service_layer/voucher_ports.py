@@ -1,0 +1,77 @@
+"""What the voucher use cases need of storage and of their unit of work, as protocols: PostgreSQL
+(`adapters/voucher_repository.py`) and the twin (`tests/voucher_fakes.py`) give the same answers.
+
+A voucher a repository returns comes with its whole ledger, read in the caller's transaction; the
+loads meant for a decision lock the vouchers until the commit, always in voucher id order, so two
+transactions wanting the same vouchers queue instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from reloop_contracts.amounts import Money
+from trade_in.domain.voucher_ledger import Change
+from trade_in.domain.vouchers import Voucher, VoucherEvent
+
+
+@dataclass(frozen=True)
+class VoucherView:
+    """A voucher as it is read: its balance summed by the store from the ledger."""
+
+    voucher: Voucher
+    balance: Money
+
+
+class VoucherRepository(Protocol):
+    async def add(self, voucher: Voucher) -> None:
+        """Store a new voucher (its ledger comes with the first `save`); a second voucher for the
+        same trade-in is refused with `VoucherAlreadyIssued`."""
+        ...
+
+    async def lock_by_code_hashes(self, code_hashes: Sequence[str]) -> dict[str, Voucher]:
+        """The vouchers with these code hashes, by hash, locked in voucher id order."""
+        ...
+
+    async def lock(self, voucher_ids: Sequence[str]) -> list[Voucher]:
+        """These vouchers, locked in voucher id order (unknown ids are left out)."""
+        ...
+
+    async def claim_holds_due(self, at: datetime, limit: int) -> list[Voucher]:
+        """Vouchers with an open hold due by `at`, locked; those another transaction holds are
+        skipped, so several sweepers share the work."""
+        ...
+
+    async def claim_due_to_expire(self, at: datetime, limit: int) -> list[Voucher]:
+        """Vouchers not yet expired whose expiry is past `at`, locked, skipping those in use."""
+        ...
+
+    async def save(self, changes: Sequence[Change]) -> None:
+        """Append the changes' entries to their ledgers and mark the vouchers they expired."""
+        ...
+
+    async def view_by_code_hash(self, code_hash: str) -> VoucherView | None: ...
+
+    async def view(self, voucher_id: str) -> VoucherView | None: ...
+
+
+class VoucherUnitOfWork(Protocol):
+    """What the voucher handlers use of a unit of work (`reloop_shared.unit_of_work.UnitOfWork`'s
+    own interface): the trade-in's unit of work is one once it carries `vouchers`."""
+
+    @property
+    def vouchers(self) -> VoucherRepository: ...
+
+    def record(self, *events: VoucherEvent) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...

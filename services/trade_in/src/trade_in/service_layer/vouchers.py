@@ -1,0 +1,127 @@
+"""The voucher use cases: load (and lock), let the ledger's rules decide, save, record the events.
+
+Each handler owns its transaction, except `issue_within`, which the trade-in's payout calls inside
+its own so the trade-in is paid and its voucher issued together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from reloop_contracts.amounts import Money
+from reloop_shared.clock import Clock
+from trade_in.domain import voucher_ledger as ledger
+from trade_in.domain.voucher_codes import code_hash, code_hint, new_code
+from trade_in.domain.voucher_ledger import Change
+from trade_in.domain.vouchers import IssueVoucher, RedeemForSale, RequestHold, Voucher, VoucherNotFound
+from trade_in.service_layer.voucher_ports import VoucherUnitOfWork, VoucherView
+
+SWEEP_BATCH = 200
+"""Vouchers a sweep claims per transaction: small enough to keep locks short."""
+
+
+@dataclass(frozen=True)
+class IssuedVoucher:
+    voucher_id: str
+    code: str
+    """The code in clear: given once, to whoever the voucher is for, and kept nowhere."""
+    code_hint: str
+    amount: Money
+    expires_at: datetime
+
+
+def new_voucher_id() -> str:
+    return f"VCH-{uuid.uuid4().hex[:20].upper()}"
+
+
+async def issue_within(cmd: IssueVoucher, uow: VoucherUnitOfWork, at: datetime) -> IssuedVoucher:
+    """Issue a voucher inside a transaction the caller opened and commits."""
+    code = new_code()
+    voucher = Voucher(
+        new_voucher_id(),
+        code_hash(code),
+        code_hint(code),
+        cmd.market,
+        cmd.amount,
+        at,
+        cmd.expires_at,
+        customer_id=cmd.customer_id,
+        trade_in_id=cmd.trade_in_id,
+    )
+    change = ledger.issued(voucher)
+    await uow.vouchers.add(voucher)
+    await _save(uow, [change])
+    return IssuedVoucher(voucher.voucher_id, code, voucher.code_hint, voucher.amount, voucher.expires_at)
+
+
+async def issue_voucher(cmd: IssueVoucher, uow: VoucherUnitOfWork, clock: Clock) -> IssuedVoucher:
+    async with uow:
+        issued = await issue_within(cmd, uow, clock.now())
+        await uow.commit()
+    return issued
+
+
+async def request_hold(cmd: RequestHold, uow: VoucherUnitOfWork, clock: Clock) -> Change:
+    """Hold an amount of a voucher for a checkout or a till, or refuse with the reason; either way
+    the answer is an event the requester waits for."""
+    async with uow:
+        found = await uow.vouchers.lock_by_code_hashes([code_hash(cmd.code)])
+        change = ledger.hold(next(iter(found.values()), None), cmd, clock.now())
+        await _save(uow, [change])
+        await uow.commit()
+    return change
+
+
+async def redeem_for_sale(cmd: RedeemForSale, uow: VoucherUnitOfWork, clock: Clock) -> list[Change]:
+    """Apply the voucher payments of a sale, from a shop or online alike."""
+    async with uow:
+        found = await uow.vouchers.lock_by_code_hashes(sorted({code_hash(p.code) for p in cmd.payments}))
+        changes = ledger.redeem(found, cmd, clock.now())
+        await _save(uow, changes)
+        await uow.commit()
+    return changes
+
+
+async def release_expired_holds(uow: VoucherUnitOfWork, clock: Clock, *, batch: int = SWEEP_BATCH) -> int:
+    """One pass of the durable sweep: holds no sale converted in time give their amount back.
+    Returns how many holds were released (the caller runs it again while it finds some)."""
+    async with uow:
+        at = clock.now()
+        changes = [ledger.release_due_holds(v, at) for v in await uow.vouchers.claim_holds_due(at, batch)]
+        await _save(uow, changes)
+        await uow.commit()
+    return sum(len(c.entries) for c in changes)
+
+
+async def expire_vouchers(uow: VoucherUnitOfWork, clock: Clock, *, batch: int = SWEEP_BATCH) -> int:
+    """One pass of the durable expiry sweep; returns how many vouchers it expired."""
+    async with uow:
+        at = clock.now()
+        changes = [ledger.expire(v, at) for v in await uow.vouchers.claim_due_to_expire(at, batch)]
+        await _save(uow, changes)
+        await uow.commit()
+    return sum(1 for c in changes if c.expired_at is not None)
+
+
+async def voucher_balance(code: str, uow: VoucherUnitOfWork) -> VoucherView:
+    """A voucher and its balance, found by its code."""
+    async with uow:
+        view = await uow.vouchers.view_by_code_hash(code_hash(code))
+    if view is None:
+        raise VoucherNotFound("no voucher has this code", field="code")
+    return view
+
+
+async def voucher_with_ledger(voucher_id: str, uow: VoucherUnitOfWork) -> VoucherView:
+    async with uow:
+        view = await uow.vouchers.view(voucher_id)
+    if view is None:
+        raise VoucherNotFound(f"no voucher {voucher_id}", field="voucher_id")
+    return view
+
+
+async def _save(uow: VoucherUnitOfWork, changes: list[Change]) -> None:
+    await uow.vouchers.save([c for c in changes if c.entries or c.expired_at is not None])
+    uow.record(*(event for change in changes for event in change.events))
