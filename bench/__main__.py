@@ -11,28 +11,43 @@ from bench.common import code_version, infrastructure, machine
 from bench.report import Report
 from reloop_localstack.stack import Endpoints
 
+SECTIONS = ("foundation", "sales", "store-sync", "crm", "trade-in")
+
 
 async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
-    from bench import crm, foundation, sales, store_sync
+    from bench import crm, foundation, sales, store_sync, trade_in_quotes, voucher_redemptions
 
     report = Report(machine(), code=code_version(), baseline=read_baseline(args.baseline) if args.baseline else None)
     ceiling = await foundation.bare_ceiling(endpoints, args.events)
     report.ceiling = ceiling
     report.line(f"bare aiokafka produce->consume (ceiling): {ceiling:,.0f} msg/s")
-    path = await foundation.outbox_path(endpoints, args.events)
-    report.foundation_throughput(path)
-    steady = await foundation.outbox_path(endpoints, args.steady_seconds * 1000, rate=1000, batch=10)
-    report.foundation_latency(steady)
-    flat = await sales.shop_sales(endpoints, args.sales)
-    split = await sales.shop_sales(endpoints, args.sales, separate_relay=True)
-    window = await sales.storefront_window(endpoints, rate=200, seconds=args.steady_seconds)
-    report.sales(flat, split, window)
-    pos = await store_sync.pos_ingestion(endpoints, args.pos)
-    single = await store_sync.pos_ingestion(endpoints, args.pos // 5, per_request=1)
-    backlog = await store_sync.offline_backlog(endpoints, args.backlog)
-    report.store_sync(pos, single, backlog)
-    replay = await crm.replay_speed(endpoints, args.crm_events)
-    report.crm(replay)
+    chosen = set(args.only or SECTIONS)
+    if "foundation" in chosen:
+        path = await foundation.outbox_path(endpoints, args.events)
+        report.foundation_throughput(path)
+        steady = await foundation.outbox_path(endpoints, args.steady_seconds * 1000, rate=1000, batch=10)
+        report.foundation_latency(steady)
+    if "sales" in chosen:
+        flat = await sales.shop_sales(endpoints, args.sales)
+        split = await sales.shop_sales(endpoints, args.sales, separate_relay=True)
+        window = await sales.storefront_window(endpoints, rate=200, seconds=args.steady_seconds)
+        report.sales(flat, split, window)
+    if "store-sync" in chosen:
+        pos = await store_sync.pos_ingestion(endpoints, args.pos)
+        single = await store_sync.pos_ingestion(endpoints, args.pos // 5, per_request=1)
+        backlog = await store_sync.offline_backlog(endpoints, args.backlog)
+        report.store_sync(pos, single, backlog)
+    if "crm" in chosen:
+        replay = await crm.replay_speed(endpoints, args.crm_events)
+        report.crm(replay)
+    if "trade-in" in chosen:
+        redemptions = await voucher_redemptions.voucher_redemptions(
+            endpoints, args.voucher_sales, vouchers=args.hot_vouchers
+        )
+        quotes = await trade_in_quotes.quote_api(
+            endpoints, seconds=args.quote_seconds, concurrency=args.quote_concurrency
+        )
+        report.trade_in(redemptions, quotes)
     return report
 
 
@@ -44,7 +59,17 @@ def main() -> None:
     parser.add_argument("--pos", type=int, default=20_000, help="POS transactions, 10 per request")
     parser.add_argument("--backlog", type=int, default=100_000, help="offline transactions uploaded at once")
     parser.add_argument("--crm-events", type=int, default=1_000_000, help="history replayed into CRM")
-    parser.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    parser.add_argument("--voucher-sales", type=int, default=20_000, help="sales paid with hot vouchers")
+    parser.add_argument("--hot-vouchers", type=int, default=20, help="vouchers those sales share")
+    parser.add_argument("--quote-seconds", type=int, default=15, help="how long customers quote")
+    parser.add_argument("--quote-concurrency", type=int, default=20, help="customers quoting at once")
+    parser.add_argument(
+        "--only",
+        choices=SECTIONS,
+        action="append",
+        help="run only these benchmarks (repeatable); RESULTS.md is then left as it is unless --results says where",
+    )
+    parser.add_argument("--results", type=Path, default=None, help="default: bench/RESULTS.md (a full run)")
     parser.add_argument(
         "--baseline", type=Path, default=None, help="an earlier RESULTS.md whose figures are printed beside these"
     )
@@ -52,8 +77,11 @@ def main() -> None:
     # The stack starts outside the event loop: its readiness checks run their own.
     with infrastructure() as endpoints:
         report = asyncio.run(run(args, endpoints))
-    args.results.write_text(report.markdown())
-    print(f"\nwritten to {args.results}")
+    # A partial run would drop the other sections from the results file: it writes only when told where.
+    results = args.results or (None if args.only else Path(__file__).parent / "RESULTS.md")
+    if results is not None:
+        results.write_text(report.markdown())
+        print(f"\nwritten to {results}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from bench.crm import TARGET_RATE, TARGET_RSS_MB, ReplaySpeed
 from bench.foundation import PathFigures
 from bench.sales import SalesFigures
 from bench.store_sync import StoreSyncFigures
+from bench.trade_in_quotes import QuoteFigures
+from bench.voucher_redemptions import RedemptionFigures
 
 
 @dataclass
@@ -158,6 +160,17 @@ class Report:
                     _verdict(replay.peak_rss_mb < TARGET_RSS_MB),
                 ),
             ],
+        )
+
+    def trade_in(self, redemptions: RedemptionFigures, quotes: QuoteFigures) -> None:
+        ceiling = [("bare aiokafka produce->consume, same broker (ceiling)", f"{self.ceiling:,.0f}/s", "", "")]
+        self.section(
+            "trade-in: vouchers redeemed through SaleRecorded, hot vouchers under contention",
+            ceiling + redemptions.rows() + [("  ratio to the ceiling", self.ratio(redemptions.rate), "", "")],
+        )
+        self.section(
+            "trade-in: the quote API (POST /quotes with customer tokens, real HTTP)",
+            ceiling + quotes.rows() + [("  ratio to the ceiling", self.ratio(quotes.rate), "", "")],
         )
 
     def markdown(self) -> str:

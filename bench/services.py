@@ -17,9 +17,17 @@ from reloop_localstack.stack import Endpoints
 
 class ServiceProcess:
     def __init__(
-        self, endpoints: Endpoints, module: str, prefix: str, namespace: str, *, separate_relay: bool = False
+        self,
+        endpoints: Endpoints,
+        module: str,
+        prefix: str,
+        namespace: str,
+        *,
+        separate_relay: bool = False,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         self.endpoints = endpoints
+        self.extra_env = extra_env or {}
         self.module = module
         self.prefix = prefix
         self.namespace = namespace
@@ -44,6 +52,7 @@ class ServiceProcess:
             f"{p}TRACE_SQL": "false",
             f"{p}RELAY_IN_PROCESS": "false" if self.separate_relay else "true",
             "LOG_LEVEL": "WARNING",
+            **self.extra_env,
         }
 
     async def start(self) -> None:

@@ -13,7 +13,10 @@ from reloop_contracts import trade_in
 from reloop_contracts.base import Event, parse_lenient_json
 from reloop_contracts.topics import REGISTRY
 
-TRADE_IN_TOPICS = {"trade-in.trade-ins.v1": "trade_in_id", "trade-in.vouchers.v1": "voucher_id"}
+TRADE_IN_TOPICS = {
+    "trade-in.trade-ins.v1": ("trade_in_id", ("inventory", "crm")),
+    "trade-in.vouchers.v1": ("voucher_id", ("crm",)),
+}
 
 
 def _device(**answers: Any) -> dict[str, Any]:
@@ -22,10 +25,10 @@ def _device(**answers: Any) -> dict[str, Any]:
     return {**device, "declared_condition": {**condition, "answers": {**condition["answers"], **answers}}}
 
 
-def test_the_registry_holds_both_trade_in_topics_produced_by_trade_in_and_consumed_by_no_one_yet() -> None:
-    for name, key in TRADE_IN_TOPICS.items():
+def test_the_registry_holds_both_trade_in_topics_produced_by_trade_in_and_read_by_their_consumers() -> None:
+    for name, (key, consumers) in TRADE_IN_TOPICS.items():
         topic = REGISTRY.topic(name)
-        assert (topic.key, topic.producers, topic.consumers) == (key, ("trade-in",), ())
+        assert (topic.key, topic.producers, topic.consumers) == (key, ("trade-in",), consumers)
 
 
 def test_every_trade_in_and_voucher_event_travels_on_one_trade_in_topic_only() -> None:

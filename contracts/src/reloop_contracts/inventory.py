@@ -9,7 +9,7 @@ from pydantic import Field
 
 from reloop_contracts.base import Contract, Event, UtcDatetime
 from reloop_contracts.common import Channel, Grade, ItemKind, LocationId, LocationKind, Sku, UnitId
-from reloop_contracts.money import Market
+from reloop_contracts.money import Market, NonNegativeMoney
 from reloop_contracts.registry import TopicSpec
 
 UnitStatus = Literal["received", "available", "reserved", "sold", "returned", "in_repair", "in_transit", "written_off"]
@@ -24,6 +24,14 @@ class DeviceIdentifier(Contract):
 # --- units (inventory.units.v1, key unit_id) -------------------------------------------------
 
 
+class UnitOrigin(Contract):
+    """How reloop came by the device, so the resale margin can be traced back to what was paid."""
+
+    kind: Literal["trade_in"] = Field(description="Consumers must expect kinds added later within the version.")
+    trade_in_id: str = Field(min_length=1, max_length=64, description="The trade-in on trade-in.trade-ins.v1.")
+    acquired_for: NonNegativeMoney = Field(description="What reloop paid the customer for the device.")
+
+
 class UnitReceived(Event):
     """A device arrived at a location and waits for inspection before it can be sold."""
 
@@ -35,6 +43,7 @@ class UnitReceived(Event):
     grade: Grade
     location_id: LocationId
     received_at: UtcDatetime
+    origin: UnitOrigin | None = Field(default=None, description="Null for a unit not bought back in a trade-in.")
 
 
 class UnitStatusChanged(Event):

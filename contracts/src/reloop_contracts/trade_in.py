@@ -491,7 +491,7 @@ TRADE_INS = TopicSpec(
         TradeInUnitReady,
     ),
     producers=("trade-in",),
-    consumers=(),
+    consumers=("inventory", "crm"),
     description="Each trade-in from quote to payout, return or refurbished unit, keyed by trade-in id.",
 )
 
@@ -508,7 +508,7 @@ VOUCHERS = TopicSpec(
         VoucherExpired,
     ),
     producers=("trade-in",),
-    consumers=(),
+    consumers=("crm",),
     description="Store-credit vouchers' ledger as facts (issue, hold, release, redeem, expire), keyed by voucher id.",
 )
 

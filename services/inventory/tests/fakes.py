@@ -97,6 +97,9 @@ class FakeLocations:
         ordered = sorted(self.tables.locations.values(), key=lambda x: x.location_id)
         return [x for x in ordered if after is None or (x.location_id,) > after][:limit]
 
+    async def of_kind(self, kind: str) -> list[Location]:
+        return sorted((x for x in self.tables.locations.values() if x.kind == kind), key=lambda x: x.location_id)
+
 
 class FakeSkus:
     def __init__(self, tables: InventoryTables) -> None:
@@ -138,6 +141,12 @@ class FakeUnits:
 
     async def identifier_taken(self, identifier: str) -> bool:
         return any(u.identifier == identifier for u in self.tables.units.values())
+
+    async def from_trade_in(self, trade_in_id: str) -> Unit | None:
+        for row in self.tables.units.values():
+            if row.origin is not None and row.origin.trade_in_id == trade_in_id:
+                return self._track(row, locked=False)
+        return None
 
     async def find_available(
         self, sku: str, location_ids: Sequence[str], *, exclude: Sequence[str] = (), limit: int = 1
@@ -181,6 +190,10 @@ class FakeUnits:
             raise UniqueViolationError(f"duplicate key value violates unique constraint: unit {unit.unit_id}")
         if await self.identifier_taken(unit.identifier):
             raise UniqueViolationError(f"duplicate key value violates unique constraint: {unit.identifier}")
+        if unit.origin is not None and any(
+            u.origin is not None and u.origin.trade_in_id == unit.origin.trade_in_id for u in self.tables.units.values()
+        ):
+            raise UniqueViolationError(f"duplicate key value violates units_one_per_trade_in: {unit.origin}")
         self.tables.units[unit.unit_id] = row_copy(unit)
         self.loaded[unit.unit_id] = unit
         self.locked.add(unit.unit_id)

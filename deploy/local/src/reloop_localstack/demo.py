@@ -1,6 +1,7 @@
 """The demo scenario `make up` runs against the live services: the same model sold online and in
-a shop, through the same SaleRecorded, inventory showing one truth to both channels, and CRM
-holding one profile with both purchases."""
+a shop, through the same SaleRecorded, inventory showing one truth to both channels, CRM holding
+one profile with both purchases, and a trade-in paid in store credit that the customer spends in
+the shop."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ DEMO_STAFF_SCOPES = (
     "crm:read",
     "crm:read-personal",
     "store-sync:admin",
+    "trade-in:pricing",
+    "trade-in:inspect",
+    "trade-in:payout",
 )
 
 
@@ -88,6 +92,7 @@ def run_demo(urls: dict[str, str], endpoints: Endpoints, keys: LocalKeySet) -> N
         order = _online_sale(demo)
         _shop_sale(demo, order)
         _one_profile(demo)
+        _trade_in_spent_in_a_shop(demo)
     except Exception as error:  # the stack stays up for a look around, whatever happened here
         print(f"  demo stopped: {error}", flush=True)
 
@@ -283,3 +288,129 @@ def _one_profile(demo: Demo) -> None:
         f"marketing consent {'granted' if marketing else 'not granted'}"
     )
     demo.say(f"crm: {demo.urls['crm']}/profiles/{profile_id} shows the 360 view; reloop report prints the analytics")
+
+
+TRADED_IN = "iphone-12"
+"""The demo customer's old phone: the catalog's product id of its model, as trade-in's grid keys it."""
+
+
+def _trade_in_spent_in_a_shop(demo: Demo) -> None:
+    """The customer trades their old phone in online for store credit, then spends part of the
+    voucher at the shop's till: trade-in redeems it from the same SaleRecorded inventory applies."""
+    print("\ndemo: a trade-in paid in store credit, spent in a shop", flush=True)
+    code, issued = _trade_in_paid_by_voucher(demo)
+    _voucher_spent_at_the_till(demo, code, issued)
+
+
+def _trade_in_paid_by_voucher(demo: Demo) -> tuple[str, int]:
+    """Quote, accept, receive, inspect, pay: the voucher's code (answered this once) and its amount."""
+    grid_entry = {
+        "price": {"amount_minor": 32000, "currency": "EUR"},
+        "floor": {"amount_minor": 9000, "currency": "EUR"},
+        "released_on": "2020-10-23",
+        "monthly_decay_bps": 80,
+    }
+    demo.call("trade-in", "PUT", f"/price-grid/FR/{TRADED_IN}/128/very_good", grid_entry)
+    demo.say(f"trade-in: the buy-back grid pays 320.00 EUR for a very good {TRADED_IN} 128 GB at release, -0.8%/month")
+    imei = luhn_imei(int(time.time_ns() % 10**11))
+    quote = {
+        "market": "FR",
+        "model_family": TRADED_IN,
+        "storage_gb": 128,
+        "category": "smartphone",
+        "identifier": {"kind": "imei", "value": imei},
+        "declared_grade": "very_good",
+        "answers": {
+            "screen": "light_scratches",
+            "body": "light_scratches",
+            "battery_health_pct": 86,
+            "powers_on": True,
+            "functional_checks_passed": True,
+            "activation_lock_removed": True,
+        },
+    }
+    quoted = demo.call("trade-in", "POST", "/quotes", quote, demo.signed_in)
+    trade_in_id, offered = quoted["trade_in_id"], quoted["offered"]["amount_minor"]
+    demo.say(
+        f"trade-in: {demo.customer_id} quoted their {TRADED_IN} (IMEI {imei}) online: {_eur(offered)}, "
+        f"+{quoted['voucher_bonus_bps'] / 100:g}% in store credit, until {quoted['expires_at'][:10]}"
+    )
+    accept = {"payout_method": "voucher", "shipment_reference": f"PARCEL-{demo.run}"}
+    accepted = demo.call("trade-in", "POST", f"/trade-ins/{trade_in_id}/accept", accept, demo.signed_in)
+    demo.say(f"trade-in: {trade_in_id} accepted, paid by voucher, parcel on its way ({accepted['status']})")
+    receipt = {"location_id": "centre-lyon", "identifier": {"kind": "imei", "value": imei}}
+    received = demo.call("trade-in", "POST", f"/trade-ins/{trade_in_id}/receipt", receipt)
+    inspection = {"grade": "very_good", "findings": ["light scratches on the screen, as declared"]}
+    inspected = demo.call("trade-in", "POST", f"/trade-ins/{trade_in_id}/inspection", inspection)
+    demo.say(
+        f"trade-in: centre-lyon received it ({received['status']}: IMEI and deny list checked) and graded it "
+        f"{inspected['grade']} as declared ({inspected['status']})"
+    )
+    paid = demo.call("trade-in", "POST", f"/trade-ins/{trade_in_id}/payout")
+    voucher = paid["voucher"]
+    demo.say(
+        f"trade-in: paid {_eur(voucher['amount']['amount_minor'])} in store credit: voucher {voucher['code']} "
+        "(its code is answered this once; trade-in keeps only its hash)"
+    )
+    return voucher["code"], voucher["amount"]["amount_minor"]
+
+
+def _voucher_spent_at_the_till(demo: Demo, code: str, issued: int) -> None:
+    """Two chargers at the shop's till, paid partly with the voucher and the rest by card."""
+    demo.wait("inventory takes the shop's chargers in", lambda: _chargers_in_the_shop(demo, 5))
+    price, by_voucher = 1990, 3000
+    total = 2 * price
+    eur = "EUR"
+    recorded = demo.call(
+        "store-sync",
+        "POST",
+        f"/shops/{SHOP}/sales",
+        {
+            "client_txn_id": f"RIV-{demo.run}-0002",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "lines": [
+                {
+                    "line_id": "1",
+                    "kind": "accessory",
+                    "sku": CHARGER,
+                    "quantity": 2,
+                    "unit_price": {"amount_minor": price, "currency": eur},
+                }
+            ],
+            "payments": [
+                {"method": "voucher", "amount": {"amount_minor": by_voucher, "currency": eur}, "voucher_code": code},
+                {"method": "card", "amount": {"amount_minor": total - by_voucher, "currency": eur}},
+            ],
+            "total": {"amount_minor": total, "currency": eur},
+        },
+        {"Authorization": f"Bearer {demo.till_key}"},
+    )
+    demo.say(
+        f"shop: the till at {SHOP} sold 2 x {CHARGER} for {_eur(total)} ({recorded.get('outcome', 'recorded')}): "
+        f"{_eur(by_voucher)} by voucher, {_eur(total - by_voucher)} by card"
+    )
+    left = issued - by_voucher
+
+    def redeemed() -> bool:
+        balance = demo.call("trade-in", "GET", f"/vouchers/{code}/balance", headers=demo.signed_in)
+        return int(balance["balance"]["amount_minor"]) == left
+
+    demo.wait("trade-in redeems the voucher from the shop's SaleRecorded", redeemed)
+    balance = demo.call("trade-in", "GET", f"/vouchers/{code}/balance", headers=demo.signed_in)
+    demo.say(
+        f"trade-in: redeemed {_eur(by_voucher)} from the shop's SaleRecorded; "
+        f"the customer sees {_eur(balance['balance']['amount_minor'])} left on voucher …{balance['code_hint']}"
+    )
+
+
+def _chargers_in_the_shop(demo: Demo, quantity: int) -> bool:
+    """Receive chargers at the shop once inventory knows the SKU from the catalog (it learns it
+    from an event, so the first tries may come before it)."""
+    body = {"sku": CHARGER, "location_id": SHOP, "quantity": quantity, "reference": f"demo-{demo.run}"}
+    headers = {"Authorization": f"Bearer {demo.staff_token}"}
+    answer = demo.http.post(f"{demo.urls['inventory']}/accessories/receipts", json=body, headers=headers)
+    return answer.status_code == 201
+
+
+def _eur(minor: int) -> str:
+    return f"{minor / 100:.2f} EUR"

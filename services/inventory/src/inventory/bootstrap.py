@@ -42,7 +42,7 @@ def build(settings: InventorySettings | None = None) -> tuple[ServiceRuntime, Fa
     def joined(conn: Connection) -> InventoryUnitOfWork:
         return PostgresInventoryUnitOfWork(runtime.outbox, to_contract, conn=conn)
 
-    for subscription in subscriptions(joined):
+    for subscription in subscriptions(joined, trade_in_centre=settings.trade_in_centre):
         runtime.subscribe(subscription)
 
     async def expire_holds() -> int:

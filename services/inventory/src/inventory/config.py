@@ -12,3 +12,6 @@ class InventorySettings(RuntimeSettings):
 
     http_port: int = 8102
     expiry_interval_s: float = 1.0
+    trade_in_centre: str | None = None
+    """The location trade-in units are received at (`INVENTORY_TRADE_IN_CENTRE`); unset, the one
+    refurbishment centre of the markets paid in the currency the device was bought in."""

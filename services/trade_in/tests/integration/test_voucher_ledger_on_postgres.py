@@ -233,3 +233,10 @@ async def test_the_database_itself_refuses_a_ledger_below_zero(store: Vouchers) 
                 issued.voucher_id,
             )
     assert await store.balance(issued.voucher_id) == 1_000
+
+
+async def test_a_balance_summed_by_postgres_comes_back_as_integer_minor_units(store: Vouchers) -> None:
+    issued = await store.issue(5_000)
+    await vouchers.redeem_for_sale(sale("S-1", VoucherPayment(issued.code, eur(1_250))), store.uow(), store.clock)
+    view = await vouchers.voucher_balance(issued.code, store.uow())
+    assert (view.balance, type(view.balance.amount_minor)) == (eur(3_750), int)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from inventory.domain import commands, events
-from reloop_contracts import Event, catalog, sales, store
+from inventory.domain.origins import TradeInOrigin
+from reloop_contracts import Event, NonNegativeMoney, catalog, sales, store, trade_in
 from reloop_contracts import inventory as contract
 
 # --- in: contract events -> commands ---------------------------------------------------------------
@@ -111,6 +112,19 @@ def shipment_receipt_command(event: store.ShipmentReceived) -> commands.ReceiveS
     )
 
 
+def trade_in_unit_command(event: trade_in.TradeInUnitReady) -> commands.ReceiveTradeInUnit:
+    # The event names no location in v1: the unit is received at the refurbishment centre.
+    return commands.ReceiveTradeInUnit(
+        trade_in_id=event.trade_in_id,
+        unit_id=event.unit_id,
+        sku=event.sku,
+        identifier_kind=event.identifier.kind,
+        identifier=event.identifier.value,
+        grade=event.grade,
+        acquired_for=event.acquired_for.value(),
+    )
+
+
 # --- out: domain events -> contract events ---------------------------------------------------------
 
 
@@ -125,6 +139,7 @@ def to_contract(event: events.DomainEvent) -> Sequence[Event]:
                     grade=_any(event.grade),
                     location_id=event.location_id,
                     received_at=event.at,
+                    origin=_origin(event.origin),
                 )
             ]
         case events.UnitStatusChanged():
@@ -246,6 +261,14 @@ def to_contract(event: events.DomainEvent) -> Sequence[Event]:
                     received_at=event.at,
                 )
             ]
+
+
+def _origin(origin: TradeInOrigin | None) -> contract.UnitOrigin | None:
+    if origin is None:
+        return None
+    return contract.UnitOrigin(
+        kind="trade_in", trade_in_id=origin.trade_in_id, acquired_for=NonNegativeMoney.of(origin.acquired_for)
+    )
 
 
 def _any(value: Any) -> Any:

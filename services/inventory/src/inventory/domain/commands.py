@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from reloop_contracts.amounts import Money
+
 
 @dataclass(frozen=True)
 class RegisterLocation:
@@ -35,6 +37,21 @@ class ReceiveUnit:
     identifier_kind: str
     identifier: str
     location_id: str
+
+
+@dataclass(frozen=True)
+class ReceiveTradeInUnit:
+    """A device bought back in a trade-in, refurbished and graded ready for sale, enters stock."""
+
+    trade_in_id: str
+    unit_id: str
+    sku: str
+    identifier_kind: str
+    identifier: str
+    grade: str
+    acquired_for: Money
+    location_id: str | None = None
+    """Where it is received; None: the refurbishment centre (see domain.trade_in_receipt)."""
 
 
 @dataclass(frozen=True)

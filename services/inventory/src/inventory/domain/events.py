@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from inventory.domain.origins import TradeInOrigin
 from reloop_shared.recording import EventRecorder as EventRecorder
 
 
@@ -17,6 +18,7 @@ class UnitReceived:
     grade: str
     location_id: str
     at: datetime
+    origin: TradeInOrigin | None = None
 
 
 @dataclass(frozen=True)

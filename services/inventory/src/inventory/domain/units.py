@@ -12,6 +12,7 @@ from datetime import datetime
 
 from inventory.domain import events
 from inventory.domain.errors import InvalidTransition
+from inventory.domain.origins import TradeInOrigin
 
 SELLABLE = "available"
 SHOP_CHANNELS = frozenset({"own_shop", "partner_shop"})
@@ -42,16 +43,27 @@ class Unit:
     sale_channel: str | None = None
     transfer_to: str | None = None
     status_before_transit: str | None = None
+    origin: TradeInOrigin | None = None
     recorder: events.EventRecorder[events.DomainEvent] = field(
         default_factory=events.EventRecorder, repr=False, compare=False
     )
 
     @classmethod
     def receive(
-        cls, unit_id: str, sku: str, identifier_kind: str, identifier: str, grade: str, location_id: str, now: datetime
+        cls,
+        unit_id: str,
+        sku: str,
+        identifier_kind: str,
+        identifier: str,
+        grade: str,
+        location_id: str,
+        now: datetime,
+        origin: TradeInOrigin | None = None,
     ) -> Unit:
-        unit = cls(unit_id, sku, identifier_kind, identifier, grade, location_id, "received")
-        unit.recorder.record(events.UnitReceived(unit_id, sku, identifier_kind, identifier, grade, location_id, now))
+        unit = cls(unit_id, sku, identifier_kind, identifier, grade, location_id, "received", origin=origin)
+        unit.recorder.record(
+            events.UnitReceived(unit_id, sku, identifier_kind, identifier, grade, location_id, now, origin)
+        )
         return unit
 
     # --- moves --------------------------------------------------------------------------------

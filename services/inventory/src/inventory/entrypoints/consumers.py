@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from inventory.adapters import translators as to
-from inventory.service_layer import collection, counts, locations_and_skus, reservations, returns
+from inventory.service_layer import collection, counts, locations_and_skus, reservations, returns, trade_in_units
 from inventory.service_layer import sales as selling
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
-from reloop_contracts import EnvelopeHeader, catalog, inventory, sales, store
+from reloop_contracts import EnvelopeHeader, catalog, inventory, sales, store, trade_in
 from reloop_shared.consumer.subscription import Delivery, Subscription
 
 Tx = TypeVar("Tx")
@@ -25,7 +25,9 @@ transaction in its twin; the subscriptions are the same on both."""
 JoinedUnitOfWork = Callable[[Tx], InventoryUnitOfWork]
 
 
-def subscriptions(unit_of_work: JoinedUnitOfWork[Tx]) -> list[Subscription[Tx]]:
+def subscriptions(unit_of_work: JoinedUnitOfWork[Tx], *, trade_in_centre: str | None = None) -> list[Subscription[Tx]]:
+    """`trade_in_centre`: where trade-in units are received when their event names no location."""
+
     async def when_return_recorded(event: sales.ReturnRecorded, _: EnvelopeHeader, tx: Tx) -> None:
         await returns.apply_return(to.return_command(event), unit_of_work(tx))
 
@@ -91,6 +93,10 @@ def subscriptions(unit_of_work: JoinedUnitOfWork[Tx]) -> list[Subscription[Tx]]:
     async def when_shipment_received(event: store.ShipmentReceived, _: EnvelopeHeader, tx: Tx) -> None:
         await collection.receive_shipment(to.shipment_receipt_command(event), unit_of_work(tx))
 
+    async def when_trade_in_unit_ready(event: trade_in.TradeInUnitReady, _: EnvelopeHeader, tx: Tx) -> None:
+        command = to.trade_in_unit_command(event)
+        await trade_in_units.receive_from_trade_in(command, unit_of_work(tx), centre_id=trade_in_centre)
+
     return [
         Subscription.batched(
             "inventory",
@@ -107,6 +113,10 @@ def subscriptions(unit_of_work: JoinedUnitOfWork[Tx]) -> list[Subscription[Tx]]:
                 store.ShipmentDispatched: when_shipment_dispatched,
                 store.ShipmentReceived: when_shipment_received,
             },
+        ),
+        # Only the refurbished unit concerns inventory; the trade-in's other events are skipped.
+        Subscription.per_event(
+            "inventory-trade-ins", [trade_in.TRADE_INS], {trade_in.TradeInUnitReady: when_trade_in_unit_ready}
         ),
         Subscription.per_event(
             "inventory-catalog",

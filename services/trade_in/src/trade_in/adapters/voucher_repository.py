@@ -20,7 +20,10 @@ from trade_in.domain.voucher_ledger import Change
 from trade_in.domain.vouchers import Entry, Voucher, VoucherAlreadyIssued
 from trade_in.service_layer.voucher_ports import VoucherView
 
-_BALANCE = "COALESCE(SUM(CASE WHEN e.kind IN ('issue', 'release') THEN e.amount_minor ELSE -e.amount_minor END), 0)"
+# SUM of BIGINT is NUMERIC in PostgreSQL (a Decimal in Python): cast back, money is integer minor units.
+_BALANCE = (
+    "COALESCE(SUM(CASE WHEN e.kind IN ('issue', 'release') THEN e.amount_minor ELSE -e.amount_minor END), 0)::bigint"
+)
 
 
 class PostgresVoucherRepository:

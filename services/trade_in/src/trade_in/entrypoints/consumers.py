@@ -13,6 +13,7 @@ connection, the tests' twin to a memory transaction (`reloop_shared.memory_servi
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 from reloop_contracts import EnvelopeHeader, Event, store
@@ -40,4 +41,5 @@ def subscription(uow: Callable[[Tx], TradeInUnitOfWork], clock: Clock, *, max_at
         store.TradeInDroppedOff: on_drop_off,
         **voucher_consumers.sale_handlers(uow, clock),
     }
-    return Subscription.per_event(CONSUMER, TOPICS, handlers, max_attempts=max_attempts)
+    each = Subscription.per_event(CONSUMER, TOPICS, handlers, max_attempts=max_attempts)
+    return replace(each, apply=voucher_consumers.locking_vouchers_first(each.apply, uow))

@@ -10,12 +10,13 @@ the ledger's one-redemption-per-sale rule still redeems it once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from reloop_contracts import EnvelopeHeader, Event, sales
 from reloop_shared.clock import Clock
-from reloop_shared.consumer.subscription import EventHandler, Subscription
+from reloop_shared.consumer.subscription import BatchHandler, Delivery, EventHandler, Subscription
 from trade_in.domain.vouchers import RedeemForSale, VoucherPayment
 from trade_in.service_layer import vouchers
 from trade_in.service_layer.voucher_ports import VoucherUnitOfWork
@@ -58,9 +59,24 @@ def sale_handlers(unit_of_work: Callable[[Tx], VoucherUnitOfWork], clock: Clock)
     return {sales.SaleRecorded: on_sale}
 
 
+def locking_vouchers_first(
+    apply: BatchHandler[Tx], unit_of_work: Callable[[Tx], VoucherUnitOfWork]
+) -> BatchHandler[Tx]:
+    """`apply`, after locking every voucher the batch's sales pay with in one fixed order: the
+    consumer applies each partition's batch in one transaction, partitions at once."""
+
+    async def apply_locked(deliveries: Sequence[Delivery], tx: Tx) -> None:
+        sales_paid = [d.event for d in deliveries if isinstance(d.event, sales.SaleRecorded)]
+        await vouchers.lock_for_sales([c for c in map(redemption, sales_paid) if c is not None], unit_of_work(tx))
+        await apply(deliveries, tx)
+
+    return apply_locked
+
+
 def subscription(
     unit_of_work: Callable[[Tx], VoucherUnitOfWork], clock: Clock, *, max_attempts: int = 3
 ) -> Subscription[Tx]:
     """Vouchers' consumer of sales on its own, for a service (or a test) with no other subscription;
     the trade-in service merges `sale_handlers` into its one consumer group instead."""
-    return Subscription.per_event(CONSUMER, TOPICS, sale_handlers(unit_of_work, clock), max_attempts=max_attempts)
+    each = Subscription.per_event(CONSUMER, TOPICS, sale_handlers(unit_of_work, clock), max_attempts=max_attempts)
+    return replace(each, apply=locking_vouchers_first(each.apply, unit_of_work))

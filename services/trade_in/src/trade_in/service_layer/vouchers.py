@@ -7,6 +7,7 @@ its own so the trade-in is paid and its voucher issued together.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,6 +83,17 @@ async def redeem_for_sale(cmd: RedeemForSale, uow: VoucherUnitOfWork, clock: Clo
         await _save(uow, changes)
         await uow.commit()
     return changes
+
+
+async def lock_for_sales(cmds: Sequence[RedeemForSale], uow: VoucherUnitOfWork) -> None:
+    """Lock every voucher these sales pay with, in voucher id order, in the transaction `uow` joins
+    (a consumer's batch, whose sales are then redeemed one by one in it). Partitions' batches run
+    at once: without this, two batches paying with the same hot vouchers in different orders would
+    lock them in different orders and deadlock."""
+    hashes = sorted({code_hash(p.code) for cmd in cmds for p in cmd.payments})
+    if hashes:
+        async with uow:
+            await uow.vouchers.lock_by_code_hashes(hashes)
 
 
 async def release_expired_holds(uow: VoucherUnitOfWork, clock: Clock, *, batch: int = SWEEP_BATCH) -> int:

@@ -79,6 +79,12 @@ class LocationRepository:
         )
         return [Location(**dict(row)) for row in rows]
 
+    async def of_kind(self, kind: str) -> list[Location]:
+        rows = await self.conn.fetch(
+            f"SELECT {_LOCATION_COLUMNS} FROM locations WHERE kind = $1 ORDER BY location_id", kind
+        )
+        return [Location(**dict(row)) for row in rows]
+
 
 class SkuRepository:
     def __init__(self, conn: Connection) -> None:

@@ -8,19 +8,30 @@ from collections.abc import Sequence
 import asyncpg
 
 from inventory.domain.events import DomainEvent
+from inventory.domain.origins import TradeInOrigin
 from inventory.domain.units import Unit
+from reloop_contracts.amounts import Money
 from reloop_shared.db.types import Connection
 from reloop_shared.http.pagination import Key
 from reloop_shared.unit_of_work import TrackedAggregates
 
-COLUMNS = (
+STATE = (
     "unit_id, sku, identifier_kind, identifier, grade, location_id, status, reservation_id, sale_id, "
     "sale_channel, transfer_to, status_before_transit"
 )
+"""The unit's own fields, one column each."""
+
+COLUMNS = f"{STATE}, origin_trade_in_id, acquired_for_minor, acquired_for_currency"
 
 
 def unit_of(row: asyncpg.Record) -> Unit:
-    return Unit(**{key: row[key] for key in COLUMNS.split(", ")})
+    return Unit(**{key: row[key] for key in STATE.split(", ")}, origin=_origin_of(row))
+
+
+def _origin_of(row: asyncpg.Record) -> TradeInOrigin | None:
+    if row["origin_trade_in_id"] is None:
+        return None
+    return TradeInOrigin(row["origin_trade_in_id"], Money(row["acquired_for_minor"], row["acquired_for_currency"]))
 
 
 class UnitRepository:
@@ -44,6 +55,10 @@ class UnitRepository:
 
     async def identifier_taken(self, identifier: str) -> bool:
         return bool(await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM units WHERE identifier = $1)", identifier))
+
+    async def from_trade_in(self, trade_in_id: str) -> Unit | None:
+        row = await self.conn.fetchrow(f"SELECT {COLUMNS} FROM units WHERE origin_trade_in_id = $1", trade_in_id)
+        return self.track(row, locked=False) if row else None
 
     async def find_available(
         self, sku: str, location_ids: Sequence[str], *, exclude: Sequence[str] = (), limit: int = 1
@@ -103,9 +118,13 @@ class UnitRepository:
         return [self.track(row, locked=True) for row in rows]
 
     async def add(self, unit: Unit) -> None:
+        origin = unit.origin
         await self.conn.execute(
-            f"INSERT INTO units ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            *(getattr(unit, column) for column in COLUMNS.split(", ")),
+            f"INSERT INTO units ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            *(getattr(unit, column) for column in STATE.split(", ")),
+            origin.trade_in_id if origin else None,
+            origin.acquired_for.amount_minor if origin else None,
+            origin.acquired_for.currency if origin else None,
         )
         self.loaded[unit.unit_id] = unit
         self.locked.add(unit.unit_id)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from inventory.domain.origins import TradeInOrigin
 from inventory.domain.units import Unit
 from reloop_shared.http.requests import RequestBody
 
@@ -40,6 +41,30 @@ class UnitIn(RequestBody):
     location_id: str = Field(min_length=1, max_length=64)
 
 
+class MoneyOut(BaseModel):
+    amount_minor: int
+    currency: str
+
+
+class UnitOriginOut(BaseModel):
+    """Where reloop got the unit: the trade-in it was bought back in, and what was paid for it."""
+
+    kind: Literal["trade_in"]
+    trade_in_id: str
+    acquired_for: MoneyOut
+
+    @classmethod
+    def of(cls, origin: TradeInOrigin | None) -> UnitOriginOut | None:
+        if origin is None:
+            return None
+        amount = origin.acquired_for
+        return cls(
+            kind="trade_in",
+            trade_in_id=origin.trade_in_id,
+            acquired_for=MoneyOut(amount_minor=amount.amount_minor, currency=amount.currency),
+        )
+
+
 class UnitOut(BaseModel):
     unit_id: str
     sku: str
@@ -50,6 +75,7 @@ class UnitOut(BaseModel):
     status: str
     reservation_id: str | None
     sale_id: str | None
+    origin: UnitOriginOut | None = Field(description="Null for stock not bought back in a trade-in.")
 
     @classmethod
     def of(cls, unit: Unit) -> UnitOut:
@@ -63,6 +89,7 @@ class UnitOut(BaseModel):
             status=unit.status,
             reservation_id=unit.reservation_id,
             sale_id=unit.sale_id,
+            origin=UnitOriginOut.of(unit.origin),
         )
 
 
