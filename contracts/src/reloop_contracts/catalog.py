@@ -63,7 +63,7 @@ PRODUCTS = TopicSpec(
     key="product_id",
     events=(ProductPublished,),
     producers=("catalog",),
-    consumers=("orders", "store-sync", "crm"),
+    consumers=(),
     description="Product models, keyed by product id.",
 )
 
@@ -72,6 +72,6 @@ SKUS = TopicSpec(
     key="sku",
     events=(SkuListed, SkuPriced, SkuDiscontinued),
     producers=("catalog",),
-    consumers=("inventory", "orders", "store-sync", "crm"),
+    consumers=("inventory", "orders", "store-sync"),
     description="Sellable SKUs, their prices per market and discontinuation, keyed by SKU.",
 )

@@ -129,7 +129,7 @@ SEGMENTS = TopicSpec(
     key="profile_id",
     events=(CustomerSegmentEntered,),
     producers=("crm",),
-    consumers=("crm", "marketing"),
+    consumers=("crm",),
     description="Customers entering re-engagement segments, for a marketing tool; contacts sealed.",
 )
 

@@ -300,7 +300,7 @@ UNITS = TopicSpec(
     key="unit_id",
     events=(UnitReceived, UnitStatusChanged),
     producers=("inventory",),
-    consumers=("store-sync", "crm", "repair"),
+    consumers=("store-sync",),
     description="Every refurbished unit's lifecycle, keyed by unit id.",
 )
 
@@ -309,7 +309,7 @@ ACCESSORIES = TopicSpec(
     key="stock_id",
     events=(AccessoryStockChanged,),
     producers=("inventory",),
-    consumers=("store-sync",),
+    consumers=(),
     description="Quantity stock of accessories per location, keyed by `<sku>@<location>`.",
 )
 
@@ -343,7 +343,7 @@ RESERVATIONS = TopicSpec(
         ReservationBroken,
     ),
     producers=("inventory",),
-    consumers=("orders", "store-sync"),
+    consumers=("orders",),
     description="What became of each hold, keyed by reservation id.",
 )
 
@@ -352,6 +352,6 @@ SALE_ALLOCATIONS = TopicSpec(
     key="sale_id",
     events=(SaleAllocated, SaleUnallocated, SaleLineReallocated, ReturnReceived),
     producers=("inventory",),
-    consumers=("orders", "store-sync", "crm"),
+    consumers=("orders",),
     description="How inventory applied each sale and return, with conflicts and compensations.",
 )

@@ -118,6 +118,6 @@ TRANSACTIONS = TopicSpec(
     key="sale_id",
     events=(SaleRecorded, ReturnRecorded),
     producers=("orders", "store-sync"),
-    consumers=("inventory", "crm", "repair", "trade-in"),
+    consumers=("inventory", "crm", "trade-in"),
     description="Every sale and return of every channel, keyed by sale id so a return follows its sale.",
 )

@@ -226,7 +226,7 @@ DROP_OFFS = TopicSpec(
     key="drop_off_id",
     events=(TradeInDroppedOff, RepairDroppedOff),
     producers=("store-sync",),
-    consumers=("inventory", "crm", "trade-in", "repair"),
+    consumers=("trade-in",),
     description="Devices customers left at a shop (trade-ins, repairs), keyed by drop-off id.",
 )
 

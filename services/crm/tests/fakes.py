@@ -86,6 +86,7 @@ class TimelineRow:
     location_id: str | None = None
     market: str | None = None
     detail: str = "{}"
+    thread: str | None = None
 
 
 @dataclass(frozen=True)
@@ -302,12 +303,18 @@ class FakeErasureLedger:
         named = set(identifiers)
         return [r.sale_id for r in self.t.timeline.values() if r.kind == "purchase" and r.anchor in named and r.sale_id]
 
+    async def threads_of(self, identifiers: Sequence[str]) -> list[str]:
+        named = set(identifiers)
+        return sorted({r.thread for r in self.t.timeline.values() if r.anchor in named and r.thread})
+
     async def forget(
         self, identifiers: Sequence[str], profile_ids: Iterable[uuid.UUID], sale_ids: Sequence[str], request_id: str
     ) -> int:
         t, ids, pids, sales = self.t, set(identifiers), set(profile_ids), set(sale_ids)
         subjects = {i.split(":", 1)[1] for i in ids if i.startswith("subject:")}
-        erased = _drop(t.timeline, lambda r: r.anchor in ids)
+        threads = {r.thread for r in t.timeline.values() if r.anchor in ids and r.thread}
+        erased = _drop(t.timeline, lambda r: r.thread in threads)
+        erased += _drop(t.timeline, lambda r: r.anchor in ids)
         erased += _drop(t.timeline, lambda r: r.sale_id in sales)
         for sale_id in sales:
             if t.sale_catchments.get(sale_id) is not None:

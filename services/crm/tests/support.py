@@ -277,6 +277,10 @@ SNAPSHOT = {
     "erasures": "SELECT * FROM erasure_requests ORDER BY request_id",
     "confirmations": "SELECT * FROM erasure_confirmations ORDER BY request_id, service",
     "tombstones": "SELECT hash FROM erased_identifiers ORDER BY hash",
+    "vouchers": "SELECT * FROM voucher_facts ORDER BY voucher_id",
+    "redemptions": "SELECT * FROM redemption_facts ORDER BY redemption_key",
+    "shop trade-ins": "SELECT * FROM shop_trade_in_facts ORDER BY trade_in_id",
+    "grading checks": "SELECT * FROM grading_check_facts ORDER BY trade_in_id",
 }
 """The read model, table by table. Left out: the audit rows of automatic merges (which merges a
 consumption went through depends on the order it met the events; the profiles they lead to do not)."""

@@ -32,6 +32,11 @@ from services.crm.tests.support import (
     snapshot,
     writer,
 )
+from services.crm.tests.trade_in_events import (
+    a_trade_in_paid_in_a_voucher_spent_in_a_shop,
+    grading_checked,
+    shop_trade_in,
+)
 
 pytestmark = pytest.mark.connected
 
@@ -92,6 +97,15 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
             sale(new_id("till"), "own_shop", "shop-1", who=customer(subject=s8, sealed=c8)),
             sale(new_id("order"), "online", "wh-1", who=customer(account=a9, subject=sa9, sealed=c9)),
         )
+        # A trade-in and its voucher for a customer who also bought online, and one to be erased.
+        shop_settled = new_id("ti")
+        await run.publish(
+            *a_trade_in_paid_in_a_voucher_spent_in_a_shop(a2, NOW - timedelta(days=60)),
+            *a_trade_in_paid_in_a_voucher_spent_in_a_shop(a7, NOW - timedelta(days=50)),
+            shop_trade_in(shop_settled, "shop-1", NOW - timedelta(days=40)),
+            grading_checked(shop_settled, "shop-1", False, NOW - timedelta(days=30)),
+            producer="trade-in",
+        )
         p4, p5 = await profile_of(client, subject_id=s4), await profile_of(client, account_id=a5)
         await profile_of(client, subject_id=s8)
         await profile_of(client, account_id=a9)
@@ -147,6 +161,9 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
     assert len(live["segments"]) == 2
     assert len(live["separations"]) == 1
     assert len(live["tombstones"]) > 0
+    assert (len(live["vouchers"]), len(live["redemptions"]), len(live["grading checks"])) == (2, 2, 1)
+    # The bought-online customer's 9 trade-in and 2 voucher steps, the shop's trade-in; none of the erased one's.
+    assert sum(1 for e in live["timeline"] if e["thread"] is not None) == 9 + 2 + 1
     assert await rows(database_url, "SELECT 1 FROM merges WHERE automatic") != []
 
     elsewhere = live_settings.model_copy(update={"service_database_url": await new_database()})

@@ -75,6 +75,13 @@ class ErasureRepository:
         )
         return [r["sale_id"] for r in rows]
 
+    async def threads_of(self, identifiers: Sequence[str]) -> list[str]:
+        rows = await self.conn.fetch(
+            "SELECT DISTINCT thread FROM timeline WHERE anchor = ANY($1::text[]) AND thread IS NOT NULL",
+            list(identifiers),
+        )
+        return sorted(r["thread"] for r in rows)
+
     async def forget(
         self, identifiers: Sequence[str], profile_ids: Iterable[uuid.UUID], sale_ids: Sequence[str], request_id: str
     ) -> int:
@@ -82,6 +89,12 @@ class ErasureRepository:
         ids, pids, sales = list(identifiers), list(profile_ids), list(sale_ids)
         subjects = [i.split(":", 1)[1] for i in ids if i.startswith("subject:")]
         statements = [
+            # A trade-in's or voucher's later steps name no one: they go with the entry that did.
+            (
+                "DELETE FROM timeline WHERE thread IN"
+                " (SELECT thread FROM timeline WHERE anchor = ANY($1::text[]) AND thread IS NOT NULL)",
+                ids,
+            ),
             ("DELETE FROM timeline WHERE anchor = ANY($1::text[])", ids),
             ("DELETE FROM timeline WHERE sale_id = ANY($1::text[])", sales),
             ("UPDATE sale_facts SET catchment = NULL WHERE sale_id = ANY($1::text[]) AND catchment IS NOT NULL", sales),

@@ -14,6 +14,7 @@ from pydantic_core import to_json
 
 from crm.adapters import readers as order_events
 from crm.adapters.readers import CustomerRef, ReturnRecorded, SaleRecorded
+from crm.adapters.trade_in_mappers import TRADE_IN_MAPPERS
 from crm.domain.observations import (
     ConsentCapture,
     Customer,
@@ -176,6 +177,9 @@ def cancelled(event: order_events.OrderCancelled, envelope: EnvelopeHeader) -> O
 def return_requested(event: order_events.ReturnRequested, envelope: EnvelopeHeader) -> Observation:
     detail = {"return_id": event.return_id, "line_ids": event.line_ids, "reason": event.reason}
     return _order_step("return_requested", event.return_id, event.order_id, event.requested_at, envelope, detail)
+
+
+MAPPERS.update(TRADE_IN_MAPPERS)
 
 
 def observe(event: Event, envelope: EnvelopeHeader) -> Observation | None:

@@ -22,17 +22,27 @@ from typing import Any
 from crm.adapters.packed_columns import columns_of, unnest
 from reloop_shared.db.types import Connection
 
-TimelineRow = tuple[str, str, datetime, str | None, str | None, str | None, str | None, str | None, str, uuid.UUID, str]
+TimelineRow = tuple[
+    str, str, datetime, str | None, str | None, str | None, str | None, str | None, str, uuid.UUID, str, str | None
+]
 ConsentRow = tuple[str, str, datetime, str, str, str, bool | None, bool | None, bool | None]
 ContactRow = tuple[str, str, str, datetime, uuid.UUID, str, str]
 SaleRow = tuple[str, str, str, str, datetime, str | None, str, int, int, int, int]
 ReturnRow = tuple[str, str, str, str, str, datetime, int, str, int]
+VoucherRow = tuple[str, str, str, int, datetime]
+RedemptionRow = tuple[str, str, str, str, str | None, datetime, str, int, int]
+ShopTradeInRow = tuple[str, str, datetime, str, int]
+GradingRow = tuple[str, str, bool, datetime]
 
-_TIMELINE = ("text", "text", "timestamptz", "text", "text", "text", "text", "text", "text", "uuid", "text")
+_TIMELINE = ("text", "text", "timestamptz", "text", "text", "text", "text", "text", "text", "uuid", "text", "text")
 _CONSENTS = ("text", "text", "timestamptz", "text", "text", "text", "boolean", "boolean", "boolean")
 _CONTACTS = ("text", "text", "text", "timestamptz", "uuid", "text", "text")
 _SALES = ("text", "text", "text", "text", "timestamptz", "text", "text", "bigint", "int", "int", "int")
 _RETURNS = ("text", "text", "text", "text", "text", "timestamptz", "int", "text", "bigint")
+_VOUCHERS = ("text", "text", "text", "bigint", "timestamptz")
+_REDEMPTIONS = ("text", "text", "text", "text", "text", "timestamptz", "text", "bigint", "bigint")
+_SHOP_TRADE_INS = ("text", "text", "timestamptz", "text", "bigint")
+_GRADINGS = ("text", "text", "boolean", "timestamptz")
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,11 @@ def rows_statement(
     contacts: Sequence[ContactRow],
     sales: Sequence[SaleRow],
     returns: Sequence[ReturnRow],
+    *,
+    vouchers: Sequence[VoucherRow] = (),
+    redemptions: Sequence[RedemptionRow] = (),
+    shop_trade_ins: Sequence[ShopTradeInRow] = (),
+    gradings: Sequence[GradingRow] = (),
 ) -> Rows | None:
     """One statement (data-modifying CTEs) writing every table: one round trip per batch."""
     parts: list[str] = []
@@ -59,6 +74,10 @@ def rows_statement(
         (contacts, _CONTACTS, _UPSERT_CONTACTS),
         (sales, _SALES, _INSERT_SALES),
         (returns, _RETURNS, _INSERT_RETURNS),
+        (vouchers, _VOUCHERS, _INSERT_VOUCHERS),
+        (redemptions, _REDEMPTIONS, _INSERT_REDEMPTIONS),
+        (shop_trade_ins, _SHOP_TRADE_INS, _INSERT_SHOP_TRADE_INS),
+        (gradings, _GRADINGS, _INSERT_GRADINGS),
     ):
         if rows:
             source, values = unnest(columns_of(_first_per_key(rows)), types, start=len(args) + 1)
@@ -81,8 +100,8 @@ def _first_per_key(rows: Sequence[Any]) -> list[Any]:
 
 _INSERT_TIMELINE = (
     "INSERT INTO timeline (entry_key, kind, occurred_at, anchor, sale_id, channel, location_id, market, source,"
-    " event_id, detail) SELECT k, kd, o, a, s, c, l, m, src, e, d::json"
-    " FROM {source} AS t(k, kd, o, a, s, c, l, m, src, e, d)"
+    " event_id, detail, thread) SELECT k, kd, o, a, s, c, l, m, src, e, d::json, th"
+    " FROM {source} AS t(k, kd, o, a, s, c, l, m, src, e, d, th)"
     " WHERE NOT EXISTS (SELECT FROM timeline x WHERE x.entry_key = t.k)"
 )
 _INSERT_CONSENTS = (
@@ -109,6 +128,26 @@ _INSERT_RETURNS = (
     " WHERE NOT EXISTS (SELECT FROM return_facts x WHERE x.return_id = t.k)"
 )
 
+# The trade-in figures' facts: a redemption is keyed by its voucher and sale (a sale redeems a
+# voucher once), a grading check by its trade-in (the centre checks a shop's grade once).
+_INSERT_VOUCHERS = (
+    "INSERT INTO voucher_facts (voucher_id, market, currency, amount_minor, issued_at) SELECT * FROM {source} AS t(k)"
+    " WHERE NOT EXISTS (SELECT FROM voucher_facts x WHERE x.voucher_id = t.k)"
+)
+_INSERT_REDEMPTIONS = (
+    "INSERT INTO redemption_facts (redemption_key, voucher_id, sale_id, channel, shop_id, redeemed_at, currency,"
+    " amount_minor, basket_minor) SELECT * FROM {source} AS t(k)"
+    " WHERE NOT EXISTS (SELECT FROM redemption_facts x WHERE x.redemption_key = t.k)"
+)
+_INSERT_SHOP_TRADE_INS = (
+    "INSERT INTO shop_trade_in_facts (trade_in_id, shop_id, recorded_at, currency, paid_minor)"
+    " SELECT * FROM {source} AS t(k) WHERE NOT EXISTS (SELECT FROM shop_trade_in_facts x WHERE x.trade_in_id = t.k)"
+)
+_INSERT_GRADINGS = (
+    "INSERT INTO grading_check_facts (trade_in_id, shop_id, accurate, checked_at) SELECT * FROM {source} AS t(k)"
+    " WHERE NOT EXISTS (SELECT FROM grading_check_facts x WHERE x.trade_in_id = t.k)"
+)
+
 
 class ProjectionRepository:
     def __init__(self, conn: Connection) -> None:
@@ -122,3 +161,8 @@ class ProjectionRepository:
         """Entries about sales of an erased person, that arrived before the sale told who it was."""
         if sale_ids:
             await self.conn.execute("DELETE FROM timeline WHERE sale_id = ANY($1::text[])", list(sale_ids))
+
+    async def drop_entries_of_threads(self, threads: Sequence[str]) -> None:
+        """Steps of an erased person's trade-ins and vouchers, that arrived before the step naming them."""
+        if threads:
+            await self.conn.execute("DELETE FROM timeline WHERE thread = ANY($1::text[])", list(threads))

@@ -13,10 +13,12 @@ from reloop_shared.db.types import Connection
 
 _TIMELINE = """
 WITH ids AS (SELECT identifier FROM identifiers WHERE profile_id = $1),
-own AS (SELECT sale_id FROM timeline WHERE kind = 'purchase' AND anchor IN (SELECT identifier FROM ids))
+own AS (SELECT sale_id FROM timeline WHERE kind = 'purchase' AND anchor IN (SELECT identifier FROM ids)),
+threads AS (SELECT thread FROM timeline WHERE thread IS NOT NULL AND anchor IN (SELECT identifier FROM ids))
 SELECT entry_key, kind, occurred_at, anchor, sale_id, channel, location_id, market, source, detail
 FROM timeline
 WHERE anchor IN (SELECT identifier FROM ids) OR sale_id IN (SELECT sale_id FROM own)
+   OR thread IN (SELECT thread FROM threads)
 ORDER BY occurred_at, entry_key
 """
 

@@ -6,7 +6,8 @@ from reloop_shared.db.types import Pool
 
 READ_MODEL = (
     "identifiers, profiles, identity_links, merges, separations, contacts, consents, timeline, sale_facts,"
-    " return_facts, shops, segment_entries, erasure_requests, erasure_confirmations, erased_identifiers"
+    " return_facts, shops, segment_entries, erasure_requests, erasure_confirmations, erased_identifiers,"
+    " voucher_facts, redemption_facts, shop_trade_in_facts, grading_check_facts"
 )
 
 

@@ -60,6 +60,9 @@ class TimelineEntry(NamedTuple):
     market: str | None
     detail: str
     """JSON, as the mapper wrote it."""
+    thread: str | None = None
+    """What later entries that name no one hang on (`trade-in:<id>`, `voucher:<id>`): an entry that
+    names its customer brings the whole thread onto their timeline."""
 
 
 class SaleFact(NamedTuple):
@@ -87,6 +90,40 @@ class ReturnFact(NamedTuple):
     refund_minor: int
 
 
+class VoucherFact(NamedTuple):
+    voucher_id: str
+    market: str
+    currency: str
+    amount_minor: int
+    issued_at: datetime
+
+
+class RedemptionFact(NamedTuple):
+    voucher_id: str
+    sale_id: str
+    channel: str
+    shop_id: str | None
+    redeemed_at: datetime
+    currency: str
+    amount_minor: int
+    basket_minor: int
+
+
+class ShopTradeInFact(NamedTuple):
+    trade_in_id: str
+    shop_id: str
+    recorded_at: datetime
+    currency: str
+    paid_minor: int
+
+
+class GradingFact(NamedTuple):
+    trade_in_id: str
+    shop_id: str
+    accurate: bool
+    checked_at: datetime
+
+
 class Observation(NamedTuple):
     event_id: UUID
     source: str
@@ -95,3 +132,7 @@ class Observation(NamedTuple):
     entry: TimelineEntry | None = None
     sale: SaleFact | None = None
     returned: ReturnFact | None = None
+    voucher: VoucherFact | None = None
+    redemption: RedemptionFact | None = None
+    shop_trade_in: ShopTradeInFact | None = None
+    grading: GradingFact | None = None

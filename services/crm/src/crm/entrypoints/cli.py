@@ -11,7 +11,7 @@ import argparse
 import dataclasses
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -43,11 +43,12 @@ def register(commands: Any) -> None:
     crm.add_argument("--max-records", type=int, default=5000, help="records applied per fetch")
     crm.add_argument("--workers", type=int, help="processes sharing the partitions (default: one more than the cores)")
     crm.set_defaults(run=replay_command)
-    report = commands.add_parser("report", help="channel analytics from CRM's read model")
+    report = commands.add_parser("report", help="channel analytics and trade-in figures from CRM's read model")
     report.add_argument("--since", type=datetime.fromisoformat, help="sales from (ISO date/time, UTC)")
     report.add_argument("--until", type=datetime.fromisoformat, help="sales before (ISO date/time, UTC)")
     report.add_argument("--market", help="one market (ISO country code)")
     report.add_argument("--window-days", type=int, default=90, help="before/after window around openings")
+    report.add_argument("--as-of", type=_utc, help="the trade-in figures as of this date/time (ISO, UTC; default now)")
     report.add_argument("--json", action="store_true", help="print JSON instead of tables")
     report.set_defaults(run=report_command)
     audit = commands.add_parser("audit", help="who opened, looked up, exported or erased a customer's personal data")
@@ -88,6 +89,7 @@ async def replay_command(args: argparse.Namespace) -> int:
 
 async def report_command(args: argparse.Namespace) -> int:
     from crm.read_model.channel_reports import channel_report, halo_report
+    from crm.read_model.trade_in_reports import trade_in_report
     from reloop_shared.db.pool import create_pool
     from reloop_shared.db.urls import with_database
 
@@ -99,10 +101,11 @@ async def report_command(args: argparse.Namespace) -> int:
         async with pool.acquire() as conn:
             channels = await channel_report(conn, args.since, args.until, args.market)
             halo = await halo_report(conn, timedelta(days=args.window_days))
+            trade_ins = await trade_in_report(conn, args.as_of or datetime.now(UTC))
     finally:
         await pool.close()
     if args.json:
-        print(json.dumps({"channels": channels, "halo": halo}, indent=2, default=str))
+        print(json.dumps({"channels": channels, "halo": halo, "trade_ins": trade_ins}, indent=2, default=str))
         return 0
     print(
         _table(
@@ -123,7 +126,22 @@ async def report_command(args: argparse.Namespace) -> int:
     columns = ["online_before", "online_after", "growth", "control_growth", "lift", "verdict"]
     print(_table(f"Shops (+-{halo['window_days']} days)", halo["shops"], ["shop_id", "market", *columns]))
     print(_table("Markets", halo["markets"], ["market", "first_opened_on", *columns]))
+    _print_trade_ins(trade_ins)
     return 0
+
+
+def _print_trade_ins(report: dict[str, Any]) -> None:
+    days, as_of = report["window_days"], report["as_of"]
+    rate = ["decidable", "redeemed_in_time"]
+    uplift = ["redemptions", "median_ratio", "mean_ratio"]
+    title = f"Vouchers redeemed within {days} days (as of {as_of})"
+    print(_table(title, report["redemption"], ["market", *rate, "rate"]))
+    by_place = report["redemption_by_place"]
+    print(_table("... by place of first redemption", by_place, ["market", "place", *rate, "share"]))
+    print(_table("Basket / voucher value", report["basket_uplift"], ["market", *uplift]))
+    print(_table("... by place", report["basket_uplift_by_place"], ["market", "place", *uplift]))
+    print(_table("Shop trade-ins per collection hub", report["hub_volumes"], ["shop_id", "month", "trade_ins"]))
+    print(_table("Grading accuracy", report["grading_accuracy"], ["shop_id", "checks", "accurate", "accuracy"]))
 
 
 async def audit_command(args: argparse.Namespace) -> int:
@@ -152,6 +170,11 @@ async def audit_command(args: argparse.Namespace) -> int:
                 f"  purpose={r.purpose!r}  scopes={','.join(r.scopes)}  request={r.request_id}  {r.route}"
             )
     return 0
+
+
+def _utc(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _uuid(text: str) -> uuid.UUID | None:

@@ -19,10 +19,14 @@ from crm.adapters.postgres_unit_of_work import PostgresCrmUnitOfWork
 from crm.adapters.projection_repository import (
     ConsentRow,
     ContactRow,
+    GradingRow,
+    RedemptionRow,
     ReturnRow,
     Rows,
     SaleRow,
+    ShopTradeInRow,
     TimelineRow,
+    VoucherRow,
     rows_statement,
 )
 from crm.domain import identifiers as ident
@@ -63,9 +67,10 @@ async def _apply(batch: Sequence[Observation], uow: PostgresCrmUnitOfWork, vault
     # them), and batches write the rows only they write (an event's own entry and facts) side by
     # side.
     await uow.erasure.hold_off_erasures()
-    gone, erased_sales = await _forget_the_erased(seen, uow, pepper)
-    if erased_sales:
-        # Steps of those sales that batches in flight are writing must land before they go.
+    gone, erased_sales, erased_threads = await _forget_the_erased(seen, uow, pepper)
+    if erased_sales or erased_threads:
+        # Steps of those sales (trade-ins, vouchers) that batches in flight are writing must land
+        # before they go.
         await uow.erasure.exclude_everyone()
     own, shared = _rows(seen, gone)
     await uow.projection.write(own)
@@ -73,6 +78,10 @@ async def _apply(batch: Sequence[Observation], uow: PostgresCrmUnitOfWork, vault
         digests = [tombstone(pepper, f"sale:{s}") for s in erased_sales]
         await uow.erasure.tombstone(digests, "sale-of-an-erased-person", batch[0].occurred_at)
         await uow.projection.drop_entries_of_sales(erased_sales)
+    if erased_threads:
+        digests = [tombstone(pepper, f"thread:{t}") for t in erased_threads]
+        await uow.erasure.tombstone(digests, "thread-of-an-erased-person", batch[0].occurred_at)
+        await uow.projection.drop_entries_of_threads(erased_threads)
     sightings = [
         Sighting(s.identifiers, s.observation.occurred_at, s.observation.event_id) for s in seen if s.identifiers
     ]
@@ -94,11 +103,12 @@ async def _apply(batch: Sequence[Observation], uow: PostgresCrmUnitOfWork, vault
 
 async def _forget_the_erased(
     seen: list[_Seen], uow: PostgresCrmUnitOfWork, pepper: bytes
-) -> tuple[set[str], list[str]]:
-    """Events still on the topics about an erased person become anonymous; sales they made are
-    remembered as erased, so later steps of those sales (a delivery, a return) stay unattached."""
+) -> tuple[set[str], list[str], list[str]]:
+    """Events still on the topics about an erased person become anonymous; sales they made, and
+    their trade-ins and vouchers (threads), are remembered as erased, so later steps of those (a
+    delivery, a return, a redemption) stay off the timeline."""
     if not await uow.erasure.any_erased():
-        return set(), []
+        return set(), [], []
     hashes: dict[str, str] = {}
     for item in seen:
         customer = item.customer
@@ -110,11 +120,14 @@ async def _forget_the_erased(
         entry = item.observation.entry
         if entry is not None and entry.sale_id is not None and entry.kind != "purchase":
             hashes.setdefault(f"sale:{entry.sale_id}", "")
+        if entry is not None and entry.thread is not None:
+            hashes.setdefault(f"thread:{entry.thread}", "")
     for name in hashes:
         hashes[name] = tombstone(pepper, name)
     erased = await uow.erasure.erased(hashes.values())
     gone = {name for name, digest in hashes.items() if digest in erased}
-    erased_sales = []
+    erased_sales: list[str] = []
+    erased_threads: list[str] = []
     if gone:
         for item in seen:
             customer = item.customer
@@ -124,7 +137,10 @@ async def _forget_the_erased(
                 item.customer, item.identifiers, item.fields = None, (), None
                 if item.observation.sale is not None:
                     erased_sales.append(item.observation.sale.sale_id)
-    return gone, erased_sales
+                entry = item.observation.entry
+                if entry is not None and entry.thread is not None:
+                    erased_threads.append(entry.thread)
+    return gone, erased_sales, erased_threads
 
 
 async def _open_contacts(seen: list[_Seen], vault: KeyVault) -> None:
@@ -160,11 +176,20 @@ def _rows(seen: list[_Seen], gone: set[str]) -> tuple[Rows | None, Rows | None]:
     contacts: dict[str, ContactRow] = {}
     sales: list[SaleRow] = []
     returns: list[ReturnRow] = []
+    vouchers: list[VoucherRow] = []
+    redemptions: list[RedemptionRow] = []
+    shop_trade_ins: list[ShopTradeInRow] = []
+    gradings: list[GradingRow] = []
     for item in seen:
         o, customer, fields = item.observation, item.customer, item.fields
         anchor = item.identifiers[0] if item.identifiers else None
         entry = o.entry
-        if entry is not None and f"sale:{entry.sale_id}" not in gone and (anchor or entry.kind != "purchase"):
+        if (
+            entry is not None
+            and f"sale:{entry.sale_id}" not in gone
+            and f"thread:{entry.thread}" not in gone
+            and (anchor or entry.kind != "purchase")
+        ):
             timeline.append(
                 (
                     entry.entry_key,
@@ -178,6 +203,7 @@ def _rows(seen: list[_Seen], gone: set[str]) -> tuple[Rows | None, Rows | None]:
                     o.source,
                     o.event_id,
                     entry.detail,
+                    entry.thread,
                 )
             )
         if customer is not None and anchor is not None:
@@ -244,7 +270,25 @@ def _rows(seen: list[_Seen], gone: set[str]) -> tuple[Rows | None, Rows | None]:
                     back.refund_minor,
                 )
             )
+        if (voucher := o.voucher) is not None:
+            vouchers.append(voucher)
+        if (r := o.redemption) is not None:
+            redemptions.append((f"{r.voucher_id}|{r.sale_id}", *r))
+        if (shop := o.shop_trade_in) is not None:
+            shop_trade_ins.append(shop)
+        if (grading := o.grading) is not None:
+            gradings.append(grading)
     return (
-        rows_statement(timeline, (), (), sales, returns),
+        rows_statement(
+            timeline,
+            (),
+            (),
+            sales,
+            returns,
+            vouchers=vouchers,
+            redemptions=redemptions,
+            shop_trade_ins=shop_trade_ins,
+            gradings=gradings,
+        ),
         rows_statement((), consents, list(contacts.values()), (), ()),
     )

@@ -72,11 +72,18 @@ async def when_erasure_requested_forget_the_person(
         # The ids the person's profiles had or would get (a replay may meet the request first).
         candidates = former | {profile_id_for(pepper, i) for i in identifiers if kind_of(i) in ("account", "subject")}
         sales = await uow.erasure.purchases_of(identifiers)
+        threads = await uow.erasure.threads_of(identifiers)
         erased = await uow.erasure.forget(identifiers, candidates, sales, event.request_id)
         # Accounts and subjects, the only identifiers events name in clear; an e-mail or phone
         # may come back with a new relationship (a new subject), and is matched afresh then.
         strong = [i for i in identifiers if kind_of(i) in ("account", "subject")]
-        names = [*strong, *(f"profile:{p}" for p in candidates), *(f"sale:{s}" for s in sales)]
+        # Their trade-ins' and vouchers' later steps name no one: remembered, they stay off.
+        names = [
+            *strong,
+            *(f"profile:{p}" for p in candidates),
+            *(f"sale:{s}" for s in sales),
+            *(f"thread:{t}" for t in threads),
+        ]
         await uow.erasure.tombstone([tombstone(pepper, n) for n in names], event.request_id, event.requested_at)
         await uow.erasure.record_request(event.request_id, event.holders, event.requested_at)
         uow.record(

@@ -83,6 +83,10 @@ class ErasureLedger(Protocol):
 
     async def purchases_of(self, identifiers: Sequence[str]) -> list[str]: ...
 
+    async def threads_of(self, identifiers: Sequence[str]) -> list[str]:
+        """The trade-ins and vouchers (timeline threads) whose entries name these identifiers."""
+        ...
+
     async def forget(
         self, identifiers: Sequence[str], profile_ids: Iterable[uuid.UUID], sale_ids: Sequence[str], request_id: str
     ) -> int: ...

@@ -1,9 +1,10 @@
-"""Channel analytics: shops and their catchments, return and attach rates, halo around openings.
+"""Channel analytics: shops and their catchments, return and attach rates, halo around openings;
+the trade-in figures.
 Declaring a shop needs `crm:write`; the reports, which say nothing about anyone, `crm:read`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,7 +13,7 @@ from crm.domain import commands
 from crm.entrypoints.http import scopes
 from crm.entrypoints.http.edge import Edge
 from crm.entrypoints.http.schemas import ShopIn, published
-from crm.read_model import channel_reports
+from crm.read_model import channel_reports, trade_in_reports
 from crm.service_layer import shops
 from reloop_shared.http.authentication import requires
 
@@ -51,5 +52,16 @@ def router(edge: Edge) -> APIRouter:
     async def halo(window_days: Annotated[int, Query(ge=1, le=730)] = 90) -> dict[str, Any]:
         async with edge.pool().acquire() as conn:
             return await channel_reports.halo_report(conn, timedelta(days=window_days))
+
+    @routes.get(
+        "/analytics/trade-ins",
+        summary="Voucher redemption and basket uplift, trade-ins per hub, shops' grading accuracy",
+        dependencies=[requires(scopes.READ)],
+    )
+    async def trade_ins(as_of: datetime | None = None) -> dict[str, Any]:
+        """As of `as_of` (default: now); a time without a zone is read as UTC."""
+        at = as_of or edge.clock.now()
+        async with edge.pool().acquire() as conn:
+            return await trade_in_reports.trade_in_report(conn, at if at.tzinfo else at.replace(tzinfo=UTC))
 
     return routes

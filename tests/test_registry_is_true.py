@@ -1,0 +1,53 @@
+"""The topic registry says who produces and who consumes each topic, and the AsyncAPI document,
+the Kafka ACLs and the topic manifests are generated from it: so it must say what the services
+really do. Each service is built as it runs, and its subscriptions and outbox topics are compared
+with the registry's consumers and producers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi import FastAPI
+
+from catalog.bootstrap import build as build_catalog
+from crm.bootstrap import build as build_crm
+from inventory.bootstrap import build as build_inventory
+from orders.bootstrap import build as build_orders
+from reloop_contracts.topics import REGISTRY
+from reloop_shared.runtime import ServiceRuntime
+from store_sync.bootstrap import build as build_store_sync
+from trade_in.bootstrap import build as build_trade_in
+
+SERVICES: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
+    "catalog": build_catalog,
+    "crm": build_crm,
+    "inventory": build_inventory,
+    "orders": build_orders,
+    "store-sync": build_store_sync,
+    "trade-in": build_trade_in,
+}
+
+
+def _runtimes() -> dict[str, ServiceRuntime]:
+    return {name: build()[0] for name, build in SERVICES.items()}
+
+
+def test_every_consumer_the_registry_names_subscribes_to_the_topic_and_no_subscriber_is_left_unnamed() -> None:
+    subscribed = {
+        (topic, name)
+        for name, runtime in _runtimes().items()
+        for subscription in runtime.subscriptions
+        for topic in subscription.topic_names
+    }
+    declared = {(topic.name, consumer) for topic in REGISTRY for consumer in topic.consumers}
+    assert sorted(declared - subscribed) == [], "the registry names consumers that do not subscribe"
+    assert sorted(subscribed - declared) == [], "services subscribe to topics the registry does not say they read"
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_a_service_publishes_only_to_topics_the_registry_says_it_produces(service: str) -> None:
+    runtime = SERVICES[service]()[0]
+    produced = {topic.name for topic in runtime.produces}
+    declared = {topic.name for topic in REGISTRY if service in topic.producers}
+    assert produced <= declared
