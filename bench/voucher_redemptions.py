@@ -58,6 +58,8 @@ class RedemptionFigures:
     lowest_balance_minor: int
     events_agree: bool
     """The redeemed amounts told on the topic equal the ledger's, voucher by voucher."""
+    running_balances_agree: bool
+    """Each voucher's running balance (`vouchers.balance_minor`) is the sum of its ledger."""
     cpu_us_per_sale: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -74,7 +76,12 @@ class RedemptionFigures:
 
     @property
     def consistent(self) -> bool:
-        return not self.over_redeemed and self.lowest_balance_minor >= 0 and self.events_agree
+        return (
+            not self.over_redeemed
+            and self.lowest_balance_minor >= 0
+            and self.events_agree
+            and self.running_balances_agree
+        )
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         issued, redeemed = sum(self.issued_minor.values()), sum(self.redeemed_minor.values())
@@ -115,6 +122,12 @@ class RedemptionFigures:
                 f"{self.lowest_balance_minor / 100:,.2f} EUR / {'yes' if self.events_agree else 'NO'}",
                 ">= 0 / yes",
                 _verdict(self.lowest_balance_minor >= 0 and self.events_agree),
+            ),
+            (
+                "  running balance = sum of the ledger, every voucher",
+                "yes" if self.running_balances_agree else "NO",
+                "yes",
+                _verdict(self.running_balances_agree),
             ),
             *[(f"  CPU per sale: {part}", f"{us:,.0f} us", "", "") for part, us in self.cpu_us_per_sale.items()],
         ]
@@ -230,13 +243,14 @@ class _Outcomes:
             self.settled_at.setdefault(event.sale_id, now)
 
 
-async def _ledger(database_url: str) -> tuple[dict[str, int], dict[str, int], int]:
-    """Straight from trade-in's tables: issued and redeemed per voucher, and the lowest balance."""
+async def _ledger(database_url: str) -> tuple[dict[str, int], dict[str, int], int, bool]:
+    """Straight from trade-in's tables: issued and redeemed per voucher, the lowest balance, and
+    whether every running balance is its ledger's sum."""
     conn = await asyncpg.connect(database_url)
     try:
         rows = await conn.fetch(
             """
-            SELECT v.voucher_id, v.amount_minor,
+            SELECT v.voucher_id, v.amount_minor, v.balance_minor,
                    COALESCE(SUM(e.amount_minor) FILTER (WHERE e.kind = 'redeem'), 0)::bigint AS redeemed,
                    SUM(CASE WHEN e.kind IN ('issue', 'release') THEN e.amount_minor
                             ELSE -e.amount_minor END)::bigint AS balance
@@ -248,7 +262,8 @@ async def _ledger(database_url: str) -> tuple[dict[str, int], dict[str, int], in
         await conn.close()
     issued = {r["voucher_id"]: r["amount_minor"] for r in rows}
     redeemed = {r["voucher_id"]: r["redeemed"] for r in rows}
-    return issued, redeemed, min((r["balance"] for r in rows), default=0)
+    agree = all(r["balance_minor"] == r["balance"] for r in rows)
+    return issued, redeemed, min((r["balance"] for r in rows), default=0), agree
 
 
 async def voucher_redemptions(
@@ -269,7 +284,7 @@ async def voucher_redemptions(
         sold_at = await _publish(endpoints, registry, list(codes.values()), per_voucher * vouchers)
         await outcomes.until(len(sold_at), timeout=900)
         cpu_after = cpu_seconds(service.pids())
-        issued, redeemed, lowest = await _ledger(service.database_url)
+        issued, redeemed, lowest, balances_agree = await _ledger(service.database_url)
     finally:
         service.stop()
     latencies = [(at - sold_at[sale]) * 1000 for sale, at in outcomes.settled_at.items() if sale in sold_at]
@@ -285,5 +300,6 @@ async def voucher_redemptions(
         redeemed_minor=redeemed,
         lowest_balance_minor=lowest,
         events_agree=all(outcomes.redeemed_minor.get(v, 0) == redeemed.get(v, 0) for v in issued),
+        running_balances_agree=balances_agree,
         cpu_us_per_sale={k: (cpu_after[k] - cpu_before[k]) * 1e6 / len(sold_at) for k in cpu_before},
     )

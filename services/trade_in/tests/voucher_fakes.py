@@ -57,13 +57,16 @@ class InMemoryVoucherRepository:
             )
         self.tables.vouchers[voucher.voucher_id] = replace(voucher, entries=[])
 
-    async def lock_by_code_hashes(self, code_hashes: Sequence[str]) -> dict[str, Voucher]:
+    async def lock_by_code_hashes(
+        self, code_hashes: Sequence[str], *, sales: Sequence[str] = (), holds: Sequence[str] = ()
+    ) -> dict[str, Voucher]:
         # No lock to take: the twin's transactions run one at a time.
         wanted = set(code_hashes)
-        return {v.code_hash: v for v in self._loaded(v for v in self.tables.vouchers.values() if v.code_hash in wanted)}
+        found = self._working(self.tables.vouchers.values(), sales, holds)
+        return {v.code_hash: v for v in found if v.code_hash in wanted}
 
     async def lock(self, voucher_ids: Sequence[str]) -> list[Voucher]:
-        return self._loaded(self.tables.vouchers[i] for i in voucher_ids if i in self.tables.vouchers)
+        return self._working(self.tables.vouchers[i] for i in voucher_ids if i in self.tables.vouchers)
 
     async def claim_holds_due(self, at: datetime, limit: int) -> list[Voucher]:
         released = {e.hold_id for _, e in self.tables.entries if e.kind == "release"}
@@ -72,11 +75,11 @@ class InMemoryVoucherRepository:
             for of, e in self.tables.entries
             if e.kind == "hold" and e.held_until is not None and e.held_until <= at and e.hold_id not in released
         }
-        return self._loaded(self.tables.vouchers[i] for i in due)[:limit]
+        return self._working(self.tables.vouchers[i] for i in due)[:limit]
 
     async def claim_due_to_expire(self, at: datetime, limit: int) -> list[Voucher]:
         due = (v for v in self.tables.vouchers.values() if v.expired_at is None and v.expires_at <= at)
-        return self._loaded(due)[:limit]
+        return self._working(due)[:limit]
 
     async def save(self, changes: Sequence[Change]) -> None:
         for change in changes:
@@ -109,6 +112,24 @@ class InMemoryVoucherRepository:
         """Copies with their ledgers, in voucher id order (the order PostgreSQL locks them in)."""
         rows = sorted(vouchers, key=lambda v: v.voucher_id)
         return [replace(v, entries=self.tables.ledger(v.voucher_id)) for v in rows]
+
+    def _working(
+        self, vouchers: Iterable[Voucher], sales: Sequence[str] = (), holds: Sequence[str] = ()
+    ) -> list[Voucher]:
+        """Copies with what a decision reads of their ledgers, as PostgreSQL loads them: open holds,
+        the entries of the holds and sales named, and the sum of the rest carried."""
+        released = {e.hold_id for _, e in self.tables.entries if e.kind == "release"}
+
+        def needed(e: Entry) -> bool:
+            open_hold = e.kind == "hold" and e.hold_id not in released
+            return open_hold or e.hold_id in holds or (e.kind == "redeem" and e.sale_id in sales)
+
+        loaded = []
+        for voucher in self._loaded(vouchers):
+            read = [e for e in voucher.entries if needed(e)]
+            rest = balance_of(voucher.entries, voucher.currency) - balance_of(read, voucher.currency)
+            loaded.append(replace(voucher, entries=read, carried_minor=rest.amount_minor))
+        return loaded
 
     def _check_unique(self, voucher_id: str, entry: Entry) -> None:
         for of, other in self.tables.entries:

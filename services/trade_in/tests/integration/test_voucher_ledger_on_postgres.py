@@ -8,6 +8,7 @@ service does at start) and runs the handlers on units of work of their own conne
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -97,6 +98,20 @@ class Vouchers:
     def of(self, kind: type[E]) -> list[E]:
         return [e for e in self.published if isinstance(e, kind)]
 
+    async def running_balances_apart_from_their_ledgers(self) -> list[tuple[str, int, int]]:
+        """Vouchers whose running balance is not the sum of their ledger: (id, running, summed)."""
+        rows = await self.pool.fetch(
+            """
+            SELECT v.voucher_id, v.balance_minor,
+                   COALESCE(SUM(CASE WHEN e.kind IN ('issue', 'release') THEN e.amount_minor
+                                     ELSE -e.amount_minor END), 0)::bigint AS summed
+            FROM vouchers v LEFT JOIN voucher_entries e ON e.voucher_id = v.voucher_id
+            GROUP BY v.voucher_id
+            """
+        )
+        assert rows, "no vouchers to compare"
+        return [(r["voucher_id"], r["balance_minor"], r["summed"]) for r in rows if r["balance_minor"] != r["summed"]]
+
 
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[Vouchers]:
@@ -146,6 +161,7 @@ async def test_a_hundred_concurrent_redemptions_from_both_channels_never_spend_m
     assert len(fully_paid) + len(overdrawn) + len(refused) == 100
     # Each decision's events went to the outbox in its own transaction, as valid contract events.
     assert await store.pool.fetchval("SELECT count(*) FROM outbox") == len(store.published)
+    assert await store.running_balances_apart_from_their_ledgers() == []
     print(
         len(fully_paid), len(overdrawn), len(refused), redeemed, [e.hold_id is not None for e in fully_paid].count(True)
     )
@@ -160,6 +176,85 @@ async def test_sales_paying_with_the_same_two_vouchers_in_opposite_orders_never_
 
     await asyncio.wait_for(asyncio.gather(*(pay(n) for n in range(40))), timeout=60)
     assert await store.balance(first.voucher_id) == await store.balance(second.voucher_id) == 1_000
+    assert await store.running_balances_apart_from_their_ledgers() == []
+
+
+async def test_consumer_batches_on_the_same_hot_vouchers_at_once_never_overspend_and_keep_the_running_balance(
+    store: Vouchers,
+) -> None:
+    hot = [await store.issue(6_000) for _ in range(3)]
+    for n, voucher in enumerate(hot):  # holds placed before, converted by some of the batches' sales
+        hold = RequestHold(f"H-{n}", voucher.code, eur(500), "FR", "orders", NOW + timedelta(minutes=15))
+        await vouchers.request_hold(hold, store.uow(), store.clock)
+
+    def batch(partition: int) -> list[vouchers.SaleToRedeem]:
+        # Each partition's sales name the hot vouchers in another order, as a round robin of tills does.
+        sales_ = []
+        for n in range(30):
+            voucher = hot[(n + partition) % len(hot)]
+            hold_id = f"H-{hot.index(voucher)}" if n < 3 and partition == 0 else None
+            payment = VoucherPayment(voucher.code, eur(500 if hold_id else 300), hold_id)
+            sales_.append(vouchers.SaleToRedeem(sale(f"P{partition}-S{n}", payment), "corr", f"P{partition}-S{n}"))
+        return sales_
+
+    batches = [batch(p) for p in range(6)]
+    await asyncio.wait_for(
+        asyncio.gather(*(vouchers.redeem_for_sales(b, store.uow(), store.clock) for b in batches)), timeout=60
+    )
+
+    redeemed: dict[str, int] = {}
+    for event in store.of(VoucherRedeemed):
+        redeemed[event.voucher_id] = redeemed.get(event.voucher_id, 0) + event.amount.amount_minor
+    assert all(redeemed.get(v.voucher_id, 0) <= 6_000 for v in hot)
+    for voucher in hot:
+        assert await store.balance(voucher.voucher_id) == 6_000 - redeemed.get(voucher.voucher_id, 0) >= 0
+    assert await store.running_balances_apart_from_their_ledgers() == []
+    # Every sale of every batch is accounted for: paid in full or told short, with the reason.
+    told = {e.sale_id for e in store.of(VoucherOverdrawn)}
+    paid_in_full = {e.sale_id for e in store.of(VoucherRedeemed) if e.sale_id not in told}
+    assert len(told | paid_in_full) == 6 * 30
+    assert {e.reason for e in store.of(VoucherOverdrawn)} == {"insufficient_balance"}
+    assert sorted(e.hold_id for e in store.of(VoucherRedeemed) if e.hold_id) == ["H-0", "H-1", "H-2"]
+
+
+async def test_a_sale_twice_in_one_batch_redeems_once_and_a_hold_is_converted_once(store: Vouchers) -> None:
+    issued = await store.issue(5_000)
+    hold = RequestHold("H-1", issued.code, eur(1_000), "FR", "orders", NOW + timedelta(minutes=15))
+    await vouchers.request_hold(hold, store.uow(), store.clock)
+    converting = VoucherPayment(issued.code, eur(1_000), "H-1")
+    run = [
+        sale("ORD-1", converting, channel="online"),
+        sale("ORD-1", converting, channel="online"),
+        sale("ORD-2", converting, channel="online"),
+        sale("S-1", VoucherPayment(issued.code, eur(3_500))),
+    ]
+    batch = [vouchers.SaleToRedeem(cmd, "corr", f"event-{n}") for n, cmd in enumerate(run)]
+    await vouchers.redeem_for_sales(batch, store.uow(), store.clock)
+    assert [(e.sale_id, e.amount, e.hold_id) for e in store.of(VoucherRedeemed)] == [
+        ("ORD-1", eur(1_000), "H-1"),
+        ("S-1", eur(3_500), None),
+    ]
+    assert [(e.sale_id, e.reason) for e in store.of(VoucherOverdrawn)] == [("ORD-2", "hold_already_redeemed")]
+    assert await store.balance(issued.voucher_id) == 500
+    assert await store.running_balances_apart_from_their_ledgers() == []
+    # Each sale's events name the event it came from.
+    rows = await store.pool.fetch("SELECT event_type, value FROM outbox ORDER BY id")
+    assert [(r["event_type"], json.loads(r["value"])["causation_id"]) for r in rows][-3:] == [
+        ("VoucherRedeemed", "event-0"),
+        ("VoucherOverdrawn", "event-2"),
+        ("VoucherRedeemed", "event-3"),
+    ]
+
+
+async def test_the_ledger_is_appended_to_never_rewritten(store: Vouchers) -> None:
+    issued = await store.issue(1_000)
+    async with store.pool.acquire() as conn:
+        with pytest.raises(asyncpg.RestrictViolationError):
+            await conn.execute("UPDATE voucher_entries SET amount_minor = 5 WHERE voucher_id = $1", issued.voucher_id)
+        with pytest.raises(asyncpg.RestrictViolationError):
+            await conn.execute("DELETE FROM voucher_entries WHERE voucher_id = $1", issued.voucher_id)
+    assert await store.balance(issued.voucher_id) == 1_000
+    assert await store.running_balances_apart_from_their_ledgers() == []
 
 
 async def test_an_offline_redemption_of_a_spent_voucher_records_the_shortfall(store: Vouchers) -> None:

@@ -239,3 +239,38 @@ def test_a_hold_that_would_end_before_it_starts_is_refused_naming_held_until() -
     with pytest.raises(InvalidVoucher) as refused:
         ledger.hold(a_voucher(), hold_of(100), NOW + timedelta(hours=1))
     assert refused.value.field == "held_until"
+
+
+def test_a_voucher_loaded_with_only_the_entries_a_decision_needs_decides_as_with_its_whole_ledger() -> None:
+    voucher = a_voucher(10_000)
+    for n in range(5):  # a history of sales the next decisions do not name
+        voucher = applied(
+            voucher, *ledger.redeem({voucher.code_hash: voucher}, sale(eur_payment(1_000), sale_id=f"S-{n}"), NOW)
+        )
+    voucher = applied(voucher, ledger.hold(voucher, hold_of(2_000, "H-1"), NOW))
+    needed = [e for e in voucher.entries if e.kind == "hold"]
+    carried = ledger.balance(voucher).amount_minor - ledger.balance_of(needed, "EUR").amount_minor
+    working = replace(voucher, entries=needed, carried_minor=carried)
+
+    assert ledger.balance(working) == ledger.balance(voucher) == eur(3_000)
+    converting = sale(VoucherPayment(CODE, eur(2_500), "H-1"), sale_id="S-9")
+    assert ledger.redeem({voucher.code_hash: working}, converting, NOW) == ledger.redeem(
+        {voucher.code_hash: voucher}, converting, NOW
+    )
+    assert ledger.expire(working, NOW) == ledger.expire(voucher, NOW)
+
+
+def test_sales_of_one_batch_are_decided_in_order_each_seeing_what_the_ones_before_took() -> None:
+    voucher = a_voucher(2_500)
+    batch = [sale(eur_payment(1_000), sale_id=f"S-{n}") for n in range(3)] + [sale(eur_payment(1_000), sale_id="S-0")]
+    decided = ledger.redeem_in_order({voucher.code_hash: voucher}, batch, NOW)
+
+    paid = [[e.amount for c in changes for e in c.events if isinstance(e, VoucherRedeemed)] for changes in decided]
+    assert paid == [[eur(1_000)], [eur(1_000)], [eur(500)], []]  # the last is S-0 again: nothing twice
+    [short] = [e for c in decided[2] for e in c.events if isinstance(e, VoucherOverdrawn)]
+    assert (short.sale_id, short.shortfall) == ("S-2", eur(500))
+    assert ledger.balance(voucher) == eur(0)
+
+
+def eur_payment(cents: int) -> VoucherPayment:
+    return VoucherPayment(CODE, eur(cents))

@@ -28,7 +28,12 @@ _COLUMNS = (
     "voucher_id, payout_reference, drop_off_id, shop_grade, unit_id, sku"
 )
 _PLACEHOLDERS = ", ".join(f"${n}" for n in range(1, 37))
-_OPEN = sorted(OPEN)
+# The open statuses written out in the SQL, not passed as a parameter: the planner uses the partial
+# index `trade_ins_one_open_per_device` only when it can prove a query's statuses are among the
+# index's, and a prepared statement's generic plan knows nothing of a parameter's value (it fell
+# back to scanning every trade-in, once per quote naming an IMEI).
+_OPEN_IN = ", ".join(f"'{status}'" for status in sorted(OPEN))
+_HISTORY_COLUMNS = "trade_in_id, seq, from_status, to_status, by_whom, at, note"
 
 
 def _values(t: TradeIn) -> tuple[Any, ...]:
@@ -124,6 +129,13 @@ def _trade_in(row: Record, history: list[Record]) -> TradeIn:
     )
 
 
+def _history_rows(trade_in: TradeIn) -> list[tuple[Any, ...]]:
+    return [
+        (trade_in.trade_in_id, seq, t.from_status, t.to_status, t.by, t.at, t.note)
+        for seq, t in enumerate(trade_in.history)
+    ]
+
+
 def _already_open(trade_in: TradeIn) -> DeviceAlreadyOpen:
     identifier = trade_in.device.identifier
     named = f"{identifier.kind} {identifier.value}" if identifier else "the device"
@@ -154,13 +166,23 @@ class PostgresTradeIns:
         return None if row is None else (await self._load([row]))[0]
 
     async def add(self, trade_in: TradeIn) -> None:
+        # The row and its history in one statement: a quote is on the hot path, one round trip less.
+        history = _history_rows(trade_in)
         try:
-            await self.conn.execute(f"INSERT INTO trade_ins ({_COLUMNS}) VALUES ({_PLACEHOLDERS})", *_values(trade_in))
+            await self.conn.execute(
+                f"""
+                WITH added AS (INSERT INTO trade_ins ({_COLUMNS}) VALUES ({_PLACEHOLDERS}))
+                INSERT INTO trade_in_history ({_HISTORY_COLUMNS})
+                SELECT * FROM unnest($37::text[], $38::int[], $39::text[], $40::text[], $41::text[],
+                                     $42::timestamptz[], $43::text[])
+                """,
+                *_values(trade_in),
+                *([row[n] for row in history] for n in range(7)),
+            )
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == "trade_ins_one_open_per_device":
                 raise _already_open(trade_in) from error
             raise
-        await self._append_history(trade_in)
         self.seen.append(trade_in)
 
     async def save(self, trade_in: TradeIn) -> None:
@@ -178,25 +200,22 @@ class PostgresTradeIns:
     async def _append_history(self, trade_in: TradeIn) -> None:
         # The history is appended: entries already stored keep their place (and their content).
         await self.conn.executemany(
-            """
-            INSERT INTO trade_in_history (trade_in_id, seq, from_status, to_status, by_whom, at, note)
+            f"""
+            INSERT INTO trade_in_history ({_HISTORY_COLUMNS})
             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (trade_in_id, seq) DO NOTHING
             """,
-            [
-                (trade_in.trade_in_id, seq, t.from_status, t.to_status, t.by, t.at, t.note)
-                for seq, t in enumerate(trade_in.history)
-            ],
+            _history_rows(trade_in),
         )
 
     async def open_with(self, identifier: DeviceIdentifier) -> str | None:
         found = await self.conn.fetchval(
-            """
+            f"""
             SELECT trade_in_id FROM trade_ins
-            WHERE identifier_kind = $1 AND identifier_value = $2 AND status = ANY($3::text[])
+            WHERE identifier_kind = $1 AND identifier_value = $2 AND identifier_value IS NOT NULL
+              AND status IN ({_OPEN_IN})
             """,
             identifier.kind,
             identifier.value,
-            _OPEN,
         )
         return cast(str | None, found)
 

@@ -3,8 +3,10 @@
 Decisions lock the vouchers they touch with `FOR UPDATE`, rows ordered by voucher id (PostgreSQL
 locks rows as the sorted scan returns them), so two sales paying with the same vouchers queue
 rather than deadlock. The sweeps claim with `SKIP LOCKED`: a voucher in use is left for the next
-pass. Ledgers are read after the lock, in the same transaction, so the balance they sum is the one
-the decision may spend.
+pass. What a decision reads of the ledgers is read after the lock, in the same transaction: the
+open holds, the entries of the holds and sales it names, and the voucher's running balance
+(`vouchers.balance_minor`, moved by a trigger in the statement that appends the entries,
+`0003_voucher_running_balance.sql`), so a hot voucher's whole history is never read back per sale.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import asyncpg
 
 from reloop_contracts.amounts import Money
 from reloop_shared.db.types import Connection
-from trade_in.domain.voucher_ledger import Change
+from trade_in.domain.voucher_ledger import Change, effect
 from trade_in.domain.vouchers import Entry, Voucher, VoucherAlreadyIssued
 from trade_in.service_layer.voucher_ports import VoucherView
 
@@ -24,6 +26,21 @@ from trade_in.service_layer.voucher_ports import VoucherView
 _BALANCE = (
     "COALESCE(SUM(CASE WHEN e.kind IN ('issue', 'release') THEN e.amount_minor ELSE -e.amount_minor END), 0)::bigint"
 )
+
+
+_WHOLE_LEDGER = "SELECT * FROM voucher_entries WHERE voucher_id = ANY($1::text[]) ORDER BY entry_id"
+# What a decision reads: open holds, every entry of the holds and sales it names. Each branch has
+# an index of its own (0003): none of them reads a voucher's history of redemptions.
+_WORKING_LEDGER = """
+SELECT * FROM voucher_entries h
+WHERE h.voucher_id = ANY($1::text[]) AND h.kind = 'hold'
+  AND NOT EXISTS (SELECT 1 FROM voucher_entries r WHERE r.kind = 'release' AND r.hold_id = h.hold_id)
+UNION
+SELECT * FROM voucher_entries WHERE hold_id = ANY($3::text[]) AND voucher_id = ANY($1::text[])
+UNION
+SELECT * FROM voucher_entries WHERE kind = 'redeem' AND voucher_id = ANY($1::text[]) AND sale_id = ANY($2::text[])
+ORDER BY entry_id
+"""
 
 
 class PostgresVoucherRepository:
@@ -56,18 +73,20 @@ class PostgresVoucherRepository:
                 ) from error
             raise  # a code hash met twice: 80 random bits make it a bug, not bad luck
 
-    async def lock_by_code_hashes(self, code_hashes: Sequence[str]) -> dict[str, Voucher]:
+    async def lock_by_code_hashes(
+        self, code_hashes: Sequence[str], *, sales: Sequence[str] = (), holds: Sequence[str] = ()
+    ) -> dict[str, Voucher]:
         rows = await self.conn.fetch(
             "SELECT * FROM vouchers WHERE code_hash = ANY($1::text[]) ORDER BY voucher_id FOR UPDATE", list(code_hashes)
         )
-        return {v.code_hash: v for v in await self._with_ledgers(rows)}
+        return {v.code_hash: v for v in await self._with_working_ledgers(rows, sales, holds)}
 
     async def lock(self, voucher_ids: Sequence[str]) -> list[Voucher]:
         rows = await self.conn.fetch(
             "SELECT * FROM vouchers WHERE voucher_id = ANY($1::text[]) ORDER BY voucher_id FOR UPDATE",
             list(voucher_ids),
         )
-        return await self._with_ledgers(rows)
+        return await self._with_working_ledgers(rows)
 
     async def claim_holds_due(self, at: datetime, limit: int) -> list[Voucher]:
         rows = await self.conn.fetch(
@@ -82,7 +101,7 @@ class PostgresVoucherRepository:
             at,
             limit,
         )
-        return await self._with_ledgers(rows)
+        return await self._with_working_ledgers(rows)
 
     async def claim_due_to_expire(self, at: datetime, limit: int) -> list[Voucher]:
         rows = await self.conn.fetch(
@@ -93,30 +112,27 @@ class PostgresVoucherRepository:
             at,
             limit,
         )
-        return await self._with_ledgers(rows)
+        return await self._with_working_ledgers(rows)
 
     async def save(self, changes: Sequence[Change]) -> None:
-        entries = [
-            (
-                c.voucher_id,
-                e.kind,
-                e.amount.amount_minor,
-                e.hold_id,
-                e.held_until,
-                e.sale_id,
-                e.reason,
-                e.at,
-            )
-            for c in changes
-            for e in c.entries
-        ]
+        entries = [(c.voucher_id, e) for c in changes for e in c.entries]
         if entries:
-            await self.conn.executemany(
+            # One statement for all of them: the balance trigger runs once per statement and sees
+            # a conversion's release and redemption together, as one move of the balance.
+            await self.conn.execute(
                 """
                 INSERT INTO voucher_entries (voucher_id, kind, amount_minor, hold_id, held_until, sale_id, reason, at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::timestamptz[],
+                                     $6::text[], $7::text[], $8::timestamptz[])
                 """,
-                entries,
+                [v for v, _ in entries],
+                [e.kind for _, e in entries],
+                [e.amount.amount_minor for _, e in entries],
+                [e.hold_id for _, e in entries],
+                [e.held_until for _, e in entries],
+                [e.sale_id for _, e in entries],
+                [e.reason for _, e in entries],
+                [e.at for _, e in entries],
             )
         expired = [(c.voucher_id, c.expired_at) for c in changes if c.expired_at is not None]
         if expired:
@@ -142,14 +158,24 @@ class PostgresVoucherRepository:
         voucher = (await self._with_ledgers([row]))[0]
         return VoucherView(voucher, Money(row["balance_minor"], voucher.currency))
 
-    async def _with_ledgers(self, rows: Sequence[asyncpg.Record]) -> list[Voucher]:
+    async def _with_working_ledgers(
+        self, rows: Sequence[asyncpg.Record], sales: Sequence[str] = (), holds: Sequence[str] = ()
+    ) -> list[Voucher]:
+        """The vouchers with what a decision reads of their ledgers; the rest is carried as the
+        difference between the running balance and the entries read."""
+        vouchers = await self._with_ledgers(rows, _WORKING_LEDGER, list(sales), list(holds))
+        for voucher, row in zip(vouchers, rows, strict=True):
+            voucher.carried_minor = row["balance_minor"] - sum(effect(e) for e in voucher.entries)
+        return vouchers
+
+    async def _with_ledgers(
+        self, rows: Sequence[asyncpg.Record], query: str = _WHOLE_LEDGER, *args: object
+    ) -> list[Voucher]:
         vouchers = [_voucher(row) for row in rows]
         if not vouchers:
             return []
         by_id = {v.voucher_id: v for v in vouchers}
-        entries = await self.conn.fetch(
-            "SELECT * FROM voucher_entries WHERE voucher_id = ANY($1::text[]) ORDER BY entry_id", list(by_id)
-        )
+        entries = await self.conn.fetch(query, list(by_id), *args)
         for row in entries:
             voucher = by_id[row["voucher_id"]]
             voucher.entries.append(

@@ -7,7 +7,7 @@ and no decision ever takes more than it: the balance never goes below zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -60,7 +60,7 @@ class _Draft:
     events: list[VoucherEvent] = field(default_factory=list)
 
     def balance(self) -> Money:
-        return balance_of([*self.voucher.entries, *self.entries], self.voucher.currency)
+        return balance(self.voucher) + balance_of(self.entries, self.voucher.currency)
 
     def change(self, expired_at: datetime | None = None) -> Change:
         return Change(self.voucher.voucher_id, tuple(self.entries), tuple(self.events), expired_at)
@@ -76,7 +76,8 @@ def balance_of(entries: Iterable[Entry], currency: str) -> Money:
 
 
 def balance(voucher: Voucher) -> Money:
-    return balance_of(voucher.entries, voucher.currency)
+    """The sum of the whole ledger: the entries loaded and what those left out carry."""
+    return Money(voucher.carried_minor, voucher.currency) + balance_of(voucher.entries, voucher.currency)
 
 
 def hold_of(voucher: Voucher, hold_id: str) -> Entry | None:
@@ -206,6 +207,21 @@ def redeem(vouchers: Mapping[str, Voucher], cmd: RedeemForSale, at: datetime) ->
             event = _overdrawn(UNKNOWN_VOUCHER, cmd, amount, Money.zero(amount.currency), "unknown_code")
             changes.append(Change(UNKNOWN_VOUCHER, events=(event,)))
     return changes
+
+
+def redeem_in_order(vouchers: Mapping[str, Voucher], cmds: Sequence[RedeemForSale], at: datetime) -> list[list[Change]]:
+    """Apply several sales' voucher payments, decided one after the other on the same vouchers (a
+    consumer's batch, loaded once): each sale sees what the sales before it took. Returns each
+    sale's changes, in the order of `cmds`; the entries are also appended to the vouchers given."""
+    by_id = {voucher.voucher_id: voucher for voucher in vouchers.values()}
+    decided = []
+    for cmd in cmds:
+        changes = redeem(vouchers, cmd, at)
+        for change in changes:
+            if change.entries:
+                by_id[change.voucher_id].entries.extend(change.entries)
+        decided.append(changes)
+    return decided
 
 
 def _redeem_one(voucher: Voucher, payments: list[VoucherPayment], cmd: RedeemForSale, at: datetime) -> Change:

@@ -57,6 +57,12 @@ class Voucher:
     trade_in_id: str | None = None
     expired_at: datetime | None = None
     entries: list[Entry] = field(default_factory=list)
+    """The ledger entries a decision needs: the whole ledger, or (as the store loads a voucher to
+    decide) its open holds and the entries of the holds and sales being decided on."""
+    carried_minor: int = 0
+    """What the entries left out of `entries` add up to, in minor units: a hot voucher's history
+    is not read back for every sale, only its running balance. Zero when `entries` is the whole
+    ledger."""
 
     @property
     def currency(self) -> str:

@@ -2,9 +2,9 @@
 
 One consumer group, `trade-in`, reads the shops' drop-offs (a trade-in bought at a shop becomes a
 trade-in settled there; repairs are not ours and are skipped) and the sales paid with vouchers
-(`voucher_consumers`). Each handler joins the consuming transaction, so the processed-event
-record, the change and its events commit together; an event the rules refuse (an IMEI that is
-none) goes to the dead-letter topic with the reason.
+(`voucher_consumers`, a batch's sales redeemed together). Each handler joins the consuming
+transaction, so the processed-event record, the change and its events commit together; an event
+the rules refuse (an IMEI that is none) goes to the dead-letter topic with the reason.
 
 The subscription is generic over that transaction: the service binds it to a PostgreSQL
 connection, the tests' twin to a memory transaction (`reloop_shared.memory_service`).
@@ -13,12 +13,11 @@ connection, the tests' twin to a memory transaction (`reloop_shared.memory_servi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TypeVar
 
-from reloop_contracts import EnvelopeHeader, Event, store
+from reloop_contracts import EnvelopeHeader, Event, sales, store
 from reloop_shared.clock import Clock
-from reloop_shared.consumer.subscription import EventHandler, Subscription
+from reloop_shared.consumer.subscription import Subscription
 from trade_in.adapters import translators
 from trade_in.entrypoints import voucher_consumers
 from trade_in.service_layer.intake import when_trade_in_dropped_off_record_it_settled
@@ -37,9 +36,9 @@ def subscription(uow: Callable[[Tx], TradeInUnitOfWork], clock: Clock, *, max_at
     async def on_drop_off(event: store.TradeInDroppedOff, _: EnvelopeHeader, tx: Tx) -> None:
         await when_trade_in_dropped_off_record_it_settled(translators.shop_trade_in(event), uow(tx))
 
-    handlers: dict[type[Event], EventHandler[Tx]] = {
-        store.TradeInDroppedOff: on_drop_off,
-        **voucher_consumers.sale_handlers(uow, clock),
-    }
-    each = Subscription.per_event(CONSUMER, TOPICS, handlers, max_attempts=max_attempts)
-    return replace(each, apply=voucher_consumers.locking_vouchers_first(each.apply, uow))
+    drop_offs = Subscription[Tx].per_event(
+        CONSUMER, (store.DROP_OFFS,), {store.TradeInDroppedOff: on_drop_off}, max_attempts=max_attempts
+    )
+    apply = voucher_consumers.applying_sales_together(uow, clock, others=drop_offs.apply)
+    accepts: list[type[Event]] = [*drop_offs.accepts, sales.SaleRecorded]
+    return Subscription.batched(CONSUMER, TOPICS, accepts, apply, max_attempts=max_attempts)

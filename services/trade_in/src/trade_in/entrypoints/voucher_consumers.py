@@ -2,21 +2,21 @@
 
 A shop sale and an online order are the same event; a voucher payment line names its code and,
 when the checkout or the till got a hold for it, the hold id as its `reference`. A sale with no
-voucher line is not trade-in's business and changes nothing. The handler joins the consuming
-transaction, so the processed-event record, the ledger entries and the events they raise commit
-together: a sale delivered again is skipped by the engine, and if it gets past it (published twice)
-the ledger's one-redemption-per-sale rule still redeems it once.
+voucher line is not trade-in's business and changes nothing. A batch's sales are redeemed
+together, in one load, one decision and one save. The handler joins the consuming transaction, so
+the processed-event record, the ledger entries and the events they raise commit together: a sale
+delivered again is skipped by the engine, and if it gets past it (published twice) the ledger's
+one-redemption-per-sale rule still redeems it once, in another batch or the same one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TypeVar
 
-from reloop_contracts import EnvelopeHeader, Event, sales
+from reloop_contracts import sales
 from reloop_shared.clock import Clock
-from reloop_shared.consumer.subscription import BatchHandler, Delivery, EventHandler, Subscription
+from reloop_shared.consumer.subscription import BatchHandler, Delivery, Subscription
 from trade_in.domain.vouchers import RedeemForSale, VoucherPayment
 from trade_in.service_layer import vouchers
 from trade_in.service_layer.voucher_ports import VoucherUnitOfWork
@@ -48,35 +48,34 @@ def redemption(sale: sales.SaleRecorded) -> RedeemForSale | None:
     )
 
 
-def sale_handlers(unit_of_work: Callable[[Tx], VoucherUnitOfWork], clock: Clock) -> dict[type[Event], EventHandler[Tx]]:
-    """The handlers of the sales topic, for the service's one subscription (`consumers.py`)."""
-
-    async def on_sale(event: sales.SaleRecorded, _: EnvelopeHeader, tx: Tx) -> None:
-        command = redemption(event)
-        if command is not None:
-            await vouchers.redeem_for_sale(command, unit_of_work(tx), clock)
-
-    return {sales.SaleRecorded: on_sale}
-
-
-def locking_vouchers_first(
-    apply: BatchHandler[Tx], unit_of_work: Callable[[Tx], VoucherUnitOfWork]
+def applying_sales_together(
+    unit_of_work: Callable[[Tx], VoucherUnitOfWork], clock: Clock, others: BatchHandler[Tx] | None = None
 ) -> BatchHandler[Tx]:
-    """`apply`, after locking every voucher the batch's sales pay with in one fixed order: the
-    consumer applies each partition's batch in one transaction, partitions at once."""
+    """A consumer batch's sales redeemed together (`vouchers.redeem_for_sales`: one load, one
+    decision, one save), and its other events handed to `others`, in order. A batch is one
+    partition of one topic, so sales and the events of other topics never share one and the sales
+    keep their order among themselves."""
 
-    async def apply_locked(deliveries: Sequence[Delivery], tx: Tx) -> None:
-        sales_paid = [d.event for d in deliveries if isinstance(d.event, sales.SaleRecorded)]
-        await vouchers.lock_for_sales([c for c in map(redemption, sales_paid) if c is not None], unit_of_work(tx))
-        await apply(deliveries, tx)
+    async def apply(deliveries: Sequence[Delivery], tx: Tx) -> None:
+        paid: list[vouchers.SaleToRedeem] = []
+        rest: list[Delivery] = []
+        for delivery in deliveries:
+            if not isinstance(delivery.event, sales.SaleRecorded):
+                rest.append(delivery)
+            elif (command := redemption(delivery.event)) is not None:
+                cause = (delivery.envelope.correlation_id, str(delivery.event_id), delivery.headers)
+                paid.append(vouchers.SaleToRedeem(command, *cause))
+        await vouchers.redeem_for_sales(paid, unit_of_work(tx), clock)
+        if rest and others is not None:
+            await others(rest, tx)
 
-    return apply_locked
+    return apply
 
 
 def subscription(
     unit_of_work: Callable[[Tx], VoucherUnitOfWork], clock: Clock, *, max_attempts: int = 3
 ) -> Subscription[Tx]:
     """Vouchers' consumer of sales on its own, for a service (or a test) with no other subscription;
-    the trade-in service merges `sale_handlers` into its one consumer group instead."""
-    each = Subscription.per_event(CONSUMER, TOPICS, sale_handlers(unit_of_work, clock), max_attempts=max_attempts)
-    return replace(each, apply=locking_vouchers_first(each.apply, unit_of_work))
+    the trade-in service's one consumer group applies its sales the same way (`consumers.py`)."""
+    apply = applying_sales_together(unit_of_work, clock)
+    return Subscription.batched(CONSUMER, TOPICS, [sales.SaleRecorded], apply, max_attempts=max_attempts)

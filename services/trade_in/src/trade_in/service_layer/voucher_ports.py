@@ -1,20 +1,25 @@
 """What the voucher use cases need of storage and of their unit of work, as protocols: PostgreSQL
 (`adapters/voucher_repository.py`) and the twin (`tests/voucher_fakes.py`) give the same answers.
 
-A voucher a repository returns comes with its whole ledger, read in the caller's transaction; the
-loads meant for a decision lock the vouchers until the commit, always in voucher id order, so two
-transactions wanting the same vouchers queue instead of deadlocking.
+The loads meant for a decision lock the vouchers until the commit, always in voucher id order, so
+two transactions wanting the same vouchers queue instead of deadlocking, and then read what the
+decision needs of their ledgers in the same transaction: the open holds, every entry of the holds
+and sales named, and the sum of the rest (`Voucher.carried_minor`). A hot voucher's history grows
+with every sale; reading it all back for each decision would make each sale slower than the last.
+The views return the whole ledger.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from reloop_contracts.amounts import Money
+from reloop_shared.outbox.cause import Cause
 from trade_in.domain.voucher_ledger import Change
 from trade_in.domain.vouchers import Voucher, VoucherEvent
 
@@ -33,12 +38,16 @@ class VoucherRepository(Protocol):
         same trade-in is refused with `VoucherAlreadyIssued`."""
         ...
 
-    async def lock_by_code_hashes(self, code_hashes: Sequence[str]) -> dict[str, Voucher]:
-        """The vouchers with these code hashes, by hash, locked in voucher id order."""
+    async def lock_by_code_hashes(
+        self, code_hashes: Sequence[str], *, sales: Sequence[str] = (), holds: Sequence[str] = ()
+    ) -> dict[str, Voucher]:
+        """The vouchers with these code hashes, by hash, locked in voucher id order, with their
+        open holds and the entries of these sales and holds."""
         ...
 
     async def lock(self, voucher_ids: Sequence[str]) -> list[Voucher]:
-        """These vouchers, locked in voucher id order (unknown ids are left out)."""
+        """These vouchers, locked in voucher id order (unknown ids are left out), with their open
+        holds."""
         ...
 
     async def claim_holds_due(self, at: datetime, limit: int) -> list[Voucher]:
@@ -67,6 +76,10 @@ class VoucherUnitOfWork(Protocol):
     def vouchers(self) -> VoucherRepository: ...
 
     def record(self, *events: VoucherEvent) -> None: ...
+
+    def on_behalf_of(
+        self, correlation_id: str, causation_id: str, trace_headers: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[Cause]: ...
 
     async def commit(self) -> None: ...
 

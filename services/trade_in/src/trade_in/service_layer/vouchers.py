@@ -7,8 +7,8 @@ its own so the trade-in is paid and its voucher issued together.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from reloop_contracts.amounts import Money
@@ -64,11 +64,21 @@ async def issue_voucher(cmd: IssueVoucher, uow: VoucherUnitOfWork, clock: Clock)
     return issued
 
 
+@dataclass(frozen=True)
+class SaleToRedeem:
+    """A sale's voucher payments and the consumed event they came from (the cause of its events)."""
+
+    command: RedeemForSale
+    correlation_id: str
+    causation_id: str
+    trace_headers: Mapping[str, str] = field(default_factory=dict)
+
+
 async def request_hold(cmd: RequestHold, uow: VoucherUnitOfWork, clock: Clock) -> Change:
     """Hold an amount of a voucher for a checkout or a till, or refuse with the reason; either way
     the answer is an event the requester waits for."""
     async with uow:
-        found = await uow.vouchers.lock_by_code_hashes([code_hash(cmd.code)])
+        found = await uow.vouchers.lock_by_code_hashes([code_hash(cmd.code)], holds=[cmd.hold_id])
         change = ledger.hold(next(iter(found.values()), None), cmd, clock.now())
         await _save(uow, [change])
         await uow.commit()
@@ -78,22 +88,38 @@ async def request_hold(cmd: RequestHold, uow: VoucherUnitOfWork, clock: Clock) -
 async def redeem_for_sale(cmd: RedeemForSale, uow: VoucherUnitOfWork, clock: Clock) -> list[Change]:
     """Apply the voucher payments of a sale, from a shop or online alike."""
     async with uow:
-        found = await uow.vouchers.lock_by_code_hashes(sorted({code_hash(p.code) for p in cmd.payments}))
+        found = await _lock_for(uow, [cmd])
         changes = ledger.redeem(found, cmd, clock.now())
         await _save(uow, changes)
         await uow.commit()
     return changes
 
 
-async def lock_for_sales(cmds: Sequence[RedeemForSale], uow: VoucherUnitOfWork) -> None:
-    """Lock every voucher these sales pay with, in voucher id order, in the transaction `uow` joins
-    (a consumer's batch, whose sales are then redeemed one by one in it). Partitions' batches run
-    at once: without this, two batches paying with the same hot vouchers in different orders would
-    lock them in different orders and deadlock."""
-    hashes = sorted({code_hash(p.code) for cmd in cmds for p in cmd.payments})
-    if hashes:
-        async with uow:
-            await uow.vouchers.lock_by_code_hashes(hashes)
+async def redeem_for_sales(sales: Sequence[SaleToRedeem], uow: VoucherUnitOfWork, clock: Clock) -> list[Change]:
+    """Apply a consumer batch's sales at once: every voucher they pay with is locked and loaded in
+    one query (in voucher id order, so partitions' batches fighting over the same hot vouchers
+    queue rather than deadlock), the ledger decides the sales in order, and all their entries are
+    saved in one statement. Each sale's events name the consumed event that caused them."""
+    if not sales:
+        return []
+    async with uow:
+        found = await _lock_for(uow, [sale.command for sale in sales])
+        decided = ledger.redeem_in_order(found, [sale.command for sale in sales], clock.now())
+        await uow.vouchers.save([c for changes in decided for c in changes if c.entries or c.expired_at is not None])
+        for sale, changes in zip(sales, decided, strict=True):
+            with uow.on_behalf_of(sale.correlation_id, sale.causation_id, sale.trace_headers):
+                uow.record(*(event for change in changes for event in change.events))
+        await uow.commit()
+    return [change for changes in decided for change in changes]
+
+
+async def _lock_for(uow: VoucherUnitOfWork, cmds: Sequence[RedeemForSale]) -> dict[str, Voucher]:
+    """The vouchers these sales pay with, locked, with the ledger entries their decisions read."""
+    return await uow.vouchers.lock_by_code_hashes(
+        sorted({code_hash(p.code) for cmd in cmds for p in cmd.payments}),
+        sales=[cmd.sale_id for cmd in cmds],
+        holds=[p.hold_id for cmd in cmds for p in cmd.payments if p.hold_id is not None],
+    )
 
 
 async def release_expired_holds(uow: VoucherUnitOfWork, clock: Clock, *, batch: int = SWEEP_BATCH) -> int:
