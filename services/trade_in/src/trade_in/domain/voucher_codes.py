@@ -1,9 +1,10 @@
 """Voucher codes: unguessable, easy to read aloud, and never stored in clear.
 
 A code is 16 characters of a 32-letter alphabet without the look-alikes 0/O and 1/I: 80 bits
-from `secrets`, shown grouped as `TRD-XXXX-XXXX-XXXX-XXXX`. Only its SHA-256 and its last four
-characters (the hint a customer recognises) are kept. An unkeyed hash is enough: with 80 bits of
-entropy nobody can try every code against a leaked table, as they could with a short PIN.
+from `secrets`, shown in four groups of four after a prefix, e.g. `TRD-7KQ2-M9WD-4HTZ-R8CE`.
+Only its SHA-256 and its last four characters (the hint a customer recognises) are kept. An
+unkeyed hash is enough: with 80 bits of entropy nobody can try every code against a leaked table,
+as they could with a short PIN.
 """
 
 from __future__ import annotations

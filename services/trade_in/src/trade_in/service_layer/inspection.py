@@ -8,7 +8,7 @@ from trade_in.domain.inspection import judge
 from trade_in.domain.policy import TradeInPolicy
 from trade_in.domain.pricing import GridKey, offer_for
 from trade_in.domain.trade_ins import TradeIn
-from trade_in.service_layer.lookup import trade_in_of
+from trade_in.service_layer.lookup import move, trade_in_of
 from trade_in.service_layer.unit_of_work import TradeInUnitOfWork
 
 
@@ -34,18 +34,13 @@ async def inspect_device(
 
 
 async def answer_counter_offer(cmd: commands.AnswerCounterOffer, uow: TradeInUnitOfWork, clock: Clock) -> TradeIn:
-    async with uow:
-        trade_in = await trade_in_of(uow, cmd.trade_in_id, customer_id=cmd.customer_id)
-        trade_in.answer_counter_offer(cmd.accepted, by=cmd.by, at=clock.now())
-        await uow.trade_ins.save(trade_in)
-        await uow.commit()
-    return trade_in
+    return await move(
+        uow,
+        cmd.trade_in_id,
+        lambda trade_in: trade_in.answer_counter_offer(cmd.accepted, by=cmd.by, at=clock.now()),
+        customer_id=cmd.customer_id,
+    )
 
 
 async def mark_returned(cmd: commands.MarkReturned, uow: TradeInUnitOfWork, clock: Clock) -> TradeIn:
-    async with uow:
-        trade_in = await trade_in_of(uow, cmd.trade_in_id)
-        trade_in.returned(by=cmd.by, at=clock.now())
-        await uow.trade_ins.save(trade_in)
-        await uow.commit()
-    return trade_in
+    return await move(uow, cmd.trade_in_id, lambda trade_in: trade_in.returned(by=cmd.by, at=clock.now()))

@@ -9,7 +9,7 @@ from trade_in.domain import commands
 from trade_in.domain.events import Device
 from trade_in.domain.grades import GRADES, Grade
 from trade_in.domain.trade_ins import TradeIn, ensure_not_open_elsewhere
-from trade_in.service_layer.lookup import trade_in_of
+from trade_in.service_layer.lookup import move, trade_in_of
 from trade_in.service_layer.unit_of_work import TradeInUnitOfWork
 
 
@@ -34,12 +34,7 @@ async def receive_device(cmd: commands.ReceiveDevice, uow: TradeInUnitOfWork, cl
 
 
 async def release_hold(cmd: commands.ReleaseHold, uow: TradeInUnitOfWork, clock: Clock) -> TradeIn:
-    async with uow:
-        trade_in = await trade_in_of(uow, cmd.trade_in_id)
-        trade_in.release(by=cmd.by, at=clock.now())
-        await uow.trade_ins.save(trade_in)
-        await uow.commit()
-    return trade_in
+    return await move(uow, cmd.trade_in_id, lambda trade_in: trade_in.release(by=cmd.by, at=clock.now()))
 
 
 def shop_trade_in_id(drop_off_id: str) -> str:

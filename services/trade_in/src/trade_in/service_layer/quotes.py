@@ -11,7 +11,7 @@ from trade_in.domain.events import Device
 from trade_in.domain.policy import TradeInPolicy
 from trade_in.domain.pricing import GridKey, offer_for
 from trade_in.domain.trade_ins import TradeIn, ensure_not_open_elsewhere
-from trade_in.service_layer.lookup import trade_in_of
+from trade_in.service_layer.lookup import move
 from trade_in.service_layer.unit_of_work import TradeInUnitOfWork
 
 
@@ -57,27 +57,24 @@ async def quote_trade_in(
 
 
 async def accept_quote(cmd: commands.AcceptQuote, uow: TradeInUnitOfWork, clock: Clock) -> TradeIn:
-    async with uow:
-        trade_in = await trade_in_of(uow, cmd.trade_in_id, customer_id=cmd.customer_id)
-        trade_in.accept(cmd.payout_method, cmd.shipment_reference, by=cmd.by, at=clock.now())
-        await uow.trade_ins.save(trade_in)
-        await uow.commit()
-    return trade_in
+    return await move(
+        uow,
+        cmd.trade_in_id,
+        lambda trade_in: trade_in.accept(cmd.payout_method, cmd.shipment_reference, by=cmd.by, at=clock.now()),
+        customer_id=cmd.customer_id,
+    )
 
 
 async def record_shipment(cmd: commands.RecordShipment, uow: TradeInUnitOfWork, clock: Clock) -> TradeIn:
-    async with uow:
-        trade_in = await trade_in_of(uow, cmd.trade_in_id, customer_id=cmd.customer_id)
-        trade_in.ship(cmd.shipment_reference, by=cmd.by, at=clock.now())
-        await uow.trade_ins.save(trade_in)
-        await uow.commit()
-    return trade_in
+    return await move(
+        uow,
+        cmd.trade_in_id,
+        lambda trade_in: trade_in.ship(cmd.shipment_reference, by=cmd.by, at=clock.now()),
+        customer_id=cmd.customer_id,
+    )
 
 
 async def cancel_trade_in(cmd: commands.CancelTradeIn, uow: TradeInUnitOfWork, clock: Clock) -> TradeIn:
-    async with uow:
-        trade_in = await trade_in_of(uow, cmd.trade_in_id, customer_id=cmd.customer_id)
-        trade_in.cancel(by=cmd.by, at=clock.now())
-        await uow.trade_ins.save(trade_in)
-        await uow.commit()
-    return trade_in
+    return await move(
+        uow, cmd.trade_in_id, lambda trade_in: trade_in.cancel(by=cmd.by, at=clock.now()), customer_id=cmd.customer_id
+    )

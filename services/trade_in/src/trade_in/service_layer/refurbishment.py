@@ -8,7 +8,7 @@ from uuid import uuid4
 from reloop_shared.clock import Clock
 from trade_in.domain import commands
 from trade_in.domain.trade_ins import TradeIn
-from trade_in.service_layer.lookup import trade_in_of
+from trade_in.service_layer.lookup import move
 from trade_in.service_layer.unit_of_work import TradeInUnitOfWork
 
 
@@ -19,9 +19,8 @@ def new_unit_id() -> str:
 async def mark_ready_for_sale(
     cmd: commands.MarkReadyForSale, uow: TradeInUnitOfWork, clock: Clock, new_id: Callable[[], str] = new_unit_id
 ) -> TradeIn:
-    async with uow:
-        trade_in = await trade_in_of(uow, cmd.trade_in_id)
-        trade_in.ready_for_sale(new_id(), cmd.sku, cmd.grade, by=cmd.by, at=clock.now())
-        await uow.trade_ins.save(trade_in)
-        await uow.commit()
-    return trade_in
+    return await move(
+        uow,
+        cmd.trade_in_id,
+        lambda trade_in: trade_in.ready_for_sale(new_id(), cmd.sku, cmd.grade, by=cmd.by, at=clock.now()),
+    )
