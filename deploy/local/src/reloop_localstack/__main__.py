@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import argparse
 import signal
+from collections.abc import Callable
 
 from reloop_localstack import kafka
 from reloop_localstack.stack import LocalStack, StackInUse
 
 
-def _wait_for_interrupt() -> None:
+def _wait_for_interrupt(ready: Callable[[], None] = lambda: None) -> None:
+    # Blocked before `ready` says so: a Ctrl-C sent the moment it is announced waits for sigwait
+    # instead of landing in the middle of the announcement as a KeyboardInterrupt.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    ready()
     signal.sigwait({signal.SIGINT, signal.SIGTERM})
 
 

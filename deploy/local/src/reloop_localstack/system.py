@@ -138,7 +138,9 @@ def _alive(pid: int) -> bool:
     return waited == 0
 
 
-def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[], None]) -> int:
+def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[Callable[[], None]], None]) -> int:
+    """`wait(ready)` returns when the system is to stop; it calls `ready` once an interrupt can no
+    longer be lost, so whoever reads "Ctrl-C stops everything." may press it at once."""
     specs = service_specs()
     stack.hold()  # before touching services another live `make up` may be running
     stop_services(stack.name)
@@ -164,8 +166,7 @@ def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[], None]) -> in
         print(
             f"  tokens      RELOOP_SIGNING_KEYS={keys} .venv/bin/reloop token issue --subject you --scope catalog:write"
         )
-        print("Ctrl-C stops everything.", flush=True)
-        wait()
+        wait(lambda: print("Ctrl-C stops everything.", flush=True))
         print("stopping ...", flush=True)
     finally:
         stop_services(stack.name)
