@@ -9,13 +9,28 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.tests.trade_in_examples import AT, EXAMPLES, QUOTED, eur, spoiled
-from reloop_contracts import trade_in
+from reloop_contracts import sales, store, trade_in
 from reloop_contracts.base import Event, parse_lenient_json
 from reloop_contracts.topics import REGISTRY
+from reloop_contracts.voucher_codes import voucher_code_hash
+
+DROP_OFF: dict[str, Any] = {
+    "drop_off_id": "do-9",
+    "shop_id": "shop-paris-1",
+    "channel": "own_shop",
+    "market": "FR",
+    "device": {"unit_id": "u-9", "identifier": {"kind": "imei", "value": "356938035643809"}},
+    "payout": eur(0),
+    "payout_method": "store_credit",
+    "dropped_off_at": AT,
+    "pos_transaction_id": "pos-9",
+    "trade_in_id": "ti-1",
+}
 
 TRADE_IN_TOPICS = {
-    "trade-in.trade-ins.v1": ("trade_in_id", ("inventory", "crm")),
-    "trade-in.vouchers.v1": ("voucher_id", ("crm",)),
+    "trade-in.trade-ins.v1": ("trade_in_id", ("trade-in",), ("inventory", "crm")),
+    "trade-in.vouchers.v1": ("voucher_id", ("trade-in",), ("crm", "orders", "store-sync")),
+    "vouchers.hold-requests.v1": ("code_hash", ("orders", "store-sync"), ("trade-in",)),
 }
 
 
@@ -25,10 +40,10 @@ def _device(**answers: Any) -> dict[str, Any]:
     return {**device, "declared_condition": {**condition, "answers": {**condition["answers"], **answers}}}
 
 
-def test_the_registry_holds_both_trade_in_topics_produced_by_trade_in_and_read_by_their_consumers() -> None:
-    for name, (key, consumers) in TRADE_IN_TOPICS.items():
+def test_the_registry_holds_the_trade_in_topics_with_their_producers_and_consumers() -> None:
+    for name, (key, producers, consumers) in TRADE_IN_TOPICS.items():
         topic = REGISTRY.topic(name)
-        assert (topic.key, topic.producers, topic.consumers) == (key, ("trade-in",), consumers)
+        assert (topic.key, topic.producers, topic.consumers) == (key, producers, consumers)
 
 
 def test_every_trade_in_and_voucher_event_travels_on_one_trade_in_topic_only() -> None:
@@ -57,6 +72,31 @@ def test_every_event_survives_the_wire_and_says_when_it_happened(event: type[Eve
 def test_a_refused_hold_for_an_unknown_code_is_keyed_on_the_unknown_voucher() -> None:
     refused = trade_in.VoucherHoldRefused(hold_id="h-9", voucher_id="unknown", reason="unknown_code", at=AT)
     assert REGISTRY.topic("trade-in.vouchers.v1").key_of(refused) == trade_in.UNKNOWN_VOUCHER
+
+
+def test_a_code_typed_in_any_case_and_spacing_hashes_like_the_printed_code() -> None:
+    printed = voucher_code_hash("TRD-7KQ2-M9WD-4HTZ-R8CE")
+    assert voucher_code_hash("trd 7kq2 m9wd-4htz r8ce") == printed
+    assert voucher_code_hash("7KQ2M9WD4HTZR8CE") == printed
+    assert voucher_code_hash("TRD-7KQ2-M9WD-4HTZ-R8CF") != printed
+
+
+def test_a_shop_that_collects_a_quoted_trade_in_pays_nothing_for_it() -> None:
+    collected = store.TradeInDroppedOff.model_validate(DROP_OFF)
+    assert collected.trade_in_id == "ti-1"
+    with pytest.raises(ValidationError, match="the centre pays"):
+        store.TradeInDroppedOff.model_validate({**DROP_OFF, "payout": eur(1000)})
+    bought = store.TradeInDroppedOff.model_validate({**DROP_OFF, "payout": eur(1000), "trade_in_id": None})
+    assert bought.trade_in_id is None
+
+
+def test_a_sale_names_its_voucher_by_the_codes_hash() -> None:
+    line = sales.PaymentLine(
+        method="voucher", amount=eur(5000), reference="h-1", voucher_code_hash=voucher_code_hash("TRD-7KQX")
+    )
+    assert line.voucher_code is None
+    with pytest.raises(ValidationError, match="should match pattern"):
+        sales.PaymentLine(method="voucher", amount=eur(5000), voucher_code_hash="TRD-7KQX")
 
 
 def test_timestamps_are_normalised_to_utc() -> None:
@@ -95,6 +135,7 @@ REFUSALS: list[tuple[type[Event], dict[str, Any], str]] = [
     (trade_in.TradeInOnHold, {"reason": "suspicious"}, "'deny_listed', 'activation_lock' or 'identity_mismatch'"),
     (trade_in.VoucherReleased, {"reason": "redeemed"}, "'expired' or 'cancelled'"),
     (trade_in.VoucherHeld, {"requested_by": "crm"}, "'orders' or 'store-sync'"),
+    (trade_in.VoucherHoldRequested, {"requested_by": "crm"}, "'orders' or 'store-sync'"),
     # what only the contract can tie together
     (trade_in.TradeInPaid, {"voucher_id": None}, "a voucher payout names its voucher"),
     (trade_in.TradeInPaid, {"method": "bank_transfer"}, "only a voucher payout does"),
@@ -121,6 +162,13 @@ REFUSALS: list[tuple[type[Event], dict[str, Any], str]] = [
     (trade_in.VoucherIssued, {"code_hint": "7KQ0"}, "should match pattern"),
     (trade_in.VoucherIssued, {"code_hint": "TRD-7KQX"}, "should match pattern"),
     (trade_in.VoucherIssued, {"code": "TRD-ABCD-EFGH-JKLM-7KQX"}, "Extra inputs are not permitted"),
+    (trade_in.VoucherHoldRequested, {"code_hash": "TRD-ABCD-EFGH-JKLM-7KQX"}, "should match pattern"),
+    (trade_in.VoucherHoldRequested, {"code": "TRD-ABCD-EFGH-JKLM-7KQX"}, "Extra inputs are not permitted"),
+    # a hold request: in the market's currency, a till's names its shop
+    (trade_in.VoucherHoldRequested, {"amount": {"amount_minor": 100, "currency": "USD"}}, "FR is paid in EUR"),
+    (trade_in.VoucherHoldRequested, {"amount": eur(0)}, "greater than 0"),
+    (trade_in.VoucherHoldRequested, {"shop_id": None}, "a till's request names its shop"),
+    (trade_in.VoucherHoldRequested, {"requested_by": "orders"}, "a till's request names its shop"),
 ]
 
 

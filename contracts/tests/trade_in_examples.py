@@ -6,6 +6,7 @@ from typing import Any
 
 from reloop_contracts import trade_in
 from reloop_contracts.base import Event
+from reloop_contracts.voucher_codes import voucher_code_hash
 
 AT = "2026-03-02T10:00:00Z"
 LATER = "2026-03-23T10:00:00Z"
@@ -130,6 +131,16 @@ EXAMPLES: dict[type[Event], dict[str, Any]] = {
         "expires_at": LATER,
         "issued_at": AT,
     },
+    trade_in.VoucherHoldRequested: {
+        "hold_id": "h-1",
+        "code_hash": voucher_code_hash("TRD-7KQ2-M9WD-4HTZ-7KQX"),
+        "amount": eur(5000),
+        "market": "FR",
+        "requested_by": "store-sync",
+        "shop_id": "shop-paris-1",
+        "reference": "pos-tx-81",
+        "requested_at": AT,
+    },
     trade_in.VoucherHeld: {
         "voucher_id": "v-1",
         "hold_id": "h-1",
@@ -138,7 +149,13 @@ EXAMPLES: dict[type[Event], dict[str, Any]] = {
         "requested_by": "orders",
         "at": AT,
     },
-    trade_in.VoucherHoldRefused: {"hold_id": "h-2", "voucher_id": "v-1", "reason": "insufficient_balance", "at": AT},
+    trade_in.VoucherHoldRefused: {
+        "hold_id": "h-2",
+        "voucher_id": "v-1",
+        "reason": "insufficient_balance",
+        "requested_by": "orders",
+        "at": AT,
+    },
     trade_in.VoucherReleased: {
         "voucher_id": "v-1",
         "hold_id": "h-1",

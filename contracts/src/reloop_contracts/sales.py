@@ -10,6 +10,7 @@ from reloop_contracts.base import Contract, Event, UtcDatetime
 from reloop_contracts.common import Channel, CustomerRef, ItemKind, LocationId, Sku, UnitId
 from reloop_contracts.money import Market, Money, NonNegativeMoney
 from reloop_contracts.registry import TopicSpec
+from reloop_contracts.voucher_codes import CodeHash
 
 PaymentMethod = Literal["card", "cash", "voucher", "financing", "gift_card", "other"]
 
@@ -45,8 +46,18 @@ class PaymentLine(Contract):
 
     method: PaymentMethod
     amount: NonNegativeMoney
-    reference: str | None = Field(default=None, description="Provider authorisation or capture id.")
-    voucher_code: str | None = None
+    reference: str | None = Field(
+        default=None,
+        description="Provider authorisation or capture id; for a voucher, the hold it converts, if one was taken.",
+    )
+    voucher_code: str | None = Field(
+        default=None,
+        description="Deprecated: the code in clear, as events written before `voucher_code_hash` carried it. "
+        "Producers send the hash and leave this null; consumers read the hash first.",
+    )
+    voucher_code_hash: CodeHash | None = Field(
+        default=None, description="The voucher paid with, named by `voucher_code_hash(code)`; never the code."
+    )
 
 
 class SaleRecorded(Event):

@@ -141,7 +141,8 @@ class DroppedDevice(Contract):
 
 
 class TradeInDroppedOff(Event):
-    """A customer sold a device to a shop; it waits there for a shipment to refurbishment."""
+    """A customer sold a device to a shop, or left one quoted online for the centre; it waits there
+    for a shipment to refurbishment."""
 
     OCCURRED_AT = "dropped_off_at"
 
@@ -156,6 +157,21 @@ class TradeInDroppedOff(Event):
     customer: CustomerRef | None = None
     dropped_off_at: UtcDatetime
     pos_transaction_id: str
+    trade_in_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="A trade-in quoted online that the customer brought to the shop instead of mailing it: "
+        "the shop only collects the device for the refurbishment centre and pays nothing (payout zero); "
+        "the centre inspects it and trade-in pays as quoted or counter-offers. Null when the shop bought "
+        "the device on the spot.",
+    )
+
+    @model_validator(mode="after")
+    def _a_collected_trade_in_is_not_paid_at_the_shop(self) -> TradeInDroppedOff:
+        if self.trade_in_id is not None and self.payout.amount_minor != 0:
+            raise ValueError("a shop that collects a quoted trade-in pays nothing (payout 0): the centre pays")
+        return self
 
 
 class RepairDroppedOff(Event):

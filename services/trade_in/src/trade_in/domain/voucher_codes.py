@@ -9,15 +9,14 @@ as they could with a short PIN.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
+from reloop_contracts.voucher_codes import LENGTH, PREFIX, normalised_voucher_code, voucher_code_hash
+
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-PREFIX = "TRD"
 GROUPS = 4
 GROUP_SIZE = 4
-LENGTH = GROUPS * GROUP_SIZE
-"""16 characters of 5 bits each: 80 bits of entropy."""
+assert LENGTH == GROUPS * GROUP_SIZE
 
 
 def new_code() -> str:
@@ -28,17 +27,13 @@ def new_code() -> str:
 
 
 def normalised(code: str) -> str:
-    """The code as it is hashed: upper case, without dashes or spaces, without its prefix, so
-    `trd 7kq2-...` typed at a till finds the same voucher as the printed `TRD-7KQ2-...`."""
-    compact = "".join(code.split()).replace("-", "").upper()
-    if len(compact) == len(PREFIX) + LENGTH and compact.startswith(PREFIX):
-        return compact[len(PREFIX) :]
-    return compact
+    """The code as it is hashed (the contracts' rule, which every producer of its hash follows)."""
+    return normalised_voucher_code(code)
 
 
 def code_hash(code: str) -> str:
-    """What is stored and looked up: the SHA-256 of the normalised code, in hex."""
-    return hashlib.sha256(normalised(code).encode()).hexdigest()
+    """What is stored, looked up and sent on the bus: the SHA-256 of the normalised code, in hex."""
+    return voucher_code_hash(code)
 
 
 def code_hint(code: str) -> str:
