@@ -3,13 +3,16 @@ for who may not, keys that rotate without a restart, and no route left open by o
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter, Depends
 
+from reloop_shared.auth import verification
 from reloop_shared.auth.keys import MAX_TOKEN_LIFETIME, LocalKeySet
 from reloop_shared.auth.principal import STAFF, STOREFRONT, Principal
 from reloop_shared.auth.tokens import LOCAL_ISSUER, issue_token
@@ -137,6 +140,50 @@ async def test_a_removed_key_stops_verifying_once_the_key_set_is_read_again(keys
     keys.prune(start)
     with pytest.raises(InvalidToken):
         await checking.verify(token, audience=STAFF)
+
+
+def _counting_signature_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    checked: list[str] = []
+    decode = verification.jwt.decode
+
+    def counted(token: str, *args: Any, **kwargs: Any) -> Any:
+        checked.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(verification.jwt, "decode", counted)
+    return checked
+
+
+async def test_a_verified_token_is_remembered_and_its_signature_not_checked_again(
+    keys: LocalKeySet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked = _counting_signature_checks(monkeypatch)
+    token, checking = staff_token(keys, "catalog:write"), verifier(keys)
+    answers = [await checking.verify(token, audience=STAFF) for _ in range(3)]
+    assert {a.subject for a in answers} == {"staff-ada"}
+    assert len(checked) == 1
+
+
+async def test_a_remembered_token_is_checked_again_once_it_expires_and_serves_only_its_audience(
+    keys: LocalKeySet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked = _counting_signature_checks(monkeypatch)
+    token, checking = issue_token(keys, subject="customer-42", audience=STOREFRONT), verifier(keys)
+    assert (await checking.verify(token, audience=STOREFRONT)).subject == "customer-42"
+    with pytest.raises(InvalidToken, match="not for"):
+        await checking.verify(token, audience=STAFF)
+    assert len(checked) == 2
+    later = time.time() + MAX_TOKEN_LIFETIME.total_seconds() + 60
+    monkeypatch.setattr(verification.time, "time", lambda: later)
+    await checking.verify(token, audience=STOREFRONT)  # the signature library's clock is not moved
+    assert len(checked) == 3, "past its expiry, memory does not answer for the token"
+
+
+async def test_no_more_tokens_are_remembered_than_the_bound(keys: LocalKeySet) -> None:
+    checking = JwksVerifier(jwks_from_file(keys.path), issuer=LOCAL_ISSUER, remembered=2)
+    for n in range(5):
+        await checking.verify(issue_token(keys, subject=f"customer-{n}", audience=STOREFRONT), audience=STOREFRONT)
+    assert [principal.subject for principal in checking._verified.values()] == ["customer-3", "customer-4"]
 
 
 def test_no_token_lives_longer_than_an_hour(keys: LocalKeySet) -> None:
