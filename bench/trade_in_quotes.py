@@ -1,8 +1,11 @@
 """Quote API bench: customers quoting their devices, `POST /quotes` with their own tokens, against
 `python -m trade_in` served over real HTTP (`TradeInProcess`).
 
-`concurrency` clients, each its own HTTP connection as each shopper's browser is, quote back to
-back for `seconds`; every client speaks for a pool of customers in turn. Half the quotes name an
+Two phases. Saturation: `concurrency` clients, each its own HTTP connection as each shopper's
+browser is, quote back to back for `seconds` (the most the service answers). Then a fixed rate:
+quotes are sent on schedule at the target rate whatever the answers' pace, and each latency is
+measured from when its quote was due, so queueing behind a slow service counts (no coordinated
+omission). Every client speaks for a pool of customers in turn. Half the quotes name an
 IMEI (a fresh one each: one device is in one open trade-in), so the soft deny-list check and the
 one-open-trade-in index are on the path; the other half give none. Every quote must answer 201.
 """
@@ -19,6 +22,7 @@ import httpx
 
 from bench.common import percentile
 from bench.foundation import cpu_seconds
+from bench.http_load import Connection
 from bench.trade_in_service import TradeInProcess
 from reloop_localstack.stack import Endpoints
 from reloop_localstack.testing import luhn_imei
@@ -34,9 +38,14 @@ class QuoteFigures:
     seconds: float
     concurrency: int
     customers: int
+    failures: int
+    offered_rate: float
+    """Quotes per second sent on a fixed schedule, whatever the answers' pace (open loop)."""
+    at_rate_quotes: int
     p50_ms: float
     p99_ms: float
-    failures: int
+    """At `offered_rate`, from the moment each quote was due to be sent: waiting for a free
+    connection counts, so a service that falls behind shows it."""
     cpu_us_per_quote: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -50,8 +59,8 @@ class QuoteFigures:
     def rows(self) -> list[tuple[str, str, str, str]]:
         return [
             (
-                "load",
-                f"{self.concurrency} concurrent clients, {self.customers:,} customers, {self.seconds:,.0f} s",
+                "saturation",
+                f"{self.concurrency} clients back to back, {self.customers:,} customers, {self.seconds:,.0f} s",
                 "",
                 "",
             ),
@@ -61,14 +70,25 @@ class QuoteFigures:
                 f">= {TARGET_RATE:,}/s",
                 _verdict(self.rate >= TARGET_RATE and not self.failures),
             ),
-            ("  quotes / failed", f"{self.quotes:,} / {self.failures:,}", "none failed", _verdict(not self.failures)),
             (
-                "latency p50 / p99",
+                "  quotes / failed",
+                f"{self.quotes + self.at_rate_quotes:,} / {self.failures:,}",
+                "none failed",
+                _verdict(not self.failures),
+            ),
+            *[(f"  CPU per quote: {part}", f"{us:,.0f} us", "", "") for part, us in self.cpu_us_per_quote.items()],
+            (
+                "at a fixed rate",
+                f"{self.offered_rate:,.0f} quotes/s sent on schedule, {self.at_rate_quotes:,} quotes",
+                "",
+                "",
+            ),
+            (
+                "  latency p50 / p99",
                 f"{self.p50_ms:,.1f} / {self.p99_ms:,.1f} ms",
                 f"p99 < {TARGET_P99_MS} ms",
                 _verdict(self.p99_ms < TARGET_P99_MS),
             ),
-            *[(f"  CPU per quote: {part}", f"{us:,.0f} us", "", "") for part, us in self.cpu_us_per_quote.items()],
         ]
 
 
@@ -109,48 +129,82 @@ def _quote(n: int) -> dict[str, Any]:
 
 
 async def quote_api(
-    endpoints: Endpoints, *, seconds: float = 15, concurrency: int = 20, customers: int = 200
+    endpoints: Endpoints,
+    *,
+    seconds: float = 15,
+    concurrency: int = 20,
+    customers: int = 200,
+    rate: float = TARGET_RATE,
 ) -> QuoteFigures:
-    """Quotes back to back from `concurrency` clients for `seconds`."""
+    """How many quotes the service answers when pushed (`concurrency` clients back to back for
+    `seconds`), then how fast it answers them at `rate` quotes/s sent on schedule (for `seconds`)."""
     service = TradeInProcess(endpoints)
     await service.start()
     try:
         await _grid(service)
         tokens = [service.customer(f"bench-customer-{n:05d}") for n in range(customers)]
         numbers = itertools.count()
-        latencies: list[float] = []
         failures: list[str] = []
-        clients = [httpx.AsyncClient(base_url=service.url, timeout=30) for _ in range(concurrency)]
 
-        async def shopper(client: httpx.AsyncClient, stop_at: float) -> None:
+        async def one_quote(connection: Connection) -> None:
+            n = next(numbers)
+            answer = await connection.post_json("/quotes", _quote(n), tokens[n % customers])
+            if answer.status != 201:
+                failures.append(f"{answer.status}: {answer.body[:200]!r}")
+
+        # Saturation: each client, its own connection as each shopper's browser has, back to back.
+        connections = [Connection(service.url) for _ in range(concurrency)]
+        answered = 0
+
+        async def shopper(connection: Connection, stop_at: float) -> None:
+            nonlocal answered
             while time.monotonic() < stop_at:
-                n = next(numbers)
-                sent = time.perf_counter()
-                answer = await client.post("/quotes", json=_quote(n), headers=tokens[n % customers])
-                latencies.append((time.perf_counter() - sent) * 1000)
-                if answer.status_code != 201:
-                    failures.append(f"{answer.status_code}: {answer.text[:200]}")
+                await one_quote(connection)
+                answered += 1
 
         cpu_before = cpu_seconds(service.pids())
         started = time.monotonic()
-        try:
-            await asyncio.gather(*(shopper(client, started + seconds) for client in clients))
-        finally:
-            await asyncio.gather(*(client.aclose() for client in clients))
+        await asyncio.gather(*(shopper(connection, started + seconds) for connection in connections))
         elapsed = time.monotonic() - started
         cpu_after = cpu_seconds(service.pids())
+
+        # At a fixed rate: each quote is sent when it is due, on whichever connection is free.
+        free: asyncio.Queue[Connection] = asyncio.Queue()
+        for connection in connections:
+            free.put_nowait(connection)
+        latencies: list[float] = []
+
+        async def due(at: float) -> None:
+            connection = await free.get()
+            try:
+                await one_quote(connection)
+                latencies.append((time.perf_counter() - at) * 1000)
+            finally:
+                free.put_nowait(connection)
+
+        scheduled = int(rate * seconds)
+        origin = time.perf_counter()
+        sending: list[asyncio.Task[None]] = []
+        for n in range(scheduled):
+            at = origin + n / rate
+            if (wait := at - time.perf_counter()) > 0:
+                await asyncio.sleep(wait)
+            sending.append(asyncio.create_task(due(at)))
+        await asyncio.gather(*sending)
+        await asyncio.gather(*(connection.close() for connection in connections))
     finally:
         service.stop()
-    quotes = len(latencies) - len(failures)
     if failures:
         print(f"  {len(failures)} quotes failed, e.g. {failures[0]}", flush=True)
     return QuoteFigures(
-        quotes=quotes,
+        quotes=answered,
         seconds=elapsed,
         concurrency=concurrency,
         customers=customers,
+        failures=len(failures),
+        offered_rate=rate,
+        at_rate_quotes=len(latencies),
         p50_ms=percentile(latencies, 50),
         p99_ms=percentile(latencies, 99),
-        failures=len(failures),
-        cpu_us_per_quote={k: (cpu_after[k] - cpu_before[k]) * 1e6 / max(quotes, 1) for k in cpu_before},
+        cpu_us_per_quote={k: (cpu_after[k] - cpu_before[k]) * 1e6 / max(answered, 1) for k in cpu_before},
     )
