@@ -72,6 +72,6 @@ SKUS = TopicSpec(
     key="sku",
     events=(SkuListed, SkuPriced, SkuDiscontinued),
     producers=("catalog",),
-    consumers=("inventory", "orders", "store-sync"),
+    consumers=("inventory", "orders", "store-sync", "trade-in"),
     description="Sellable SKUs, their prices per market and discontinuation, keyed by SKU.",
 )

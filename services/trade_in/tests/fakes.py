@@ -21,6 +21,12 @@ from reloop_shared.memory_service import InMemoryService
 from reloop_shared.outbox.writer import OutboxWriter
 from reloop_shared.recording import EventRecorder
 from reloop_shared.unit_of_work import TrackedAggregates
+from services.trade_in.tests.catalog_fakes import (
+    CatalogTables,
+    InMemoryDerivationRules,
+    InMemoryResalePrices,
+    derived_from_catalog,
+)
 from services.trade_in.tests.voucher_fakes import ConstraintViolation, InMemoryVoucherRepository, VoucherTables
 from trade_in.adapters.translators import to_contract
 from trade_in.domain.counter_offers import CounterOfferPolicy
@@ -62,6 +68,7 @@ class TradeInTables:
     deny_list: dict[DeviceIdentifier, DenyListEntry] = field(default_factory=dict)
     payouts: dict[str, PayoutRow] = field(default_factory=dict)
     vouchers: VoucherTables = field(default_factory=VoucherTables)
+    catalog: CatalogTables = field(default_factory=CatalogTables)
 
 
 def _row(trade_in: TradeIn) -> TradeIn:
@@ -167,7 +174,8 @@ class InMemoryPriceGrid:
         self.tables = tables
 
     async def get(self, key: GridKey) -> GridEntry | None:
-        return self.tables.price_grid.get(key)
+        # Set by hand wins; else derived from the catalog's resale prices, as on PostgreSQL.
+        return self.tables.price_grid.get(key) or await derived_from_catalog(self.tables.catalog, key)
 
     async def put(self, entry: GridEntry) -> None:
         self.tables.price_grid[entry.key] = entry
@@ -233,6 +241,8 @@ class InMemoryTradeInUnitOfWork(InMemoryUnitOfWork[DomainEvent, TradeInTables], 
         self.deny_list = InMemoryDenyList(tables)
         self.payouts = InMemoryPayoutLedger(tables)
         self.vouchers = InMemoryVoucherRepository(tables.vouchers)
+        self.resale_prices = InMemoryResalePrices(tables.catalog)
+        self.derivation_rules = InMemoryDerivationRules(tables.catalog)
 
 
 class TradeInTwin:
@@ -274,4 +284,5 @@ class TradeInTwin:
         def joining(tx: MemoryTransaction[TradeInTables]) -> InMemoryTradeInUnitOfWork:
             return InMemoryTradeInUnitOfWork(transaction=tx)
 
-        return InMemoryService(self.store, [subscription(joining, self.clock)], lambda _: self.unit_of_work())
+        subscriptions = [subscription(joining, self.clock, hold_for=self.policy.voucher_hold)]
+        return InMemoryService(self.store, subscriptions, lambda _: self.unit_of_work())

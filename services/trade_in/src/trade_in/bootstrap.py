@@ -31,7 +31,8 @@ def build(settings: TradeInSettings | None = None, *, clock: Clock = SYSTEM_CLOC
         SERVICE,
         settings,
         migrations=[MigrationSource(SERVICE, "trade_in", "migrations")],
-        produces=topics.TOPICS,
+        # Not every trade-in topic: the hold requests are the checkouts' and tills', trade-in reads them.
+        produces=(topics.TRADE_INS, topics.VOUCHERS),
     )
 
     def unit_of_work() -> TradeInUnitOfWork:
@@ -40,7 +41,9 @@ def build(settings: TradeInSettings | None = None, *, clock: Clock = SYSTEM_CLOC
     def joining(conn: Connection) -> TradeInUnitOfWork:
         return PostgresTradeInUnitOfWork(runtime.outbox, to_contract, conn=conn)
 
-    runtime.subscribe(subscription(joining, clock, max_attempts=settings.consumer_max_attempts))
+    runtime.subscribe(
+        subscription(joining, clock, hold_for=policy.voucher_hold, max_attempts=settings.consumer_max_attempts)
+    )
 
     async def deadlines() -> None:
         await sweep_deadlines(unit_of_work(), clock, policy)

@@ -27,6 +27,9 @@ class TradeInSettings(RuntimeSettings):
         description='Store-credit bonus per market in basis points, as JSON: {"FR": 1000} is +10%.',
     )
     voucher_validity_days: int = Field(default=365, ge=1, le=3650)
+    voucher_hold_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="Minutes a voucher amount held for a checkout or a till stays held."
+    )
     deadline_sweep_s: float = Field(default=60.0, gt=0, description="How often expiries and silences are settled.")
 
     def policy(self) -> TradeInPolicy:
@@ -35,4 +38,5 @@ class TradeInSettings(RuntimeSettings):
             counter_offers=CounterOfferPolicy(timedelta(days=self.counter_offer_days), self.counter_offer_silence),
             voucher_bonus_bps=dict(self.voucher_bonus_bps),
             voucher_validity=timedelta(days=self.voucher_validity_days),
+            voucher_hold=timedelta(minutes=self.voucher_hold_minutes),
         )

@@ -1,6 +1,8 @@
 """Trade-ins on the real PostgreSQL and Kafka, through the service's own HTTP edge: the mailed-in
 journey with a hold and a payout asked twice, a declined counter-offer, the one-open-trade-in rule
-held by the database under a race, an expired quote, and the events on the topic keyed by trade-in."""
+held by the database under a race, an expired quote, and the events on the topic keyed by trade-in;
+and the voucher hold saga on the real topics: hold requests published as orders and store-sync
+publish them, answered on the vouchers topic, and the sale that converts a hold."""
 
 from __future__ import annotations
 
@@ -15,13 +17,17 @@ import asyncpg
 import httpx
 import pytest
 
-from reloop_contracts import REGISTRY
+from reloop_contracts import REGISTRY, Event
 from reloop_contracts import trade_in as contract
+from reloop_contracts.sales import SaleRecorded
+from reloop_contracts.voucher_codes import voucher_code_hash
 from reloop_localstack.testing import (
     api,
     customer_headers,
     luhn_imei,
     outbox_drained,
+    publish,
+    read_events,
     read_topic,
     running,
     service_settings,
@@ -208,3 +214,107 @@ async def test_every_step_is_published_on_the_trade_ins_topic_keyed_by_the_trade
             ours.append((record.key, type(event).__name__))
     assert [name for _, name in ours] == ["TradeInQuoted", "TradeInAccepted", "DeviceReceived"]
     assert {key for key, _ in ours} == {trade_in_id.encode()}
+
+
+async def _voucher(stack: Stack, amount: int) -> tuple[str, str]:
+    """A voucher issued by hand: its id and its code (answered this once)."""
+    async with stack.as_staff("trade-in:vouchers") as staff:
+        body = {"market": "FR", "amount": {"amount_minor": amount, "currency": "EUR"}}
+        issued = await staff.post("/vouchers", json=body)
+    assert issued.status_code == 201, issued.text
+    return issued.json()["voucher_id"], issued.json()["code"]
+
+
+async def _ledger(stack: Stack, voucher_id: str) -> dict[str, Any]:
+    async with stack.as_staff("trade-in:vouchers") as staff:
+        answer = await staff.get(f"/vouchers/{voucher_id}")
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def _hold_request(code: str, amount: int, hold_id: str) -> contract.VoucherHoldRequested:
+    return contract.VoucherHoldRequested.model_validate(
+        {
+            "hold_id": hold_id,
+            "code_hash": voucher_code_hash(code),
+            "amount": {"amount_minor": amount, "currency": "EUR"},
+            "market": "FR",
+            "requested_by": "store-sync",
+            "shop_id": "PAR-01",
+            "reference": "TILL-TXN-1",
+            "requested_at": NOW.isoformat(),
+        }
+    )
+
+
+async def _answers(stack: Stack, hold_id: str, expect: int) -> list[Event]:
+    def answers(event: Event) -> bool:
+        return isinstance(event, contract.VoucherHeld | contract.VoucherHoldRefused) and event.hold_id == hold_id
+
+    return await read_events(stack.bootstrap, contract.VOUCHERS, answers, expect=expect, timeout=30)
+
+
+async def test_a_hold_request_on_the_real_topic_is_held_once_answered_alike_and_one_over_the_balance_refused(
+    stack: Stack,
+) -> None:
+    voucher_id, code = await _voucher(stack, 10_000)
+    hold_id, greedy_id = f"H-{uuid.uuid4().hex[:12]}", f"H-{uuid.uuid4().hex[:12]}"
+    await publish(stack.bootstrap, [_hold_request(code, 4_000, hold_id)], producer="store-sync")
+    [held] = await _answers(stack, hold_id, expect=1)
+    assert isinstance(held, contract.VoucherHeld)
+    assert (held.voucher_id, held.amount.amount_minor, held.requested_by) == (voucher_id, 4_000, "store-sync")
+    assert held.held_until == NOW + timedelta(minutes=15)
+    again, greedy = _hold_request(code, 4_000, hold_id), _hold_request(code, 7_000, greedy_id)
+    await publish(stack.bootstrap, [again, greedy], producer="store-sync")
+    answers = await _answers(stack, hold_id, expect=2)
+    assert answers == [held, held]
+    [refused] = await _answers(stack, greedy_id, expect=1)
+    assert isinstance(refused, contract.VoucherHoldRefused)
+    assert (refused.voucher_id, refused.reason, refused.requested_by) == (
+        voucher_id,
+        "insufficient_balance",
+        "store-sync",
+    )
+    ledger = await _ledger(stack, voucher_id)
+    assert [e["kind"] for e in ledger["ledger"] if e["hold_id"] == hold_id] == ["hold"]
+    assert ledger["balance"]["amount_minor"] == 6_000
+
+
+async def test_a_sale_naming_the_code_hash_and_the_hold_converts_it_and_the_balance_is_exact(stack: Stack) -> None:
+    voucher_id, code = await _voucher(stack, 10_000)
+    hold_id, sale_id = f"H-{uuid.uuid4().hex[:12]}", f"ORD-{uuid.uuid4().hex[:12]}"
+    await publish(stack.bootstrap, [_hold_request(code, 2_599, hold_id)], producer="store-sync")
+    [held] = await _answers(stack, hold_id, expect=1)
+    assert isinstance(held, contract.VoucherHeld)
+    price = {"amount_minor": 2_599, "currency": "EUR"}
+    sale = SaleRecorded.model_validate(
+        {
+            "sale_id": sale_id,
+            "channel": "online",
+            "location_id": "WH-1",
+            "market": "FR",
+            "sold_at": NOW.isoformat(),
+            "lines": [{"line_id": "1", "kind": "accessory", "sku": "CHG-1", "unit_price": price}],
+            "payments": [
+                {
+                    "method": "voucher",
+                    "amount": price,
+                    "voucher_code_hash": voucher_code_hash(code),
+                    "reference": hold_id,
+                }
+            ],
+            "total": price,
+        }
+    )
+    await publish(stack.bootstrap, [sale], producer="orders")
+
+    def redeemed(event: Event) -> bool:
+        return isinstance(event, contract.VoucherRedeemed) and event.sale_id == sale_id
+
+    [redemption] = await read_events(stack.bootstrap, contract.VOUCHERS, redeemed, expect=1, timeout=30)
+    assert isinstance(redemption, contract.VoucherRedeemed)
+    assert (redemption.voucher_id, redemption.amount.amount_minor, redemption.hold_id) == (voucher_id, 2_599, hold_id)
+    ledger = await _ledger(stack, voucher_id)
+    assert ledger["balance"]["amount_minor"] == 10_000 - 2_599
+    assert [e["kind"] for e in ledger["ledger"]] == ["issue", "hold", "release", "redeem"]

@@ -26,6 +26,7 @@ from reloop_shared.postgres_unit_of_work import PostgresUnitOfWork
 from reloop_shared.unit_of_work import Recorded
 from trade_in.adapters.translators import to_contract
 from trade_in.adapters.voucher_repository import PostgresVoucherRepository
+from trade_in.domain.voucher_codes import code_hash
 from trade_in.domain.vouchers import (
     IssueVoucher,
     RedeemForSale,
@@ -139,14 +140,16 @@ async def test_a_hundred_concurrent_redemptions_from_both_channels_never_spend_m
     issued = await store.issue(10_000)
 
     async def online(n: int) -> None:
-        hold = RequestHold(f"H-{n}", issued.code, eur(300), "FR", "orders", NOW + timedelta(minutes=15))
+        hold = RequestHold(f"H-{n}", code_hash(issued.code), eur(300), "FR", "orders", NOW + timedelta(minutes=15))
         answer = await vouchers.request_hold(hold, store.uow(), store.clock)
         if isinstance(answer.events[0], VoucherHeld):
-            checkout = sale(f"ORD-{n}", VoucherPayment(issued.code, eur(300), f"H-{n}"), channel="online")
+            checkout = sale(f"ORD-{n}", VoucherPayment(code_hash(issued.code), eur(300), f"H-{n}"), channel="online")
             await vouchers.redeem_for_sale(checkout, store.uow(), store.clock)
 
     async def in_shop(n: int) -> None:
-        await vouchers.redeem_for_sale(sale(f"S-{n}", VoucherPayment(issued.code, eur(300))), store.uow(), store.clock)
+        await vouchers.redeem_for_sale(
+            sale(f"S-{n}", VoucherPayment(code_hash(issued.code), eur(300))), store.uow(), store.clock
+        )
 
     await asyncio.gather(*(online(n) if n % 2 else in_shop(n) for n in range(100)))
 
@@ -171,7 +174,7 @@ async def test_sales_paying_with_the_same_two_vouchers_in_opposite_orders_never_
     first, second = await store.issue(5_000), await store.issue(5_000)
 
     async def pay(n: int) -> None:
-        pair = [VoucherPayment(first.code, eur(100)), VoucherPayment(second.code, eur(100))]
+        pair = [VoucherPayment(code_hash(first.code), eur(100)), VoucherPayment(code_hash(second.code), eur(100))]
         await vouchers.redeem_for_sale(sale(f"S-{n}", *(pair if n % 2 else pair[::-1])), store.uow(), store.clock)
 
     await asyncio.wait_for(asyncio.gather(*(pay(n) for n in range(40))), timeout=60)
@@ -184,7 +187,7 @@ async def test_consumer_batches_on_the_same_hot_vouchers_at_once_never_overspend
 ) -> None:
     hot = [await store.issue(6_000) for _ in range(3)]
     for n, voucher in enumerate(hot):  # holds placed before, converted by some of the batches' sales
-        hold = RequestHold(f"H-{n}", voucher.code, eur(500), "FR", "orders", NOW + timedelta(minutes=15))
+        hold = RequestHold(f"H-{n}", code_hash(voucher.code), eur(500), "FR", "orders", NOW + timedelta(minutes=15))
         await vouchers.request_hold(hold, store.uow(), store.clock)
 
     def batch(partition: int) -> list[vouchers.SaleToRedeem]:
@@ -193,7 +196,7 @@ async def test_consumer_batches_on_the_same_hot_vouchers_at_once_never_overspend
         for n in range(30):
             voucher = hot[(n + partition) % len(hot)]
             hold_id = f"H-{hot.index(voucher)}" if n < 3 and partition == 0 else None
-            payment = VoucherPayment(voucher.code, eur(500 if hold_id else 300), hold_id)
+            payment = VoucherPayment(code_hash(voucher.code), eur(500 if hold_id else 300), hold_id)
             sales_.append(vouchers.SaleToRedeem(sale(f"P{partition}-S{n}", payment), "corr", f"P{partition}-S{n}"))
         return sales_
 
@@ -219,14 +222,14 @@ async def test_consumer_batches_on_the_same_hot_vouchers_at_once_never_overspend
 
 async def test_a_sale_twice_in_one_batch_redeems_once_and_a_hold_is_converted_once(store: Vouchers) -> None:
     issued = await store.issue(5_000)
-    hold = RequestHold("H-1", issued.code, eur(1_000), "FR", "orders", NOW + timedelta(minutes=15))
+    hold = RequestHold("H-1", code_hash(issued.code), eur(1_000), "FR", "orders", NOW + timedelta(minutes=15))
     await vouchers.request_hold(hold, store.uow(), store.clock)
-    converting = VoucherPayment(issued.code, eur(1_000), "H-1")
+    converting = VoucherPayment(code_hash(issued.code), eur(1_000), "H-1")
     run = [
         sale("ORD-1", converting, channel="online"),
         sale("ORD-1", converting, channel="online"),
         sale("ORD-2", converting, channel="online"),
-        sale("S-1", VoucherPayment(issued.code, eur(3_500))),
+        sale("S-1", VoucherPayment(code_hash(issued.code), eur(3_500))),
     ]
     batch = [vouchers.SaleToRedeem(cmd, "corr", f"event-{n}") for n, cmd in enumerate(run)]
     await vouchers.redeem_for_sales(batch, store.uow(), store.clock)
@@ -259,9 +262,15 @@ async def test_the_ledger_is_appended_to_never_rewritten(store: Vouchers) -> Non
 
 async def test_an_offline_redemption_of_a_spent_voucher_records_the_shortfall(store: Vouchers) -> None:
     issued = await store.issue(5_000)
-    await vouchers.redeem_for_sale(sale("S-1", VoucherPayment(issued.code, eur(4_000))), store.uow(), store.clock)
-    await vouchers.redeem_for_sale(sale("S-2", VoucherPayment(issued.code, eur(2_500))), store.uow(), store.clock)
-    await vouchers.redeem_for_sale(sale("S-3", VoucherPayment(issued.code, eur(700))), store.uow(), store.clock)
+    await vouchers.redeem_for_sale(
+        sale("S-1", VoucherPayment(code_hash(issued.code), eur(4_000))), store.uow(), store.clock
+    )
+    await vouchers.redeem_for_sale(
+        sale("S-2", VoucherPayment(code_hash(issued.code), eur(2_500))), store.uow(), store.clock
+    )
+    await vouchers.redeem_for_sale(
+        sale("S-3", VoucherPayment(code_hash(issued.code), eur(700))), store.uow(), store.clock
+    )
     overdrawn = [(e.sale_id, e.redeemed, e.shortfall) for e in store.of(VoucherOverdrawn)]
     assert overdrawn == [("S-2", eur(1_000), eur(1_500)), ("S-3", eur(0), eur(700))]
     assert await store.balance(issued.voucher_id) == 0
@@ -270,10 +279,10 @@ async def test_an_offline_redemption_of_a_spent_voucher_records_the_shortfall(st
 async def test_an_online_hold_that_expires_gives_its_amount_back_and_a_hold_is_redeemed_once(store: Vouchers) -> None:
     issued = await store.issue(5_000)
     for hold_id in ("H-late", "H-used"):
-        hold = RequestHold(hold_id, issued.code, eur(2_000), "FR", "orders", NOW + timedelta(minutes=15))
+        hold = RequestHold(hold_id, code_hash(issued.code), eur(2_000), "FR", "orders", NOW + timedelta(minutes=15))
         await vouchers.request_hold(hold, store.uow(), store.clock)
     assert await store.balance(issued.voucher_id) == 1_000
-    converting = VoucherPayment(issued.code, eur(2_000), "H-used")
+    converting = VoucherPayment(code_hash(issued.code), eur(2_000), "H-used")
     await vouchers.redeem_for_sale(sale("ORD-1", converting, channel="online"), store.uow(), store.clock)
     await vouchers.redeem_for_sale(sale("ORD-2", converting, channel="online"), store.uow(), store.clock)
     store.clock.advance(timedelta(minutes=15))
@@ -289,21 +298,27 @@ async def test_an_expired_voucher_is_refused_with_the_reason(store: Vouchers) ->
     issued = await store.issue(5_000)
     store.clock.set(issued.expires_at)
     assert await vouchers.expire_vouchers(store.uow(), store.clock) == 1
-    hold = RequestHold("H-1", issued.code, eur(100), "FR", "store-sync", store.clock.now() + timedelta(minutes=5))
+    hold = RequestHold(
+        "H-1", code_hash(issued.code), eur(100), "FR", "store-sync", store.clock.now() + timedelta(minutes=5)
+    )
     answer = await vouchers.request_hold(hold, store.uow(), store.clock)
     assert answer.events == (VoucherHoldRefused("H-1", issued.voucher_id, "expired", "store-sync", store.clock.now()),)
-    await vouchers.redeem_for_sale(sale("S-1", VoucherPayment(issued.code, eur(100))), store.uow(), store.clock)
+    await vouchers.redeem_for_sale(
+        sale("S-1", VoucherPayment(code_hash(issued.code), eur(100))), store.uow(), store.clock
+    )
     assert [e.reason for e in store.of(VoucherOverdrawn)] == ["expired"]
     assert await store.balance(issued.voucher_id) == 0
 
 
 async def test_a_payment_in_the_wrong_currency_is_refused_and_nothing_is_taken(store: Vouchers) -> None:
     issued = await store.issue(5_000)
-    hold = RequestHold("H-1", issued.code, Money(100, "GBP"), "GB", "store-sync", NOW + timedelta(minutes=5))
+    hold = RequestHold("H-1", code_hash(issued.code), Money(100, "GBP"), "GB", "store-sync", NOW + timedelta(minutes=5))
     answer = await vouchers.request_hold(hold, store.uow(), store.clock)
     assert answer.events == (VoucherHoldRefused("H-1", issued.voucher_id, "wrong_currency", "store-sync", NOW),)
     pounds = Money(900, "GBP")
-    london = RedeemForSale("S-1", "own_shop", "LON-01", "GB", pounds, (VoucherPayment(issued.code, pounds),), NOW)
+    london = RedeemForSale(
+        "S-1", "own_shop", "LON-01", "GB", pounds, (VoucherPayment(code_hash(issued.code), pounds),), NOW
+    )
     await vouchers.redeem_for_sale(london, store.uow(), store.clock)
     assert [(e.reason, e.shortfall) for e in store.of(VoucherOverdrawn)] == [("wrong_currency", pounds)]
     assert await store.balance(issued.voucher_id) == 5_000
@@ -311,7 +326,7 @@ async def test_a_payment_in_the_wrong_currency_is_refused_and_nothing_is_taken(s
 
 async def test_a_sale_delivered_again_even_at_the_same_moment_redeems_once(store: Vouchers) -> None:
     issued = await store.issue(5_000)
-    again = sale("S-1", VoucherPayment(issued.code, eur(1_200)))
+    again = sale("S-1", VoucherPayment(code_hash(issued.code), eur(1_200)))
     await asyncio.gather(*(vouchers.redeem_for_sale(again, store.uow(), store.clock) for _ in range(5)))
     await vouchers.redeem_for_sale(again, store.uow(), store.clock)
     assert len(store.of(VoucherRedeemed)) == 1
@@ -332,6 +347,8 @@ async def test_the_database_itself_refuses_a_ledger_below_zero(store: Vouchers) 
 
 async def test_a_balance_summed_by_postgres_comes_back_as_integer_minor_units(store: Vouchers) -> None:
     issued = await store.issue(5_000)
-    await vouchers.redeem_for_sale(sale("S-1", VoucherPayment(issued.code, eur(1_250))), store.uow(), store.clock)
+    await vouchers.redeem_for_sale(
+        sale("S-1", VoucherPayment(code_hash(issued.code), eur(1_250))), store.uow(), store.clock
+    )
     view = await vouchers.voucher_balance(issued.code, store.uow())
     assert (view.balance, type(view.balance.amount_minor)) == (eur(3_750), int)

@@ -9,6 +9,7 @@ from typing import Any
 from reloop_contracts import trade_in as contract
 from reloop_contracts.amounts import Money
 from reloop_contracts.sales import SaleRecorded
+from reloop_contracts.voucher_codes import voucher_code_hash
 from reloop_shared.clock import FixedClock
 from reloop_shared.memory_service import InMemoryService
 from services.trade_in.tests.voucher_fakes import InMemoryVoucherUnitOfWork, VoucherStoreTables, VoucherTwin
@@ -43,19 +44,27 @@ def test_a_sale_without_a_voucher_line_asks_nothing_of_vouchers() -> None:
     assert redemption(a_sale("S-1", [{"method": "card", "amount": money(1_000)}])) is None
 
 
-def test_voucher_lines_become_one_command_with_their_codes_holds_and_the_basket() -> None:
+def test_voucher_lines_become_one_command_with_their_code_hashes_holds_and_the_basket() -> None:
+    digest = voucher_code_hash("TRD-2222-2222-2222-2222")
     sale = a_sale(
         "ORD-1",
         [
             {"method": "card", "amount": money(6_000)},
-            {"method": "voucher", "amount": money(4_000), "voucher_code": "TRD-2222", "reference": "H-1"},
+            {"method": "voucher", "amount": money(4_000), "voucher_code_hash": digest, "reference": "H-1"},
         ],
         channel="online",
     )
     command = redemption(sale)
     assert command is not None
     assert (command.channel, command.shop_id, command.basket) == ("online", None, Money(10_000, "EUR"))
-    assert command.payments == (VoucherPayment("TRD-2222", Money(4_000, "EUR"), "H-1"),)
+    assert command.payments == (VoucherPayment(digest, Money(4_000, "EUR"), "H-1"),)
+
+
+def test_a_line_written_before_hashes_travelled_names_its_voucher_by_the_hash_of_its_clear_code() -> None:
+    old = a_sale("S-0", [{"method": "voucher", "amount": money(1_000), "voucher_code": "trd 2222-2222-2222-2222"}])
+    command = redemption(old)
+    assert command is not None
+    assert [p.code_hash for p in command.payments] == [voucher_code_hash("TRD-2222-2222-2222-2222")]
 
 
 async def test_a_shop_sale_delivered_twice_redeems_once_and_an_unknown_code_is_told() -> None:
@@ -65,11 +74,28 @@ async def test_a_shop_sale_delivered_twice_redeems_once_and_an_unknown_code_is_t
     service = InMemoryService[VoucherStoreTables, InMemoryVoucherUnitOfWork](
         twin.store, [subscription(twin.joining, twin.clock)], InMemoryVoucherUnitOfWork
     )
-    paid = a_sale("S-1", [{"method": "voucher", "amount": money(2_000), "voucher_code": issued.code.lower()}])
-    forged = a_sale("S-2", [{"method": "voucher", "amount": money(900), "voucher_code": "TRD-ZZZZ-ZZZZ-ZZZZ-ZZZZ"}])
+    digest, forged_digest = voucher_code_hash(issued.code), voucher_code_hash("TRD-ZZZZ-ZZZZ-ZZZZ-ZZZZ")
+    paid = a_sale("S-1", [{"method": "voucher", "amount": money(2_000), "voucher_code_hash": digest}])
+    forged = a_sale("S-2", [{"method": "voucher", "amount": money(900), "voucher_code_hash": forged_digest}])
     async with service:
         await service.deliver(paid, forged, producer="store-sync", copies=2)
     assert [type(e) for e in twin.events[1:]] == [VoucherRedeemed, VoucherOverdrawn]
     assert twin.balance(issued.voucher_id) == Money(3_000, "EUR")
     assert await service.dead_letters() == []
     assert [e.voucher_id for e in twin.store.published(contract.VoucherOverdrawn)] == [UNKNOWN_VOUCHER]
+
+
+async def test_a_sale_recorded_before_hashes_travelled_still_redeems_its_clear_code() -> None:
+    twin = VoucherTwin(FixedClock(NOW))
+    command = IssueVoucher("FR", Money(5_000, "EUR"), NOW + timedelta(days=30))
+    issued = await vouchers.issue_voucher(command, twin.unit_of_work(), twin.clock)
+    service = InMemoryService[VoucherStoreTables, InMemoryVoucherUnitOfWork](
+        twin.store, [subscription(twin.joining, twin.clock)], InMemoryVoucherUnitOfWork
+    )
+    old = a_sale("S-old", [{"method": "voucher", "amount": money(1_500), "voucher_code": issued.code.lower()}])
+    async with service:
+        await service.deliver(old, producer="store-sync")
+    assert [(e.voucher_id, e.sale_id) for e in twin.store.published(contract.VoucherRedeemed)] == [
+        (issued.voucher_id, "S-old")
+    ]
+    assert twin.balance(issued.voucher_id) == Money(3_500, "EUR")

@@ -73,12 +73,12 @@ async def test_a_trade_in_is_paid_with_one_voucher_at_most_and_the_refusal_keeps
 async def test_a_hold_then_its_sale_redeem_once_and_the_balance_is_exact(twin: VoucherTwin) -> None:
     issued = await issue(twin)
     held_until = NOW + timedelta(minutes=10)
-    hold = RequestHold("H-1", issued.code, eur(4_000), "FR", "orders", held_until)
+    hold = RequestHold("H-1", code_hash(issued.code), eur(4_000), "FR", "orders", held_until)
     answer = await vouchers.request_hold(hold, twin.unit_of_work(), twin.clock)
     assert answer.events == (VoucherHeld(issued.voucher_id, "H-1", eur(4_000), held_until, "orders", NOW),)
     assert twin.balance(issued.voucher_id) == eur(6_000)
     online = RedeemForSale(
-        "ORD-1", "online", None, "FR", eur(9_000), (VoucherPayment(issued.code, eur(4_000), "H-1"),), NOW
+        "ORD-1", "online", None, "FR", eur(9_000), (VoucherPayment(code_hash(issued.code), eur(4_000), "H-1"),), NOW
     )
     await vouchers.redeem_for_sale(online, twin.unit_of_work(), twin.clock)
     await vouchers.redeem_for_sale(online, twin.unit_of_work(), twin.clock)
@@ -89,7 +89,9 @@ async def test_a_hold_then_its_sale_redeem_once_and_the_balance_is_exact(twin: V
 async def test_the_hold_sweep_releases_holds_whose_time_is_up_and_only_those(twin: VoucherTwin) -> None:
     issued = await issue(twin)
     for hold_id, minutes in (("H-short", 5), ("H-long", 60)):
-        request = RequestHold(hold_id, issued.code, eur(1_000), "FR", "store-sync", NOW + timedelta(minutes=minutes))
+        request = RequestHold(
+            hold_id, code_hash(issued.code), eur(1_000), "FR", "store-sync", NOW + timedelta(minutes=minutes)
+        )
         await vouchers.request_hold(request, twin.unit_of_work(), twin.clock)
     twin.clock.advance(timedelta(minutes=5))
     assert await vouchers.release_expired_holds(twin.unit_of_work(), twin.clock) == 1
@@ -103,10 +105,10 @@ async def test_an_offline_shop_sale_of_a_spent_voucher_records_the_overdraw_neve
 ) -> None:
     issued = await issue(twin, 5_000)
     await vouchers.redeem_for_sale(
-        shop_sale("S-1", VoucherPayment(issued.code, eur(5_000))), twin.unit_of_work(), twin.clock
+        shop_sale("S-1", VoucherPayment(code_hash(issued.code), eur(5_000))), twin.unit_of_work(), twin.clock
     )
     await vouchers.redeem_for_sale(
-        shop_sale("S-2", VoucherPayment(issued.code, eur(3_000))), twin.unit_of_work(), twin.clock
+        shop_sale("S-2", VoucherPayment(code_hash(issued.code), eur(3_000))), twin.unit_of_work(), twin.clock
     )
     overdrawn = twin.events[-1]
     assert isinstance(overdrawn, VoucherOverdrawn)

@@ -27,6 +27,7 @@ from trade_in.domain.vouchers import (
 
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
 CODE = "TRD-AAAA-BBBB-CCCC-DDDD"
+HASH = code_hash(CODE)
 
 
 def eur(cents: int) -> Money:
@@ -45,7 +46,7 @@ def applied(voucher: Voucher, *changes: ledger.Change) -> Voucher:
 
 
 def hold_of(amount: int, hold_id: str = "H-1", *, market: str = "FR", currency: str = "EUR") -> RequestHold:
-    return RequestHold(hold_id, CODE, Money(amount, currency), market, "orders", NOW + timedelta(minutes=15))
+    return RequestHold(hold_id, HASH, Money(amount, currency), market, "orders", NOW + timedelta(minutes=15))
 
 
 def sale(
@@ -123,7 +124,7 @@ def test_a_hold_whose_time_is_up_is_released_and_its_amount_comes_back() -> None
 def test_a_sale_with_a_hold_converts_it_and_gives_back_what_it_did_not_use() -> None:
     voucher = a_voucher(10_000)
     voucher = applied(voucher, ledger.hold(voucher, hold_of(4_000), NOW))
-    [change] = ledger.redeem({voucher.code_hash: voucher}, sale(VoucherPayment(CODE, eur(3_000), "H-1")), NOW)
+    [change] = ledger.redeem({voucher.code_hash: voucher}, sale(VoucherPayment(HASH, eur(3_000), "H-1")), NOW)
     assert [e.kind for e in change.entries] == ["release", "redeem"]
     assert change.events == (
         VoucherRedeemed("VCH-1", eur(3_000), "S-1", "own_shop", "PAR-01", eur(30_000), "H-1", NOW),
@@ -134,7 +135,7 @@ def test_a_sale_with_a_hold_converts_it_and_gives_back_what_it_did_not_use() -> 
 def test_a_hold_cannot_be_redeemed_by_a_second_sale() -> None:
     voucher = a_voucher(10_000)
     voucher = applied(voucher, ledger.hold(voucher, hold_of(4_000), NOW))
-    payment = VoucherPayment(CODE, eur(4_000), "H-1")
+    payment = VoucherPayment(HASH, eur(4_000), "H-1")
     voucher = applied(voucher, *ledger.redeem({voucher.code_hash: voucher}, sale(payment), NOW))
     [second] = ledger.redeem({voucher.code_hash: voucher}, sale(payment, sale_id="S-2"), NOW)
     assert second.events == (
@@ -147,13 +148,13 @@ def test_a_hold_cannot_be_redeemed_by_a_second_sale() -> None:
 
 def test_a_partial_redemption_leaves_the_rest_on_the_voucher() -> None:
     voucher = a_voucher(10_000)
-    changes = ledger.redeem({voucher.code_hash: voucher}, sale(VoucherPayment(CODE, eur(2_500))), NOW)
+    changes = ledger.redeem({voucher.code_hash: voucher}, sale(VoucherPayment(HASH, eur(2_500))), NOW)
     assert ledger.balance(applied(voucher, *changes)) == eur(7_500)
 
 
 def test_a_shop_sale_wanting_more_than_the_balance_redeems_what_remains_and_tells_the_shortfall() -> None:
     voucher = a_voucher(10_000)
-    changes = ledger.redeem({voucher.code_hash: voucher}, sale(VoucherPayment(CODE, eur(12_000))), NOW)
+    changes = ledger.redeem({voucher.code_hash: voucher}, sale(VoucherPayment(HASH, eur(12_000))), NOW)
     assert [type(e) for c in changes for e in c.events] == [VoucherRedeemed, VoucherOverdrawn]
     overdrawn = changes[0].events[1]
     assert isinstance(overdrawn, VoucherOverdrawn)
@@ -167,7 +168,7 @@ def test_a_shop_sale_wanting_more_than_the_balance_redeems_what_remains_and_tell
 
 def test_a_sale_delivered_again_redeems_nothing_twice() -> None:
     voucher = a_voucher(10_000)
-    command = sale(VoucherPayment(CODE, eur(2_500)))
+    command = sale(VoucherPayment(HASH, eur(2_500)))
     voucher = applied(voucher, *ledger.redeem({voucher.code_hash: voucher}, command, NOW))
     again = ledger.redeem({voucher.code_hash: voucher}, command, NOW)
     assert again == [ledger.Change("VCH-1")]
@@ -176,13 +177,13 @@ def test_a_sale_delivered_again_redeems_nothing_twice() -> None:
 def test_an_expired_voucher_pays_nothing_and_the_sale_is_told_why() -> None:
     voucher = a_voucher(10_000)
     voucher = applied(voucher, ledger.expire(voucher, voucher.expires_at))
-    [change] = ledger.redeem({voucher.code_hash: voucher}, sale(VoucherPayment(CODE, eur(1_000))), NOW)
+    [change] = ledger.redeem({voucher.code_hash: voucher}, sale(VoucherPayment(HASH, eur(1_000))), NOW)
     assert [(type(e), getattr(e, "reason", None)) for e in change.events] == [(VoucherOverdrawn, "expired")]
 
 
 def test_a_payment_in_another_currency_pays_nothing_and_says_so() -> None:
     voucher = a_voucher(10_000)
-    [change] = ledger.redeem({voucher.code_hash: voucher}, sale(VoucherPayment(CODE, Money(1_000, "GBP"))), NOW)
+    [change] = ledger.redeem({voucher.code_hash: voucher}, sale(VoucherPayment(HASH, Money(1_000, "GBP"))), NOW)
     overdrawn = change.events[0]
     assert isinstance(overdrawn, VoucherOverdrawn)
     assert overdrawn.reason == "wrong_currency"
@@ -191,7 +192,7 @@ def test_a_payment_in_another_currency_pays_nothing_and_says_so() -> None:
 
 
 def test_a_code_no_voucher_has_is_told_as_a_shortfall_of_the_unknown_voucher() -> None:
-    [change] = ledger.redeem({}, sale(VoucherPayment(CODE, eur(1_000))), NOW)
+    [change] = ledger.redeem({}, sale(VoucherPayment(HASH, eur(1_000))), NOW)
     assert change.voucher_id == UNKNOWN_VOUCHER
     assert change.entries == ()
     assert isinstance(change.events[0], VoucherOverdrawn)
@@ -202,8 +203,8 @@ def test_several_vouchers_of_one_sale_are_decided_in_voucher_id_order() -> None:
     first = a_voucher(1_000, voucher_id="VCH-A", code="TRD-2222-2222-2222-2222")
     second = a_voucher(1_000, voucher_id="VCH-B", code="TRD-3333-3333-3333-3333")
     payments = (
-        VoucherPayment("TRD-3333-3333-3333-3333", eur(500)),
-        VoucherPayment("TRD-2222-2222-2222-2222", eur(500)),
+        VoucherPayment(code_hash("TRD-3333-3333-3333-3333"), eur(500)),
+        VoucherPayment(code_hash("TRD-2222-2222-2222-2222"), eur(500)),
     )
     changes = ledger.redeem({v.code_hash: v for v in (second, first)}, sale(*payments), NOW)
     assert [c.voucher_id for c in changes] == ["VCH-A", "VCH-B"]
@@ -211,7 +212,7 @@ def test_several_vouchers_of_one_sale_are_decided_in_voucher_id_order() -> None:
 
 def test_two_payments_with_the_same_voucher_in_one_sale_are_redeemed_as_one() -> None:
     voucher = a_voucher(10_000)
-    payments = (VoucherPayment(CODE, eur(1_000)), VoucherPayment("trd-aaaa-bbbb-cccc-dddd", eur(2_000)))
+    payments = (VoucherPayment(HASH, eur(1_000)), VoucherPayment(code_hash("trd-aaaa-bbbb-cccc-dddd"), eur(2_000)))
     [change] = ledger.redeem({voucher.code_hash: voucher}, sale(*payments), NOW)
     assert [(e.kind, e.amount) for e in change.entries] == [("redeem", eur(3_000))]
 
@@ -253,7 +254,7 @@ def test_a_voucher_loaded_with_only_the_entries_a_decision_needs_decides_as_with
     working = replace(voucher, entries=needed, carried_minor=carried)
 
     assert ledger.balance(working) == ledger.balance(voucher) == eur(3_000)
-    converting = sale(VoucherPayment(CODE, eur(2_500), "H-1"), sale_id="S-9")
+    converting = sale(VoucherPayment(HASH, eur(2_500), "H-1"), sale_id="S-9")
     assert ledger.redeem({voucher.code_hash: working}, converting, NOW) == ledger.redeem(
         {voucher.code_hash: voucher}, converting, NOW
     )
@@ -273,4 +274,27 @@ def test_sales_of_one_batch_are_decided_in_order_each_seeing_what_the_ones_befor
 
 
 def eur_payment(cents: int) -> VoucherPayment:
-    return VoucherPayment(CODE, eur(cents))
+    return VoucherPayment(HASH, eur(cents))
+
+
+def test_hold_requests_for_one_voucher_are_decided_in_order_each_seeing_the_holds_before_it() -> None:
+    voucher = a_voucher(10_000)
+    first, second, third = hold_of(6_000, "H-1"), hold_of(6_000, "H-2"), hold_of(4_000, "H-3")
+    changes = ledger.hold_in_order({HASH: voucher}, [first, second, third], NOW)
+    assert [type(c.events[0]).__name__ for c in changes] == ["VoucherHeld", "VoucherHoldRefused", "VoucherHeld"]
+    assert isinstance(changes[1].events[0], VoucherHoldRefused)
+    assert changes[1].events[0].reason == "insufficient_balance"
+    assert ledger.balance(voucher) == eur(0)
+
+
+def test_a_hold_asked_twice_in_one_batch_is_held_once_and_answered_alike() -> None:
+    voucher = a_voucher(10_000)
+    changes = ledger.hold_in_order({HASH: voucher}, [hold_of(3_000, "H-1"), hold_of(3_000, "H-1")], NOW)
+    assert [len(c.entries) for c in changes] == [1, 0]
+    assert changes[0].events == changes[1].events
+    assert ledger.balance(voucher) == eur(7_000)
+
+
+def test_a_hold_request_for_a_hash_no_voucher_has_is_refused_as_an_unknown_code() -> None:
+    [change] = ledger.hold_in_order({}, [hold_of(1_000)], NOW)
+    assert change.events == (VoucherHoldRefused("H-1", UNKNOWN_VOUCHER, "unknown_code", "orders", NOW),)

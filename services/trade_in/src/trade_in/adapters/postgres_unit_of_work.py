@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reloop_shared.db.types import Connection
 from reloop_shared.postgres_unit_of_work import PostgresUnitOfWork
+from trade_in.adapters.catalog_resale_repository import PostgresDerivationRules, PostgresResalePrices
 from trade_in.adapters.deny_list_repository import PostgresDenyList
 from trade_in.adapters.payout_ledger import PostgresPayoutLedger
 from trade_in.adapters.price_grid_repository import PostgresPriceGrid
@@ -20,3 +21,5 @@ class PostgresTradeInUnitOfWork(PostgresUnitOfWork[DomainEvent], TradeInUnitOfWo
         self.deny_list = PostgresDenyList(conn)
         self.payouts = PostgresPayoutLedger(conn)
         self.vouchers = PostgresVoucherRepository(conn)
+        self.resale_prices = PostgresResalePrices(conn)
+        self.derivation_rules = PostgresDerivationRules(conn)

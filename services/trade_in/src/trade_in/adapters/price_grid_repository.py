@@ -1,4 +1,5 @@
-"""The buy-back grid on PostgreSQL."""
+"""The buy-back grid on PostgreSQL: the entries set by hand, and where there is none, the entry
+derived from the catalog's resale prices (`domain.catalog_resale.entry_from_catalog`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from asyncpg import Record
 
 from reloop_contracts.amounts import Money
 from reloop_shared.db.types import Connection
+from trade_in.adapters.catalog_resale_repository import PostgresDerivationRules, PostgresResalePrices
+from trade_in.domain.catalog_resale import entry_from_catalog
 from trade_in.domain.pricing import GridEntry, GridKey
 
 
@@ -31,7 +34,12 @@ class PostgresPriceGrid:
             key.storage_gb,
             key.grade,
         )
-        return None if row is None else _entry(row)
+        if row is not None:
+            return _entry(row)  # set by hand: it wins, what it overrides need not be read
+        rules = await PostgresDerivationRules(self.conn).of_market(key.market)
+        if not rules:
+            return None
+        return entry_from_catalog(key, rules, await PostgresResalePrices(self.conn).priced_for(key))
 
     async def put(self, entry: GridEntry) -> None:
         key = entry.key

@@ -1,9 +1,11 @@
 """Contracts <-> the trade-in's domain, in one place: domain events of trade-ins and vouchers out
-to `trade-in.trade-ins.v1` and `trade-in.vouchers.v1`, shop drop-offs in as commands."""
+to `trade-in.trade-ins.v1` and `trade-in.vouchers.v1`; shop drop-offs and voucher hold requests in
+as commands."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from reloop_contracts import Event, NonNegativeMoney, PositiveMoney, store
 from reloop_contracts import trade_in as contract
@@ -170,7 +172,11 @@ def voucher_to_contract(event: vouchers.VoucherEvent) -> Event:
             )
         case vouchers.VoucherHoldRefused():
             return contract.VoucherHoldRefused(
-                hold_id=event.hold_id, voucher_id=event.voucher_id, reason=event.reason, at=event.at
+                hold_id=event.hold_id,
+                voucher_id=event.voucher_id,
+                reason=event.reason,
+                requested_by=event.requested_by,
+                at=event.at,
             )
         case vouchers.VoucherReleased():
             return contract.VoucherReleased(
@@ -227,6 +233,22 @@ def to_contract(event: events.DomainEvent) -> Sequence[Event]:
     return [trade_in_to_contract(event)]
 
 
+def drop_off(event: store.TradeInDroppedOff) -> commands.RecordShopTradeIn | commands.CollectAtShop:
+    """A device the shop bought (settled there), or one quoted online that it collects for us."""
+    if event.trade_in_id is None:
+        return shop_trade_in(event)
+    identifier = event.device.identifier
+    return commands.CollectAtShop(
+        trade_in_id=event.trade_in_id,
+        drop_off_id=event.drop_off_id,
+        shop_id=event.shop_id,
+        identifier=identify(identifier.kind, identifier.value),
+        # The centre pays by transfer or in store credit: cash at the counter is the shop's business.
+        payout_method="voucher" if event.payout_method == "store_credit" else "bank_transfer",
+        dropped_off_at=event.dropped_off_at,
+    )
+
+
 def shop_trade_in(event: store.TradeInDroppedOff) -> commands.RecordShopTradeIn:
     device = event.device
     return commands.RecordShopTradeIn(
@@ -241,4 +263,17 @@ def shop_trade_in(event: store.TradeInDroppedOff) -> commands.RecordShopTradeIn:
         paid=event.payout.value(),
         payout_method=event.payout_method,
         dropped_off_at=event.dropped_off_at,
+    )
+
+
+def hold_request(event: contract.VoucherHoldRequested, held_until: datetime) -> vouchers.RequestHold:
+    """A checkout's or a till's request; how long a granted hold lasts is trade-in's policy, not
+    the requester's, so `held_until` is given by the consumer."""
+    return vouchers.RequestHold(
+        hold_id=event.hold_id,
+        code_hash=event.code_hash,
+        amount=event.amount.value(),
+        market=event.market,
+        requested_by=event.requested_by,
+        held_until=held_until,
     )

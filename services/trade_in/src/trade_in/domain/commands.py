@@ -121,6 +121,19 @@ class RecordShopTradeIn:
 
 
 @dataclass(frozen=True)
+class CollectAtShop:
+    """A shop took in a device quoted online, for the centre: nothing was paid at the counter."""
+
+    trade_in_id: str
+    drop_off_id: str
+    shop_id: str
+    identifier: DeviceIdentifier
+    payout_method: PayoutMethod
+    """How the customer asked to be paid, used when the quote was not accepted before."""
+    dropped_off_at: datetime
+
+
+@dataclass(frozen=True)
 class SetGridEntry:
     market: str
     model_family: str

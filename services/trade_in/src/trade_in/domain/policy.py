@@ -17,6 +17,9 @@ class TradeInPolicy:
     voucher_bonus_bps: Mapping[str, int] = field(default_factory=dict)
     """Extra store credit per market, in basis points (1000 = +10%); a market not listed has none."""
     voucher_validity: timedelta = timedelta(days=365)
+    voucher_hold: timedelta = timedelta(minutes=15)
+    """How long an amount held for a checkout or a till stays set aside, from the moment it is
+    granted; a hold no sale converts by then is given back by the sweep."""
 
     def bonus_in(self, market: str) -> int:
         return self.voucher_bonus_bps.get(market, 0)

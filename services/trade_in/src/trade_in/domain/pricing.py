@@ -3,13 +3,17 @@ price falls as the model ages.
 
 A price decays by a fixed share per whole month since the model's release and never below the
 entry's floor; a grid price can also be derived from what reloop resells the device for, less a
-margin, so buy-back follows resale without anyone retyping figures.
+margin, so buy-back follows resale without anyone retyping figures. A derived entry starts from the
+resale price on the day it took effect (that price already counts the device's age until then)
+and decays from there until the catalog reprices; an entry set by hand wins over a derived one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from reloop_contracts.amounts import Money
 from reloop_contracts.markets import currency_of
@@ -17,6 +21,9 @@ from trade_in.domain.errors import InvalidGrid, NoPrice
 from trade_in.domain.grades import Grade
 
 BPS = 10_000
+
+GridSource = Literal["manual", "resale"]
+"""Who set a grid price: the business by hand, or derivation from the catalog's resale price."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class GridEntry:
     monthly_decay_bps: int
     floor: Money
     """Age never takes the price below this."""
+    source: GridSource = "manual"
 
     def __post_init__(self) -> None:
         if self.price.amount_minor <= 0:
@@ -80,10 +88,78 @@ def with_bonus(amount: Money, bonus_bps: int) -> Money:
     return Money(amount.amount_minor + amount.amount_minor * bonus_bps // BPS, amount.currency)
 
 
-def offer_for(entry: GridEntry | None, key: GridKey, at: datetime) -> Money:
+def priced(entry: GridEntry | None, key: GridKey) -> GridEntry:
+    """The entry found for `key`, or `NoPrice` naming the device."""
     if entry is None:
         raise NoPrice(
             f"no buy-back price for {key.model_family} {key.storage_gb} GB in {key.grade} in {key.market}",
             field="device",
         )
-    return price_at(entry, at)
+    return entry
+
+
+def offer_for(entry: GridEntry | None, key: GridKey, at: datetime) -> Money:
+    return price_at(priced(entry, key), at)
+
+
+@dataclass(frozen=True)
+class DerivationRule:
+    """How a market's grid follows resale prices: the margin reloop keeps, the monthly decay from
+    the day a resale price took effect, and the floor age never goes below. A rule for one model
+    family overrides the market's rule (`model_family` None) for that family."""
+
+    market: str
+    model_family: str | None
+    margin_bps: int
+    monthly_decay_bps: int
+    floor: Money
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.margin_bps < BPS:
+            raise InvalidGrid("a margin is between 0 and 9999 basis points", field="margin_bps")
+        if not 0 <= self.monthly_decay_bps <= BPS:
+            raise InvalidGrid("the monthly decay is between 0 and 10000 basis points", field="monthly_decay_bps")
+        if self.floor.amount_minor < 0:
+            raise InvalidGrid("a floor is zero or more", field="floor")
+        expected = currency_of(self.market)
+        if expected is not None and self.floor.currency != expected:
+            raise InvalidGrid(f"market {self.market} pays in {expected}", field="floor.currency")
+
+
+@dataclass(frozen=True)
+class ResalePrice:
+    """What reloop resells one SKU for in one market, from `effective_at` on."""
+
+    sku: str
+    market: str
+    price: Money
+    effective_at: datetime
+
+
+def rule_for(key: GridKey, rules: Iterable[DerivationRule]) -> DerivationRule | None:
+    """The rule that prices `key`: its family's own, else its market's."""
+    mine = [r for r in rules if r.market == key.market and r.model_family in (key.model_family, None)]
+    return next((r for r in mine if r.model_family is not None), mine[0] if mine else None)
+
+
+def resale_for(key: GridKey, prices: Iterable[ResalePrice]) -> ResalePrice | None:
+    """The resale price buy-back follows among the key's SKUs still sold (its colours): the lowest,
+    so reloop never pays for a colour that resells for more than the one the customer may send.
+    Ties go to the newest price. A price in another currency than the market's is not one."""
+    expected = currency_of(key.market)
+    usable = [p for p in prices if p.market == key.market and (expected is None or p.price.currency == expected)]
+    return min(usable, key=lambda p: (p.price.amount_minor, -p.effective_at.timestamp()), default=None)
+
+
+def derived_entry(key: GridKey, rules: Iterable[DerivationRule], prices: Iterable[ResalePrice]) -> GridEntry | None:
+    """The grid entry derived for `key`: its resale price less the rule's margin, decaying by the
+    rule from the day that price took effect, never below the rule's floor (nor above the price).
+    None when the market has no rule, the key no resale price, or nothing would be left to pay."""
+    rule, resale = rule_for(key, rules), resale_for(key, prices)
+    if rule is None or resale is None:
+        return None
+    price = derived_from_resale(resale.price, rule.margin_bps)
+    if price.amount_minor <= 0:
+        return None
+    floor = Money(min(rule.floor.amount_minor, price.amount_minor), price.currency)
+    return GridEntry(key, price, resale.effective_at.date(), rule.monthly_decay_bps, floor, source="resale")

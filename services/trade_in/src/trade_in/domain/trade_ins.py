@@ -207,6 +207,36 @@ class TradeIn:
         self.shipment_reference = shipment_reference
         self._move("in_transit", by, at, f"shipment {shipment_reference}")
 
+    def collect_at_shop(
+        self,
+        shop_id: str,
+        drop_off_id: str,
+        identifier: DeviceIdentifier,
+        payout_method: PayoutMethod,
+        *,
+        open_elsewhere: str | None,
+        at: datetime,
+    ) -> None:
+        """The customer brought the device to a shop instead of mailing it: the shop only collects
+        it for the centre (it pays nothing), so the trade-in is on its way as a parcel would be,
+        and the centre receives, inspects and pays as for a mailed device. A quote not accepted yet
+        is accepted by the hand-over (before it expires), paid as asked at the counter
+        (`payout_method`). The identifier read at the shop is kept when the quote had none; when it
+        had one, the receipt compares it with the device that arrives. The same drop-off again
+        changes nothing."""
+        if self.drop_off_id == drop_off_id:
+            return
+        self._require("collect at a shop", "quoted", "accepted")
+        if self.device.identifier is None:
+            ensure_not_open_elsewhere(identifier, open_elsewhere, self.trade_in_id)
+            self.device = replace(self.device, identifier=identifier)
+        self.drop_off_id = drop_off_id
+        by, reference = f"shop:{shop_id}", f"drop-off {drop_off_id} at shop {shop_id}"
+        if self.status == "quoted":
+            self.accept(payout_method, reference, by=by, at=at)
+        else:
+            self.ship(reference, by=by, at=at)
+
     def cancel(self, *, by: str, at: datetime) -> None:
         self._require("cancel", "quoted", "accepted", "in_transit")
         self._move("cancelled", by, at)

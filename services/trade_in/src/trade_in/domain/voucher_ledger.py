@@ -13,7 +13,6 @@ from datetime import datetime
 
 from reloop_contracts.amounts import Money
 from reloop_contracts.markets import currency_of
-from trade_in.domain.voucher_codes import code_hash
 from trade_in.domain.vouchers import (
     UNKNOWN_VOUCHER,
     Entry,
@@ -144,6 +143,22 @@ def hold(voucher: Voucher | None, cmd: RequestHold, at: datetime) -> Change:
     return Change(voucher.voucher_id, (entry,), (held,))
 
 
+def hold_in_order(vouchers: Mapping[str, Voucher], cmds: Sequence[RequestHold], at: datetime) -> list[Change]:
+    """Decide several hold requests one after the other on the same vouchers (a consumer's batch,
+    loaded once, by code hash): each sees what the requests before it held, so two tills asking for
+    the last euros of one voucher get one hold and one refusal, and a request repeated in the batch
+    gets the first one's answer. Returns each request's change, in the order of `cmds`; the entries
+    are also appended to the vouchers given."""
+    decided = []
+    for cmd in cmds:
+        voucher = vouchers.get(cmd.code_hash)
+        change = hold(voucher, cmd, at)
+        if voucher is not None:
+            voucher.entries.extend(change.entries)
+        decided.append(change)
+    return decided
+
+
 def _hold_refusal(voucher: Voucher, cmd: RequestHold, at: datetime) -> HoldRefusal | None:
     if voucher.is_expired(at):
         return "expired"
@@ -189,7 +204,7 @@ def expire(voucher: Voucher, at: datetime) -> Change:
 
 
 def redeem(vouchers: Mapping[str, Voucher], cmd: RedeemForSale, at: datetime) -> list[Change]:
-    """Apply a sale's voucher payments. `vouchers` are those the sale's codes name, by code hash.
+    """Apply a sale's voucher payments. `vouchers` are those the sale's payments name, by code hash.
 
     Each voucher pays what it can and a shortfall is told, never dropped and never taken below
     zero: an offline till may have accepted a voucher already spent. A sale applied before (the
@@ -198,7 +213,7 @@ def redeem(vouchers: Mapping[str, Voucher], cmd: RedeemForSale, at: datetime) ->
     """
     wanted: dict[str, list[VoucherPayment]] = {}
     for payment in cmd.payments:
-        wanted.setdefault(code_hash(payment.code), []).append(payment)
+        wanted.setdefault(payment.code_hash, []).append(payment)
     known = sorted(((vouchers[h], p) for h, p in wanted.items() if h in vouchers), key=lambda vp: vp[0].voucher_id)
     changes = [_redeem_one(voucher, payments, cmd, at) for voucher, payments in known]
     for digest, payments in wanted.items():

@@ -88,7 +88,8 @@ class IssueVoucher:
 @dataclass(frozen=True)
 class RequestHold:
     hold_id: str
-    code: str
+    code_hash: str
+    """The voucher asked for, named by its code's hash: the code itself never travels."""
     amount: Money
     market: str
     requested_by: Requester
@@ -97,7 +98,8 @@ class RequestHold:
 
 @dataclass(frozen=True)
 class VoucherPayment:
-    code: str
+    code_hash: str
+    """The voucher paid with, named by its code's hash (`voucher_codes.code_hash`)."""
     amount: Money
     hold_id: str | None = None
     """The hold the checkout or till obtained for this payment, when it got one."""

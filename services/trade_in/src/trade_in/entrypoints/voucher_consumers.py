@@ -1,7 +1,8 @@
 """Sales paid with vouchers, from both channels: `SaleRecorded` -> `RedeemForSale` -> handler.
 
-A shop sale and an online order are the same event; a voucher payment line names its code and,
-when the checkout or the till got a hold for it, the hold id as its `reference`. A sale with no
+A shop sale and an online order are the same event; a voucher payment line names its voucher by
+the code's hash (`voucher_code_hash`; events written before it carry the code in clear, hashed here
+the same way) and, when the checkout or the till got a hold for it, the hold id as its `reference`. A sale with no
 voucher line is not trade-in's business and changes nothing. A batch's sales are redeemed
 together, in one load, one decision and one save. The handler joins the consuming transaction, so
 the processed-event record, the ledger entries and the events they raise commit together: a sale
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from reloop_contracts import sales
+from reloop_contracts.voucher_codes import voucher_code_hash
 from reloop_shared.clock import Clock
 from reloop_shared.consumer.subscription import BatchHandler, Delivery, Subscription
 from trade_in.domain.vouchers import RedeemForSale, VoucherPayment
@@ -31,7 +33,7 @@ Tx = TypeVar("Tx")
 def redemption(sale: sales.SaleRecorded) -> RedeemForSale | None:
     """The sale's voucher payments as a command; None when it paid with no voucher."""
     payments = tuple(
-        VoucherPayment(line.voucher_code or "", line.amount.value(), line.reference)
+        VoucherPayment(_voucher_named(line), line.amount.value(), line.reference)
         for line in sale.payments
         if line.method == "voucher" and line.amount.amount_minor > 0
     )
@@ -46,6 +48,12 @@ def redemption(sale: sales.SaleRecorded) -> RedeemForSale | None:
         payments=payments,
         sold_at=sale.sold_at,
     )
+
+
+def _voucher_named(line: sales.PaymentLine) -> str:
+    """The hash the line names its voucher by: sent as such now, or the deprecated clear code of an
+    event written before (a line naming neither matches no voucher and is told as an unknown code)."""
+    return line.voucher_code_hash or voucher_code_hash(line.voucher_code or "")
 
 
 def applying_sales_together(

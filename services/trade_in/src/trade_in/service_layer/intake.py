@@ -1,4 +1,5 @@
-"""Devices arriving: mailed in to the refurbishment centre, or bought at a shop on the spot."""
+"""Devices arriving: mailed in to the refurbishment centre, bought at a shop on the spot, or
+collected at a shop for the centre."""
 
 from __future__ import annotations
 
@@ -70,5 +71,25 @@ async def when_trade_in_dropped_off_record_it_settled(
             at=cmd.dropped_off_at,
         )
         await uow.trade_ins.add(trade_in)
+        await uow.commit()
+    return trade_in
+
+
+async def when_trade_in_dropped_off_collect_it(cmd: commands.CollectAtShop, uow: TradeInUnitOfWork) -> TradeIn:
+    """A device quoted online was left at a shop: it is on its way to the centre, not settled at the
+    shop. A trade-in that does not exist or cannot be collected any more is refused (the consumer
+    dead-letters the drop-off with the reason)."""
+    async with uow:
+        trade_in = await trade_in_of(uow, cmd.trade_in_id)
+        open_one = await uow.trade_ins.open_with(cmd.identifier)
+        trade_in.collect_at_shop(
+            cmd.shop_id,
+            cmd.drop_off_id,
+            cmd.identifier,
+            cmd.payout_method,
+            open_elsewhere=open_one,
+            at=cmd.dropped_off_at,
+        )
+        await uow.trade_ins.save(trade_in)
         await uow.commit()
     return trade_in

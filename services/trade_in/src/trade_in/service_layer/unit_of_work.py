@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from reloop_shared.unit_of_work import UnitOfWork
 from trade_in.domain.events import DomainEvent
+from trade_in.service_layer.catalog_ports import DerivationRules, ResalePrices
 from trade_in.service_layer.ports import DeviceDenyList, Payouts, PriceGrid, TradeIns
 from trade_in.service_layer.voucher_ports import VoucherRepository
 
@@ -19,3 +20,5 @@ class TradeInUnitOfWork(UnitOfWork[DomainEvent]):
     deny_list: DeviceDenyList
     payouts: Payouts
     vouchers: VoucherRepository
+    resale_prices: ResalePrices
+    derivation_rules: DerivationRules

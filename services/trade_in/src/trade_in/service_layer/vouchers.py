@@ -78,11 +78,41 @@ async def request_hold(cmd: RequestHold, uow: VoucherUnitOfWork, clock: Clock) -
     """Hold an amount of a voucher for a checkout or a till, or refuse with the reason; either way
     the answer is an event the requester waits for."""
     async with uow:
-        found = await uow.vouchers.lock_by_code_hashes([code_hash(cmd.code)], holds=[cmd.hold_id])
-        change = ledger.hold(next(iter(found.values()), None), cmd, clock.now())
+        found = await uow.vouchers.lock_by_code_hashes([cmd.code_hash], holds=[cmd.hold_id])
+        change = ledger.hold(found.get(cmd.code_hash), cmd, clock.now())
         await _save(uow, [change])
         await uow.commit()
     return change
+
+
+@dataclass(frozen=True)
+class HoldToDecide:
+    """A hold request and the consumed event it came from (the cause of its answer)."""
+
+    command: RequestHold
+    correlation_id: str
+    causation_id: str
+    trace_headers: Mapping[str, str] = field(default_factory=dict)
+
+
+async def request_holds(requests: Sequence[HoldToDecide], uow: VoucherUnitOfWork, clock: Clock) -> list[Change]:
+    """Decide a consumer batch's hold requests at once, as `redeem_for_sales` does its sales: their
+    vouchers locked and loaded in one query, the ledger deciding the requests in the order they were
+    asked, their entries saved in one statement, and each answer naming the request it answers."""
+    if not requests:
+        return []
+    commands = [request.command for request in requests]
+    async with uow:
+        found = await uow.vouchers.lock_by_code_hashes(
+            sorted({cmd.code_hash for cmd in commands}), holds=[cmd.hold_id for cmd in commands]
+        )
+        decided = ledger.hold_in_order(found, commands, clock.now())
+        await uow.vouchers.save([change for change in decided if change.entries])
+        for request, change in zip(requests, decided, strict=True):
+            with uow.on_behalf_of(request.correlation_id, request.causation_id, request.trace_headers):
+                uow.record(*change.events)
+        await uow.commit()
+    return decided
 
 
 async def redeem_for_sale(cmd: RedeemForSale, uow: VoucherUnitOfWork, clock: Clock) -> list[Change]:
@@ -116,7 +146,7 @@ async def redeem_for_sales(sales: Sequence[SaleToRedeem], uow: VoucherUnitOfWork
 async def _lock_for(uow: VoucherUnitOfWork, cmds: Sequence[RedeemForSale]) -> dict[str, Voucher]:
     """The vouchers these sales pay with, locked, with the ledger entries their decisions read."""
     return await uow.vouchers.lock_by_code_hashes(
-        sorted({code_hash(p.code) for cmd in cmds for p in cmd.payments}),
+        sorted({p.code_hash for cmd in cmds for p in cmd.payments}),
         sales=[cmd.sale_id for cmd in cmds],
         holds=[p.hold_id for cmd in cmds for p in cmd.payments if p.hold_id is not None],
     )
