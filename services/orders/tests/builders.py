@@ -12,6 +12,7 @@ from orders.domain.lines import ReservedUnit
 from orders.domain.model import Order
 from orders.domain.payments import Authorization
 from orders.domain.rules import ACCESSORY, DEVICE
+from orders.domain.vouchers import VoucherToApply
 from reloop_contracts.amounts import Money
 
 NOW = datetime(2026, 11, 2, 10, tzinfo=UTC)
@@ -38,6 +39,20 @@ def checked_out(
     if contact is not None:
         order.capture_contact(contact)
     return order
+
+
+def with_vouchers(*amounts_minor: int, token: str | None = "tok_visa") -> Order:
+    """A phone and two chargers (49 880 EUR cents) checked out with vouchers of these amounts,
+    codes TRD-AAAA-BBBB-CCCC-000n; the card, if `token`, pays the rest."""
+    vouchers = [VoucherToApply.typed(voucher_code(n), Money(a, "EUR")) for n, a in enumerate(amounts_minor, 1)]
+    method = "card" if token is not None else None
+    return Order.checkout(
+        ORDER_ID, "cart-1", "cust-1", "FR", [PHONE, CHARGERS], "ship", None, method, token, NOW, vouchers=vouchers
+    )
+
+
+def voucher_code(n: int) -> str:
+    return f"TRD-AAAA-BBBB-CCCC-{n:04d}"
 
 
 def approved(amount: Money) -> Authorization:

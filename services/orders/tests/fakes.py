@@ -103,6 +103,20 @@ class InMemoryOrders:
         order_id = self.tables.reservations.get(reservation_id)
         return await self.get(order_id, for_update=for_update) if order_id is not None else None
 
+    async def for_hold(self, hold_id: str, *, for_update: bool = False) -> Order | None:
+        orders = self.tables.orders.values()
+        order_id = next((o.order_id for o in orders for v in o.vouchers if v.hold_id == hold_id), None)
+        return await self.get(order_id, for_update=for_update) if order_id is not None else None
+
+    async def awaiting_voucher_answers(self, now: datetime, limit: int) -> list[Order]:
+        def due(order: Order) -> tuple[datetime, str]:
+            assert order.vouchers_answer_by is not None
+            return (order.vouchers_answer_by, order.order_id)
+
+        waiting = [o for o in self.tables.orders.values() if o.vouchers_answer_by is not None]
+        found = [await self.get(o.order_id) for o in sorted(waiting, key=due) if due(o)[0] <= now][:limit]
+        return [order for order in found if order is not None]
+
     async def save(self, order: Order) -> None:
         if order not in self.seen:
             self.seen.append(order)
@@ -120,6 +134,11 @@ class InMemoryOrders:
         others = {r.return_id for o in self.tables.orders.values() if o.order_id != order.order_id for r in o.returns}
         if others & {r.return_id for r in row.returns}:
             raise IntegrityError(f"order {order.order_id} names a return of another order")
+        holds = {v.hold_id for o in self.tables.orders.values() if o.order_id != order.order_id for v in o.vouchers}
+        if holds & {v.hold_id for v in row.vouchers}:
+            raise IntegrityError(f"order {order.order_id} names a voucher hold of another order")
+        if len({v.code_hash for v in row.vouchers}) != len(row.vouchers):
+            raise IntegrityError(f"order {order.order_id} names a voucher twice")
         self.tables.orders[order.order_id] = row
         self.tables.reservations.setdefault(order.reservation_id, order.order_id)
 

@@ -10,6 +10,7 @@ from orders.domain.customer import ContactDetails
 from orders.domain.lines import ReservedUnit
 from orders.domain.model import Order
 from orders.domain.rules import ACCESSORY, DEVICE
+from orders.domain.vouchers import VoucherToApply
 from orders.service_layer import carts, checkout, orders, projections, reservations, sale_allocations
 from reloop_contracts.amounts import Money
 from services.orders.tests.fakes import OrdersTwin
@@ -55,6 +56,20 @@ async def checked_out(
     cart = await cart_with(twin, (PHONE, DEVICE, 1), (CHARGER, ACCESSORY, 2), customer_id=customer_id)
     result = await checkout.checkout(checkout_of(cart, token, contact=contact), twin.uow(), twin.sealer, twin.clock)
     return result.order
+
+
+async def checked_out_with_vouchers(
+    twin: OrdersTwin, *vouchers: tuple[str, int], token: str | None = "tok_visa"
+) -> Order:
+    """A phone and two chargers checked out with these (code, amount in EUR cents) vouchers; the
+    card, if `token`, pays the rest. The order waits for inventory's hold and trade-in's answers."""
+    await price_list(twin)
+    cart = await cart_with(twin, (PHONE, DEVICE, 1), (CHARGER, ACCESSORY, 2))
+    applied = tuple(VoucherToApply.typed(code, Money(amount, "EUR")) for code, amount in vouchers)
+    cmd = commands.Checkout(
+        cart.cart_id, cart.customer_id, "ship", None, "card" if token else None, token, vouchers=applied
+    )
+    return (await checkout.checkout(cmd, twin.uow(), twin.sealer, twin.clock)).order
 
 
 def held(order: Order) -> commands.ConfirmReservation:

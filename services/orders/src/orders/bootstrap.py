@@ -6,6 +6,8 @@ registry (to run on topics of their own when other services share the broker).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from orders.adapters.local_payments import DeclineRules, LocalLedgerPaymentProvider
@@ -19,7 +21,8 @@ from orders.domain.payments import PaymentProvider
 from orders.entrypoints.consumers import carrier, subscription
 from orders.entrypoints.http import routes
 from orders.entrypoints.http.dependencies import HttpDependencies
-from reloop_contracts import REGISTRY, Registry, inventory, orders, privacy, sales
+from orders.service_layer.voucher_holds import fail_orders_without_voucher_answers
+from reloop_contracts import REGISTRY, Registry, inventory, orders, privacy, sales, trade_in
 from reloop_shared.clock import SYSTEM_CLOCK, Clock
 from reloop_shared.db.migrations import MigrationSource
 from reloop_shared.db.types import Connection
@@ -28,7 +31,13 @@ from reloop_shared.personal_data import KeyStore, PersonalDataSealer, ServiceKey
 from reloop_shared.runtime import ServiceRuntime
 
 SERVICE = "orders"
-PUBLISHES = (orders.OrderPlaced, sales.SaleRecorded, inventory.ReservationRequested, privacy.ErasureCompleted)
+PUBLISHES = (
+    orders.OrderPlaced,
+    sales.SaleRecorded,
+    inventory.ReservationRequested,
+    trade_in.VoucherHoldRequested,
+    privacy.ErasureCompleted,
+)
 """One event of each topic written; the registry says which topic carries it."""
 
 
@@ -74,10 +83,22 @@ def build(
     runtime.subscribe(
         subscription(joining, sealer, clock, registry=registry, max_attempts=settings.consumer_max_attempts)
     )
+
+    async def voucher_answers_overdue() -> int:
+        return await fail_orders_without_voucher_answers(unit_of_work(), clock)
+
+    runtime.every(settings.voucher_sweep_s, voucher_answers_overdue, name="voucher-answers-overdue")
+    voucher_timeout = timedelta(seconds=settings.voucher_hold_timeout_s)
     app = create_app(
         runtime,
         title="reloop orders",
         description="The online channel: carts, checkout, payment, fulfilment, delivery and returns.",
-        routers=[routes(HttpDependencies(unit_of_work, PostgresOrdersReads(lambda: runtime.pool), sealer, clock))],
+        routers=[
+            routes(
+                HttpDependencies(
+                    unit_of_work, PostgresOrdersReads(lambda: runtime.pool), sealer, clock, voucher_timeout
+                )
+            )
+        ],
     )
     return runtime, app

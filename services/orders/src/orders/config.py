@@ -17,3 +17,11 @@ class OrdersSettings(RuntimeSettings):
         ge=0,
         description="The local payment ledger declines any authorisation above this many minor units.",
     )
+    voucher_hold_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a checkout waits for trade-in's answer to each voucher hold before the order fails.",
+    )
+    voucher_sweep_s: float = Field(
+        default=1.0, gt=0, description="How often orders waiting past that deadline are failed."
+    )

@@ -14,10 +14,12 @@ from orders.domain import commands
 from orders.domain.customer import ContactDetails
 from orders.domain.model import Order
 from orders.domain.rules import ACCESSORY, DEVICE
+from orders.domain.vouchers import VoucherToApply
 from orders.service_layer import carts, checkout
 from orders.service_layer.ports import StorefrontSku
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
-from reloop_contracts import NonNegativeMoney, catalog, inventory
+from reloop_contracts import NonNegativeMoney, catalog, inventory, trade_in
+from reloop_contracts.amounts import Money
 from reloop_contracts.common import ItemKind
 from reloop_shared.memory_service import ServiceUnderTest
 from services.orders.tests.messaging.under_test import Storefront
@@ -62,12 +64,14 @@ async def checked_out(
     service: Orders,
     storefront: Storefront,
     *,
-    token: str = "tok_visa",
+    token: str | None = "tok_visa",
     contact: ContactDetails | None = None,
     customer_id: str | None = None,
+    vouchers: tuple[tuple[str, int], ...] = (),
 ) -> CheckedOut:
     """The catalog lists and prices a phone and a charger; a shopper checks out one phone and two
-    chargers in France. The order waits for inventory's hold."""
+    chargers in France, with `vouchers` (code, EUR cents) if any. The order waits for inventory's
+    hold (and trade-in's answers)."""
     phone, charger = unique("IPH13"), unique("CHG")
     await service.deliver(
         listing(phone, DEVICE, storefront),
@@ -82,11 +86,45 @@ async def checked_out(
         await carts.add_cart_line(
             commands.AddCartLine(cart.cart_id, cart.customer_id, sku, kind, quantity), uow(), clock
         )
-    cmd = commands.Checkout(cart.cart_id, cart.customer_id, "ship", None, "card", token, contact=contact)
+    applied = tuple(VoucherToApply.typed(code, Money(amount, "EUR")) for code, amount in vouchers)
+    method = "card" if token is not None else None
+    cmd = commands.Checkout(
+        cart.cart_id, cart.customer_id, "ship", None, method, token, contact=contact, vouchers=applied
+    )
     order = (await checkout.checkout(cmd, uow(), storefront.sealer, clock)).order
     requested = await service.published(inventory.ReservationRequested)
     [request] = [r for r in requested if r.reservation_id == order.reservation_id]
     return CheckedOut(order, request)
+
+
+async def hold_requests(service: Orders, order_id: str) -> list[trade_in.VoucherHoldRequested]:
+    """What orders asked trade-in to hold for this order, in order."""
+    return [r for r in await service.published(trade_in.VoucherHoldRequested) if r.reference == order_id]
+
+
+def voucher_held(request: trade_in.VoucherHoldRequested, voucher_id: str) -> trade_in.VoucherHeld:
+    """Trade-in's yes: the amount is set aside for twenty minutes."""
+    return trade_in.VoucherHeld(
+        voucher_id=voucher_id,
+        hold_id=request.hold_id,
+        amount=request.amount,
+        held_until=request.requested_at + timedelta(minutes=20),
+        requested_by=request.requested_by,
+        at=request.requested_at,
+    )
+
+
+def voucher_refused(
+    request: trade_in.VoucherHoldRequested, voucher_id: str, reason: str
+) -> trade_in.VoucherHoldRefused:
+    """Trade-in's no, and why."""
+    return trade_in.VoucherHoldRefused(
+        hold_id=request.hold_id,
+        voucher_id=voucher_id,
+        reason=cast(trade_in.HoldRefusal, reason),
+        requested_by=request.requested_by,
+        at=request.requested_at,
+    )
 
 
 def held(request: inventory.ReservationRequested, unit: str) -> inventory.ReservationConfirmed:

@@ -1,9 +1,10 @@
-"""Orders' SQL for its aggregates: orders (with lines, payments, returns), carts, and checkout keys."""
+"""Orders' SQL for its aggregates: orders (with lines, payments, vouchers, returns), carts, and checkout keys."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime
 from typing import Any
 
 from orders.domain.cart import Cart, CartLine, CartStatus
@@ -20,6 +21,7 @@ from orders.domain.lines import (
     Substitute,
 )
 from orders.domain.model import Order
+from orders.domain.vouchers import VoucherPayment, VoucherState
 from reloop_contracts.amounts import Money
 from reloop_shared.db.types import Connection
 from reloop_shared.unit_of_work import TrackedAggregates
@@ -30,9 +32,10 @@ _UPSERT_ORDER = """
 INSERT INTO orders (order_id, cart_id, customer_id, market, fulfilment, pickup_location_id, status, reservation_id,
     reservation_attempt, payment_token, location_id, unavailable_lines, substitutes, stock_committed, cancel_reason,
     tracking_reference, created_at, placed_at, cancelled_at, fulfilled_at, delivered_at, withdrawal_deadline,
-    updated_at, subject_id, sealed_contact, consent_marketing, consent_captured_at, consent_captured_by)
+    updated_at, vouchers_answer_by, subject_id, sealed_contact, consent_marketing, consent_captured_at,
+    consent_captured_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-    $24, $25::jsonb, $26, $27, $28)
+    $24, $25, $26::jsonb, $27, $28, $29)
 ON CONFLICT (order_id) DO UPDATE SET status = EXCLUDED.status, reservation_id = EXCLUDED.reservation_id,
     reservation_attempt = EXCLUDED.reservation_attempt, payment_token = EXCLUDED.payment_token,
     location_id = EXCLUDED.location_id, unavailable_lines = EXCLUDED.unavailable_lines,
@@ -40,7 +43,7 @@ ON CONFLICT (order_id) DO UPDATE SET status = EXCLUDED.status, reservation_id = 
     cancel_reason = EXCLUDED.cancel_reason, tracking_reference = EXCLUDED.tracking_reference,
     placed_at = EXCLUDED.placed_at, cancelled_at = EXCLUDED.cancelled_at, fulfilled_at = EXCLUDED.fulfilled_at,
     delivered_at = EXCLUDED.delivered_at, withdrawal_deadline = EXCLUDED.withdrawal_deadline,
-    updated_at = EXCLUDED.updated_at
+    updated_at = EXCLUDED.updated_at, vouchers_answer_by = EXCLUDED.vouchers_answer_by
 """
 
 _UPSERT_LINE = """
@@ -55,6 +58,15 @@ _INSERT_PAYMENT = """
 INSERT INTO order_payments (order_id, position, payment_id, kind, amount_minor, currency, reference, at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (order_id, position) DO NOTHING
+"""
+
+# A voucher's hold is asked once and answered once: only its answer is ever written again.
+_UPSERT_VOUCHER = """
+INSERT INTO order_vouchers (hold_id, order_id, position, code_hash, hint, amount_minor, currency, state, voucher_id,
+    refusal, held_until, answered_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+ON CONFLICT (hold_id) DO UPDATE SET state = EXCLUDED.state, voucher_id = EXCLUDED.voucher_id,
+    refusal = EXCLUDED.refusal, held_until = EXCLUDED.held_until, answered_at = EXCLUDED.answered_at
 """
 
 _UPSERT_RETURN = """
@@ -79,12 +91,31 @@ class PostgresOrders:
             return None
         lines = await self.conn.fetch("SELECT * FROM order_lines WHERE order_id = $1 ORDER BY position", order_id)
         payments = await self.conn.fetch("SELECT * FROM order_payments WHERE order_id = $1 ORDER BY position", order_id)
+        vouchers = await self.conn.fetch("SELECT * FROM order_vouchers WHERE order_id = $1 ORDER BY position", order_id)
         returns = await self.conn.fetch(
             "SELECT * FROM order_returns WHERE order_id = $1 ORDER BY requested_at, return_id", order_id
         )
         order = _order(row, lines, payments, returns)
+        order.vouchers = [_voucher(v) for v in vouchers]
         self.seen.append(order)
         return order
+
+    async def for_hold(self, hold_id: str, *, for_update: bool = False) -> Order | None:
+        order_id = await self.conn.fetchval("SELECT order_id FROM order_vouchers WHERE hold_id = $1", hold_id)
+        return await self.get(order_id, for_update=for_update) if order_id is not None else None
+
+    async def awaiting_voucher_answers(self, now: datetime, limit: int) -> list[Order]:
+        # SKIP LOCKED: an order a consumer is answering right now is left for the next sweep.
+        order_ids = await self.conn.fetch(
+            """
+            SELECT order_id FROM orders WHERE vouchers_answer_by <= $1
+            ORDER BY vouchers_answer_by, order_id LIMIT $2 FOR UPDATE SKIP LOCKED
+            """,
+            now,
+            limit,
+        )
+        found = [await self.get(r["order_id"]) for r in order_ids]
+        return [order for order in found if order is not None]
 
     async def for_reservation(self, reservation_id: str, *, for_update: bool = False) -> Order | None:
         order_id = await self.conn.fetchval(
@@ -120,6 +151,7 @@ class PostgresOrders:
             order.delivered_at,
             order.withdrawal_deadline,
             order.updated_at or order.created_at,
+            order.vouchers_answer_by,
             *_contact_columns(order.contact),
         )
         await self.conn.execute(
@@ -163,6 +195,27 @@ class PostgresOrders:
                         p.at,
                     )
                     for position, p in enumerate(order.payments)
+                ],
+            )
+        if order.vouchers:
+            await self.conn.executemany(
+                _UPSERT_VOUCHER,
+                [
+                    (
+                        v.hold_id,
+                        order.order_id,
+                        position,
+                        v.code_hash,
+                        v.hint,
+                        v.amount.amount_minor,
+                        v.amount.currency,
+                        v.state.value,
+                        v.voucher_id,
+                        v.refusal,
+                        v.held_until,
+                        v.answered_at,
+                    )
+                    for position, v in enumerate(order.vouchers)
                 ],
             )
         if order.returns:
@@ -248,6 +301,21 @@ def _order(row: Any, lines: list[Any], payments: list[Any], returns: list[Any]) 
         withdrawal_deadline=row["withdrawal_deadline"],
         updated_at=row["updated_at"],
         contact=_contact(row),
+        vouchers_answer_by=row["vouchers_answer_by"],
+    )
+
+
+def _voucher(row: Any) -> VoucherPayment:
+    return VoucherPayment(
+        hold_id=row["hold_id"],
+        code_hash=row["code_hash"],
+        hint=row["hint"],
+        amount=Money(row["amount_minor"], row["currency"]),
+        state=VoucherState(row["state"]),
+        voucher_id=row["voucher_id"],
+        refusal=row["refusal"],
+        held_until=row["held_until"],
+        answered_at=row["answered_at"],
     )
 
 

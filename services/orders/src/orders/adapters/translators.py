@@ -8,17 +8,19 @@ from typing import Literal, cast
 
 from orders.domain import commands, customer, events
 from orders.domain.lines import ReservedUnit, Substitute
-from reloop_contracts import Event, NonNegativeMoney
+from reloop_contracts import Event, NonNegativeMoney, PositiveMoney
 from reloop_contracts import catalog as catalog_contract
 from reloop_contracts import inventory as inventory_contract
 from reloop_contracts import orders as contract
 from reloop_contracts import privacy as privacy_contract
 from reloop_contracts import sales as sales_contract
-from reloop_contracts.amounts import Money
+from reloop_contracts import trade_in as trade_in_contract
+from reloop_contracts.amounts import Money, total
 from reloop_contracts.common import Consent, CustomerRef, ItemKind, SealedPersonalData
 from reloop_contracts.orders import Fulfilment
 
 CHANNEL = "online"
+REQUESTER = "orders"
 
 # The domain holds these as plain strings it has already checked; pydantic checks them again here.
 LineChange = Literal["substituted", "dropped"]
@@ -85,6 +87,18 @@ def to_contract(event: events.DomainEvent) -> Sequence[Event]:
             return [
                 inventory_contract.ReservationReleaseRequested(
                     reservation_id=event.reservation_id, reason=event.reason, requested_at=event.at
+                )
+            ]
+        case events.VoucherHoldRequested():
+            return [
+                trade_in_contract.VoucherHoldRequested(
+                    hold_id=event.hold_id,
+                    code_hash=event.code_hash,
+                    amount=PositiveMoney.of(event.amount),
+                    market=event.market,
+                    requested_by=REQUESTER,
+                    reference=event.order_id,
+                    requested_at=event.at,
                 )
             ]
         case events.OrderPlaced():
@@ -172,12 +186,27 @@ def _placed(event: events.OrderPlaced) -> list[Event]:
             )
             for line in event.lines
         ],
-        payments=[sales_contract.PaymentLine(method="card", amount=total, reference=event.capture_id)],
+        payments=_payments(event),
         total=total,
         customer=_customer(event.customer_id, event.contact),
         reservation_id=event.reservation_id,
     )
     return [order, sale]
+
+
+def _payments(event: events.OrderPlaced) -> list[sales_contract.PaymentLine]:
+    """One line per voucher (named by its code's hash and the hold the sale converts), then the
+    card for the rest, if there is a rest: together they come to the total."""
+    vouchers = [
+        sales_contract.PaymentLine(
+            method="voucher", amount=_money(v.amount), reference=v.hold_id, voucher_code_hash=v.code_hash
+        )
+        for v in event.vouchers
+    ]
+    if event.capture_id is None:
+        return vouchers
+    card = event.total - total([v.amount for v in event.vouchers], event.total.currency)
+    return [*vouchers, sales_contract.PaymentLine(method="card", amount=_money(card), reference=event.capture_id)]
 
 
 def _returned(event: events.ReturnReceived) -> Event:
@@ -272,6 +301,14 @@ def sold_line_reallocated(event: inventory_contract.SaleLineReallocated) -> comm
 
 def unallocated(event: inventory_contract.SaleUnallocated) -> commands.DropSoldLine:
     return commands.DropSoldLine(event.sale_id, event.line_id, event.reason)
+
+
+def voucher_held(event: trade_in_contract.VoucherHeld) -> commands.RecordVoucherHold:
+    return commands.RecordVoucherHold(event.hold_id, event.voucher_id, event.held_until, event.requested_by)
+
+
+def voucher_refused(event: trade_in_contract.VoucherHoldRefused) -> commands.RecordVoucherRefusal:
+    return commands.RecordVoucherRefusal(event.hold_id, event.voucher_id, event.reason, event.requested_by)
 
 
 def erasure(event: privacy_contract.ErasureRequested) -> commands.EraseCustomer:

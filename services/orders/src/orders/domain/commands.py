@@ -10,6 +10,7 @@ from datetime import datetime
 
 from orders.domain.customer import ContactDetails
 from orders.domain.lines import ReservedUnit, Substitute
+from orders.domain.vouchers import VoucherToApply
 from reloop_contracts.amounts import Money
 
 # --- carts and checkout ---------------------------------------------------------------------------
@@ -43,10 +44,12 @@ class Checkout:
     customer_id: str
     fulfilment: str
     pickup_location_id: str | None
-    payment_method: str
-    payment_token: str
+    payment_method: str | None
+    """None when vouchers pay the whole order: no card then."""
+    payment_token: str | None
     idempotency_key: str | None = None
     contact: ContactDetails | None = None
+    vouchers: tuple[VoucherToApply, ...] = ()
 
 
 # --- orders ----------------------------------------------------------------------------------------
@@ -149,6 +152,25 @@ class DropSoldLine:
     sale_id: str
     line_id: str
     reason: str
+
+
+# --- from trade-in's answers to orders' voucher holds -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordVoucherHold:
+    hold_id: str
+    voucher_id: str
+    held_until: datetime
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class RecordVoucherRefusal:
+    hold_id: str
+    voucher_id: str
+    reason: str
+    requested_by: str | None
 
 
 # --- the price list and availability projections ----------------------------------------------------

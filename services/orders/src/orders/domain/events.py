@@ -41,6 +41,27 @@ class ReservationReleaseRequested:
 
 
 @dataclass(frozen=True)
+class VoucherHoldRequested:
+    """Orders asks trade-in to set part of a voucher aside for the order until it is paid."""
+
+    hold_id: str
+    code_hash: str
+    amount: Money
+    market: str
+    order_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class VoucherUsed:
+    """A voucher paying part of a placed order: its hold, converted by the sale."""
+
+    hold_id: str
+    code_hash: str
+    amount: Money
+
+
+@dataclass(frozen=True)
 class SoldLine:
     line_id: str
     kind: str
@@ -67,9 +88,12 @@ class OrderPlaced:
     reservation_id: str
     lines: tuple[SoldLine, ...]
     total: Money
-    capture_id: str
+    capture_id: str | None
+    """The card's capture; None when vouchers paid the whole order."""
     at: datetime
     contact: SealedContact | None = None
+    vouchers: tuple[VoucherUsed, ...] = ()
+    """What each voucher paid; the card paid the rest of the total."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +170,7 @@ class ReturnReceived:
 DomainEvent = (
     ReservationRequested
     | ReservationReleaseRequested
+    | VoucherHoldRequested
     | OrderPlaced
     | OrderCancelled
     | OrderLineChanged

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from orders.domain import events
 from orders.domain.cart import PricedLine
 from orders.domain.customer import SealedContact
-from orders.domain.errors import InvalidReturn, InvalidSubstitute, NotFound, ReservationMismatch, WrongState
+from orders.domain.errors import (
+    InvalidCheckout,
+    InvalidReturn,
+    InvalidSubstitute,
+    NotFound,
+    ReservationMismatch,
+    WrongState,
+)
 from orders.domain.lines import (
     LineStatus,
     OrderLine,
@@ -38,6 +45,15 @@ from orders.domain.rules import (
     check_within_withdrawal_period,
     sale_location,
     withdrawal_deadline,
+)
+from orders.domain.vouchers import (
+    VOUCHER_ANSWER_TIMEOUT,
+    VoucherPayment,
+    VoucherState,
+    VoucherToApply,
+    check_vouchers,
+    hold_id,
+    voucher_shares,
 )
 from reloop_contracts.amounts import Money, total
 from reloop_shared.recording import EventRecorder
@@ -72,6 +88,9 @@ class Order:
     withdrawal_deadline: datetime | None = None
     updated_at: datetime | None = None
     contact: SealedContact | None = None
+    vouchers: list[VoucherPayment] = field(default_factory=list)
+    vouchers_answer_by: datetime | None = None
+    """The durable deadline for trade-in's answers to the vouchers' holds; None once none is awaited."""
     recorder: EventRecorder[events.DomainEvent] = field(default_factory=EventRecorder, repr=False, compare=False)
 
     @classmethod
@@ -84,13 +103,18 @@ class Order:
         lines: Sequence[PricedLine],
         fulfilment: str,
         pickup_location_id: str | None,
-        payment_method: str,
-        payment_token: str,
+        payment_method: str | None,
+        payment_token: str | None,
         now: datetime,
+        *,
+        vouchers: Sequence[VoucherToApply] = (),
+        voucher_timeout: timedelta = VOUCHER_ANSWER_TIMEOUT,
     ) -> Order:
-        """Freeze the priced cart into an order and ask inventory to hold its stock (reservation = order id)."""
+        """Freeze the priced cart into an order, ask inventory to hold its stock (reservation = order
+        id) and trade-in to hold each voucher's amount; the card, if any, pays the rest."""
         check_fulfilment(fulfilment, pickup_location_id)
-        check_payment_method(payment_method)
+        if payment_method is not None:
+            check_payment_method(payment_method)
         for line in lines:
             check_line_quantity(line.kind, line.quantity)
         order = cls(
@@ -106,7 +130,16 @@ class Order:
             payment_token=payment_token,
             updated_at=now,
         )
+        check_vouchers(vouchers, order.total)
+        order.vouchers = [
+            VoucherPayment(hold_id(order_id, n), v.code_hash, v.hint, v.amount) for n, v in enumerate(vouchers)
+        ]
+        if order.card_amount.amount_minor > 0 and (payment_method is None or not payment_token):
+            raise InvalidCheckout("the vouchers do not pay the whole order: a card pays the rest", field="payment")
+        if order.card_amount.amount_minor == 0:
+            order.payment_token = None  # no card is charged: a token is not kept for nothing
         order._request_reservation(now)
+        order._request_voucher_holds(now, voucher_timeout)
         return order
 
     def capture_contact(self, contact: SealedContact) -> None:
@@ -127,6 +160,24 @@ class Order:
         return total([line.amount for line in self.active_lines], self.lines[0].unit_price.currency)
 
     @property
+    def card_amount(self) -> Money:
+        """What the card pays: the total less what the vouchers pay of it."""
+        paid = [share for _, share in voucher_shares(self.vouchers, self.total)]
+        return self.total - total(paid, self.total.currency)
+
+    @property
+    def awaits_vouchers(self) -> bool:
+        return any(v.state is VoucherState.REQUESTED for v in self.vouchers)
+
+    def payment_due(self) -> Money | None:
+        """What to charge the card (zero when vouchers pay it all) once the stock is held and
+        every voucher's amount is set aside; None until then, and once the order moved on."""
+        stock_held = self.status is OrderStatus.RESERVING and self.location_id is not None
+        if not stock_held or any(v.state is not VoucherState.HELD for v in self.vouchers):
+            return None
+        return self.card_amount
+
+    @property
     def capture_id(self) -> str | None:
         return next((p.payment_id for p in self.payments if p.kind is PaymentKind.CAPTURE), None)
 
@@ -139,8 +190,9 @@ class Order:
     # --- reservation outcomes and payment -----------------------------------------------------
 
     def confirm_reservation(self, reservation_id: str, held: Sequence[ReservedUnit], now: datetime) -> Money | None:
-        """Record which unit each line got; returns what to charge, or None for a stale confirmation."""
-        if not self._awaits(reservation_id):
+        """Record which unit each line got; returns what to charge now (`payment_due`), or None for
+        a stale confirmation or while vouchers are still unanswered."""
+        if not self.awaits_stock(reservation_id):
             return None
         by_line = {unit.line_id: unit for unit in held}
         for line in self.active_lines:
@@ -150,15 +202,27 @@ class Order:
             line.unit_id, line.location_id = unit.unit_id, unit.location_id
         self.location_id = self.pickup_location_id or sale_location(self.active_lines)
         self.updated_at = now
-        return self.total
+        return self.payment_due()
 
     def payment_captured(self, authorization: Authorization, capture_id: str, now: datetime) -> None:
-        if self.status is not OrderStatus.RESERVING or self.location_id is None:
-            raise WrongState(f"order {self.order_id} is {self.status}, not awaiting payment", field="status")
+        due = self.payment_due()
+        if due is None or due.amount_minor == 0:
+            raise WrongState(f"order {self.order_id} is {self.status}, not awaiting a card payment", field="status")
         self.payments += [
             PaymentRecord(authorization.authorization_id, PaymentKind.AUTHORIZATION, authorization.amount, None, now),
             PaymentRecord(capture_id, PaymentKind.CAPTURE, authorization.amount, authorization.authorization_id, now),
         ]
+        self._place(capture_id, now)
+
+    def paid_with_vouchers(self, now: datetime) -> None:
+        """The vouchers' holds cover the whole order: placed without a card."""
+        due = self.payment_due()
+        if due is None or due.amount_minor != 0:
+            raise WrongState(f"order {self.order_id} is not paid by its vouchers alone", field="vouchers")
+        self._place(None, now)
+
+    def _place(self, capture_id: str | None, now: datetime) -> None:
+        assert self.location_id is not None  # payment_due() holds only once the stock is held
         self.payment_token = None  # single use: never kept once spent
         self.status, self.placed_at, self.updated_at = OrderStatus.PLACED, now, now
         self.recorder.record(
@@ -175,6 +239,10 @@ class Order:
                 capture_id,
                 now,
                 self.contact,
+                tuple(
+                    events.VoucherUsed(v.hold_id, v.code_hash, share)
+                    for v, share in voucher_shares(self.vouchers, self.total)
+                ),
             )
         )
 
@@ -186,6 +254,38 @@ class Order:
         self.payment_token = None
         self.recorder.record(events.ReservationReleaseRequested(self.reservation_id, "payment_declined", now))
         self._end(OrderStatus.PAYMENT_FAILED, f"payment_declined: {reason}", now)
+
+    # --- trade-in's answers to the vouchers' holds ------------------------------------------------
+
+    def voucher_held(self, hold_id: str, voucher_id: str, held_until: datetime, now: datetime) -> bool:
+        """Trade-in set the amount aside; False for an answer the order no longer waits for."""
+        voucher = self._awaited_voucher(hold_id)
+        if voucher is None:
+            return False
+        voucher.held(voucher_id, held_until, now)
+        if not self.awaits_vouchers:
+            self.vouchers_answer_by = None
+        self.updated_at = now
+        return True
+
+    def voucher_refused(self, hold_id: str, voucher_id: str, reason: str, now: datetime) -> bool:
+        """A voucher cannot pay: the order fails and gives its stock back, as a declined card does.
+        Holds trade-in granted for its other vouchers lapse by themselves there."""
+        voucher = self._awaited_voucher(hold_id)
+        if voucher is None:
+            return False
+        voucher.refused(voucher_id, reason, now)
+        self._fail_payment(f"voucher_refused:{reason}", now)
+        return True
+
+    def voucher_answers_overdue(self, now: datetime) -> bool:
+        """Trade-in did not answer in time: give up, so the stock is not kept for nothing. A late
+        answer then changes nothing (a hold granted late lapses by itself at trade-in)."""
+        waiting = self.status in (OrderStatus.RESERVING, OrderStatus.STOCK_UNAVAILABLE) and self.awaits_vouchers
+        if not waiting or self.vouchers_answer_by is None or now < self.vouchers_answer_by:
+            return False
+        self._fail_payment("voucher_no_answer", now)
+        return True
 
     def reservation_rejected(
         self, reservation_id: str, failed_lines: Sequence[str], offered: Sequence[Substitute], now: datetime
@@ -370,9 +470,35 @@ class Order:
 
     # --- internals ---------------------------------------------------------------------------------
 
+    def awaits_stock(self, reservation_id: str) -> bool:
+        """This hold's confirmation is what the order waits for: the current attempt, not held yet."""
+        return self._awaits(reservation_id) and self.location_id is None
+
     def _awaits(self, reservation_id: str) -> bool:
         """Only the current attempt's outcome counts, and only while the order waits for it."""
         return self.status is OrderStatus.RESERVING and reservation_id == self.reservation_id
+
+    def _awaited_voucher(self, hold_id: str) -> VoucherPayment | None:
+        """The voucher of this hold while the order still waits for its answer (substitutes included)."""
+        if self.status not in (OrderStatus.RESERVING, OrderStatus.STOCK_UNAVAILABLE):
+            return None
+        return next((v for v in self.vouchers if v.hold_id == hold_id and v.state is VoucherState.REQUESTED), None)
+
+    def _fail_payment(self, reason: str, now: datetime) -> None:
+        self.payment_token = None
+        if self.status is OrderStatus.RESERVING:  # stock requested or held: give it back
+            self.recorder.record(events.ReservationReleaseRequested(self.reservation_id, reason, now))
+        self._end(OrderStatus.PAYMENT_FAILED, reason, now)
+
+    def _request_voucher_holds(self, now: datetime, timeout: timedelta) -> None:
+        for voucher in self.vouchers:
+            self.recorder.record(
+                events.VoucherHoldRequested(
+                    voucher.hold_id, voucher.code_hash, voucher.amount, self.market, self.order_id, now
+                )
+            )
+        if self.vouchers:
+            self.vouchers_answer_by = now + timeout
 
     def _request_reservation(self, now: datetime) -> None:
         location = self.pickup_location_id if self.fulfilment == "click_and_collect" else None
@@ -395,4 +521,5 @@ class Order:
 
     def _end(self, status: OrderStatus, reason: str, now: datetime) -> None:
         self.status, self.cancel_reason, self.cancelled_at, self.updated_at = status, reason, now, now
+        self.vouchers_answer_by = None  # nothing is awaited any more
         self.recorder.record(events.OrderCancelled(self.order_id, reason, now))

@@ -1,7 +1,8 @@
 """Kafka subscribers: contract event -> command (adapters/translators) -> one handler, nothing else.
 
 One consumer group, `orders`, reads the catalog's SKUs, inventory's availability, reservation
-outcomes and sale allocations, and privacy's erasure requests. Each handler joins the consuming
+outcomes and sale allocations, trade-in's answers to its voucher holds, and privacy's erasure
+requests. Each handler joins the consuming
 transaction (the runtime records the event id in it), so every event has its effect exactly once.
 """
 
@@ -11,12 +12,13 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from orders.adapters import translators
-from orders.service_layer import erasure, projections, reservations, sale_allocations
+from orders.service_layer import erasure, projections, reservations, sale_allocations, voucher_holds
 from orders.service_layer.ports import Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_contracts import REGISTRY, EnvelopeHeader, Event, Registry, TopicSpec, privacy
 from reloop_contracts import catalog as catalog_contract
 from reloop_contracts import inventory as inventory_contract
+from reloop_contracts import trade_in as trade_in_contract
 from reloop_shared.clock import Clock
 from reloop_shared.consumer.subscription import EventHandler, Subscription
 
@@ -26,6 +28,7 @@ READS = (
     inventory_contract.AvailabilityChanged,
     inventory_contract.ReservationConfirmed,
     inventory_contract.SaleAllocated,
+    trade_in_contract.VoucherHeld,
     privacy.ErasureRequested,
 )
 """One event of each topic read; the registry says which topic carries it."""
@@ -100,6 +103,17 @@ def subscription(
         inventory_contract.SaleUnallocated: _applies(
             translators.unallocated,
             lambda c, u: sale_allocations.when_sale_unallocated_refund_the_line(c, u, clock),
+            uow,
+        ),
+        # The topic's other facts (issued, redeemed, ...) have no handler here: they are skipped.
+        trade_in_contract.VoucherHeld: _applies(
+            translators.voucher_held,
+            lambda c, u: voucher_holds.when_voucher_held_take_payment_if_all_is_held(c, u, clock),
+            uow,
+        ),
+        trade_in_contract.VoucherHoldRefused: _applies(
+            translators.voucher_refused,
+            lambda c, u: voucher_holds.when_voucher_refused_fail_the_order(c, u, clock),
             uow,
         ),
         privacy.ErasureRequested: _applies(

@@ -1,8 +1,10 @@
-"""Checkout: freeze the cart into an order and ask inventory for a hold, in one transaction.
+"""Checkout: freeze the cart into an order and ask inventory for a hold, and trade-in for a hold of
+each voucher, in one transaction.
 
-Checkout never calls inventory: the `ReservationRequested` goes through the outbox with the order,
-and the outcome comes back as an event. An `Idempotency-Key` makes a retried request (a timeout, a
-double click) answer with the order the key already created instead of a second one.
+Checkout never calls inventory nor trade-in: the `ReservationRequested` and a `VoucherHoldRequested`
+per voucher go through the outbox with the order, and the outcomes come back as events. An
+`Idempotency-Key` makes a retried request (a timeout, a double click) answer with the order the key
+already created instead of a second one.
 
 Contact details given with the checkout are sealed before the order keeps them (see `contacts`),
 once the order passed its rules: a checkout they refuse creates no key.
@@ -15,10 +17,12 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from orders.domain import commands
 from orders.domain.errors import IdempotencyKeyReused
 from orders.domain.model import Order
+from orders.domain.vouchers import VOUCHER_ANSWER_TIMEOUT
 from orders.service_layer.carts import customers_cart
 from orders.service_layer.contacts import sealed_contact
 from orders.service_layer.ports import Sealer
@@ -38,7 +42,14 @@ def fingerprint(cmd: commands.Checkout) -> str:
     return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
 
 
-async def checkout(cmd: commands.Checkout, uow: OrdersUnitOfWork, sealer: Sealer, clock: Clock) -> CheckoutResult:
+async def checkout(
+    cmd: commands.Checkout,
+    uow: OrdersUnitOfWork,
+    sealer: Sealer,
+    clock: Clock,
+    *,
+    voucher_timeout: timedelta = VOUCHER_ANSWER_TIMEOUT,
+) -> CheckoutResult:
     async with uow:
         # Locked first: a second checkout of the cart waits here, then sees the first one's key.
         cart = await customers_cart(uow, cmd.cart_id, cmd.customer_id)
@@ -57,6 +68,8 @@ async def checkout(cmd: commands.Checkout, uow: OrdersUnitOfWork, sealer: Sealer
             cmd.payment_method,
             cmd.payment_token,
             at,
+            vouchers=cmd.vouchers,
+            voucher_timeout=voucher_timeout,
         )
         cart.check_out(order.order_id)
         if cmd.contact is not None:

@@ -19,7 +19,8 @@ from reloop_shared.http.pagination import Key
 
 
 class OrderRepository(Protocol):
-    """Orders with their lines, payments and returns; every reservation attempt names its order."""
+    """Orders with their lines, payments, vouchers and returns; every reservation attempt and
+    every voucher hold names its order."""
 
     async def get(self, order_id: str, *, for_update: bool = False) -> Order | None:
         """The order, tracked by the unit of work; `for_update` serialises changes to it."""
@@ -27,6 +28,15 @@ class OrderRepository(Protocol):
 
     async def for_reservation(self, reservation_id: str, *, for_update: bool = False) -> Order | None:
         """The order that asked for this hold (any of its attempts)."""
+        ...
+
+    async def for_hold(self, hold_id: str, *, for_update: bool = False) -> Order | None:
+        """The order that asked trade-in for this voucher hold."""
+        ...
+
+    async def awaiting_voucher_answers(self, now: datetime, limit: int) -> list[Order]:
+        """Up to `limit` orders whose vouchers' answers were due by `now`, locked, earliest first;
+        orders another transaction holds are left for the next sweep."""
         ...
 
     async def save(self, order: Order) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from orders.domain import commands
+from orders.service_layer.payment_step import take_payment_when_due
 from orders.service_layer.refunds import refund_dropped_line
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_shared.clock import Clock
@@ -24,18 +25,14 @@ async def when_reservation_confirmed_take_payment(
         order = await uow.orders.for_reservation(cmd.reservation_id, for_update=True)
         if order is None:
             return
-        at = clock.now()
-        # A hold that does not fit the order raises ReservationMismatch: the consumer dead-letters it.
-        amount = order.confirm_reservation(cmd.reservation_id, cmd.held, at)
-        if amount is None:
+        if not order.awaits_stock(cmd.reservation_id):
             log.info("stale confirmation skipped", extra={"reservation_id": cmd.reservation_id, "status": order.status})
             return
-        authorization = await uow.payments.authorize(order.order_id, amount, order.payment_token or "")
-        if authorization.approved:
-            capture_id = await uow.payments.capture(authorization.authorization_id, amount)
-            order.payment_captured(authorization, capture_id, at)
-        else:
-            order.payment_declined(authorization, at)
+        at = clock.now()
+        # A hold that does not fit the order raises ReservationMismatch: the consumer dead-letters it.
+        order.confirm_reservation(cmd.reservation_id, cmd.held, at)
+        # The vouchers may still be unanswered: then the last answer takes the payment.
+        await take_payment_when_due(order, uow, at)
         await uow.orders.save(order)
         await uow.commit()
 

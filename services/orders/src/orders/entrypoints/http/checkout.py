@@ -36,12 +36,13 @@ def router(on: HttpDependencies) -> APIRouter:
             who.subject,
             body.fulfilment,
             body.pickup_location_id,
-            body.payment.method,
-            body.payment.token,
+            body.payment.method if body.payment else None,
+            body.payment.token if body.payment else None,
             idempotency_key,
             body.contact.details() if body.contact else None,
+            tuple(voucher.voucher() for voucher in body.vouchers),
         )
-        result = await checkout.checkout(command, on.uow(), on.sealer, on.clock)
+        result = await checkout.checkout(command, on.uow(), on.sealer, on.clock, voucher_timeout=on.voucher_timeout)
         order = result.order
         response.headers["Location"] = f"/orders/{order.order_id}"
         if result.replayed:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
+from orders.domain.vouchers import VOUCHER_ANSWER_TIMEOUT
 from orders.service_layer.ports import OrdersReads, Sealer
 from orders.service_layer.unit_of_work import OrdersUnitOfWork
 from reloop_shared.clock import Clock
@@ -17,3 +19,5 @@ class HttpDependencies:
     reads: OrdersReads
     sealer: Sealer
     clock: Clock
+    voucher_timeout: timedelta = VOUCHER_ANSWER_TIMEOUT
+    """How long a checkout with vouchers waits for trade-in's answers."""

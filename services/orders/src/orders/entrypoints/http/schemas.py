@@ -11,6 +11,7 @@ from orders.domain.cart import Cart
 from orders.domain.customer import ContactDetails
 from orders.domain.lines import ReturnRequest
 from orders.domain.model import Order
+from orders.domain.vouchers import MAX_VOUCHERS, VoucherPayment, VoucherToApply
 from orders.service_layer.ports import OrderSummary, StorefrontSku
 from reloop_contracts.amounts import Money, total
 from reloop_shared.http.requests import RequestBody
@@ -36,6 +37,30 @@ class CartLineIn(RequestBody):
 class PaymentIn(RequestBody):
     method: Literal["card"]
     token: str = Field(min_length=1, max_length=255, description="The card provider's single-use token.")
+
+
+class MoneyIn(RequestBody):
+    amount_minor: StrictInt = Field(ge=1, le=2**63 - 1, description="Minor units (cents).")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="The cart's currency.")
+
+    def value(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+
+class VoucherIn(RequestBody):
+    """A store-credit voucher paying part of the order. The code is hashed as soon as it is read:
+    orders keeps and sends on its SHA-256 and shows its last four characters, never the code."""
+
+    code: str = Field(
+        min_length=8,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*$",
+        description="As printed (TRD-7KQ2-M9WD-4HTZ-R8CE), in any case, with or without dashes and spaces.",
+    )
+    amount: MoneyIn = Field(description="What the voucher pays of the order, in the cart's currency.")
+
+    def voucher(self) -> VoucherToApply:
+        return VoucherToApply.typed(self.code, self.amount.value())
 
 
 class ConsentIn(RequestBody):
@@ -64,9 +89,17 @@ class ContactIn(RequestBody):
 class CheckoutIn(RequestBody):
     fulfilment: Literal["ship", "click_and_collect"]
     pickup_location_id: Identifier | None = Field(default=None, description="The shop, for click-and-collect.")
-    payment: PaymentIn
+    payment: PaymentIn | None = Field(
+        default=None, description="The card paying what the vouchers do not; none when they pay the whole order."
+    )
     contact: ContactIn | None = Field(
         default=None, description="How to reach the customer; without it the sale names only their account."
+    )
+    vouchers: list[VoucherIn] = Field(
+        default_factory=list,
+        max_length=MAX_VOUCHERS,
+        description="Store-credit vouchers, each once, together worth no more than the order; trade-in holds "
+        "each amount before the card is charged for the rest.",
     )
 
 
@@ -198,6 +231,21 @@ class PaymentOut(BaseModel):
     at: datetime
 
 
+class VoucherPaymentOut(BaseModel):
+    """A voucher paying the order: never its code, only its last four characters."""
+
+    hint: str = Field(description="The last four characters of the code, to recognise it by.")
+    amount: MoneyOut
+    status: Literal["requested", "held", "refused"] = Field(description="Where trade-in's hold of it stands.")
+    refusal: str | None = Field(description="Why trade-in refused to hold it, if it did.")
+
+
+def voucher_payment_out(voucher: VoucherPayment) -> VoucherPaymentOut:
+    return VoucherPaymentOut(
+        hint=voucher.hint, amount=money_out(voucher.amount), status=voucher.state.value, refusal=voucher.refusal
+    )
+
+
 class ReturnOut(BaseModel):
     return_id: str
     line_ids: list[str]
@@ -257,6 +305,7 @@ class OrderOut(BaseModel):
     unavailable_lines: list[str]
     substitutes: list[SubstituteOut]
     payments: list[PaymentOut]
+    vouchers: list[VoucherPaymentOut] = Field(description="Store-credit vouchers paying part of the order.")
     returns: list[ReturnOut]
     total: MoneyOut
     stock_committed: bool = Field(description="Inventory applied the sale (SaleAllocated).")
@@ -297,6 +346,7 @@ def order_out(order: Order) -> OrderOut:
             )
             for p in order.payments
         ],
+        vouchers=[voucher_payment_out(v) for v in order.vouchers],
         returns=[return_out(r) for r in order.returns],
         total=money_out(order.total),
         stock_committed=order.stock_committed,
