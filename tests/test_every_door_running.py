@@ -51,7 +51,8 @@ async def test_a_shops_key_is_a_403_on_every_route_of_another_shop_and_nothing_i
             own_reads = {
                 route: await anyone.get(_concrete(route.split(" ", 1)[1], shop_id=ours), headers={"X-Api-Key": our_key})
                 for route in doors
-                if route.startswith("GET ")
+                # A read of one named thing (a voucher hold) answers 404 for "x": its guard let it through.
+                if route.startswith("GET ") and route.count("{") == 1
             }
     expected = {route: 401 if route.endswith("without a key") else 403 for route in answers}
     assert {route: answer.status_code for route, answer in answers.items()} == expected

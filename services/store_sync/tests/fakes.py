@@ -40,6 +40,7 @@ from store_sync.domain.policy import CustomerDataPolicy
 from store_sync.domain.shops import Operator, Shop
 from store_sync.domain.tax import TaxSplit
 from store_sync.domain.transactions import Return
+from store_sync.domain.voucher_holds import VoucherHold
 from store_sync.entrypoints.consumers import subscription
 from store_sync.service_layer.ports import Erased, FeedItem, Quarantined, ToQuarantine
 from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
@@ -150,6 +151,7 @@ class StoreSyncTables:
     feed_prices: dict[tuple[str, str, datetime], FeedPriceRow] = field(default_factory=dict)
     feed_availability: dict[tuple[str, str], FeedAvailabilityRow] = field(default_factory=dict)
     feed_as_of: dict[str, datetime] = field(default_factory=dict)
+    voucher_holds: dict[tuple[str, str], VoucherHold] = field(default_factory=dict)
     last_quarantine_id: int = 0
     last_feed_seq: int = 0
 
@@ -638,6 +640,37 @@ class FakePersonalRecords:
         return Erased(len(found), sorted({s for s in found if s}))
 
 
+class FakeVoucherHolds:
+    def __init__(self, tables: StoreSyncTables, seen: TrackedAggregates[DomainEvent]) -> None:
+        self.tables = tables
+        self.seen = seen
+
+    def _load(self, stored: VoucherHold) -> VoucherHold:
+        hold = dataclasses.replace(stored, recorder=EventRecorder())
+        self.seen.append(hold)
+        return hold
+
+    async def get(self, shop_id: str, hold_id: str) -> VoucherHold | None:
+        stored = self.tables.voucher_holds.get((shop_id, hold_id))
+        return self._load(stored) if stored else None
+
+    async def by_request(self, request_id: str, *, for_update: bool = False) -> VoucherHold | None:
+        found = [h for h in self.tables.voucher_holds.values() if h.request_id == request_id]
+        return self._load(found[0]) if found else None
+
+    async def add(self, hold: VoucherHold) -> None:
+        key = (hold.shop_id, hold.hold_id)
+        if key in self.tables.voucher_holds or any(
+            h.request_id == hold.request_id for h in self.tables.voucher_holds.values()
+        ):
+            raise UniqueViolation(f"voucher hold {key}")
+        self.seen.append(hold)
+        self.tables.voucher_holds[key] = dataclasses.replace(hold, recorder=EventRecorder())
+
+    async def save_answer(self, hold: VoucherHold) -> None:
+        self.tables.voucher_holds[(hold.shop_id, hold.hold_id)] = dataclasses.replace(hold, recorder=EventRecorder())
+
+
 class InMemoryStoreSyncUnitOfWork(InMemoryUnitOfWork[DomainEvent, StoreSyncTables], StoreSyncUnitOfWork):
     def bind(self, tables: StoreSyncTables) -> None:
         self.operators = FakeOperators(tables)
@@ -649,6 +682,7 @@ class InMemoryStoreSyncUnitOfWork(InMemoryUnitOfWork[DomainEvent, StoreSyncTable
         self.shipments = FakeShipments(tables, self.seen)
         self.feed = FakeFeed(tables)
         self.personal = FakePersonalRecords(tables)
+        self.voucher_holds = FakeVoucherHolds(tables, self.seen)
 
 
 START = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reloop_contracts import privacy, sales, store
+from reloop_contracts import privacy, sales, store, trade_in
 from reloop_shared.clock import SYSTEM_CLOCK, Clock
 from reloop_shared.db.migrations import MigrationSource
 from reloop_shared.db.types import Connection
@@ -25,7 +25,7 @@ from store_sync.entrypoints.http import Edge, routers
 from store_sync.service_layer.erasure import SERVICE
 from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
 
-PRODUCES = (sales.TRANSACTIONS, *store.TOPICS, privacy.ERASURE)
+PRODUCES = (sales.TRANSACTIONS, *store.TOPICS, privacy.ERASURE, trade_in.HOLD_REQUESTS)
 
 
 def build(

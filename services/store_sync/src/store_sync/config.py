@@ -23,3 +23,12 @@ class StoreSyncSettings(RuntimeSettings):
         default=MAX_UPLOAD, ge=1, le=MAX_UPLOAD, description="Transactions (or tickets) per upload."
     )
     feed_page_size: int = Field(default=500, ge=1, le=5000)
+    voucher_hold_wait_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=30,
+        description="How long a till's voucher hold request waits for trade-in's answer before answering pending.",
+    )
+    voucher_hold_poll_s: float = Field(
+        default=0.1, gt=0, le=5, description="How often a waiting hold request reads its row for the answer."
+    )

@@ -66,6 +66,8 @@ def test_tills_need_their_shops_key_the_back_office_store_sync_admin_and_only_op
         "POST /shops/{shop_id}/partner/tickets": SHOP,
         "POST /shops/{shop_id}/partner/exports": SHOP,
         "POST /shops/{shop_id}/shipments": SHOP,
+        "POST /shops/{shop_id}/voucher-holds": SHOP,
+        "GET /shops/{shop_id}/voucher-holds/{hold_id}": SHOP,
         "GET /shops/{shop_id}": SHOP_OR_ADMIN,
         "GET /shops/{shop_id}/feed": SHOP_OR_ADMIN,
         "GET /shops/{shop_id}/quarantine": SHOP_OR_ADMIN,

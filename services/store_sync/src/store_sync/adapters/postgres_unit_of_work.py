@@ -12,6 +12,7 @@ from store_sync.adapters.personal_data import PersonalRecordsRepository
 from store_sync.adapters.quarantine import QuarantineRepository
 from store_sync.adapters.registry import OperatorRepository, ShopRepository
 from store_sync.adapters.shipments import ShipmentRepository
+from store_sync.adapters.voucher_holds import VoucherHoldRepository
 from store_sync.domain.events import DomainEvent
 from store_sync.service_layer.unit_of_work import StoreSyncUnitOfWork
 
@@ -27,3 +28,4 @@ class PostgresStoreSyncUnitOfWork(PostgresUnitOfWork[DomainEvent], StoreSyncUnit
         self.shipments = ShipmentRepository(conn, self.seen)
         self.feed = FeedProjection(conn)
         self.personal = PersonalRecordsRepository(conn)
+        self.voucher_holds = VoucherHoldRepository(conn, self.seen)

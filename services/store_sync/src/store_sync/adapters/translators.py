@@ -7,18 +7,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from reloop_contracts import Event, NonNegativeMoney
+from reloop_contracts import Event, NonNegativeMoney, PositiveMoney
 from reloop_contracts import catalog as catalog_contract
 from reloop_contracts import inventory as inventory_contract
 from reloop_contracts import privacy as privacy_contract
 from reloop_contracts import sales as sales_contract
 from reloop_contracts import store as contract
+from reloop_contracts import trade_in as trade_in_contract
 from reloop_contracts.amounts import Money
 from reloop_contracts.common import Consent, CustomerRef, SealedPersonalData
 from store_sync.domain import commands, events
 from store_sync.domain.days import DayTotals
 from store_sync.domain.policy import CustomerDataPolicy, CustomerOut
-from store_sync.domain.transactions import Device
+from store_sync.domain.transactions import VOUCHER, Device, Payment
+from store_sync.domain.voucher_holds import REQUESTER, on_the_bus
 from store_sync.service_layer.erasure import SERVICE
 
 # --- out: domain events -> contract events ----------------------------------------------------------
@@ -96,6 +98,7 @@ def to_contract(event: events.DomainEvent) -> Sequence[Event]:
                     customer=_customer(event.customer),
                     dropped_off_at=t.occurred_at,
                     pos_transaction_id=t.client_txn_id,
+                    trade_in_id=t.trade_in_id,
                 )
             ]
         case events.RepairDroppedOff():
@@ -190,6 +193,19 @@ def to_contract(event: events.DomainEvent) -> Sequence[Event]:
                     dispatched_at=event.at,
                 )
             ]
+        case events.VoucherHoldRequested():
+            return [
+                trade_in_contract.VoucherHoldRequested(
+                    hold_id=event.request_id,
+                    code_hash=event.code_hash,
+                    amount=PositiveMoney.of(event.amount),
+                    market=event.market,
+                    requested_by=REQUESTER,
+                    shop_id=event.shop_id,
+                    reference=event.reference,
+                    requested_at=event.at,
+                )
+            ]
         case events.ShipmentReceived():
             return [
                 contract.ShipmentReceived(
@@ -224,16 +240,23 @@ def _sale(event: events.SaleRecorded) -> sales_contract.SaleRecorded:
             )
             for line in sale.lines
         ],
-        payments=[
-            sales_contract.PaymentLine(
-                method=cast(Any, p.method), amount=_money(p.amount), reference=p.reference, voucher_code=p.voucher_code
-            )
-            for p in sale.payments
-        ],
+        payments=[_payment(event.shop.shop_id, p) for p in sale.payments],
         total=_money(sale.total),
         customer=_customer(event.customer),
         reservation_id=sale.reservation_id,
         pos_transaction_id=sale.client_txn_id,
+    )
+
+
+def _payment(shop_id: str, payment: Payment) -> sales_contract.PaymentLine:
+    # A voucher's reference is the till's id of its hold: trade-in knows the hold by its bus id.
+    voucher = payment.method == VOUCHER
+    reference = on_the_bus(shop_id, payment.reference) if voucher and payment.reference else payment.reference
+    return sales_contract.PaymentLine(
+        method=cast(Any, payment.method),
+        amount=_money(payment.amount),
+        reference=reference,
+        voucher_code_hash=payment.voucher_code_hash,
     )
 
 
@@ -295,3 +318,11 @@ def erasure(event: privacy_contract.ErasureRequested) -> commands.EraseSubjects:
     return commands.EraseSubjects(
         event.request_id, tuple(event.subject_ids), tuple(event.customer_ids), SERVICE in event.holders
     )
+
+
+def voucher_held(event: trade_in_contract.VoucherHeld) -> commands.RecordVoucherHeld:
+    return commands.RecordVoucherHeld(event.hold_id, event.requested_by, event.voucher_id, event.held_until, event.at)
+
+
+def hold_refused(event: trade_in_contract.VoucherHoldRefused) -> commands.RecordHoldRefused:
+    return commands.RecordHoldRefused(event.hold_id, event.requested_by, event.voucher_id, event.reason, event.at)

@@ -143,3 +143,36 @@ class EraseSubjects:
     subject_ids: tuple[str, ...]
     customer_ids: tuple[str, ...]
     confirm: bool
+
+
+@dataclass(frozen=True)
+class RequestVoucherHold:
+    """A till asks to hold part of a voucher; the code arrives hashed (`voucher_holds.code_hash`)."""
+
+    shop_id: str
+    hold_id: str
+    code_hash: str
+    amount: Money
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordVoucherHeld:
+    """Trade-in's answer to a hold request: held until `held_until`."""
+
+    request_id: str
+    requested_by: str | None
+    voucher_id: str
+    held_until: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordHoldRefused:
+    """Trade-in's answer to a hold request: refused, and why."""
+
+    request_id: str
+    requested_by: str | None
+    voucher_id: str
+    reason: str
+    at: datetime

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeAlias
 
+from reloop_contracts.amounts import Money
 from store_sync.domain.collected_devices import ShippedDevice
 from store_sync.domain.days import DayTotals
 from store_sync.domain.policy import CustomerDataPolicy, CustomerOut
@@ -118,6 +119,19 @@ class ShipmentReceived:
     at: datetime
 
 
+@dataclass(frozen=True)
+class VoucherHoldRequested:
+    """A till asked trade-in to set part of a voucher aside; the code is known by its hash only."""
+
+    request_id: str
+    shop_id: str
+    market: str
+    code_hash: str
+    amount: Money
+    reference: str | None
+    at: datetime
+
+
 DomainEvent: TypeAlias = (
     ShopRegistered
     | PolicyChanged
@@ -129,4 +143,5 @@ DomainEvent: TypeAlias = (
     | DayClosed
     | ShipmentDispatched
     | ShipmentReceived
+    | VoucherHoldRequested
 )

@@ -30,6 +30,7 @@ PREFIXES = {
     "unit": "U",
     "subject": "subj",
     "shipment": "shp",
+    "voucher_hold": "vh",
 }
 
 

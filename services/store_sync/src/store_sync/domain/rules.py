@@ -20,6 +20,7 @@ from store_sync.domain.transactions import (
     ITEM_KINDS,
     PAYMENT_METHODS,
     PAYOUT_METHODS,
+    VOUCHER,
     DayClose,
     Device,
     RepairDropOff,
@@ -49,6 +50,8 @@ def checked(txn: Transaction, shop: Shop, now: datetime) -> Transaction:
             _check_device(txn.device)
             _same_currency(txn.payout, shop.currency, "payout")
             _one_of(txn.payout_method, PAYOUT_METHODS, "payout_method")
+            if txn.trade_in_id is not None:
+                _check_collected_trade_in(txn)
         case RepairDropOff():
             _check_device(txn.device)
             if not txn.issue.strip():
@@ -83,8 +86,22 @@ def _check_sale(sale: Sale, currency: str) -> None:
     for n, payment in enumerate(sale.payments):
         _one_of(payment.method, PAYMENT_METHODS, f"payments.{n}.method")
         _same_currency(payment.amount, currency, f"payments.{n}.amount")
+        if payment.method != VOUCHER and payment.voucher_code_hash is not None:
+            raise InvalidTransaction("only a voucher payment names a voucher code", field=f"payments.{n}.voucher_code")
     if sale.payments and sum(p.amount.amount_minor for p in sale.payments) != lines_total:
         raise InvalidTransaction("the payments do not add up to the total", field="payments")
+
+
+def _check_collected_trade_in(trade_in: TradeIn) -> None:
+    # The customer was quoted online and is paid by trade-in after inspection: a shop that paid
+    # too would pay the same device twice.
+    if not trade_in.trade_in_id or len(trade_in.trade_in_id) > 64:
+        raise InvalidTransaction("a trade-in id is 1 to 64 characters", field="trade_in_id")
+    if trade_in.payout.amount_minor != 0:
+        raise InvalidTransaction(
+            "a trade-in quoted online is only collected here: the shop pays nothing (payout 0), trade-in pays",
+            field="payout.amount_minor",
+        )
 
 
 def _check_return(ret: Return, currency: str) -> None:

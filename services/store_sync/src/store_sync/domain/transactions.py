@@ -19,7 +19,8 @@ DEVICE = "refurbished_device"
 ACCESSORY = "accessory"
 SERVICE = "service"
 ITEM_KINDS = (DEVICE, ACCESSORY, SERVICE)
-PAYMENT_METHODS = ("card", "cash", "voucher", "financing", "gift_card", "other")
+VOUCHER = "voucher"
+PAYMENT_METHODS = ("card", "cash", VOUCHER, "financing", "gift_card", "other")
 PAYOUT_METHODS = ("cash", "store_credit", "bank_transfer")
 IDENTIFIER_KINDS = ("imei", "serial")
 
@@ -43,10 +44,13 @@ class SaleLine:
 
 @dataclass(frozen=True)
 class Payment:
+    """How (part of) a sale was paid. A voucher is named by its code's hash, never by the code
+    (hashed at the edge), and its `reference` is the till's id of the hold it converts, if any."""
+
     method: str
     amount: Money
     reference: str | None = None
-    voucher_code: str | None = None
+    voucher_code_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,9 @@ class TradeIn:
     payout_method: str
     condition: str = ""
     customer: TillCustomer | None = None
+    trade_in_id: str | None = None
+    """A trade-in quoted online that the customer brought in: the shop only collects the device
+    (payout zero) and trade-in pays once the centre has inspected it."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from store_sync.domain.journal import ShopJournal, Submitted
 from store_sync.domain.partner import SkuMapping
 from store_sync.domain.policy import CustomerDataPolicy, Sealed
 from store_sync.domain.shops import Operator, Shop
+from store_sync.domain.voucher_holds import VoucherHold
 
 
 class Operators(Protocol):
@@ -234,6 +235,23 @@ class PersonalRecords(Protocol):
     async def erase(self, subject_ids: Sequence[str], customer_ids: Sequence[str]) -> Erased:
         """Drop account ids and sealed blobs of these people; the subjects store-sync sealed for them."""
         ...
+
+
+class VoucherHolds(Protocol):
+    """Tills' voucher hold requests and trade-in's answers. A hold loaded or added is tracked on the
+    unit of work (what it recorded is published on commit)."""
+
+    async def get(self, shop_id: str, hold_id: str) -> VoucherHold | None:
+        """The shop's hold by the till's own id."""
+        ...
+
+    async def by_request(self, request_id: str, *, for_update: bool = False) -> VoucherHold | None:
+        """A hold by the id it carries on the bus (None: not a till's hold, or not ours)."""
+        ...
+
+    async def add(self, hold: VoucherHold) -> None: ...
+
+    async def save_answer(self, hold: VoucherHold) -> None: ...
 
 
 class Sealer(Protocol):

@@ -18,6 +18,7 @@ from store_sync.service_layer.ports import (
     Quarantine,
     Shipments,
     Shops,
+    VoucherHolds,
 )
 
 
@@ -31,3 +32,4 @@ class StoreSyncUnitOfWork(UnitOfWork[DomainEvent]):
     shipments: Shipments
     feed: Feed
     personal: PersonalRecords
+    voucher_holds: VoucherHolds

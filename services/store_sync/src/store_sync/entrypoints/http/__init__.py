@@ -12,6 +12,7 @@ from store_sync.entrypoints.http.partner import partner_routes
 from store_sync.entrypoints.http.shipments import shipment_routes
 from store_sync.entrypoints.http.shops import shop_routes
 from store_sync.entrypoints.http.transactions import transaction_routes
+from store_sync.entrypoints.http.voucher_holds import voucher_hold_routes
 
 __all__ = ["Edge", "routers"]
 
@@ -19,6 +20,7 @@ __all__ = ["Edge", "routers"]
 def routers(edge: Edge) -> list[APIRouter]:
     return [
         transaction_routes(edge),
+        voucher_hold_routes(edge),
         partner_routes(edge),
         feed_routes(edge),
         shop_routes(edge),

@@ -31,6 +31,7 @@ from store_sync.domain.transactions import (
     TradeIn,
     Transaction,
 )
+from store_sync.domain.voucher_holds import CODE_RULE, code_hash, is_voucher_code
 
 TxnId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/#-]*$")]
 SkuCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9._-]*$")]
@@ -104,8 +105,27 @@ class SaleLineIn(RequestBody):
 class PaymentIn(RequestBody):
     method: Literal["card", "cash", "voucher", "financing", "gift_card", "other"]
     amount: MoneyIn
-    reference: Ident | None = None
-    voucher_code: Ident | None = None
+    reference: Ident | None = Field(
+        default=None,
+        description="The provider's reference; for a voucher, the `hold_id` of the hold the till got for it "
+        "(`POST /shops/{shop_id}/voucher-holds`), if any.",
+    )
+    voucher_code: Ident | None = Field(
+        default=None,
+        description="The voucher's code as typed (any case, dashes, spaces): hashed on arrival, never stored nor "
+        "sent in clear.",
+    )
+
+    @field_validator("voucher_code")
+    @classmethod
+    def _a_voucher_code(cls, code: str | None) -> str | None:
+        if code is not None and not is_voucher_code(code):
+            raise ValueError(CODE_RULE)
+        return code
+
+    def domain(self) -> Payment:
+        hashed = code_hash(self.voucher_code) if self.voucher_code is not None else None
+        return Payment(self.method, self.amount.domain(), self.reference, hashed)
 
 
 class SaleIn(_Txn):
@@ -134,7 +154,7 @@ class SaleIn(_Txn):
                 for line in self.lines
             ),
             self.total.domain(),
-            tuple(Payment(p.method, p.amount.domain(), p.reference, p.voucher_code) for p in self.payments),
+            tuple(p.domain() for p in self.payments),
             self.customer.domain() if self.customer else None,
             self.reservation_id,
         )
@@ -190,6 +210,11 @@ class TradeInIn(_Txn):
     payout: MoneyIn
     payout_method: Literal["cash", "store_credit", "bank_transfer"]
     customer: CustomerIn | None = None
+    trade_in_id: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None,
+        description="A trade-in quoted online that the customer brought here instead of mailing it: the shop only "
+        "collects the device, its payout is 0, and trade-in pays once the centre has inspected it.",
+    )
 
     def domain(self) -> TradeIn:
         customer = self.customer.domain() if self.customer else None
@@ -201,6 +226,7 @@ class TradeInIn(_Txn):
             self.payout_method,
             self.condition,
             customer,
+            self.trade_in_id,
         )
 
 
