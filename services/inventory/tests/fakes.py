@@ -22,6 +22,7 @@ from inventory.adapters.hold_contexts import HoldContextLoader
 from inventory.adapters.sale_contexts import SaleContextLoader
 from inventory.adapters.translators import to_contract
 from inventory.domain.catalog import SkuInfo
+from inventory.domain.device_history import IdentifierInStock, is_ours
 from inventory.domain.events import DomainEvent, EventRecorder, LocationAvailable
 from inventory.domain.ledger import AppliedSale, LineMove
 from inventory.domain.locations import Location, shipping_order
@@ -139,8 +140,15 @@ class FakeUnits:
         rows = [self.tables.units[x] for x in sorted(set(unit_ids)) if x in self.tables.units]
         return {row.unit_id: self._track(row, locked=for_update) for row in rows}
 
-    async def identifier_taken(self, identifier: str) -> bool:
-        return any(u.identifier == identifier for u in self.tables.units.values())
+    async def carrying(self, identifier: str) -> list[Unit]:
+        return (await self.carrying_any([identifier])).get(identifier, [])
+
+    async def carrying_any(self, identifiers: Sequence[str]) -> dict[str, list[Unit]]:
+        found: dict[str, list[Unit]] = {}
+        for row in sorted(self.tables.units.values(), key=lambda u: u.unit_id):
+            if row.identifier in identifiers:
+                found.setdefault(row.identifier, []).append(self._track(row, locked=False))
+        return found
 
     async def from_trade_in(self, trade_in_id: str) -> Unit | None:
         for row in self.tables.units.values():
@@ -188,8 +196,16 @@ class FakeUnits:
     async def add(self, unit: Unit) -> None:
         if unit.unit_id in self.tables.units:
             raise UniqueViolationError(f"duplicate key value violates unique constraint: unit {unit.unit_id}")
-        if await self.identifier_taken(unit.identifier):
-            raise UniqueViolationError(f"duplicate key value violates unique constraint: {unit.identifier}")
+        if is_ours(unit) and self._ours_elsewhere(unit):
+            # What the PostgreSQL repository answers when units_one_live_per_identifier refuses.
+            raise IdentifierInStock(
+                f"{unit.identifier_kind} {unit.identifier} is in stock already as another unit, received meanwhile",
+                field="identifier.value",
+            )
+        if unit.previous_unit_id is not None and any(
+            u.previous_unit_id == unit.previous_unit_id for u in self.tables.units.values()
+        ):
+            raise UniqueViolationError(f"duplicate key value violates units_one_successor: {unit.previous_unit_id}")
         if unit.origin is not None and any(
             u.origin is not None and u.origin.trade_in_id == unit.origin.trade_in_id for u in self.tables.units.values()
         ):
@@ -201,8 +217,19 @@ class FakeUnits:
 
     async def save(self, units: Sequence[Unit]) -> None:
         for unit in units:
+            if is_ours(unit) and self._ours_elsewhere(unit):
+                raise UniqueViolationError(
+                    f"duplicate key value violates units_one_live_per_identifier: {unit.identifier}"
+                )
             if unit.unit_id in self.tables.units:
                 self.tables.units[unit.unit_id] = row_copy(unit)
+
+    def _ours_elsewhere(self, unit: Unit) -> bool:
+        """Whether another unit still ours carries the identifier (the partial unique index)."""
+        return any(
+            u.identifier == unit.identifier and u.unit_id != unit.unit_id and is_ours(u)
+            for u in self.tables.units.values()
+        )
 
     async def search(
         self, sku: str | None, location_id: str | None, status: str | None, after: Key | None, limit: int
@@ -518,9 +545,11 @@ class Twin:
         self.tables.skus[sku] = SkuInfo(sku, kind, grade if kind == "refurbished_device" else None, f"p-{sku}")
         return sku
 
-    def unit(self, unit_id: str, sku: str, location_id: str, status: str = "available", **fields: Any) -> Unit:
+    def unit(
+        self, unit_id: str, sku: str, location_id: str, status: str = "available", *, serial: str = "", **fields: Any
+    ) -> Unit:
         grade = self.tables.skus[sku].grade or "good"
-        unit = Unit(unit_id, sku, "serial", f"SN-{unit_id}", grade, location_id, status, **fields)
+        unit = Unit(unit_id, sku, "serial", serial or f"SN-{unit_id}", grade, location_id, status, **fields)
         self.tables.units[unit_id] = unit
         return unit
 

@@ -93,3 +93,33 @@ async def test_the_other_events_of_a_trade_in_are_skipped(service: Inventory) ->
     assert [e.unit_id for e in await service.published(contract.UnitReceived)] == [ready.unit_id]
     ours = {expired.trade_in_id.encode(), ready.trade_in_id.encode()}
     assert [x for x in await service.dead_letters() if x.key in ours] == [], "skipped, not refused"
+
+
+async def test_a_device_we_sold_traded_back_in_enters_as_a_new_unit_and_its_old_sale_cannot_return_it(
+    service: Inventory,
+) -> None:
+    await given.location(service, "refurbishment_centre")
+    shop = await given.location(service, "own_shop")
+    phone = await given.listed(service)
+    sold = await given.available_unit(service, phone, shop)
+    sale = given.device_sale(shop, phone, sold)
+    await service.deliver(sale, producer="store-sync")
+    serial = (await given.unit(service, sold)).identifier
+    ready = _ready(phone).model_copy(update={"identifier": DeviceIdentifier(kind="serial", value=serial)})
+
+    await service.deliver(ready, producer="trade-in")
+    late_return = given.device_return(sale, shop)
+    await service.deliver(late_return, producer="store-sync")
+
+    back = await given.unit(service, ready.unit_id)
+    assert (back.status, back.identifier, back.previous_unit_id) == ("received", serial, sold)
+    assert back.origin is not None
+    assert back.origin.trade_in_id == ready.trade_in_id
+    old = await given.unit(service, sold)
+    assert (old.status, old.sale_id) == ("sold", sale.sale_id), "the sold unit keeps its sale"
+    letters = await service.dead_letters()
+    assert [x for x in letters if x.key == ready.trade_in_id.encode()] == [], "the trade-in was not refused"
+    [letter] = [x for x in letters if x.key == sale.sale_id.encode()]
+    assert f"lines.unit_id: unit {sold}'s device (serial {serial}) came back in trade-in {ready.trade_in_id}" in (
+        letter.reason
+    )

@@ -73,7 +73,8 @@ async def test_a_unit_whose_imei_is_already_in_stock_is_a_409_naming_the_identif
         again = await client.post("/units", json=_unit_body(luhn_imei(44)), headers=writer())
 
     assert first.status_code == 201
-    assert (again.status_code, again.json()["error"], again.json()["field"]) == (409, "Conflict", "identifier.value")
+    refused = (again.status_code, again.json()["error"], again.json()["field"])
+    assert refused == (409, "IdentifierInStock", "identifier.value")
     assert len(twin.tables.units) == 1
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from inventory.domain.commands import ReceiveTradeInUnit
+from inventory.domain.device_history import IdentifierInStock
 from inventory.domain.errors import Conflict, InvalidIdentifier, NotFound, UnknownSku
 from inventory.domain.origins import TradeInOrigin
 from inventory.domain.trade_in_receipt import GradeMismatch, NoArrivalCentre
@@ -192,13 +193,36 @@ async def test_a_device_the_books_cannot_take_as_it_is_is_refused_naming_the_fie
     assert twin.store.outbox == []
 
 
-async def test_a_device_whose_identifier_is_already_in_stock_is_a_conflict() -> None:
+@pytest.mark.parametrize("status", ["received", "available", "reserved", "returned", "in_repair", "in_transit"])
+async def test_a_device_still_in_stock_as_another_unit_is_refused_naming_that_unit(status: str) -> None:
     twin = _with_centre()
-    twin.unit("U-SOLD", PHONE, "wh-fr", status="sold")
+    twin.unit("U-OURS", PHONE, "wh-fr", status=status, serial="SN-DEVICE-1")
 
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(IdentifierInStock) as refused:
         await receive_from_trade_in(
-            _ready(identifier_kind="serial", identifier="sn-u-sold"), twin.uow(), clock=twin.clock
+            _ready(identifier_kind="serial", identifier="sn-device-1"), twin.uow(), clock=twin.clock
         )
 
     assert refused.value.field == "identifier.value"
+    assert f"serial SN-DEVICE-1 is in stock already as unit U-OURS ({status})" in str(refused.value)
+    assert list(twin.tables.units) == ["U-OURS"]
+    assert twin.store.outbox == []
+
+
+@pytest.mark.parametrize("status", ["sold", "written_off"])
+async def test_a_device_that_left_us_comes_back_as_a_new_unit_naming_the_unit_it_was(status: str) -> None:
+    twin = _with_centre()
+    twin.unit("U-GONE", PHONE, "wh-fr", status=status, serial="SN-DEVICE-1", sale_id="S-1")
+
+    unit = await receive_from_trade_in(
+        _ready(identifier_kind="serial", identifier="sn-device-1"), twin.uow(), clock=twin.clock
+    )
+
+    assert unit is not None
+    new = twin.tables.units["U-TI-1"]
+    assert (new.status, new.origin, new.previous_unit_id) == ("received", TradeInOrigin("TI-1", PAID), "U-GONE")
+    old = twin.tables.units["U-GONE"]
+    assert (old.status, old.sale_id, old.previous_unit_id) == (status, "S-1", None), "the old unit is untouched"
+    async with twin.client() as client:
+        answer = await client.get("/units/U-TI-1", headers=staff_headers("inventory:read"))
+    assert answer.json()["previous_unit_id"] == "U-GONE"

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from inventory.domain.catalog import SkuInfo
 from inventory.domain.commands import ReceiveTradeInUnit
+from inventory.domain.device_history import DeviceHistory, previous_unit_on_entry
 from inventory.domain.errors import Conflict, InventoryError, NotFound, UnknownSku
 from inventory.domain.locations import Location
 from inventory.domain.origins import TradeInOrigin
@@ -39,7 +40,8 @@ class TradeInArrival:
     """The unit already known under the unit id asked for."""
     same_trade_in: Unit | None
     """The unit this trade-in already became."""
-    identifier_taken: bool
+    device: DeviceHistory
+    """Every unit the device was: it may have been ours before (sold, then traded back in)."""
 
 
 def receive_trade_in_unit(
@@ -62,12 +64,21 @@ def receive_trade_in_unit(
             field="trade_in_id",
         )
     grade = _grade_of(cmd, arrival.sku)
-    if arrival.identifier_taken:
-        raise Conflict(f"a unit with {cmd.identifier_kind} {identifier} already exists", field="identifier.value")
+    # A device we sold and buy back is normal in refurbishing: it enters as a new unit that
+    # remembers the one it was; only a device still in stock is refused.
+    previous = previous_unit_on_entry(arrival.device, cmd.identifier_kind)
     location = arrival_location(arrival.named, arrival.places, cmd.acquired_for.currency)
     origin = TradeInOrigin(cmd.trade_in_id, cmd.acquired_for)
     return Unit.receive(
-        cmd.unit_id, cmd.sku, cmd.identifier_kind, identifier, grade, location.location_id, now, origin=origin
+        cmd.unit_id,
+        cmd.sku,
+        cmd.identifier_kind,
+        identifier,
+        grade,
+        location.location_id,
+        now,
+        origin=origin,
+        previous_unit_id=previous,
     )
 
 

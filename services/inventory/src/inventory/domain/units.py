@@ -44,6 +44,8 @@ class Unit:
     transfer_to: str | None = None
     status_before_transit: str | None = None
     origin: TradeInOrigin | None = None
+    previous_unit_id: str | None = None
+    """The unit this device was before it left us and came back (see domain.device_history)."""
     recorder: events.EventRecorder[events.DomainEvent] = field(
         default_factory=events.EventRecorder, repr=False, compare=False
     )
@@ -59,8 +61,19 @@ class Unit:
         location_id: str,
         now: datetime,
         origin: TradeInOrigin | None = None,
+        previous_unit_id: str | None = None,
     ) -> Unit:
-        unit = cls(unit_id, sku, identifier_kind, identifier, grade, location_id, "received", origin=origin)
+        unit = cls(
+            unit_id,
+            sku,
+            identifier_kind,
+            identifier,
+            grade,
+            location_id,
+            "received",
+            origin=origin,
+            previous_unit_id=previous_unit_id,
+        )
         unit.recorder.record(
             events.UnitReceived(unit_id, sku, identifier_kind, identifier, grade, location_id, now, origin)
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from inventory.domain import commands
+from inventory.domain.device_history import DeviceHistory
 from inventory.domain.errors import NotFound, UnknownSku
 from inventory.service_layer.unit_of_work import InventoryUnitOfWork
 from reloop_shared.clock import SYSTEM_CLOCK, Clock
@@ -38,6 +39,8 @@ async def count_stock(
         missing = sorted(listed - present) if cmd.units_present is not None else []
         found = sorted(present - listed)
         units = await uow.units.many([*missing, *found], for_update=True) if missing or found else {}
+        gone = [units[x].identifier for x in found if x in units and units[x].status == "written_off"]
+        histories = await uow.units.carrying_any(gone) if gone else {}
         for sku, counted in sorted(cmd.accessories.items()):
             row = stock[(sku, cmd.location_id)]
             before = row.on_hand
@@ -54,6 +57,13 @@ async def count_stock(
             if unit is None:
                 adjustments.append({"unit_id": unit_id, "change": "unknown unit, not in inventory"})
             elif unit.status in {"available", "written_off"}:
+                later = DeviceHistory(unit.identifier, histories.get(unit.identifier, [])).after(unit)
+                if later is not None:
+                    # The device is in our books as its later unit: the old one stays written off,
+                    # and the count reports it rather than refusing the whole count.
+                    change = f"not revived: its device came back as unit {later.unit_id}"
+                    adjustments.append({"unit_id": unit_id, "change": change})
+                    continue
                 unit.found(cmd.location_id, f"found at stock count: {cmd.reason}", cmd.count_id, at)
                 adjustments.append({"unit_id": unit_id, "change": "found here"})
         await uow.counts.add(cmd.count_id, cmd.location_id, cmd.reason, adjustments)

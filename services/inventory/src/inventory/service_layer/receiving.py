@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from inventory.domain import commands
+from inventory.domain.device_history import DeviceHistory, previous_unit_on_entry
 from inventory.domain.errors import Conflict, InvalidTransition, NotFound, UnknownSku
 from inventory.domain.identifiers import normalise
 from inventory.domain.units import Unit
@@ -21,12 +22,19 @@ async def receive_unit(cmd: commands.ReceiveUnit, uow: InventoryUnitOfWork, cloc
             raise UnknownSku(f"{cmd.sku} is not a refurbished device SKU", field="sku")
         if await uow.locations.get(cmd.location_id) is None:
             raise NotFound(f"no location {cmd.location_id}", field="location_id")
-        if await uow.units.identifier_taken(identifier):
-            raise Conflict(f"a unit with {cmd.identifier_kind} {identifier} already exists", field="identifier.value")
+        device = DeviceHistory(identifier, await uow.units.carrying(identifier))
+        previous = previous_unit_on_entry(device, cmd.identifier_kind)
         if await uow.units.get(cmd.unit_id) is not None:
             raise Conflict(f"unit {cmd.unit_id} already exists", field="unit_id")
         unit = Unit.receive(
-            cmd.unit_id, cmd.sku, cmd.identifier_kind, identifier, info.grade, cmd.location_id, clock.now()
+            cmd.unit_id,
+            cmd.sku,
+            cmd.identifier_kind,
+            identifier,
+            info.grade,
+            cmd.location_id,
+            clock.now(),
+            previous_unit_id=previous,
         )
         await uow.units.add(unit)
         await uow.commit()

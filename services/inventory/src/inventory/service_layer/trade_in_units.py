@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from inventory.domain.commands import ReceiveTradeInUnit
+from inventory.domain.device_history import DeviceHistory
 from inventory.domain.identifiers import normalise
 from inventory.domain.locations import Location
 from inventory.domain.trade_in_receipt import CENTRE, TradeInArrival, receive_trade_in_unit
@@ -33,7 +34,7 @@ async def receive_from_trade_in(
             places=places,
             same_unit_id=await uow.units.get(cmd.unit_id, for_update=True),
             same_trade_in=await uow.units.from_trade_in(cmd.trade_in_id),
-            identifier_taken=await uow.units.identifier_taken(identifier),
+            device=DeviceHistory(identifier, await uow.units.carrying(identifier)),
         )
         unit = receive_trade_in_unit(cmd, identifier, arrival, clock.now())
         if unit is not None:

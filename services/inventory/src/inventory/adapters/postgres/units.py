@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from inventory.domain.device_history import IdentifierInStock
 from inventory.domain.events import DomainEvent
 from inventory.domain.origins import TradeInOrigin
 from inventory.domain.units import Unit
@@ -17,11 +18,14 @@ from reloop_shared.unit_of_work import TrackedAggregates
 
 STATE = (
     "unit_id, sku, identifier_kind, identifier, grade, location_id, status, reservation_id, sale_id, "
-    "sale_channel, transfer_to, status_before_transit"
+    "sale_channel, transfer_to, status_before_transit, previous_unit_id"
 )
 """The unit's own fields, one column each."""
 
 COLUMNS = f"{STATE}, origin_trade_in_id, acquired_for_minor, acquired_for_currency"
+
+ONE_LIVE_PER_IDENTIFIER = "units_one_live_per_identifier"
+"""The partial unique index of migration 0004: one unit still ours per device identifier."""
 
 
 def unit_of(row: asyncpg.Record) -> Unit:
@@ -53,8 +57,17 @@ class UnitRepository:
         )
         return {row["unit_id"]: self.track(row, locked=for_update) for row in rows}
 
-    async def identifier_taken(self, identifier: str) -> bool:
-        return bool(await self.conn.fetchval("SELECT EXISTS (SELECT 1 FROM units WHERE identifier = $1)", identifier))
+    async def carrying(self, identifier: str) -> list[Unit]:
+        return (await self.carrying_any([identifier])).get(identifier, [])
+
+    async def carrying_any(self, identifiers: Sequence[str]) -> dict[str, list[Unit]]:
+        rows = await self.conn.fetch(
+            f"SELECT {COLUMNS} FROM units WHERE identifier = ANY($1::text[]) ORDER BY unit_id", list(identifiers)
+        )
+        found: dict[str, list[Unit]] = {}
+        for row in rows:
+            found.setdefault(row["identifier"], []).append(self.track(row, locked=False))
+        return found
 
     async def from_trade_in(self, trade_in_id: str) -> Unit | None:
         row = await self.conn.fetchrow(f"SELECT {COLUMNS} FROM units WHERE origin_trade_in_id = $1", trade_in_id)
@@ -119,13 +132,22 @@ class UnitRepository:
 
     async def add(self, unit: Unit) -> None:
         origin = unit.origin
-        await self.conn.execute(
-            f"INSERT INTO units ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-            *(getattr(unit, column) for column in STATE.split(", ")),
-            origin.trade_in_id if origin else None,
-            origin.acquired_for.amount_minor if origin else None,
-            origin.acquired_for.currency if origin else None,
-        )
+        try:
+            await self.conn.execute(
+                f"INSERT INTO units ({COLUMNS}) VALUES ({', '.join(f'${n}' for n in range(1, 17))})",
+                *(getattr(unit, column) for column in STATE.split(", ")),
+                origin.trade_in_id if origin else None,
+                origin.acquired_for.amount_minor if origin else None,
+                origin.acquired_for.currency if origin else None,
+            )
+        except asyncpg.UniqueViolationError as clash:
+            # Another transaction received the same device between our read and this insert.
+            if clash.constraint_name != ONE_LIVE_PER_IDENTIFIER:
+                raise
+            raise IdentifierInStock(
+                f"{unit.identifier_kind} {unit.identifier} is in stock already as another unit, received meanwhile",
+                field="identifier.value",
+            ) from clash
         self.loaded[unit.unit_id] = unit
         self.locked.add(unit.unit_id)
         self.seen.append(unit)

@@ -76,6 +76,10 @@ class UnitOut(BaseModel):
     reservation_id: str | None
     sale_id: str | None
     origin: UnitOriginOut | None = Field(description="Null for stock not bought back in a trade-in.")
+    previous_unit_id: str | None = Field(
+        default=None,
+        description="The unit this device was before it left us (sold, written off) and came back; else null.",
+    )
 
     @classmethod
     def of(cls, unit: Unit) -> UnitOut:
@@ -90,6 +94,7 @@ class UnitOut(BaseModel):
             reservation_id=unit.reservation_id,
             sale_id=unit.sale_id,
             origin=UnitOriginOut.of(unit.origin),
+            previous_unit_id=unit.previous_unit_id,
         )
 
 
