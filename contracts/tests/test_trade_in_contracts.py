@@ -147,6 +147,8 @@ REFUSALS: list[tuple[type[Event], dict[str, Any], str]] = [
     (trade_in.DeviceReceived, {"tac": "12345678"}, "first 8 digits of the device's IMEI"),
     (trade_in.DeviceReceived, {"identifier": {"kind": "serial", "value": "C02XK1JHJG5J"}}, "first 8 digits"),
     (trade_in.DeviceReceived, {"tac": "3569380"}, "should match pattern"),
+    (trade_in.TradeInShipped, {"drop_off_id": None}, "either mailed"),
+    (trade_in.TradeInShipped, {"shipment_reference": "COLISSIMO-8Z123"}, "either mailed"),
     (trade_in.VoucherHoldRefused, {"reason": "unknown_code"}, 'refused for voucher_id "unknown"'),
     (trade_in.VoucherHoldRefused, {"voucher_id": "unknown"}, 'refused for voucher_id "unknown"'),
     # bounds

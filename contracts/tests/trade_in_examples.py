@@ -55,6 +55,12 @@ EXAMPLES: dict[type[Event], dict[str, Any]] = {
         "shipment_reference": "COLISSIMO-8Z123",
         "accepted_at": AT,
     },
+    trade_in.TradeInShipped: {
+        "trade_in_id": "ti-1",
+        "shop_id": "shop-paris-1",
+        "drop_off_id": "do-8",
+        "shipped_at": AT,
+    },
     trade_in.DeviceReceived: {
         "trade_in_id": "ti-1",
         "location_id": "centre-lyon",

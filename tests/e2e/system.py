@@ -1,5 +1,5 @@
-"""The system under test: catalog, inventory, orders, store-sync and crm running in this process, each
-with its own database, on this session's topic namespace. Steps a user would take, as plain
+"""The system under test: catalog, inventory, orders, store-sync, trade-in and crm running in this
+process, each with its own database, on this session's topic namespace. Steps a user would take, as plain
 functions."""
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from reloop_localstack.testing import (
 )
 from store_sync.bootstrap import build as build_store_sync
 from store_sync.config import StoreSyncSettings
+from trade_in.bootstrap import build as build_trade_in
+from trade_in.config import TradeInSettings
 
 _imeis = iter(range(uuid.uuid4().int % 10**8 * 100, 10**12))
 
@@ -45,6 +47,8 @@ class System:
     orders: httpx.AsyncClient
     store_sync: httpx.AsyncClient
     crm: httpx.AsyncClient
+    trade_in: httpx.AsyncClient
+    """Without credentials: each step says who calls (the customer's token, a scope of staff)."""
     databases: dict[str, str]
     """Each service's database, by service name."""
     keyvault_url: str
@@ -57,8 +61,9 @@ class System:
 async def system(
     env: dict[str, str], new_database: Callable[[], Awaitable[str]], *, trace_sql: bool = False
 ) -> AsyncIterator[System]:
-    """The five services running; `trace_sql`: a span per SQL statement (the tests of what spans hold)."""
-    databases = {name: await new_database() for name in ("catalog", "inventory", "orders", "store-sync", "crm")}
+    """The six services running; `trace_sql`: a span per SQL statement (the tests of what spans hold)."""
+    names = ("catalog", "inventory", "orders", "store-sync", "crm", "trade-in")
+    databases = {name: await new_database() for name in names}
     catalog, catalog_app = build_catalog(
         service_settings(CatalogSettings, env, databases["catalog"], trace_sql=trace_sql)
     )
@@ -80,12 +85,15 @@ async def system(
             lookup_rate_limit="10000/minute",  # the tests poll lookups; CRM's own tests prove the limit
         )
     )
+    trade_in, trade_in_app = build_trade_in(
+        service_settings(TradeInSettings, env, databases["trade-in"], trace_sql=trace_sql)
+    )
     async with AsyncExitStack() as stack:
         sql_tracer = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
         if trace_sql and not sql_tracer.is_instrumented_by_opentelemetry:
             # The services switch it on for the whole process: off again for the tests after this one.
             stack.callback(sql_tracer.uninstrument)
-        await stack.enter_async_context(running(catalog, inventory, orders, shops, crm))
+        await stack.enter_async_context(running(catalog, inventory, orders, shops, crm, trade_in))
         # The back office's staff, holding what the steps below do in catalog, inventory and CRM.
         back_office = staff_headers("catalog:write", "inventory:write", "inventory:read", "inventory:count")
         customer_care = {
@@ -98,6 +106,7 @@ async def system(
             await stack.enter_async_context(api(orders_app)),
             await stack.enter_async_context(api(shops_app)),
             await stack.enter_async_context(api(crm_app, headers=customer_care)),
+            await stack.enter_async_context(api(trade_in_app)),
             databases,
             crm.keyvault_url,
             {
@@ -106,6 +115,7 @@ async def system(
                 "orders": orders_app,
                 "store-sync": shops_app,
                 "crm": crm_app,
+                "trade-in": trade_in_app,
             },
         )
 
@@ -178,10 +188,16 @@ async def stock_unit(system: System, sku: str, location_id: str) -> str:
 
 
 async def buy_online(
-    system: System, sku: str, customer_id: str, market: str = "FR", contact: dict[str, Any] | None = None
+    system: System,
+    sku: str,
+    customer_id: str,
+    market: str = "FR",
+    contact: dict[str, Any] | None = None,
+    vouchers: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A customer buys one unit of `sku` on the storefront and pays by card, giving `contact` (their
-    e-mail, delivery postal code...) if set; returns the order."""
+    e-mail, delivery postal code...) if set, and paying part with `vouchers` (`{code, amount}`) if
+    set; returns the order."""
     signed_in = customer_headers(customer_id)  # the storefront knows the customer from their token
     cart = await ok(system.orders.post("/carts", json={"market": market}, headers=signed_in))
     await ok(
@@ -198,6 +214,7 @@ async def buy_online(
                 "fulfilment": "ship",
                 "payment": {"method": "card", "token": "tok_visa"},
                 **({"contact": contact} if contact else {}),
+                **({"vouchers": vouchers} if vouchers else {}),
             },
             headers=signed_in,
         )
@@ -242,9 +259,11 @@ async def sell_in_shop(
     price_minor: int,
     currency: str = "EUR",
     customer: dict[str, Any] | None = None,
+    payments: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The till posts a sale with its own transaction id, as a POS does; `customer` is what the
-    customer gave at the till (contact details, consent), if anything."""
+    customer gave at the till (contact details, consent), if anything; `payments` how it was paid
+    (by card, if not said)."""
     money = {"amount_minor": price_minor, "currency": currency}
     recorded: dict[str, Any] = await ok(
         system.store_sync.post(
@@ -255,7 +274,7 @@ async def sell_in_shop(
                 "lines": [
                     {"line_id": "1", "kind": "refurbished_device", "sku": sku, "unit_id": unit_id, "unit_price": money}
                 ],
-                "payments": [{"method": "card", "amount": money}],
+                "payments": payments or [{"method": "card", "amount": money}],
                 "total": money,
                 **({"customer": customer} if customer else {}),
             },

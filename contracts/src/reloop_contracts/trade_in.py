@@ -159,6 +159,30 @@ class TradeInAccepted(Event):
     accepted_at: UtcDatetime
 
 
+class TradeInShipped(Event):
+    """The device is on its way to a refurbishment centre: mailed by the customer (the parcel's
+    reference), or handed over at a shop that collects it for the centre (the shop and its
+    drop-off on `store.drop-offs.v1`; the shop pays nothing, the centre inspects and pays)."""
+
+    OCCURRED_AT = "shipped_at"
+
+    trade_in_id: TradeInId
+    shipment_reference: str | None = Field(
+        default=None, min_length=1, max_length=128, description="The parcel's carrier reference, when mailed."
+    )
+    shop_id: LocationId | None = Field(default=None, description="The shop that collected it, when handed over.")
+    drop_off_id: DropOffId | None = None
+    shipped_at: UtcDatetime
+
+    @model_validator(mode="after")
+    def _mailed_or_handed_over(self) -> TradeInShipped:
+        mailed = self.shipment_reference is not None
+        handed_over = self.shop_id is not None and self.drop_off_id is not None
+        if mailed == handed_over:
+            raise ValueError("a device is either mailed (shipment_reference) or handed over (shop_id, drop_off_id)")
+        return self
+
+
 class DeviceReceived(Event):
     """The device arrived at a refurbishment centre; its identity was read from the device itself."""
 
@@ -514,6 +538,7 @@ TRADE_INS = TopicSpec(
     events=(
         TradeInQuoted,
         TradeInAccepted,
+        TradeInShipped,
         DeviceReceived,
         TradeInOnHold,
         TradeInReleased,

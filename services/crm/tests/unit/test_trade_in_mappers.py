@@ -100,3 +100,22 @@ def test_crm_reads_both_trade_in_topics_and_skips_only_holds_and_the_refurbished
 
     assert {contracts.TRADE_INS.name, contracts.VOUCHERS.name} <= set(consumed.topic_names)
     assert skipped == {"TradeInUnitReady", "VoucherHeld", "VoucherHoldRefused", "VoucherReleased"}
+
+
+def test_a_device_handed_over_at_a_shop_is_a_step_at_that_shop_and_a_mailed_one_names_its_parcel() -> None:
+    handed = contracts.TradeInShipped(trade_in_id="ti-9", shop_id="shop-lyon-2", drop_off_id="do-4", shipped_at=AT)
+    mailed = contracts.TradeInShipped(trade_in_id="ti-9", shipment_reference="COLISSIMO-8Z123", shipped_at=AT)
+
+    at_shop, by_post = (observe(e, envelope_of(e)) for e in (handed, mailed))
+
+    assert at_shop is not None
+    assert at_shop.entry is not None
+    assert by_post is not None
+    assert by_post.entry is not None
+    assert (at_shop.entry.kind, at_shop.entry.location_id, at_shop.entry.thread) == (
+        "trade_in_shipped",
+        "shop-lyon-2",
+        "trade-in:ti-9",
+    )
+    assert by_post.entry.location_id is None
+    assert json.loads(by_post.entry.detail)["shipment_reference"] == "COLISSIMO-8Z123"

@@ -70,6 +70,8 @@ async def test_an_accepted_trade_in_left_at_a_shop_is_on_its_way_to_the_centre_n
     last = collected.history[-1]
     assert (last.from_status, last.to_status, last.by) == ("accepted", "in_transit", f"shop:{shop}")
     assert [e for e in await service.published(contract.ShopTradeInRecorded) if e.shop_id == shop] == []
+    shipped = [e for e in await service.published(contract.TradeInShipped) if e.trade_in_id == trade_in.trade_in_id]
+    assert [(e.shop_id, e.drop_off_id) for e in shipped] == [(shop, event.drop_off_id)], "told once, as the shop's"
 
 
 async def test_a_quote_not_yet_accepted_is_accepted_by_the_hand_over_as_paid_at_the_counter_asked(
@@ -82,9 +84,9 @@ async def test_a_quote_not_yet_accepted_is_accepted_by_the_hand_over_as_paid_at_
     collected = await trade_in_view(service.unit_of_work(), trade_in.trade_in_id)
     assert [t.to_status for t in collected.history] == ["quoted", "accepted", "in_transit"]
     accepted = [e for e in await service.published(contract.TradeInAccepted) if e.trade_in_id == trade_in.trade_in_id]
-    assert [(e.payout_method, e.shipment_reference) for e in accepted] == [
-        ("voucher", f"drop-off {event.drop_off_id} at shop {shop}")
-    ]
+    assert [(e.payout_method, e.shipment_reference) for e in accepted] == [("voucher", None)]
+    shipped = [e for e in await service.published(contract.TradeInShipped) if e.trade_in_id == trade_in.trade_in_id]
+    assert [(e.shipment_reference, e.shop_id, e.drop_off_id) for e in shipped] == [(None, shop, event.drop_off_id)]
 
 
 async def test_the_same_drop_off_told_again_changes_nothing(under_test: TradeInUnderTest) -> None:

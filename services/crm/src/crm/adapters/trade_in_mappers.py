@@ -109,6 +109,15 @@ def accepted(event: t.TradeInAccepted, envelope: EnvelopeHeader) -> Observation:
     return _trade_in(envelope, "trade_in_accepted", event, event.accepted_at, detail)
 
 
+@_maps(t.TradeInShipped)
+def shipped(event: t.TradeInShipped, envelope: EnvelopeHeader) -> Observation:
+    """Mailed, or handed over at a shop: then the step happened there, at that shop."""
+    detail = {"trade_in_id": event.trade_in_id, "shipment_reference": event.shipment_reference}
+    key = f"{event.trade_in_id}:{event.shipped_at.isoformat()}"
+    thread = f"trade-in:{event.trade_in_id}"
+    return _step(envelope, "trade_in_shipped", key, event.shipped_at, thread, detail, location_id=event.shop_id)
+
+
 @_maps(t.DeviceReceived)
 def received(event: t.DeviceReceived, envelope: EnvelopeHeader) -> Observation:
     # The device's IMEI or serial stays out of the timeline: it is the customer's device's, not ours.

@@ -63,6 +63,14 @@ def trade_in_to_contract(event: events.TradeInEvent) -> Event:
                 shipment_reference=event.shipment_reference,
                 accepted_at=event.at,
             )
+        case events.TradeInShipped():
+            return contract.TradeInShipped(
+                trade_in_id=event.trade_in_id,
+                shipment_reference=event.shipment_reference,
+                shop_id=event.shop_id,
+                drop_off_id=event.drop_off_id,
+                shipped_at=event.at,
+            )
         case events.DeviceReceived():
             return contract.DeviceReceived(
                 trade_in_id=event.trade_in_id,

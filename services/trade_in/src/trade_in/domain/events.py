@@ -71,6 +71,17 @@ class TradeInAccepted:
 
 
 @dataclass(frozen=True)
+class TradeInShipped:
+    """On its way to the centre: mailed (`shipment_reference`) or handed over at a shop."""
+
+    trade_in_id: str
+    shipment_reference: str | None
+    shop_id: str | None
+    drop_off_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class DeviceReceived:
     trade_in_id: str
     location_id: str
@@ -184,6 +195,7 @@ class TradeInUnitReady:
 TradeInEvent = (
     TradeInQuoted
     | TradeInAccepted
+    | TradeInShipped
     | DeviceReceived
     | TradeInOnHold
     | TradeInReleased

@@ -206,6 +206,7 @@ class TradeIn:
         self._require("record a shipment of", "accepted")
         self.shipment_reference = shipment_reference
         self._move("in_transit", by, at, f"shipment {shipment_reference}")
+        self.recorder.record(events.TradeInShipped(self.trade_in_id, shipment_reference, None, None, at))
 
     def collect_at_shop(
         self,
@@ -231,11 +232,12 @@ class TradeIn:
             ensure_not_open_elsewhere(identifier, open_elsewhere, self.trade_in_id)
             self.device = replace(self.device, identifier=identifier)
         self.drop_off_id = drop_off_id
-        by, reference = f"shop:{shop_id}", f"drop-off {drop_off_id} at shop {shop_id}"
+        by = f"shop:{shop_id}"
         if self.status == "quoted":
-            self.accept(payout_method, reference, by=by, at=at)
-        else:
-            self.ship(reference, by=by, at=at)
+            self.accept(payout_method, None, by=by, at=at)
+        self.shipment_reference = f"drop-off {drop_off_id} at shop {shop_id}"
+        self._move("in_transit", by, at, f"collected at shop {shop_id} (drop-off {drop_off_id})")
+        self.recorder.record(events.TradeInShipped(self.trade_in_id, None, shop_id, drop_off_id, at))
 
     def cancel(self, *, by: str, at: datetime) -> None:
         self._require("cancel", "quoted", "accepted", "in_transit")
