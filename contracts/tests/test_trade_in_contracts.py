@@ -99,6 +99,27 @@ def test_a_sale_names_its_voucher_by_the_codes_hash() -> None:
         sales.PaymentLine(method="voucher", amount=eur(5000), voucher_code_hash="TRD-7KQX")
 
 
+def test_a_return_says_how_its_refund_was_paid_back_and_it_adds_up() -> None:
+    line = {"line_id": "1", "kind": "refurbished_device", "sku": "IPH13-128-BLK-EX", "refund": eur(15000)}
+    back = {
+        "return_id": "ret-1",
+        "sale_id": "sale-1",
+        "channel": "online",
+        "location_id": "wh-paris",
+        "market": "FR",
+        "returned_at": AT,
+        "lines": [line],
+    }
+    onto_voucher = {"method": "voucher", "amount": eur(12000), "voucher_code_hash": voucher_code_hash("TRD-7KQX")}
+    refunds = [onto_voucher, {"method": "card", "amount": eur(3000)}]
+    assert len(sales.ReturnRecorded.model_validate({**back, "refunds": refunds}).refunds) == 2
+    assert sales.ReturnRecorded.model_validate(back).refunds == [], "older returns told no refunds"
+    with pytest.raises(ValidationError, match="do not add up"):
+        sales.ReturnRecorded.model_validate({**back, "refunds": refunds[:1]})
+    with pytest.raises(ValidationError, match="names it"):
+        sales.ReturnRecorded.model_validate({**back, "refunds": [{"method": "voucher", "amount": eur(15000)}]})
+
+
 def test_timestamps_are_normalised_to_utc() -> None:
     quoted = trade_in.TradeInQuoted.model_validate(
         spoiled(QUOTED, quoted_at="2026-03-02T11:00:00+01:00", expires_at="2026-03-23T12:00:00+02:00")
@@ -148,6 +169,9 @@ REFUSALS: list[tuple[type[Event], dict[str, Any], str]] = [
     (trade_in.DeviceReceived, {"identifier": {"kind": "serial", "value": "C02XK1JHJG5J"}}, "first 8 digits"),
     (trade_in.DeviceReceived, {"tac": "3569380"}, "should match pattern"),
     (trade_in.TradeInShipped, {"drop_off_id": None}, "either mailed"),
+    (trade_in.VoucherRefunded, {"expires_at": AT}, "expires after the refund"),
+    (trade_in.VoucherRefunded, {"amount": eur(0)}, "greater than 0"),
+    (trade_in.VoucherRefunded, {"shop_id": "shop-paris-1"}, "online trade-in or redemption names no shop"),
     (trade_in.TradeInShipped, {"shipment_reference": "COLISSIMO-8Z123"}, "either mailed"),
     (trade_in.VoucherHoldRefused, {"reason": "unknown_code"}, 'refused for voucher_id "unknown"'),
     (trade_in.VoucherHoldRefused, {"voucher_id": "unknown"}, 'refused for voucher_id "unknown"'),

@@ -178,6 +178,15 @@ EXAMPLES: dict[type[Event], dict[str, Any]] = {
         "basket": eur(7500),
         "at": AT,
     },
+    trade_in.VoucherRefunded: {
+        "voucher_id": "v-1",
+        "amount": eur(2500),
+        "sale_id": "sale-1",
+        "return_id": "ret-1",
+        "channel": "online",
+        "expires_at": LATER,
+        "at": AT,
+    },
     trade_in.VoucherOverdrawn: {
         "voucher_id": "v-1",
         "sale_id": "sale-2",

@@ -116,11 +116,27 @@ class ReturnRecorded(Event):
     returned_at: UtcDatetime
     lines: list[ReturnLine] = Field(min_length=1)
     customer: CustomerRef | None = None
+    refunds: list[PaymentLine] = Field(
+        default_factory=list,
+        max_length=20,
+        description="How the refund was paid back: to the card, in cash, or as store credit onto the voucher "
+        "the sale was paid with (`voucher_code_hash`, `reference` = the voucher payment's hold, if any). Empty "
+        "when the producer does not tell (events written before this field).",
+    )
 
     @model_validator(mode="after")
     def _one_currency(self) -> ReturnRecorded:
-        if len({line.refund.currency for line in self.lines}) != 1:
+        currencies = {line.refund.currency for line in self.lines}
+        if len(currencies) != 1:
             raise ValueError("a return is refunded in one currency")
+        if self.refunds:
+            if {r.amount.currency for r in self.refunds} != currencies:
+                raise ValueError("refunds are paid in the return's currency")
+            owed = sum(line.refund.amount_minor for line in self.lines)
+            if sum(r.amount.amount_minor for r in self.refunds) != owed:
+                raise ValueError(f"refunds do not add up to the lines' refunds ({owed})")
+            if any(r.method == "voucher" and r.voucher_code_hash is None for r in self.refunds):
+                raise ValueError("a refund onto a voucher names it (voucher_code_hash)")
         return self
 
 

@@ -3,8 +3,8 @@
 Two topics produced by trade-in alone, and the hold requests it answers. `trade-in.trade-ins.v1`
 (key `trade_in_id`) follows a trade-in from its quote to its payout, a return to the customer, or
 the refurbished unit inventory receives. `trade-in.vouchers.v1` (key `voucher_id`) is each
-voucher's ledger told as facts: issued, held, released, redeemed, overdrawn, expired; its balance
-is the sum of those amounts.
+voucher's ledger told as facts: issued, held, released, redeemed, refunded, overdrawn, expired;
+its balance is the sum of those amounts.
 `vouchers.hold-requests.v1` (key `code_hash`) carries the checkouts' and tills' requests to hold
 part of a balance; trade-in answers each on the vouchers topic.
 
@@ -493,6 +493,29 @@ class VoucherRedeemed(Event):
         return self
 
 
+class VoucherRefunded(Event):
+    """Goods paid with the voucher came back: the refund is store credit again, on the same voucher
+    (a `ReturnRecorded` refund line naming it). A voucher that had expired is opened again until
+    `expires_at`, so a refund is never lost to an expiry."""
+
+    OCCURRED_AT = "at"
+
+    voucher_id: VoucherId
+    amount: PositiveMoney
+    sale_id: SaleId
+    return_id: str = Field(min_length=1, description="The return's id on sales.transactions.v1.")
+    channel: Channel
+    shop_id: LocationId | None = None
+    expires_at: UtcDatetime = Field(description="The voucher's expiry after the refund (later, if it had expired).")
+    at: UtcDatetime
+
+    @model_validator(mode="after")
+    def _a_refund_is_coherent(self) -> VoucherRefunded:
+        _shop_named_for_a_shop_channel(self.channel, self.shop_id)
+        _after(self.expires_at, self.at, "a refunded voucher expires after the refund")
+        return self
+
+
 class VoucherOverdrawn(Event):
     """A sale (an offline till) took more than the balance: what was redeemed, and what finance
     must recover. The balance never goes negative and nothing is dropped in silence."""
@@ -567,12 +590,14 @@ VOUCHERS = TopicSpec(
         VoucherHoldRefused,
         VoucherReleased,
         VoucherRedeemed,
+        VoucherRefunded,
         VoucherOverdrawn,
         VoucherExpired,
     ),
     producers=("trade-in",),
     consumers=("crm", "orders", "store-sync"),
-    description="Store-credit vouchers' ledger as facts (issue, hold, release, redeem, expire), keyed by voucher id.",
+    description="Store-credit vouchers' ledger as facts (issue, hold, release, redeem, refund, expire), keyed by "
+    "voucher id.",
 )
 
 HOLD_REQUESTS = TopicSpec(

@@ -119,3 +119,29 @@ def test_a_device_handed_over_at_a_shop_is_a_step_at_that_shop_and_a_mailed_one_
     )
     assert by_post.entry.location_id is None
     assert json.loads(by_post.entry.detail)["shipment_reference"] == "COLISSIMO-8Z123"
+
+
+def test_a_refund_onto_a_voucher_is_on_its_thread_and_hangs_on_the_sale_it_came_back_from() -> None:
+    refund = contracts.VoucherRefunded(
+        voucher_id="v-7",
+        amount={"amount_minor": 2500, "currency": "EUR"},
+        sale_id="sale-3",
+        return_id="ret-3",
+        channel="own_shop",
+        shop_id="shop-lyon-2",
+        expires_at=datetime(2026, 7, 1, tzinfo=UTC),
+        at=AT,
+    )
+
+    observed = observe(refund, envelope_of(refund))
+
+    assert observed is not None
+    assert observed.entry is not None
+    entry = observed.entry
+    assert (entry.kind, entry.thread, entry.sale_id, entry.location_id) == (
+        "voucher_refunded",
+        "voucher:v-7",
+        "sale-3",
+        "shop-lyon-2",
+    )
+    assert json.loads(entry.detail)["amount"] == {"amount_minor": 2500, "currency": "EUR"}

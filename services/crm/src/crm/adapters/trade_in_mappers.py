@@ -252,6 +252,24 @@ def redeemed(event: t.VoucherRedeemed, envelope: EnvelopeHeader) -> Observation:
     return observed._replace(redemption=fact)
 
 
+@_maps(t.VoucherRefunded)
+def refunded(event: t.VoucherRefunded, envelope: EnvelopeHeader) -> Observation:
+    """Goods paid with the voucher came back: store credit again, on the voucher's thread and, like
+    the redemption, on the sale's."""
+    detail = {"amount": _money(event.amount), "return_id": event.return_id, "expires_at": event.expires_at.isoformat()}
+    return _voucher(
+        envelope,
+        "voucher_refunded",
+        event.voucher_id,
+        f"return:{event.return_id}",
+        event.at,
+        detail,
+        sale_id=event.sale_id,
+        channel=event.channel,
+        location_id=event.shop_id,
+    )
+
+
 @_maps(t.VoucherOverdrawn)
 def overdrawn(event: t.VoucherOverdrawn, envelope: EnvelopeHeader) -> Observation:
     detail = {
