@@ -139,6 +139,8 @@ class InMemoryOrders:
             raise IntegrityError(f"order {order.order_id} names a voucher hold of another order")
         if len({v.code_hash for v in row.vouchers}) != len(row.vouchers):
             raise IntegrityError(f"order {order.order_id} names a voucher twice")
+        if any(v.refundable.amount_minor < 0 for v in row.vouchers):
+            raise IntegrityError(f"order {order.order_id} puts more back on a voucher than it paid")
         self.tables.orders[order.order_id] = row
         self.tables.reservations.setdefault(order.reservation_id, order.order_id)
 

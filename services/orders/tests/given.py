@@ -11,7 +11,7 @@ from orders.domain.lines import ReservedUnit
 from orders.domain.model import Order
 from orders.domain.rules import ACCESSORY, DEVICE
 from orders.domain.vouchers import VoucherToApply
-from orders.service_layer import carts, checkout, orders, projections, reservations, sale_allocations
+from orders.service_layer import carts, checkout, orders, projections, reservations, sale_allocations, voucher_holds
 from reloop_contracts.amounts import Money
 from services.orders.tests.fakes import OrdersTwin
 
@@ -86,8 +86,29 @@ async def placed(twin: OrdersTwin, contact: ContactDetails | None = None) -> Ord
     return twin.tables.orders[order.order_id]
 
 
+async def placed_with_vouchers(twin: OrdersTwin, *vouchers: tuple[str, int], token: str | None = "tok_visa") -> Order:
+    """`checked_out_with_vouchers`, every voucher held by trade-in and the stock by inventory."""
+    order = await checked_out_with_vouchers(twin, *vouchers, token=token)
+    until = twin.clock.now() + timedelta(minutes=20)
+    for n, voucher in enumerate(order.vouchers):
+        answer = commands.RecordVoucherHold(voucher.hold_id, f"V-{n}", until, "orders")
+        await voucher_holds.when_voucher_held_take_payment_if_all_is_held(answer, twin.uow(), twin.clock)
+    await reservations.when_reservation_confirmed_take_payment(held(order), twin.uow(), twin.clock)
+    return twin.tables.orders[order.order_id]
+
+
+async def delivered_with_vouchers(
+    twin: OrdersTwin, *vouchers: tuple[str, int], token: str | None = "tok_visa"
+) -> Order:
+    return await _deliver(twin, await placed_with_vouchers(twin, *vouchers, token=token))
+
+
 async def delivered(twin: OrdersTwin, contact: ContactDetails | None = None) -> Order:
-    order = await placed(twin, contact)
+    return await _deliver(twin, await placed(twin, contact))
+
+
+async def _deliver(twin: OrdersTwin, order: Order) -> Order:
+    """Inventory applied the placed order's sale, the warehouse shipped it and it arrived."""
     uow, clock = twin.uow, twin.clock
     await sale_allocations.when_sale_allocated_mark_stock_committed(
         commands.CommitSaleStock(order.order_id, ()), uow(), clock

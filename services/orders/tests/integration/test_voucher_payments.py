@@ -99,6 +99,8 @@ async def test_a_voucher_trade_in_holds_pays_its_part_and_the_sale_names_it_by_h
             "amount": {"amount_minor": 10000, "currency": "EUR"},
             "status": "held",
             "refusal": None,
+            "paid": {"amount_minor": 10000, "currency": "EUR"},
+            "refunded": {"amount_minor": 0, "currency": "EUR"},
         }
     ]
     capture = next(p for p in order["payments"] if p["kind"] == "capture")

@@ -37,7 +37,14 @@ async def test_the_customers_order_shows_each_voucher_by_its_last_four_character
 
     assert (accepted.status_code, order.status_code) == (202, 200)
     assert order.json()["vouchers"] == [
-        {"hint": "R8CE", "amount": {"amount_minor": 10000, "currency": "EUR"}, "status": "requested", "refusal": None}
+        {
+            "hint": "R8CE",
+            "amount": {"amount_minor": 10000, "currency": "EUR"},
+            "status": "requested",
+            "refusal": None,
+            "paid": None,
+            "refunded": {"amount_minor": 0, "currency": "EUR"},
+        }
     ]
     assert "7KQ2" not in order.text.upper()
 

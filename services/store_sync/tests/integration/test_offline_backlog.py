@@ -1,5 +1,6 @@
 """An offline till uploads its backlog late, in batches, out of order and with duplicates: each
-transaction becomes exactly one event, with the time it really happened."""
+transaction becomes exactly one event, with the time it really happened; a return sent before its
+sale waits for it with how it was refunded."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reloop_contracts import sales
-from reloop_localstack.testing import api, outbox_drained, running
+from reloop_contracts.voucher_codes import voucher_code_hash
+from reloop_localstack.testing import api, every_row, outbox_drained, running
 from services.store_sync.tests.support import (
     a_day,
     accessory_sale,
@@ -68,7 +70,13 @@ async def test_a_return_uploaded_before_its_sale_waits_and_is_published_after_it
     runtime, app = build(settings(env, database_url, keyvault))
     shop_id = unique("PAR")
     sold_at = yesterday_at(10)
-    sold = accessory_sale("S-1", sold_at)
+    code = "TRD-7KQ2-M9WD-4HTZ-R8CE"
+    # Paid partly with a voucher taken offline (no hold), refunded the same way.
+    tenders = [
+        {"method": "voucher", "amount": {"amount_minor": 1000, "currency": "EUR"}, "voucher_code": code},
+        {"method": "card", "amount": {"amount_minor": 990, "currency": "EUR"}},
+    ]
+    sold = accessory_sale("S-1", sold_at, payments=tenders)
     returned = {
         "type": "return",
         "client_txn_id": "R-1",
@@ -82,12 +90,14 @@ async def test_a_return_uploaded_before_its_sale_waits_and_is_published_after_it
                 "refund": {"amount_minor": 1990, "currency": "EUR"},
             }
         ],
+        "refunds": tenders,
     }
     async with running(runtime), api(app) as client:
         key = await shop(client, shop_id)
         early = await client.post(
             f"/shops/{shop_id}/transactions", json={"transactions": [returned]}, headers=bearer(key)
         )
+        while_waiting = await every_row(database_url)
         late = await client.post(f"/shops/{shop_id}/transactions", json={"transactions": [sold]}, headers=bearer(key))
         again = await client.post(f"/shops/{shop_id}/returns", json=returned, headers=bearer(key))
         await outbox_drained(database_url)
@@ -106,3 +116,10 @@ async def test_a_return_uploaded_before_its_sale_waits_and_is_published_after_it
     assert isinstance(sale, sales.SaleRecorded)
     assert isinstance(ret, sales.ReturnRecorded)
     assert ret.sale_id == sale.sale_id
+    assert [(r.method, r.amount.amount_minor, r.voucher_code_hash) for r in ret.refunds] == [
+        ("voucher", 1000, voucher_code_hash(code)),
+        ("card", 990, None),
+    ], "the refunds waited with the return"
+    assert voucher_code_hash(code) in while_waiting
+    assert code not in while_waiting
+    assert code.replace("-", "") not in while_waiting

@@ -1,7 +1,8 @@
 """A connected till holds a voucher on the real stack, the test playing trade-in: the request is on
 the hold-requests topic by the code's hash, trade-in's answer on the vouchers topic makes the
 till's request 200 held or 409 refused, and a request nobody answers in time is 202 pending until
-a later answer shows through `GET`. The sale then converts the hold, and no code is stored."""
+a later answer shows through `GET`. The sale then converts the hold, its return puts store credit
+back onto the voucher by the code's hash, and no code is stored."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from reloop_contracts import Event, PositiveMoney, sales, trade_in
 from reloop_contracts.voucher_codes import voucher_code_hash
 from reloop_localstack.testing import api, eventually, every_row, outbox_drained, publish, read_events, running
-from services.store_sync.tests.support import accessory_sale, bearer, money, settings, shop, unique
+from services.store_sync.tests.support import CHARGER, accessory_sale, bearer, money, settings, shop, unique
 from store_sync.bootstrap import build
 
 pytestmark = pytest.mark.connected
@@ -45,6 +46,21 @@ async def _asked(env: dict[str, str], shop_id: str, reference: str) -> trade_in.
     [asked] = await read_events(env["KAFKA_BOOTSTRAP_SERVERS"], trade_in.HOLD_REQUESTS, ours, expect=1, timeout=30)
     assert isinstance(asked, trade_in.VoucherHoldRequested)
     return asked
+
+
+def _return_of_t1(at: datetime, onto_the_voucher: int, to_the_card: int) -> dict[str, Any]:
+    """The till's return of sale T-1, its refund paid back onto the voucher (typed another way)
+    and to the card."""
+    return {
+        "client_txn_id": "R-1",
+        "occurred_at": at.isoformat(),
+        "sale_txn_id": "T-1",
+        "lines": [{"line_id": "1", "kind": "accessory", "sku": CHARGER, "refund": money(4990)}],
+        "refunds": [
+            {"method": "voucher", "amount": money(onto_the_voucher), "voucher_code": CODE.lower(), "reference": "H-1"},
+            {"method": "card", "amount": money(to_the_card)},
+        ],
+    }
 
 
 def _held(request: trade_in.VoucherHoldRequested, voucher_id: str) -> trade_in.VoucherHeld:
@@ -96,6 +112,11 @@ async def test_a_till_gets_its_hold_held_or_refused_by_trade_in_and_the_sale_con
             {"method": "card", "amount": money(2990)},
         ]
         sold = await client.post(f"/shops/{shop_id}/sales", json=sale, headers=bearer(key))
+        returned = _return_of_t1(datetime.now(UTC), onto_the_voucher=2000, to_the_card=2990)
+        not_adding_up = await client.post(
+            f"/shops/{shop_id}/returns", json=_return_of_t1(datetime.now(UTC), 2000, 2000), headers=bearer(key)
+        )
+        refunded = await client.post(f"/shops/{shop_id}/returns", json=returned, headers=bearer(key))
         await outbox_drained(database_url)
         stored = await every_row(database_url)
 
@@ -110,14 +131,25 @@ async def test_a_till_gets_its_hold_held_or_refused_by_trade_in_and_the_sale_con
     assert refused.json()["field"] == "amount"
     assert (retried.status_code, retried.json()["status"]) == (200, "held"), "a retry is answered from the row"
     assert sold.status_code == 201, sold.text
-    [recorded] = await read_events(
-        bootstrap, sales.TRANSACTIONS, lambda e: getattr(e, "location_id", None) == shop_id, expect=1
+    assert not_adding_up.status_code == 422, not_adding_up.text
+    assert not_adding_up.json()["field"] == "transactions.0.refunds"
+    assert refunded.status_code == 201, "the refused return left nothing behind: its id is still free"
+    recorded, back = await read_events(
+        bootstrap, sales.TRANSACTIONS, lambda e: getattr(e, "location_id", None) == shop_id, expect=2
     )
     assert isinstance(recorded, sales.SaleRecorded)
     voucher = recorded.payments[0]
     assert (voucher.voucher_code_hash, voucher.voucher_code) == (voucher_code_hash(CODE), None)
     assert voucher.reference == asked.hold_id, "the sale converts the hold trade-in granted"
-    for typed in (CODE, CODE.replace("-", ""), REFUSED_CODE, REFUSED_CODE.replace("-", "")):
+    assert isinstance(back, sales.ReturnRecorded)
+    assert back.sale_id == recorded.sale_id
+    credit, card = back.refunds
+    assert (credit.method, credit.amount.amount_minor) == ("voucher", 2000)
+    assert (credit.voucher_code_hash, credit.voucher_code) == (voucher_code_hash(CODE), None)
+    assert credit.reference == asked.hold_id, "store credit goes back onto the voucher the hold was taken on"
+    assert (card.method, card.amount.amount_minor, card.voucher_code_hash) == ("card", 2990, None)
+    assert voucher_code_hash(CODE) in stored, "the voucher is known by its hash"
+    for typed in (CODE, CODE.lower(), CODE.replace("-", ""), REFUSED_CODE, REFUSED_CODE.replace("-", "")):
         assert typed not in stored, "no voucher code is stored, in any table or the outbox"
 
 

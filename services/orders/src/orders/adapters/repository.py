@@ -60,21 +60,24 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (order_id, position) DO NOTHING
 """
 
-# A voucher's hold is asked once and answered once: only its answer is ever written again.
+# A voucher's hold is asked once and answered once: only its answer, what the sale took of it and
+# what refunds put back on it are ever written again.
 _UPSERT_VOUCHER = """
 INSERT INTO order_vouchers (hold_id, order_id, position, code_hash, hint, amount_minor, currency, state, voucher_id,
-    refusal, held_until, answered_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    refusal, held_until, answered_at, paid_minor, refunded_minor)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT (hold_id) DO UPDATE SET state = EXCLUDED.state, voucher_id = EXCLUDED.voucher_id,
-    refusal = EXCLUDED.refusal, held_until = EXCLUDED.held_until, answered_at = EXCLUDED.answered_at
+    refusal = EXCLUDED.refusal, held_until = EXCLUDED.held_until, answered_at = EXCLUDED.answered_at,
+    paid_minor = EXCLUDED.paid_minor, refunded_minor = EXCLUDED.refunded_minor
 """
 
 _UPSERT_RETURN = """
 INSERT INTO order_returns (return_id, order_id, line_ids, reason, status, refund_minor, currency, refund_id,
-    requested_at, received_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    requested_at, received_at, store_credit_minor)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (return_id) DO UPDATE SET status = EXCLUDED.status, refund_minor = EXCLUDED.refund_minor,
-    currency = EXCLUDED.currency, refund_id = EXCLUDED.refund_id, received_at = EXCLUDED.received_at
+    currency = EXCLUDED.currency, refund_id = EXCLUDED.refund_id, received_at = EXCLUDED.received_at,
+    store_credit_minor = EXCLUDED.store_credit_minor
 """
 
 
@@ -214,6 +217,8 @@ class PostgresOrders:
                         v.refusal,
                         v.held_until,
                         v.answered_at,
+                        v.paid.amount_minor if v.paid is not None else None,
+                        v.refunded.amount_minor if v.refunded is not None else 0,
                     )
                     for position, v in enumerate(order.vouchers)
                 ],
@@ -233,6 +238,7 @@ class PostgresOrders:
                         r.refund_id,
                         r.requested_at,
                         r.received_at,
+                        r.store_credit.amount_minor if r.store_credit is not None else None,
                     )
                     for r in order.returns
                 ],
@@ -288,6 +294,7 @@ def _order(row: Any, lines: list[Any], payments: list[Any], returns: list[Any]) 
                 refund=Money(r["refund_minor"], r["currency"]) if r["refund_minor"] is not None else None,
                 refund_id=r["refund_id"],
                 received_at=r["received_at"],
+                store_credit=_minor(r["store_credit_minor"], r["currency"]),
             )
             for r in returns
         ],
@@ -316,7 +323,13 @@ def _voucher(row: Any) -> VoucherPayment:
         refusal=row["refusal"],
         held_until=row["held_until"],
         answered_at=row["answered_at"],
+        paid=_minor(row["paid_minor"], row["currency"]),
+        refunded=_minor(row["refunded_minor"] or None, row["currency"]),
     )
+
+
+def _minor(amount_minor: int | None, currency: str | None) -> Money | None:
+    return Money(amount_minor, currency) if amount_minor is not None and currency is not None else None
 
 
 def _contact_columns(contact: SealedContact | None) -> tuple[Any, ...]:

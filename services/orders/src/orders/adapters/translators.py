@@ -230,7 +230,23 @@ def _returned(event: events.ReturnReceived) -> Event:
             for line in event.lines
         ],
         customer=_customer(event.customer_id, event.contact),
+        refunds=_refunds(event),
     )
+
+
+def _refunds(event: events.ReturnReceived) -> list[sales_contract.PaymentLine]:
+    """How the refund went back: one line per voucher credited (named by its hash and the hold the
+    sale converted), then the card's refund, if any; together the lines' refunds."""
+    vouchers = [
+        sales_contract.PaymentLine(
+            method="voucher", amount=_money(c.amount), reference=c.hold_id, voucher_code_hash=c.code_hash
+        )
+        for c in event.store_credit
+    ]
+    if event.card_refund_id is None or event.card_refund is None:
+        return vouchers
+    card = sales_contract.PaymentLine(method="card", amount=_money(event.card_refund), reference=event.card_refund_id)
+    return [*vouchers, card]
 
 
 # --- in: other services' events -> commands ---------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from orders.domain.customer import SealedContact
 from orders.domain.lines import OrderLine
+from orders.domain.refunds import VoucherCredit
 from reloop_contracts.amounts import Money
 
 
@@ -165,6 +166,12 @@ class ReturnReceived:
     lines: tuple[ReturnedLine, ...]
     at: datetime
     contact: SealedContact | None = None
+    store_credit: tuple[VoucherCredit, ...] = ()
+    """What went back onto each voucher of the sale (trade-in credits them from the return)."""
+    card_refund: Money | None = None
+    """What went back to the card: the rest of the lines' refunds."""
+    card_refund_id: str | None = None
+    """The provider's refund; None when nothing went back to the card."""
 
 
 DomainEvent = (

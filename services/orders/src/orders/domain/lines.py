@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from orders.domain.refunds import RefundSplit
 from reloop_contracts.amounts import Money
 
 
@@ -84,11 +85,16 @@ class PaymentRecord:
 
 @dataclass(frozen=True)
 class RefundDue:
-    """Money the order owes back; `reference` makes the refund idempotent at the provider."""
+    """Money the order owes back, and who gets it (`orders.domain.refunds`); `reference` makes the
+    card's refund idempotent at the provider."""
 
     reference: str
-    amount: Money
+    split: RefundSplit
     line_ids: tuple[str, ...]
+
+    @property
+    def amount(self) -> Money:
+        return self.split.amount
 
 
 class ReturnStatus(StrEnum):
@@ -105,7 +111,17 @@ class ReturnRequest:
     status: ReturnStatus = ReturnStatus.REQUESTED
     refund: Money | None = None
     refund_id: str | None = None
+    """The card's refund at the provider; None when nothing went back to the card."""
     received_at: datetime | None = None
+    store_credit: Money | None = None
+    """Of the refund, what went back onto the order's vouchers; the card got the rest."""
 
-    def received(self, refund: Money, refund_id: str, now: datetime) -> None:
-        self.status, self.refund, self.refund_id, self.received_at = ReturnStatus.RECEIVED, refund, refund_id, now
+    @property
+    def card_refund(self) -> Money | None:
+        if self.refund is None:
+            return None
+        return self.refund - self.store_credit if self.store_credit is not None else self.refund
+
+    def received(self, due: RefundSplit, refund_id: str | None, now: datetime) -> None:
+        self.status, self.refund, self.refund_id, self.received_at = ReturnStatus.RECEIVED, due.amount, refund_id, now
+        self.store_credit = due.store_credit

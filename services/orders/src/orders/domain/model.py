@@ -36,6 +36,7 @@ from orders.domain.lines import (
     Substitute,
 )
 from orders.domain.payments import Authorization
+from orders.domain.refunds import split_refund
 from orders.domain.rules import (
     CHECKOUT_HOLD_SECONDS,
     DEVICE,
@@ -224,6 +225,9 @@ class Order:
     def _place(self, capture_id: str | None, now: datetime) -> None:
         assert self.location_id is not None  # payment_due() holds only once the stock is held
         self.payment_token = None  # single use: never kept once spent
+        shares = voucher_shares(self.vouchers, self.total)
+        for voucher, share in shares:
+            voucher.paid = share  # what a refund may put back on it later
         self.status, self.placed_at, self.updated_at = OrderStatus.PLACED, now, now
         self.recorder.record(
             events.OrderPlaced(
@@ -239,10 +243,7 @@ class Order:
                 capture_id,
                 now,
                 self.contact,
-                tuple(
-                    events.VoucherUsed(v.hold_id, v.code_hash, share)
-                    for v, share in voucher_shares(self.vouchers, self.total)
-                ),
+                tuple(events.VoucherUsed(v.hold_id, v.code_hash, share) for v, share in shares),
             )
         )
 
@@ -369,11 +370,11 @@ class Order:
             return None
         if self.status in (OrderStatus.PLACED, OrderStatus.FULFILLED):
             line.status, self.updated_at = LineStatus.DROPPED, now
-            return RefundDue(f"{self.order_id}/line/{line_id}", line.amount, (line_id,))
+            return self._refund_due(f"{self.order_id}/line/{line_id}", line.amount, (line_id,))
         return None
 
-    def line_refunded(self, due: RefundDue, refund_id: str, now: datetime) -> None:
-        self.payments.append(PaymentRecord(refund_id, PaymentKind.REFUND, due.amount, due.reference, now))
+    def line_refunded(self, due: RefundDue, refund_id: str | None, now: datetime) -> None:
+        self._refunded(due, refund_id, now)
         for line_id in due.line_ids:
             self.recorder.record(events.OrderLineChanged(self.order_id, line_id, "dropped", None, due.amount, now))
         if not self.active_lines:
@@ -442,15 +443,16 @@ class Order:
         if request.status is not ReturnStatus.REQUESTED:
             raise WrongState(f"return {return_id} was already received", field="return_id")
         amount = total([self.line(line_id).amount for line_id in request.line_ids], self.total.currency)
-        return RefundDue(f"{self.order_id}/return/{return_id}", amount, request.line_ids)
+        return self._refund_due(f"{self.order_id}/return/{return_id}", amount, request.line_ids)
 
-    def return_refunded(self, return_id: str, due: RefundDue, refund_id: str, now: datetime) -> None:
+    def return_refunded(self, return_id: str, due: RefundDue, refund_id: str | None, now: datetime) -> None:
+        """The refund went back as `due` split it: `refund_id` is the card's, None when the vouchers took it all."""
         request = self._return(return_id)
-        request.received(due.amount, refund_id, now)
+        request.received(due.split, refund_id, now)
         returned = [self.line(line_id) for line_id in request.line_ids]
         for line in returned:
             line.status = LineStatus.RETURNED
-        self.payments.append(PaymentRecord(refund_id, PaymentKind.REFUND, due.amount, due.reference, now))
+        self._refunded(due, refund_id, now)
         if not self.active_lines:
             self.status = OrderStatus.RETURNED
         self.updated_at = now
@@ -465,10 +467,24 @@ class Order:
                 tuple(events.ReturnedLine.of(line, request.reason) for line in returned),
                 now,
                 self.contact,
+                due.split.vouchers,
+                due.split.card,
+                refund_id,
             )
         )
 
     # --- internals ---------------------------------------------------------------------------------
+
+    def _refund_due(self, reference: str, amount: Money, line_ids: tuple[str, ...]) -> RefundDue:
+        return RefundDue(reference, split_refund(amount, self.vouchers), line_ids)
+
+    def _refunded(self, due: RefundDue, refund_id: str | None, now: datetime) -> None:
+        """Store credit is back on each voucher of the split; the card's refund, if any, is a payment."""
+        by_hold = {voucher.hold_id: voucher for voucher in self.vouchers}
+        for credit in due.split.vouchers:
+            by_hold[credit.hold_id].credited(credit.amount)
+        if refund_id is not None:
+            self.payments.append(PaymentRecord(refund_id, PaymentKind.REFUND, due.split.card, due.reference, now))
 
     def awaits_stock(self, reservation_id: str) -> bool:
         """This hold's confirmation is what the order waits for: the current attempt, not held yet."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from orders.domain.errors import InvalidCheckout
+from orders.domain.errors import InvalidCheckout, WrongState
 from reloop_contracts.amounts import Money
 from reloop_contracts.voucher_codes import normalised_voucher_code, voucher_code_hash
 
@@ -58,6 +58,22 @@ class VoucherPayment:
     refusal: str | None = None
     held_until: datetime | None = None
     answered_at: datetime | None = None
+    paid: Money | None = None
+    """What the sale took of it (its share of the total when the order was placed); None before."""
+    refunded: Money | None = None
+    """Store credit refunds of the order's goods put back on it so far; None while nothing was."""
+
+    @property
+    def refundable(self) -> Money:
+        """What a refund may still put back on it: what it paid less what is back already."""
+        paid = self.paid.amount_minor if self.paid is not None else 0
+        back = self.refunded.amount_minor if self.refunded is not None else 0
+        return Money(paid - back, self.amount.currency)
+
+    def credited(self, amount: Money) -> None:
+        if amount.amount_minor > self.refundable.amount_minor:
+            raise WrongState(f"voucher hold {self.hold_id} cannot take back more than it paid", field="vouchers")
+        self.refunded = amount if self.refunded is None else self.refunded + amount
 
     def held(self, voucher_id: str, held_until: datetime, now: datetime) -> None:
         self.state, self.voucher_id, self.held_until, self.answered_at = VoucherState.HELD, voucher_id, held_until, now

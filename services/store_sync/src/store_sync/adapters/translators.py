@@ -249,7 +249,9 @@ def _sale(event: events.SaleRecorded) -> sales_contract.SaleRecorded:
 
 
 def _payment(shop_id: str, payment: Payment) -> sales_contract.PaymentLine:
-    # A voucher's reference is the till's id of its hold: trade-in knows the hold by its bus id.
+    """A sale's payment or a return's refund, as the contract has it."""
+    # A voucher's reference is the till's id of its hold (for a refund, the hold of the sale's
+    # voucher payment): trade-in knows the hold by its bus id.
     voucher = payment.method == VOUCHER
     reference = on_the_bus(shop_id, payment.reference) if voucher and payment.reference else payment.reference
     return sales_contract.PaymentLine(
@@ -282,6 +284,7 @@ def _return(event: events.ReturnRecorded) -> sales_contract.ReturnRecorded:
             for line in ret.lines
         ],
         customer=_customer(event.customer),
+        refunds=[_payment(event.shop.shop_id, r) for r in ret.refunds or ()],
     )
 
 

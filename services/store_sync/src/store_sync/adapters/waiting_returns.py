@@ -9,7 +9,7 @@ from typing import Any
 
 from reloop_contracts.amounts import Money
 from store_sync.domain.policy import CustomerOut, Sealed
-from store_sync.domain.transactions import Return, ReturnLine
+from store_sync.domain.transactions import Payment, Return, ReturnLine
 
 
 def _money(value: Money) -> dict[str, Any]:
@@ -36,10 +36,26 @@ def waiting_return(ret: Return, customer: CustomerOut | None) -> str:
                     }
                     for line in ret.lines
                 ],
+                **({"refunds": [_refund(r) for r in ret.refunds]} if ret.refunds is not None else {}),
             },
             "customer": customer_json(customer),
         }
     )
+
+
+def _refund(refund: Payment) -> dict[str, Any]:
+    # The voucher by its code's hash: the code itself never reached the domain.
+    return {
+        "method": refund.method,
+        "amount": _money(refund.amount),
+        "reference": refund.reference,
+        "voucher_code_hash": refund.voucher_code_hash,
+    }
+
+
+def _refund_from(raw: dict[str, Any]) -> Payment:
+    amount = Money(raw["amount"]["amount_minor"], raw["amount"]["currency"])
+    return Payment(raw["method"], amount, raw["reference"], raw["voucher_code_hash"])
 
 
 def customer_json(customer: CustomerOut | None) -> dict[str, Any] | None:
@@ -77,6 +93,8 @@ def from_waiting(stored: str | dict[str, Any]) -> tuple[Return, CustomerOut | No
             )
             for line in raw["lines"]
         ),
+        # Returns stored before tills told how they refunded have no "refunds".
+        refunds=tuple(_refund_from(r) for r in raw["refunds"]) if "refunds" in raw else None,
     )
     customer = data.get("customer")
     if customer is None:

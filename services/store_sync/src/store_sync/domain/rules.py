@@ -23,6 +23,7 @@ from store_sync.domain.transactions import (
     VOUCHER,
     DayClose,
     Device,
+    Payment,
     RepairDropOff,
     Return,
     Sale,
@@ -83,13 +84,19 @@ def _check_sale(sale: Sale, currency: str) -> None:
         raise InvalidTransaction(
             f"total {sale.total.amount_minor} differs from the sum of the lines {lines_total}", field="total"
         )
-    for n, payment in enumerate(sale.payments):
-        _one_of(payment.method, PAYMENT_METHODS, f"payments.{n}.method")
-        _same_currency(payment.amount, currency, f"payments.{n}.amount")
-        if payment.method != VOUCHER and payment.voucher_code_hash is not None:
-            raise InvalidTransaction("only a voucher payment names a voucher code", field=f"payments.{n}.voucher_code")
+    _check_tenders(sale.payments, currency, "payments", "payment")
     if sale.payments and sum(p.amount.amount_minor for p in sale.payments) != lines_total:
         raise InvalidTransaction("the payments do not add up to the total", field="payments")
+
+
+def _check_tenders(tenders: tuple[Payment, ...], currency: str, field: str, noun: str) -> None:
+    """Payments of a sale and refunds of a return: known methods, the shop's currency, and a code
+    only on a voucher line."""
+    for n, tender in enumerate(tenders):
+        _one_of(tender.method, PAYMENT_METHODS, f"{field}.{n}.method")
+        _same_currency(tender.amount, currency, f"{field}.{n}.amount")
+        if tender.method != VOUCHER and tender.voucher_code_hash is not None:
+            raise InvalidTransaction(f"only a voucher {noun} names a voucher code", field=f"{field}.{n}.voucher_code")
 
 
 def _check_collected_trade_in(trade_in: TradeIn) -> None:
@@ -116,6 +123,23 @@ def _check_return(ret: Return, currency: str) -> None:
         _one_of(line.kind, ITEM_KINDS, f"lines.{n}.kind")
         _check_quantity(line.kind, line.quantity, line.unit_id, f"lines.{n}")
         _same_currency(line.refund, currency, f"lines.{n}.refund")
+    if ret.refunds is not None:
+        _check_refunds(ret.refunds, ret, currency)
+
+
+def _check_refunds(refunds: tuple[Payment, ...], ret: Return, currency: str) -> None:
+    _check_tenders(refunds, currency, "refunds", "refund")
+    for n, refund in enumerate(refunds):
+        if refund.method != VOUCHER:
+            continue
+        # Store credit goes back onto a voucher trade-in must find: by its code's hash.
+        if refund.voucher_code_hash is None:
+            raise InvalidTransaction("a refund onto a voucher names its code", field=f"refunds.{n}.voucher_code")
+        if refund.reference is not None:
+            check_client_txn_id(refund.reference, field=f"refunds.{n}.reference")
+    owed = sum(line.refund.amount_minor for line in ret.lines)
+    if sum(r.amount.amount_minor for r in refunds) != owed:
+        raise InvalidTransaction(f"the refunds do not add up to the lines' refunds ({owed})", field="refunds")
 
 
 def _check_quantity(kind: str, quantity: int, unit_id: str | None, field: str) -> None:

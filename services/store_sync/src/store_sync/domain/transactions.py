@@ -44,8 +44,9 @@ class SaleLine:
 
 @dataclass(frozen=True)
 class Payment:
-    """How (part of) a sale was paid. A voucher is named by its code's hash, never by the code
-    (hashed at the edge), and its `reference` is the till's id of the hold it converts, if any."""
+    """How (part of) a sale was paid, or a return paid back. A voucher is named by its code's hash,
+    never by the code (hashed at the edge), and its `reference` is the till's id of the hold it
+    converts (for a refund: the hold of the sale's voucher payment), if any."""
 
     method: str
     amount: Money
@@ -90,6 +91,9 @@ class Return:
     sale_txn_id: str | None = None
     sale_id: str | None = None
     customer: TillCustomer | None = None
+    refunds: tuple[Payment, ...] | None = None
+    """How the refund was paid back (card, cash, store credit onto the sale's voucher...); None when
+    the till did not say. None, not empty, so a return sent before tills could say it keeps its digest."""
 
     @property
     def refund(self) -> Money:

@@ -238,11 +238,18 @@ class VoucherPaymentOut(BaseModel):
     amount: MoneyOut
     status: Literal["requested", "held", "refused"] = Field(description="Where trade-in's hold of it stands.")
     refusal: str | None = Field(description="Why trade-in refused to hold it, if it did.")
+    paid: MoneyOut | None = Field(description="What the sale took of it; null until the order is placed.")
+    refunded: MoneyOut = Field(description="Store credit refunds of the order's goods put back on it so far.")
 
 
 def voucher_payment_out(voucher: VoucherPayment) -> VoucherPaymentOut:
     return VoucherPaymentOut(
-        hint=voucher.hint, amount=money_out(voucher.amount), status=voucher.state.value, refusal=voucher.refusal
+        hint=voucher.hint,
+        amount=money_out(voucher.amount),
+        status=voucher.state.value,
+        refusal=voucher.refusal,
+        paid=money(voucher.paid),
+        refunded=money_out(voucher.refunded or Money.zero(voucher.amount.currency)),
     )
 
 
@@ -251,7 +258,9 @@ class ReturnOut(BaseModel):
     line_ids: list[str]
     reason: str
     status: str
-    refund: MoneyOut | None
+    refund: MoneyOut | None = Field(description="What the return was refunded; null until the parcel is back.")
+    store_credit: MoneyOut | None = Field(description="Of the refund, what went back onto the order's vouchers.")
+    card: MoneyOut | None = Field(description="Of the refund, what went back to the card.")
     requested_at: datetime
     received_at: datetime | None
 
@@ -263,6 +272,8 @@ def return_out(request: ReturnRequest) -> ReturnOut:
         reason=request.reason,
         status=request.status.value,
         refund=money(request.refund),
+        store_credit=money(request.store_credit),
+        card=money(request.card_refund),
         requested_at=request.requested_at,
         received_at=request.received_at,
     )

@@ -170,12 +170,32 @@ class ReturnLineIn(RequestBody):
     refund: MoneyIn
 
 
+class RefundIn(PaymentIn):
+    """How (part of) a return was paid back; store credit onto the sale's voucher is a refund too."""
+
+    reference: Ident | None = Field(
+        default=None,
+        description="The provider's reference; for a voucher, the `hold_id` of the hold the till got for the sale's "
+        "voucher payment, if it had one.",
+    )
+    voucher_code: Ident | None = Field(
+        default=None,
+        description="For a voucher refund (required): the code of the voucher the sale was paid with, as typed; "
+        "hashed on arrival, never stored nor sent in clear.",
+    )
+
+
 class ReturnIn(_Txn):
     type: Literal["return"] = "return"
     sale_txn_id: TxnId | None = Field(default=None, description="This till's sale (its client_txn_id)...")
     sale_id: Ident | None = Field(default=None, description="...or another channel's sale (an online order id).")
     lines: list[ReturnLineIn] = Field(min_length=1, max_length=200)
     customer: CustomerIn | None = None
+    refunds: list[RefundIn] | None = Field(
+        default=None,
+        max_length=20,
+        description="How the refund was paid back, adding up to the lines' refunds; absent or empty: not said.",
+    )
 
     def domain(self) -> Return:
         return Return(
@@ -190,6 +210,7 @@ class ReturnIn(_Txn):
             self.sale_txn_id,
             self.sale_id,
             self.customer.domain() if self.customer else None,
+            tuple(r.domain() for r in self.refunds) if self.refunds else None,
         )
 
 
