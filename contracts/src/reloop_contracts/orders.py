@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from reloop_contracts.base import Contract, Event, UtcDatetime
 from reloop_contracts.common import LocationId, Sku, UnitId
 from reloop_contracts.money import Market, NonNegativeMoney
 from reloop_contracts.registry import TopicSpec
+from reloop_contracts.sales import PaymentLine
 
 Fulfilment = Literal["ship", "click_and_collect"]
 
@@ -78,7 +79,25 @@ class OrderLineChanged(Event):
     change: Literal["substituted", "dropped"]
     unit_id: UnitId | None = None
     refunded: NonNegativeMoney | None = None
+    refunds: list[PaymentLine] = Field(
+        default_factory=list,
+        max_length=20,
+        description="How a dropped line's refund was paid back, as `ReturnRecorded.refunds`: store credit onto "
+        "the sale's vouchers (by hash and hold), the card for the rest. Empty when not told (older events).",
+    )
     changed_at: UtcDatetime
+
+    @model_validator(mode="after")
+    def _refunds_add_up(self) -> OrderLineChanged:
+        if not self.refunds:
+            return self
+        if self.refunded is None or sum(r.amount.amount_minor for r in self.refunds) != self.refunded.amount_minor:
+            raise ValueError("refunds add up to what was refunded")
+        if {r.amount.currency for r in self.refunds} != {self.refunded.currency}:
+            raise ValueError("refunds are paid in the refund's currency")
+        if any(r.method == "voucher" and r.voucher_code_hash is None for r in self.refunds):
+            raise ValueError("a refund onto a voucher names it (voucher_code_hash)")
+        return self
 
 
 class ReturnRequested(Event):
@@ -97,6 +116,6 @@ ORDERS = TopicSpec(
     key="order_id",
     events=(OrderPlaced, OrderCancelled, OrderFulfilled, OrderDelivered, OrderLineChanged, ReturnRequested),
     producers=("orders",),
-    consumers=("crm",),
+    consumers=("crm", "trade-in"),
     description="Online orders from checkout to delivery and return requests, keyed by order id.",
 )

@@ -6,7 +6,7 @@ the card by the provider's refund, adding up to what the lines are refunded."""
 from __future__ import annotations
 
 from orders.domain import commands
-from orders.domain.lines import OrderStatus
+from orders.domain.lines import OrderStatus, PaymentKind
 from orders.domain.model import Order
 from orders.domain.rules import ACCESSORY, DEVICE
 from orders.service_layer import returns, sale_allocations
@@ -154,6 +154,30 @@ async def test_a_sold_line_inventory_could_not_serve_is_refunded_onto_the_vouche
     [changed] = twin.store.published(orders_contract.OrderLineChanged)
     assert changed.refunded is not None
     assert (changed.change, changed.refunded.amount_minor) == ("dropped", CHARGERS)
+    # Told on the bus the way a return is, so trade-in puts the store credit back on the voucher.
+    [onto_voucher] = changed.refunds
+    assert (onto_voucher.method, onto_voucher.amount.amount_minor) == ("voucher", CHARGERS)
+    assert (onto_voucher.voucher_code_hash, onto_voucher.reference) == (
+        kept.vouchers[0].code_hash,
+        kept.vouchers[0].hold_id,
+    )
+
+
+async def test_a_sold_line_dropped_from_an_order_paid_partly_by_card_tells_both_refunds() -> None:
+    twin = OrdersTwin()
+    order = await placed_with_vouchers(twin, (FIRST, 1000))
+
+    drop = commands.DropSoldLine(order.order_id, line_of(order, ACCESSORY), "damaged_in_warehouse")
+    await sale_allocations.when_sale_unallocated_refund_the_line(drop, twin.uow(), twin.clock)
+
+    [changed] = twin.store.published(orders_contract.OrderLineChanged)
+    assert [(r.method, r.amount.amount_minor) for r in changed.refunds] == [
+        ("voucher", 1000),
+        ("card", CHARGERS - 1000),
+    ]
+    [(_, card_amount)] = card_refunds(twin)
+    refund_ids = [p.payment_id for p in twin.tables.orders[order.order_id].payments if p.kind is PaymentKind.REFUND]
+    assert (changed.refunds[1].reference, card_amount) == (refund_ids[0], CHARGERS - 1000)
 
 
 async def test_the_customer_sees_what_went_back_as_store_credit_and_what_to_the_card() -> None:

@@ -8,6 +8,7 @@ from typing import Literal, cast
 
 from orders.domain import commands, customer, events
 from orders.domain.lines import ReservedUnit, Substitute
+from orders.domain.refunds import VoucherCredit
 from reloop_contracts import Event, NonNegativeMoney, PositiveMoney
 from reloop_contracts import catalog as catalog_contract
 from reloop_contracts import inventory as inventory_contract
@@ -113,6 +114,7 @@ def to_contract(event: events.DomainEvent) -> Sequence[Event]:
                     change=cast(LineChange, event.change),
                     unit_id=event.unit_id,
                     refunded=_money(event.refunded) if event.refunded else None,
+                    refunds=_paid_back(event.store_credit, event.card_refund, event.card_refund_id),
                     changed_at=event.at,
                 )
             ]
@@ -235,17 +237,23 @@ def _returned(event: events.ReturnReceived) -> Event:
 
 
 def _refunds(event: events.ReturnReceived) -> list[sales_contract.PaymentLine]:
-    """How the refund went back: one line per voucher credited (named by its hash and the hold the
-    sale converted), then the card's refund, if any; together the lines' refunds."""
+    return _paid_back(event.store_credit, event.card_refund, event.card_refund_id)
+
+
+def _paid_back(
+    store_credit: tuple[VoucherCredit, ...], card_refund: Money | None, card_refund_id: str | None
+) -> list[sales_contract.PaymentLine]:
+    """How a refund went back: one line per voucher credited (named by its hash and the hold the
+    sale converted), then the card's refund, if any; together the refund."""
     vouchers = [
         sales_contract.PaymentLine(
             method="voucher", amount=_money(c.amount), reference=c.hold_id, voucher_code_hash=c.code_hash
         )
-        for c in event.store_credit
+        for c in store_credit
     ]
-    if event.card_refund_id is None or event.card_refund is None:
+    if card_refund_id is None or card_refund is None:
         return vouchers
-    card = sales_contract.PaymentLine(method="card", amount=_money(event.card_refund), reference=event.card_refund_id)
+    card = sales_contract.PaymentLine(method="card", amount=_money(card_refund), reference=card_refund_id)
     return [*vouchers, card]
 
 

@@ -112,6 +112,10 @@ class OrderLineChanged:
     unit_id: str | None
     refunded: Money | None
     at: datetime
+    store_credit: tuple[VoucherCredit, ...] = ()
+    """A dropped line's refund put back on the sale's vouchers (trade-in credits them from this)."""
+    card_refund: Money | None = None
+    card_refund_id: str | None = None
 
 
 @dataclass(frozen=True)

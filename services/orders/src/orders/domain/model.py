@@ -376,7 +376,19 @@ class Order:
     def line_refunded(self, due: RefundDue, refund_id: str | None, now: datetime) -> None:
         self._refunded(due, refund_id, now)
         for line_id in due.line_ids:
-            self.recorder.record(events.OrderLineChanged(self.order_id, line_id, "dropped", None, due.amount, now))
+            self.recorder.record(
+                events.OrderLineChanged(
+                    self.order_id,
+                    line_id,
+                    "dropped",
+                    None,
+                    due.amount,
+                    now,
+                    due.split.vouchers,
+                    due.split.card if refund_id is not None else None,
+                    refund_id,
+                )
+            )
         if not self.active_lines:
             # Each refund is announced once, on the line it belongs to.
             self._end(OrderStatus.CANCELLED, "no_lines_left", now)
