@@ -284,5 +284,12 @@ class TradeInTwin:
         def joining(tx: MemoryTransaction[TradeInTables]) -> InMemoryTradeInUnitOfWork:
             return InMemoryTradeInUnitOfWork(transaction=tx)
 
-        subscriptions = [subscription(joining, self.clock, hold_for=self.policy.voucher_hold)]
+        subscriptions = [
+            subscription(
+                joining,
+                self.clock,
+                hold_for=self.policy.voucher_hold,
+                refund_validity=self.policy.voucher_refund_validity,
+            )
+        ]
         return InMemoryService(self.store, subscriptions, lambda _: self.unit_of_work())

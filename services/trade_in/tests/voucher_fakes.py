@@ -1,11 +1,11 @@
 """Vouchers in memory: the twin of `adapters/voucher_repository.py`, with the same answers and the
 same refusals (a plain module: import what you use, never from conftest).
 
-`VoucherTables` are the migration's two tables; the trade-in twin keeps one in its own tables and
-binds an `InMemoryVoucherRepository` on it. The unique indexes and the balance trigger of
-`0002_vouchers.sql` are checked here too, so a rule the domain forgot fails in unit tests as it
-would on PostgreSQL. `VoucherTwin` is a store and a unit of work of vouchers alone, for the
-voucher tests; it keeps the domain events each commit recorded.
+`VoucherTables` are the migrations' voucher tables; the trade-in twin keeps one in its own tables and
+binds an `InMemoryVoucherRepository` on it. The unique indexes, CHECKs and the balance trigger of
+`0002_vouchers.sql` and `0005_voucher_refunds.sql` are checked here too, so a rule the domain
+forgot fails in unit tests as it would on PostgreSQL. `VoucherTwin` is a store and a unit of work
+of vouchers alone, for the voucher tests; it keeps the domain events each commit recorded.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from reloop_shared.outbox.writer import OutboxWriter
 from reloop_shared.unit_of_work import Recorded
 from trade_in.adapters.translators import to_contract
 from trade_in.domain.voucher_ledger import Change, balance_of
-from trade_in.domain.vouchers import Entry, Voucher, VoucherAlreadyIssued, VoucherEvent
+from trade_in.domain.vouchers import Entry, RefundShortfall, Voucher, VoucherAlreadyIssued, VoucherEvent
 from trade_in.service_layer.voucher_ports import VoucherRepository, VoucherView
 
 
@@ -35,6 +35,8 @@ class VoucherTables:
     """By voucher id, without their entries (those live in `entries`)."""
     entries: list[tuple[str, Entry]] = field(default_factory=list)
     """(voucher id, entry), in the order they were appended."""
+    refund_shortfalls: list[RefundShortfall] = field(default_factory=list)
+    """`voucher_refund_shortfalls` (0005): one per return and code hash, in the order recorded."""
 
     def ledger(self, voucher_id: str) -> list[Entry]:
         return [e for of, e in self.entries if of == voucher_id]
@@ -83,18 +85,36 @@ class InMemoryVoucherRepository:
 
     async def save(self, changes: Sequence[Change]) -> None:
         for change in changes:
+            self._keep_shortfalls(change.shortfalls)
+            if not change.stored:
+                continue
             if change.voucher_id not in self.tables.vouchers:
                 raise ConstraintViolation(f"no voucher {change.voucher_id} to append to")
             for entry in change.entries:
-                self._check_unique(change.voucher_id, entry)
+                self._check_entry(change.voucher_id, entry)
                 self.tables.entries.append((change.voucher_id, entry))
+            voucher = self.tables.vouchers[change.voucher_id]
             if change.expired_at is not None:
-                voucher = self.tables.vouchers[change.voucher_id]
-                self.tables.vouchers[change.voucher_id] = replace(voucher, expired_at=change.expired_at)
-        for voucher_id in {c.voucher_id for c in changes}:
+                voucher = self.tables.vouchers[change.voucher_id] = replace(voucher, expired_at=change.expired_at)
+            if change.expires_at is not None:
+                self.tables.vouchers[change.voucher_id] = replace(
+                    voucher, expires_at=change.expires_at, expired_at=None
+                )
+        for voucher_id in {c.voucher_id for c in changes if c.stored}:
             voucher = self.tables.vouchers[voucher_id]
             if balance_of(self.tables.ledger(voucher_id), voucher.currency).amount_minor < 0:
                 raise ConstraintViolation(f"voucher {voucher_id} would go below zero")
+
+    async def refund_shortfalls(self, sale_id: str) -> list[RefundShortfall]:
+        return [s for s in self.tables.refund_shortfalls if s.sale_id == sale_id]
+
+    def _keep_shortfalls(self, shortfalls: Iterable[RefundShortfall]) -> None:
+        for shortfall in shortfalls:
+            if shortfall.voucher_id is not None and shortfall.voucher_id not in self.tables.vouchers:
+                raise ConstraintViolation(f"no voucher {shortfall.voucher_id} for a refund shortfall")
+            recorded = {(s.return_id, s.code_hash) for s in self.tables.refund_shortfalls}
+            if (shortfall.return_id, shortfall.code_hash) not in recorded:  # ON CONFLICT DO NOTHING
+                self.tables.refund_shortfalls.append(shortfall)
 
     async def view_by_code_hash(self, code_hash: str) -> VoucherView | None:
         found = [v for v in self.tables.vouchers.values() if v.code_hash == code_hash]
@@ -122,7 +142,7 @@ class InMemoryVoucherRepository:
 
         def needed(e: Entry) -> bool:
             open_hold = e.kind == "hold" and e.hold_id not in released
-            return open_hold or e.hold_id in holds or (e.kind == "redeem" and e.sale_id in sales)
+            return open_hold or e.hold_id in holds or (e.kind in ("redeem", "refund") and e.sale_id in sales)
 
         loaded = []
         for voucher in self._loaded(vouchers):
@@ -131,13 +151,19 @@ class InMemoryVoucherRepository:
             loaded.append(replace(voucher, entries=read, carried_minor=rest.amount_minor))
         return loaded
 
-    def _check_unique(self, voucher_id: str, entry: Entry) -> None:
+    def _check_entry(self, voucher_id: str, entry: Entry) -> None:
+        if (entry.kind in ("redeem", "refund")) != (entry.sale_id is not None):
+            raise ConstraintViolation(f"a {entry.kind} entry names a sale iff it is a redemption or a refund")
+        if (entry.kind == "refund") != (entry.return_id is not None):
+            raise ConstraintViolation(f"a {entry.kind} entry names a return iff it is a refund")
         for of, other in self.tables.entries:
             same_hold = entry.hold_id is not None and other.hold_id == entry.hold_id and other.kind == entry.kind
             if same_hold and entry.kind in ("hold", "release", "redeem"):
                 raise ConstraintViolation(f"a second {entry.kind} of hold {entry.hold_id}")
             if entry.kind == other.kind == "redeem" and of == voucher_id and other.sale_id == entry.sale_id:
                 raise ConstraintViolation(f"sale {entry.sale_id} redeems voucher {voucher_id} twice")
+            if entry.kind == other.kind == "refund" and of == voucher_id and other.return_id == entry.return_id:
+                raise ConstraintViolation(f"return {entry.return_id} refunds voucher {voucher_id} twice")
 
 
 @dataclass

@@ -42,7 +42,13 @@ def build(settings: TradeInSettings | None = None, *, clock: Clock = SYSTEM_CLOC
         return PostgresTradeInUnitOfWork(runtime.outbox, to_contract, conn=conn)
 
     runtime.subscribe(
-        subscription(joining, clock, hold_for=policy.voucher_hold, max_attempts=settings.consumer_max_attempts)
+        subscription(
+            joining,
+            clock,
+            hold_for=policy.voucher_hold,
+            refund_validity=policy.voucher_refund_validity,
+            max_attempts=settings.consumer_max_attempts,
+        )
     )
 
     async def deadlines() -> None:

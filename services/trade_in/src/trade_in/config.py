@@ -30,6 +30,9 @@ class TradeInSettings(RuntimeSettings):
     voucher_hold_minutes: int = Field(
         default=15, ge=1, le=24 * 60, description="Minutes a voucher amount held for a checkout or a till stays held."
     )
+    voucher_refund_validity_days: int = Field(
+        default=30, ge=1, le=3650, description="Days a refund onto a voucher stays spendable at least."
+    )
     deadline_sweep_s: float = Field(default=60.0, gt=0, description="How often expiries and silences are settled.")
 
     def policy(self) -> TradeInPolicy:
@@ -39,4 +42,5 @@ class TradeInSettings(RuntimeSettings):
             voucher_bonus_bps=dict(self.voucher_bonus_bps),
             voucher_validity=timedelta(days=self.voucher_validity_days),
             voucher_hold=timedelta(minutes=self.voucher_hold_minutes),
+            voucher_refund_validity=timedelta(days=self.voucher_refund_validity_days),
         )

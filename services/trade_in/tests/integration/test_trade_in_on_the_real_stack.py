@@ -212,7 +212,7 @@ async def test_every_step_is_published_on_the_trade_ins_topic_keyed_by_the_trade
             continue
         if getattr(event, "trade_in_id", None) == trade_in_id:
             ours.append((record.key, type(event).__name__))
-    assert [name for _, name in ours] == ["TradeInQuoted", "TradeInAccepted", "DeviceReceived"]
+    assert [name for _, name in ours] == ["TradeInQuoted", "TradeInAccepted", "TradeInShipped", "DeviceReceived"]
     assert {key for key, _ in ours} == {trade_in_id.encode()}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -30,13 +31,17 @@ from trade_in.domain.voucher_codes import code_hash
 from trade_in.domain.vouchers import (
     IssueVoucher,
     RedeemForSale,
+    RefundToVoucher,
     RequestHold,
     VoucherEvent,
+    VoucherExpired,
     VoucherHeld,
     VoucherHoldRefused,
     VoucherOverdrawn,
     VoucherPayment,
     VoucherRedeemed,
+    VoucherRefund,
+    VoucherRefunded,
     VoucherReleased,
 )
 from trade_in.service_layer import vouchers
@@ -89,7 +94,7 @@ class Vouchers:
     async def balance(self, voucher_id: str) -> int:
         total: int = await self.pool.fetchval(
             """
-            SELECT SUM(CASE WHEN kind IN ('issue', 'release') THEN amount_minor ELSE -amount_minor END)
+            SELECT SUM(CASE WHEN kind IN ('issue', 'release', 'refund') THEN amount_minor ELSE -amount_minor END)
             FROM voucher_entries WHERE voucher_id = $1
             """,
             voucher_id,
@@ -104,7 +109,7 @@ class Vouchers:
         rows = await self.pool.fetch(
             """
             SELECT v.voucher_id, v.balance_minor,
-                   COALESCE(SUM(CASE WHEN e.kind IN ('issue', 'release') THEN e.amount_minor
+                   COALESCE(SUM(CASE WHEN e.kind IN ('issue', 'release', 'refund') THEN e.amount_minor
                                      ELSE -e.amount_minor END), 0)::bigint AS summed
             FROM vouchers v LEFT JOIN voucher_entries e ON e.voucher_id = v.voucher_id
             GROUP BY v.voucher_id
@@ -352,3 +357,77 @@ async def test_a_balance_summed_by_postgres_comes_back_as_integer_minor_units(st
     )
     view = await vouchers.voucher_balance(issued.code, store.uow())
     assert (view.balance, type(view.balance.amount_minor)) == (eur(3_750), int)
+
+
+def a_return(return_id: str, sale_id: str, code: str, cents: int, at: datetime) -> RefundToVoucher:
+    return RefundToVoucher(return_id, sale_id, "own_shop", "PAR-01", (VoucherRefund(code_hash(code), eur(cents)),), at)
+
+
+async def test_an_expired_voucher_refunded_is_spendable_until_its_new_expiry_then_the_sweep_expires_it_again(
+    store: Vouchers,
+) -> None:
+    issued = await store.issue(20_000)
+    await vouchers.redeem_for_sale(
+        sale("S-1", VoucherPayment(code_hash(issued.code), eur(12_000))), store.uow(), store.clock
+    )
+    store.clock.set(issued.expires_at)
+    assert await vouchers.expire_vouchers(store.uow(), store.clock) == 1
+    assert await store.balance(issued.voucher_id) == 0
+
+    store.clock.advance(timedelta(days=2))
+    refunded_at = store.clock.now()
+    returned = vouchers.ReturnToRefund(a_return("R-1", "S-1", issued.code, 5_000, refunded_at), "corr", "event-r1")
+    await vouchers.apply_sales_and_returns([returned], store.uow(), store.clock, refund_validity=timedelta(days=30))
+    [told] = store.of(VoucherRefunded)
+    assert (told.amount, told.expires_at) == (eur(5_000), refunded_at + timedelta(days=30))
+    view = await vouchers.voucher_with_ledger(issued.voucher_id, store.uow())
+    assert (view.voucher.expired_at, view.voucher.expires_at, view.balance) == (None, told.expires_at, eur(5_000))
+
+    # Spendable again: a sale takes part of it, and the sweep leaves it be until its new expiry.
+    spend = replace(sale("S-2", VoucherPayment(code_hash(issued.code), eur(2_000))), sold_at=store.clock.now())
+    await vouchers.redeem_for_sale(spend, store.uow(), store.clock)
+    assert await vouchers.expire_vouchers(store.uow(), store.clock) == 0
+    store.clock.set(told.expires_at)
+    assert await vouchers.expire_vouchers(store.uow(), store.clock) == 1
+    assert [e.remaining for e in store.of(VoucherExpired)] == [eur(8_000), eur(3_000)]
+    assert await store.balance(issued.voucher_id) == 0
+    assert await store.running_balances_apart_from_their_ledgers() == []
+
+
+async def test_a_return_delivered_again_even_at_the_same_moment_credits_once_and_never_more_than_was_paid(
+    store: Vouchers,
+) -> None:
+    issued = await store.issue(20_000)
+    await vouchers.redeem_for_sale(
+        sale("S-1", VoucherPayment(code_hash(issued.code), eur(12_000))), store.uow(), store.clock
+    )
+    again = [vouchers.ReturnToRefund(a_return("R-1", "S-1", issued.code, 5_000, NOW), "corr", "event-r1")]
+    await asyncio.gather(*(vouchers.apply_sales_and_returns(again, store.uow(), store.clock) for _ in range(5)))
+    over = [vouchers.ReturnToRefund(a_return("R-2", "S-1", issued.code, 9_000, NOW), "corr", "event-r2")]
+    await vouchers.apply_sales_and_returns(over, store.uow(), store.clock)
+    await vouchers.apply_sales_and_returns(over, store.uow(), store.clock)
+    assert [(e.return_id, e.amount) for e in store.of(VoucherRefunded)] == [("R-1", eur(5_000)), ("R-2", eur(7_000))]
+    assert await store.balance(issued.voucher_id) == 20_000
+    async with store.uow() as uow:
+        [kept] = await uow.vouchers.refund_shortfalls("S-1")
+    assert (kept.return_id, kept.asked, kept.credited) == ("R-2", eur(9_000), eur(7_000))
+    assert kept.reason == "exceeds_redeemed"
+    assert await store.running_balances_apart_from_their_ledgers() == []
+
+
+async def test_the_database_itself_refuses_a_second_refund_of_one_return_and_a_refund_naming_no_return(
+    store: Vouchers,
+) -> None:
+    issued = await store.issue(1_000)
+    insert = (
+        "INSERT INTO voucher_entries (voucher_id, kind, amount_minor, sale_id, return_id, at) "
+        "VALUES ($1, 'refund', 10, 'S-1', $2, now())"
+    )
+    async with store.pool.acquire() as conn:
+        await conn.execute(insert, issued.voucher_id, "R-1")
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await conn.execute(insert, issued.voucher_id, "R-1")
+        with pytest.raises(asyncpg.CheckViolationError):
+            await conn.execute(insert, issued.voucher_id, None)
+    assert await store.balance(issued.voucher_id) == 1_010
+    assert await store.running_balances_apart_from_their_ledgers() == []

@@ -205,6 +205,17 @@ def voucher_to_contract(event: vouchers.VoucherEvent) -> Event:
                 hold_id=event.hold_id,
                 at=event.at,
             )
+        case vouchers.VoucherRefunded():
+            return contract.VoucherRefunded(
+                voucher_id=event.voucher_id,
+                amount=PositiveMoney.of(event.amount),
+                sale_id=event.sale_id,
+                return_id=event.return_id,
+                channel=event.channel,
+                shop_id=event.shop_id,
+                expires_at=event.expires_at,
+                at=event.at,
+            )
         case vouchers.VoucherOverdrawn():
             return contract.VoucherOverdrawn(
                 voucher_id=event.voucher_id,
@@ -229,6 +240,7 @@ _VOUCHER_EVENTS = (
     vouchers.VoucherHoldRefused,
     vouchers.VoucherReleased,
     vouchers.VoucherRedeemed,
+    vouchers.VoucherRefunded,
     vouchers.VoucherOverdrawn,
     vouchers.VoucherExpired,
 )

@@ -7,6 +7,8 @@ pass. What a decision reads of the ledgers is read after the lock, in the same t
 open holds, the entries of the holds and sales it names, and the voucher's running balance
 (`vouchers.balance_minor`, moved by a trigger in the statement that appends the entries,
 `0003_voucher_running_balance.sql`), so a hot voucher's whole history is never read back per sale.
+A refund onto a voucher is a credit entry too (`0005_voucher_refunds.sql`); what a return could not
+credit is kept in `voucher_refund_shortfalls`.
 """
 
 from __future__ import annotations
@@ -19,18 +21,20 @@ import asyncpg
 from reloop_contracts.amounts import Money
 from reloop_shared.db.types import Connection
 from trade_in.domain.voucher_ledger import Change, effect
-from trade_in.domain.vouchers import Entry, Voucher, VoucherAlreadyIssued
+from trade_in.domain.vouchers import Entry, RefundShortfall, Voucher, VoucherAlreadyIssued
 from trade_in.service_layer.voucher_ports import VoucherView
 
 # SUM of BIGINT is NUMERIC in PostgreSQL (a Decimal in Python): cast back, money is integer minor units.
 _BALANCE = (
-    "COALESCE(SUM(CASE WHEN e.kind IN ('issue', 'release') THEN e.amount_minor ELSE -e.amount_minor END), 0)::bigint"
+    "COALESCE(SUM(CASE WHEN e.kind IN ('issue', 'release', 'refund') THEN e.amount_minor ELSE -e.amount_minor END), 0)"
+    "::bigint"
 )
 
 
 _WHOLE_LEDGER = "SELECT * FROM voucher_entries WHERE voucher_id = ANY($1::text[]) ORDER BY entry_id"
-# What a decision reads: open holds, every entry of the holds and sales it names. Each branch has
-# an index of its own (0003): none of them reads a voucher's history of redemptions.
+# What a decision reads: open holds, every entry of the holds it names, the redemptions and refunds
+# of the sales it names. Each branch has an index of its own (0003, 0005): none of them reads a
+# voucher's history of redemptions.
 _WORKING_LEDGER = """
 SELECT * FROM voucher_entries h
 WHERE h.voucher_id = ANY($1::text[]) AND h.kind = 'hold'
@@ -39,6 +43,8 @@ UNION
 SELECT * FROM voucher_entries WHERE hold_id = ANY($3::text[]) AND voucher_id = ANY($1::text[])
 UNION
 SELECT * FROM voucher_entries WHERE kind = 'redeem' AND voucher_id = ANY($1::text[]) AND sale_id = ANY($2::text[])
+UNION
+SELECT * FROM voucher_entries WHERE kind = 'refund' AND voucher_id = ANY($1::text[]) AND sale_id = ANY($2::text[])
 ORDER BY entry_id
 """
 
@@ -121,9 +127,10 @@ class PostgresVoucherRepository:
             # a conversion's release and redemption together, as one move of the balance.
             await self.conn.execute(
                 """
-                INSERT INTO voucher_entries (voucher_id, kind, amount_minor, hold_id, held_until, sale_id, reason, at)
+                INSERT INTO voucher_entries (voucher_id, kind, amount_minor, hold_id, held_until, sale_id, reason, at,
+                                             return_id)
                 SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::timestamptz[],
-                                     $6::text[], $7::text[], $8::timestamptz[])
+                                     $6::text[], $7::text[], $8::timestamptz[], $9::text[])
                 """,
                 [v for v, _ in entries],
                 [e.kind for _, e in entries],
@@ -133,10 +140,64 @@ class PostgresVoucherRepository:
                 [e.sale_id for _, e in entries],
                 [e.reason for _, e in entries],
                 [e.at for _, e in entries],
+                [e.return_id for _, e in entries],
             )
         expired = [(c.voucher_id, c.expired_at) for c in changes if c.expired_at is not None]
         if expired:
             await self.conn.executemany("UPDATE vouchers SET expired_at = $2 WHERE voucher_id = $1", expired)
+        # A refund opened the voucher again: the expiry sweep finds it anew once `expires_at` passes.
+        moved = [(c.voucher_id, c.expires_at) for c in changes if c.expires_at is not None]
+        if moved:
+            await self.conn.executemany(
+                "UPDATE vouchers SET expires_at = $2, expired_at = NULL WHERE voucher_id = $1", moved
+            )
+        shortfalls = [s for c in changes for s in c.shortfalls]
+        if shortfalls:
+            await self.conn.executemany(
+                """
+                INSERT INTO voucher_refund_shortfalls (return_id, code_hash, voucher_id, sale_id, currency,
+                                                       asked_minor, credited_minor, reason, at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                ON CONFLICT (return_id, code_hash) DO NOTHING
+                """,
+                [
+                    (
+                        s.return_id,
+                        s.code_hash,
+                        s.voucher_id,
+                        s.sale_id,
+                        s.asked.currency,
+                        s.asked.amount_minor,
+                        s.credited.amount_minor,
+                        s.reason,
+                        s.at,
+                    )
+                    for s in shortfalls
+                ],
+            )
+
+    async def refund_shortfalls(self, sale_id: str) -> list[RefundShortfall]:
+        rows = await self.conn.fetch(
+            """
+            SELECT s.*, v.currency AS voucher_currency FROM voucher_refund_shortfalls s
+            LEFT JOIN vouchers v ON v.voucher_id = s.voucher_id
+            WHERE s.sale_id = $1 ORDER BY s.recorded
+            """,
+            sale_id,
+        )
+        return [
+            RefundShortfall(
+                r["return_id"],
+                r["sale_id"],
+                r["code_hash"],
+                r["voucher_id"],
+                Money(r["asked_minor"], r["currency"]),
+                Money(r["credited_minor"], r["voucher_currency"] or r["currency"]),
+                r["reason"],
+                r["at"],
+            )
+            for r in rows
+        ]
 
     async def view_by_code_hash(self, code_hash: str) -> VoucherView | None:
         return await self._view("v.code_hash = $1", code_hash)
@@ -186,6 +247,7 @@ class PostgresVoucherRepository:
                     hold_id=row["hold_id"],
                     held_until=row["held_until"],
                     sale_id=row["sale_id"],
+                    return_id=row["return_id"],
                     reason=row["reason"],
                 )
             )

@@ -20,6 +20,9 @@ class TradeInPolicy:
     voucher_hold: timedelta = timedelta(minutes=15)
     """How long an amount held for a checkout or a till stays set aside, from the moment it is
     granted; a hold no sale converts by then is given back by the sweep."""
+    voucher_refund_validity: timedelta = timedelta(days=30)
+    """How long store credit a return puts back on a voucher stays spendable at least, from the
+    refund: a voucher that expired sooner (or had expired) is opened until then."""
 
     def bonus_in(self, market: str) -> int:
         return self.voucher_bonus_bps.get(market, 0)

@@ -1,7 +1,7 @@
 """The rules of a voucher's ledger: each decision is a pure function of the vouchers it is given,
 returning the entries to append and the events to publish. Nothing here reads or writes storage.
 
-The balance is the sum of the entries (issue and release add, hold, redeem and expire take away)
+The balance is the sum of the entries (issue, release and refund add, hold, redeem and expire take away)
 and no decision ever takes more than it: the balance never goes below zero.
 """
 
@@ -19,6 +19,7 @@ from trade_in.domain.vouchers import (
     HoldRefusal,
     InvalidVoucher,
     RedeemForSale,
+    RefundShortfall,
     ReleaseReason,
     RequestHold,
     Shortfall,
@@ -34,20 +35,28 @@ from trade_in.domain.vouchers import (
     VoucherReleased,
 )
 
-_CREDITS = frozenset({"issue", "release"})
+_CREDITS = frozenset({"issue", "release", "refund"})
 CONVERTED = "converted"
 """The reason of the release that turns a hold back into balance for the sale redeeming it."""
 
 
 @dataclass(frozen=True)
 class Change:
-    """What one decision does to one voucher: entries to append, events to publish, and the
-    moment it expired when this decision expired it."""
+    """What one decision does to one voucher: entries to append, events to publish, the moment it
+    expired when this decision expired it, its new expiry when this decision moved it (a refund
+    opening it again: it is no longer expired), and store credit a refund asked for and did not get."""
 
     voucher_id: str
     entries: tuple[Entry, ...] = ()
     events: tuple[VoucherEvent, ...] = ()
     expired_at: datetime | None = None
+    expires_at: datetime | None = None
+    shortfalls: tuple[RefundShortfall, ...] = ()
+
+    @property
+    def stored(self) -> bool:
+        """Whether the voucher's rows change (a refusal or a repeat only tells)."""
+        return bool(self.entries) or self.expired_at is not None or self.expires_at is not None
 
 
 @dataclass

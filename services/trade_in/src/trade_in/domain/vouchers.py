@@ -18,7 +18,8 @@ Requester = Literal["orders", "store-sync"]
 HoldRefusal = Literal["unknown_code", "expired", "wrong_currency", "insufficient_balance"]
 Shortfall = Literal["insufficient_balance", "expired", "wrong_currency", "hold_already_redeemed", "unknown_code"]
 ReleaseReason = Literal["expired", "cancelled"]
-EntryKind = Literal["issue", "hold", "release", "redeem", "expire"]
+EntryKind = Literal["issue", "hold", "release", "redeem", "refund", "expire"]
+RefundShortfallReason = Literal["unknown_code", "exceeds_redeemed", "wrong_currency"]
 
 UNKNOWN_VOUCHER = "unknown"
 """The voucher id of a refusal for a code no voucher has: the vouchers topic is keyed by voucher id
@@ -38,9 +39,12 @@ class Entry:
     """Set on a hold: when it is released if no sale converted it."""
     sale_id: str | None = None
     """Set on a redemption: the sale it paid, at most once per voucher (even when it paid nothing,
-    so a sale delivered again is recognised)."""
+    so a sale delivered again is recognised); on a refund, the sale whose goods came back."""
+    return_id: str | None = None
+    """Set on a refund: the return it credits, at most once per voucher (even when it credited
+    nothing, so a return delivered again is recognised)."""
     reason: str | None = None
-    """Why a release happened, or why a redemption paid less than the sale wanted."""
+    """Why a release happened, or why a redemption or a refund moved less than was asked."""
 
 
 @dataclass
@@ -117,6 +121,25 @@ class RedeemForSale:
     sold_at: datetime
 
 
+@dataclass(frozen=True)
+class VoucherRefund:
+    code_hash: str
+    """The voucher credited, named by its code's hash, as the sale's payment named it."""
+    amount: Money
+
+
+@dataclass(frozen=True)
+class RefundToVoucher:
+    """A return's refund lines paid back as store credit (`ReturnRecorded.refunds`, method voucher)."""
+
+    return_id: str
+    sale_id: str
+    channel: Channel
+    shop_id: str | None
+    refunds: tuple[VoucherRefund, ...]
+    returned_at: datetime
+
+
 # Events
 
 
@@ -175,6 +198,19 @@ class VoucherRedeemed:
 
 
 @dataclass(frozen=True)
+class VoucherRefunded:
+    voucher_id: str
+    amount: Money
+    sale_id: str
+    return_id: str
+    channel: Channel
+    shop_id: str | None
+    expires_at: datetime
+    """The voucher's expiry after the refund: later than before when the refund opened it again."""
+    at: datetime
+
+
+@dataclass(frozen=True)
 class VoucherOverdrawn:
     voucher_id: str
     sale_id: str
@@ -200,9 +236,27 @@ VoucherEvent: TypeAlias = (
     | VoucherHoldRefused
     | VoucherReleased
     | VoucherRedeemed
+    | VoucherRefunded
     | VoucherOverdrawn
     | VoucherExpired
 )
+
+
+@dataclass(frozen=True)
+class RefundShortfall:
+    """Store credit a return asked for and did not get: a return never mints credit. Not an event
+    (no contract tells it): a record kept for finance, since the customer is owed the rest by the
+    producer of the return's other means."""
+
+    return_id: str
+    sale_id: str
+    code_hash: str
+    voucher_id: str | None
+    """None when no voucher has the code."""
+    asked: Money
+    credited: Money
+    reason: RefundShortfallReason
+    at: datetime
 
 
 # Refusals

@@ -1,4 +1,5 @@
-"""Sales paid with vouchers, from both channels: `SaleRecorded` -> `RedeemForSale` -> handler.
+"""Sales paid with vouchers, from both channels: `SaleRecorded` -> `RedeemForSale` -> handler; and
+their returns refunded as store credit: `ReturnRecorded` -> `RefundToVoucher` -> the same handler.
 
 A shop sale and an online order are the same event; a voucher payment line names its voucher by
 the code's hash (`voucher_code_hash`; events written before it carry the code in clear, hashed here
@@ -8,23 +9,31 @@ together, in one load, one decision and one save. The handler joins the consumin
 the processed-event record, the ledger entries and the events they raise commit together: a sale
 delivered again is skipped by the engine, and if it gets past it (published twice) the ledger's
 one-redemption-per-sale rule still redeems it once, in another batch or the same one.
+
+A return's `refunds` lines of method voucher (by `voucher_code_hash`, as the sale's payment named
+the voucher) put store credit back on those vouchers; a return with none (paid back otherwise, or
+written before `refunds` existed) is not trade-in's business. Sales and returns share the topic and
+its key (the sale id), so a batch decides them together in the order they came: a sale, then its
+return. A return delivered again credits once (one refund per voucher and return).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import TypeVar
 
 from reloop_contracts import sales
 from reloop_contracts.voucher_codes import voucher_code_hash
 from reloop_shared.clock import Clock
 from reloop_shared.consumer.subscription import BatchHandler, Delivery, Subscription
-from trade_in.domain.vouchers import RedeemForSale, VoucherPayment
+from trade_in.domain.vouchers import RedeemForSale, RefundToVoucher, VoucherPayment, VoucherRefund
 from trade_in.service_layer import vouchers
 from trade_in.service_layer.voucher_ports import VoucherUnitOfWork
 
 CONSUMER = "trade-in"
 TOPICS = (sales.TRANSACTIONS,)
+ACCEPTS = (sales.SaleRecorded, sales.ReturnRecorded)
 
 Tx = TypeVar("Tx")
 """The consuming transaction: a PostgreSQL connection in the service, a memory transaction in tests."""
@@ -50,6 +59,25 @@ def redemption(sale: sales.SaleRecorded) -> RedeemForSale | None:
     )
 
 
+def refund_onto_vouchers(returned: sales.ReturnRecorded) -> RefundToVoucher | None:
+    """The return's refunds paid back as store credit, as a command; None when none was."""
+    refunds = tuple(
+        VoucherRefund(_voucher_named(line), line.amount.value())
+        for line in returned.refunds
+        if line.method == "voucher" and line.amount.amount_minor > 0
+    )
+    if not refunds:
+        return None
+    return RefundToVoucher(
+        return_id=returned.return_id,
+        sale_id=returned.sale_id,
+        channel=returned.channel,
+        shop_id=None if returned.channel == "online" else returned.location_id,
+        refunds=refunds,
+        returned_at=returned.returned_at,
+    )
+
+
 def _voucher_named(line: sales.PaymentLine) -> str:
     """The hash the line names its voucher by: sent as such now, or the deprecated clear code of an
     event written before (a line naming neither matches no voucher and is told as an unknown code)."""
@@ -57,23 +85,31 @@ def _voucher_named(line: sales.PaymentLine) -> str:
 
 
 def applying_sales_together(
-    unit_of_work: Callable[[Tx], VoucherUnitOfWork], clock: Clock, others: BatchHandler[Tx] | None = None
+    unit_of_work: Callable[[Tx], VoucherUnitOfWork],
+    clock: Clock,
+    others: BatchHandler[Tx] | None = None,
+    *,
+    refund_validity: timedelta = vouchers.REFUND_VALIDITY,
 ) -> BatchHandler[Tx]:
-    """A consumer batch's sales redeemed together (`vouchers.redeem_for_sales`: one load, one
-    decision, one save), and its other events handed to `others`, in order. A batch is one
-    partition of one topic, so sales and the events of other topics never share one and the sales
-    keep their order among themselves."""
+    """A consumer batch's sales and returns applied together, in their order
+    (`vouchers.apply_sales_and_returns`: one load, one decision, one save), and its other events
+    handed to `others`, in order. A batch is one partition of one topic, so sales and returns never
+    share one with the events of other topics and keep their order among themselves."""
 
     async def apply(deliveries: Sequence[Delivery], tx: Tx) -> None:
-        paid: list[vouchers.SaleToRedeem] = []
+        batch: list[vouchers.SaleToRedeem | vouchers.ReturnToRefund] = []
         rest: list[Delivery] = []
         for delivery in deliveries:
-            if not isinstance(delivery.event, sales.SaleRecorded):
+            cause = (delivery.envelope.correlation_id, str(delivery.event_id), delivery.headers)
+            if isinstance(delivery.event, sales.SaleRecorded):
+                if (paid := redemption(delivery.event)) is not None:
+                    batch.append(vouchers.SaleToRedeem(paid, *cause))
+            elif isinstance(delivery.event, sales.ReturnRecorded):
+                if (refunded := refund_onto_vouchers(delivery.event)) is not None:
+                    batch.append(vouchers.ReturnToRefund(refunded, *cause))
+            else:
                 rest.append(delivery)
-            elif (command := redemption(delivery.event)) is not None:
-                cause = (delivery.envelope.correlation_id, str(delivery.event_id), delivery.headers)
-                paid.append(vouchers.SaleToRedeem(command, *cause))
-        await vouchers.redeem_for_sales(paid, unit_of_work(tx), clock)
+        await vouchers.apply_sales_and_returns(batch, unit_of_work(tx), clock, refund_validity=refund_validity)
         if rest and others is not None:
             await others(rest, tx)
 
@@ -81,9 +117,13 @@ def applying_sales_together(
 
 
 def subscription(
-    unit_of_work: Callable[[Tx], VoucherUnitOfWork], clock: Clock, *, max_attempts: int = 3
+    unit_of_work: Callable[[Tx], VoucherUnitOfWork],
+    clock: Clock,
+    *,
+    refund_validity: timedelta = vouchers.REFUND_VALIDITY,
+    max_attempts: int = 3,
 ) -> Subscription[Tx]:
-    """Vouchers' consumer of sales on its own, for a service (or a test) with no other subscription;
-    the trade-in service's one consumer group applies its sales the same way (`consumers.py`)."""
-    apply = applying_sales_together(unit_of_work, clock)
-    return Subscription.batched(CONSUMER, TOPICS, [sales.SaleRecorded], apply, max_attempts=max_attempts)
+    """Vouchers' consumer of sales and returns on its own, for a service (or a test) with no other
+    subscription; the trade-in service's one consumer group applies them the same way (`consumers.py`)."""
+    apply = applying_sales_together(unit_of_work, clock, refund_validity=refund_validity)
+    return Subscription.batched(CONSUMER, TOPICS, ACCEPTS, apply, max_attempts=max_attempts)

@@ -21,7 +21,7 @@ from typing import Protocol, Self
 from reloop_contracts.amounts import Money
 from reloop_shared.outbox.cause import Cause
 from trade_in.domain.voucher_ledger import Change
-from trade_in.domain.vouchers import Voucher, VoucherEvent
+from trade_in.domain.vouchers import RefundShortfall, Voucher, VoucherEvent
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class VoucherRepository(Protocol):
         self, code_hashes: Sequence[str], *, sales: Sequence[str] = (), holds: Sequence[str] = ()
     ) -> dict[str, Voucher]:
         """The vouchers with these code hashes, by hash, locked in voucher id order, with their
-        open holds and the entries of these sales and holds."""
+        open holds and the entries of these holds and the redemptions and refunds of these sales."""
         ...
 
     async def lock(self, voucher_ids: Sequence[str]) -> list[Voucher]:
@@ -60,7 +60,13 @@ class VoucherRepository(Protocol):
         ...
 
     async def save(self, changes: Sequence[Change]) -> None:
-        """Append the changes' entries to their ledgers and mark the vouchers they expired."""
+        """Append the changes' entries to their ledgers, mark the vouchers they expired, give the
+        ones a refund moved their new expiry (no longer expired) and keep their refund shortfalls
+        (a return's shortfall on a voucher is kept once, however often it is delivered)."""
+        ...
+
+    async def refund_shortfalls(self, sale_id: str) -> list[RefundShortfall]:
+        """The store credit returns of this sale asked for and did not get, in the order recorded."""
         ...
 
     async def view_by_code_hash(self, code_hash: str) -> VoucherView | None: ...

@@ -9,18 +9,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from reloop_contracts.amounts import Money
 from reloop_shared.clock import Clock
 from trade_in.domain import voucher_ledger as ledger
 from trade_in.domain.voucher_codes import code_hash, code_hint, new_code
 from trade_in.domain.voucher_ledger import Change
-from trade_in.domain.vouchers import IssueVoucher, RedeemForSale, RequestHold, Voucher, VoucherNotFound
+from trade_in.domain.voucher_refunds import sales_and_returns_in_order
+from trade_in.domain.vouchers import IssueVoucher, RedeemForSale, RefundToVoucher, RequestHold, Voucher, VoucherNotFound
 from trade_in.service_layer.voucher_ports import VoucherUnitOfWork, VoucherView
 
 SWEEP_BATCH = 200
 """Vouchers a sweep claims per transaction: small enough to keep locks short."""
+REFUND_VALIDITY = timedelta(days=30)
+"""How long store credit given back by a return stays spendable at least (the policy's default)."""
 
 
 @dataclass(frozen=True)
@@ -125,30 +128,58 @@ async def redeem_for_sale(cmd: RedeemForSale, uow: VoucherUnitOfWork, clock: Clo
     return changes
 
 
+@dataclass(frozen=True)
+class ReturnToRefund:
+    """A return's refunds onto vouchers and the consumed event they came from (the cause of its events)."""
+
+    command: RefundToVoucher
+    correlation_id: str
+    causation_id: str
+    trace_headers: Mapping[str, str] = field(default_factory=dict)
+
+
 async def redeem_for_sales(sales: Sequence[SaleToRedeem], uow: VoucherUnitOfWork, clock: Clock) -> list[Change]:
-    """Apply a consumer batch's sales at once: every voucher they pay with is locked and loaded in
-    one query (in voucher id order, so partitions' batches fighting over the same hot vouchers
-    queue rather than deadlock), the ledger decides the sales in order, and all their entries are
-    saved in one statement. Each sale's events name the consumed event that caused them."""
-    if not sales:
+    """Apply a consumer batch's sales at once (`apply_sales_and_returns`, with no return)."""
+    return await apply_sales_and_returns(sales, uow, clock)
+
+
+async def apply_sales_and_returns(
+    batch: Sequence[SaleToRedeem | ReturnToRefund],
+    uow: VoucherUnitOfWork,
+    clock: Clock,
+    *,
+    refund_validity: timedelta = REFUND_VALIDITY,
+) -> list[Change]:
+    """Apply a consumer batch's sales and returns at once: every voucher they name is locked and
+    loaded in one query (in voucher id order, so partitions' batches fighting over the same hot
+    vouchers queue rather than deadlock), the ledger decides them in the batch's order (a sale,
+    then its return), and all their entries are saved in one statement. Each one's events name the
+    consumed event that caused them."""
+    if not batch:
         return []
+    commands = [item.command for item in batch]
     async with uow:
-        found = await _lock_for(uow, [sale.command for sale in sales])
-        decided = ledger.redeem_in_order(found, [sale.command for sale in sales], clock.now())
-        await uow.vouchers.save([c for changes in decided for c in changes if c.entries or c.expired_at is not None])
-        for sale, changes in zip(sales, decided, strict=True):
-            with uow.on_behalf_of(sale.correlation_id, sale.causation_id, sale.trace_headers):
+        found = await _lock_for(uow, commands)
+        decided = sales_and_returns_in_order(found, commands, clock.now(), refund_validity)
+        await uow.vouchers.save([c for changes in decided for c in changes if c.stored or c.shortfalls])
+        for item, changes in zip(batch, decided, strict=True):
+            with uow.on_behalf_of(item.correlation_id, item.causation_id, item.trace_headers):
                 uow.record(*(event for change in changes for event in change.events))
         await uow.commit()
     return [change for changes in decided for change in changes]
 
 
-async def _lock_for(uow: VoucherUnitOfWork, cmds: Sequence[RedeemForSale]) -> dict[str, Voucher]:
-    """The vouchers these sales pay with, locked, with the ledger entries their decisions read."""
+async def _lock_for(uow: VoucherUnitOfWork, cmds: Sequence[RedeemForSale | RefundToVoucher]) -> dict[str, Voucher]:
+    """The vouchers these sales pay with and these returns credit, locked, with the ledger entries
+    their decisions read."""
+    sales = [cmd for cmd in cmds if isinstance(cmd, RedeemForSale)]
+    returns = [cmd for cmd in cmds if isinstance(cmd, RefundToVoucher)]
+    hashes = {p.code_hash for cmd in sales for p in cmd.payments}
+    hashes |= {r.code_hash for cmd in returns for r in cmd.refunds}
     return await uow.vouchers.lock_by_code_hashes(
-        sorted({p.code_hash for cmd in cmds for p in cmd.payments}),
-        sales=[cmd.sale_id for cmd in cmds],
-        holds=[p.hold_id for cmd in cmds for p in cmd.payments if p.hold_id is not None],
+        sorted(hashes),
+        sales=sorted({cmd.sale_id for cmd in cmds}),
+        holds=[p.hold_id for cmd in sales for p in cmd.payments if p.hold_id is not None],
     )
 
 
@@ -191,5 +222,5 @@ async def voucher_with_ledger(voucher_id: str, uow: VoucherUnitOfWork) -> Vouche
 
 
 async def _save(uow: VoucherUnitOfWork, changes: list[Change]) -> None:
-    await uow.vouchers.save([c for c in changes if c.entries or c.expired_at is not None])
+    await uow.vouchers.save([c for c in changes if c.stored or c.shortfalls])
     uow.record(*(event for change in changes for event in change.events))
