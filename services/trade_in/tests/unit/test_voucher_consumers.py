@@ -1,6 +1,7 @@
 """Sales paid with vouchers arrive as `SaleRecorded` from both channels and redeem through the
 same consumer engine the service runs (in memory here: exactly once per event, dead letters); their
-returns arrive as `ReturnRecorded` on the same topic and put store credit back on the vouchers."""
+returns arrive as `ReturnRecorded` on the same topic, and online lines that could not be served as
+`OrderLineChanged`, and put store credit back on the vouchers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from reloop_contracts import trade_in as contract
 from reloop_contracts.amounts import Money
+from reloop_contracts.orders import OrderLineChanged
 from reloop_contracts.sales import ReturnRecorded, SaleRecorded
 from reloop_contracts.voucher_codes import voucher_code_hash
 from reloop_shared.clock import FixedClock
@@ -23,7 +25,12 @@ from trade_in.domain.vouchers import (
     VoucherRefund,
     VoucherRefunded,
 )
-from trade_in.entrypoints.voucher_consumers import redemption, refund_onto_vouchers, subscription
+from trade_in.entrypoints.voucher_consumers import (
+    redemption,
+    refund_of_a_dropped_line,
+    refund_onto_vouchers,
+    subscription,
+)
 from trade_in.service_layer import vouchers
 
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -199,3 +206,48 @@ async def test_a_return_naming_a_code_no_voucher_has_credits_nothing_and_is_kept
         "unknown_code",
         Money(900, "EUR"),
     )
+
+
+def a_dropped_line(order_id: str, line_id: str, refunds: list[dict[str, Any]]) -> OrderLineChanged:
+    refunded = sum(r["amount"]["amount_minor"] for r in refunds)
+    return OrderLineChanged.model_validate(
+        {
+            "order_id": order_id,
+            "line_id": line_id,
+            "change": "dropped",
+            "refunded": money(refunded),
+            "refunds": refunds,
+            "changed_at": (NOW + timedelta(hours=2)).isoformat(),
+        }
+    )
+
+
+def test_a_substituted_line_or_a_dropped_one_paid_back_by_card_asks_nothing_of_vouchers() -> None:
+    substituted = OrderLineChanged.model_validate(
+        {"order_id": "O-1", "line_id": "L-1", "change": "substituted", "unit_id": "U-2", "changed_at": NOW}
+    )
+    assert refund_of_a_dropped_line(substituted) is None
+    assert refund_of_a_dropped_line(a_dropped_line("O-1", "L-1", [{"method": "card", "amount": money(990)}])) is None
+
+
+async def test_an_online_line_that_could_not_be_served_puts_its_voucher_share_back_once() -> None:
+    twin = VoucherTwin(FixedClock(NOW))
+    command = IssueVoucher("FR", Money(20_000, "EUR"), NOW + timedelta(days=30))
+    issued = await vouchers.issue_voucher(command, twin.unit_of_work(), twin.clock)
+    service = InMemoryService[VoucherStoreTables, InMemoryVoucherUnitOfWork](
+        twin.store, [subscription(twin.joining, twin.clock)], InMemoryVoucherUnitOfWork
+    )
+    digest = voucher_code_hash(issued.code)
+    paid = a_sale(
+        "O-7", [{"method": "voucher", "amount": money(12_000), "voucher_code_hash": digest}], channel="online"
+    )
+    onto_voucher = {"method": "voucher", "amount": money(2_000), "voucher_code_hash": digest}
+    dropped = a_dropped_line("O-7", "L-2", [onto_voucher, {"method": "card", "amount": money(500)}])
+    async with service:
+        await service.deliver(paid, producer="orders")
+        await service.deliver(dropped, producer="orders", copies=2)
+        await service.deliver(dropped.model_copy(), producer="orders")  # published again, a new event id
+    assert twin.balance(issued.voucher_id) == Money(20_000 - 12_000 + 2_000, "EUR")
+    [told] = twin.store.published(contract.VoucherRefunded)
+    assert (told.sale_id, told.return_id, told.channel, told.shop_id) == ("O-7", "O-7/line/L-2", "online", None)
+    assert await service.dead_letters() == []

@@ -15,6 +15,12 @@ the voucher) put store credit back on those vouchers; a return with none (paid b
 written before `refunds` existed) is not trade-in's business. Sales and returns share the topic and
 its key (the sale id), so a batch decides them together in the order they came: a sale, then its
 return. A return delivered again credits once (one refund per voucher and return).
+
+A line of an online order that inventory could not serve after the sale is refunded the same way
+(`OrderLineChanged`, change "dropped", on `orders.orders.v1`; the online sale's id is the order's,
+the refund's id the line's). That topic is not the sales', so its order with the sale is not held
+by a key: in the rare case the refund is read before the sale's redemption, nothing is paid yet
+and the refund is kept as a shortfall for finance, as any refund beyond what was paid.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TypeVar
 
-from reloop_contracts import sales
+from reloop_contracts import orders, sales
 from reloop_contracts.voucher_codes import voucher_code_hash
 from reloop_shared.clock import Clock
 from reloop_shared.consumer.subscription import BatchHandler, Delivery, Subscription
@@ -32,8 +38,8 @@ from trade_in.service_layer import vouchers
 from trade_in.service_layer.voucher_ports import VoucherUnitOfWork
 
 CONSUMER = "trade-in"
-TOPICS = (sales.TRANSACTIONS,)
-ACCEPTS = (sales.SaleRecorded, sales.ReturnRecorded)
+TOPICS = (sales.TRANSACTIONS, orders.ORDERS)
+ACCEPTS = (sales.SaleRecorded, sales.ReturnRecorded, orders.OrderLineChanged)
 
 Tx = TypeVar("Tx")
 """The consuming transaction: a PostgreSQL connection in the service, a memory transaction in tests."""
@@ -78,6 +84,26 @@ def refund_onto_vouchers(returned: sales.ReturnRecorded) -> RefundToVoucher | No
     )
 
 
+def refund_of_a_dropped_line(changed: orders.OrderLineChanged) -> RefundToVoucher | None:
+    """A sold online line refunded because it could not be served, as a return of that line; None
+    when nothing went back as store credit."""
+    refunds = tuple(
+        VoucherRefund(_voucher_named(line), line.amount.value())
+        for line in changed.refunds
+        if line.method == "voucher" and line.amount.amount_minor > 0
+    )
+    if changed.change != "dropped" or not refunds:
+        return None
+    return RefundToVoucher(
+        return_id=f"{changed.order_id}/line/{changed.line_id}",
+        sale_id=changed.order_id,
+        channel="online",
+        shop_id=None,
+        refunds=refunds,
+        returned_at=changed.changed_at,
+    )
+
+
 def _voucher_named(line: sales.PaymentLine) -> str:
     """The hash the line names its voucher by: sent as such now, or the deprecated clear code of an
     event written before (a line naming neither matches no voucher and is told as an unknown code)."""
@@ -107,6 +133,9 @@ def applying_sales_together(
             elif isinstance(delivery.event, sales.ReturnRecorded):
                 if (refunded := refund_onto_vouchers(delivery.event)) is not None:
                     batch.append(vouchers.ReturnToRefund(refunded, *cause))
+            elif isinstance(delivery.event, orders.OrderLineChanged):
+                if (dropped := refund_of_a_dropped_line(delivery.event)) is not None:
+                    batch.append(vouchers.ReturnToRefund(dropped, *cause))
             else:
                 rest.append(delivery)
         await vouchers.apply_sales_and_returns(batch, unit_of_work(tx), clock, refund_validity=refund_validity)
