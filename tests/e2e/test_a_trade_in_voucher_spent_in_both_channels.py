@@ -210,3 +210,57 @@ async def test_a_voucher_from_a_counter_offer_is_spent_online_and_in_a_shop_to_t
     redeemed = [e for e in timeline if e["kind"] == "voucher_redeemed"]
     assert sorted(e["channel"] for e in redeemed) == ["online", "own_shop"]
     assert code not in str(timeline), "CRM never sees a voucher's code"
+
+
+async def test_goods_paid_with_a_voucher_returned_at_the_till_put_its_share_back_on_the_voucher(
+    env: dict[str, str], new_database: Callable[[], Awaitable[str]]
+) -> None:
+    customer = f"acct-{uuid.uuid4().hex[:10]}"
+    sku = f"IPH13-128-MID-EX-{uuid.uuid4().hex[:6].upper()}"
+    async with system(env, new_database) as s:
+        shop = f"shop-{sku.lower()}"
+        till_key = await register_shop(s, shop)
+        till = {"Authorization": f"Bearer {till_key}"}
+        await list_device(s, sku, 15000)
+        shop_unit = await stock_unit(s, sku, shop)
+        goodwill = {"market": "FR", "amount": eur(10000), "customer_id": customer}
+        voucher = await ok(s.trade_in.post("/vouchers", json=goodwill, headers=staff_headers("trade-in:vouchers")))
+        code, path = voucher["code"], f"/vouchers/{voucher['voucher_id']}"
+
+        hold_id = await _held_at_the_till(s, shop, till_key, code, 6000)
+        paid_by = [
+            {"method": "voucher", "amount": eur(6000), "voucher_code": code, "reference": hold_id},
+            {"method": "card", "amount": eur(9000)},
+        ]
+        sold = await sell_in_shop(s, shop, till_key, sku, shop_unit, 15000, payments=paid_by)
+        ledger: dict[str, Any] = {}
+
+        async def has(kind: str) -> bool:
+            ledger.update(await ok(s.trade_in.get(path, headers=staff_headers("trade-in:vouchers"))))
+            return kind in [e["kind"] for e in ledger["ledger"]]
+
+        await eventually(lambda: has("redeem"), timeout=60, message="trade-in redeemed the shop sale")
+        assert ledger["balance"] == eur(4000)
+
+        # The customer brings the phone back: the voucher's share goes back onto it, the rest to the card.
+        back = {
+            "client_txn_id": f"R-{uuid.uuid4().hex[:10]}",
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "sale_txn_id": sold["client_txn_id"],
+            "lines": [
+                {"line_id": "1", "kind": "refurbished_device", "sku": sku, "unit_id": shop_unit, "refund": eur(15000)}
+            ],
+            "refunds": [
+                {"method": "voucher", "amount": eur(6000), "voucher_code": code, "reference": hold_id},
+                {"method": "card", "amount": eur(9000)},
+            ],
+        }
+        await ok(s.store_sync.post(f"/shops/{shop}/returns", json=back, headers=till))
+        await eventually(lambda: has("refund"), timeout=60, message="trade-in put the refund back on the voucher")
+        timeline = await _timeline(s, customer, {"voucher_issued": 1, "voucher_redeemed": 1, "voucher_refunded": 1})
+
+    [refund] = [e for e in ledger["ledger"] if e["kind"] == "refund"]
+    assert (refund["amount"], refund["sale_id"]) == (eur(6000), sold["canonical_id"])
+    assert ledger["balance"] == eur(10000), "the voucher is whole again"
+    [told] = [e for e in timeline if e["kind"] == "voucher_refunded"]
+    assert (told["location_id"], told["sale_id"]) == (shop, sold["canonical_id"])
