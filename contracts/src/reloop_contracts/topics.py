@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reloop_contracts import catalog, crm, inventory, orders, privacy, sales, store, trade_in
+from reloop_contracts import catalog, crm, inventory, orders, privacy, repair, sales, store, trade_in
 from reloop_contracts.registry import Registry, TopicSpec
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (
@@ -20,6 +20,7 @@ ALL_TOPICS: tuple[TopicSpec, ...] = (
     *crm.TOPICS,
     *privacy.TOPICS,
     *trade_in.TOPICS,
+    *repair.TOPICS,
 )
 
 REGISTRY: Registry = Registry.of(ALL_TOPICS)
