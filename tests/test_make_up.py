@@ -45,6 +45,7 @@ async def test_make_up_starts_every_service_runs_the_whole_demo_and_stops_on_ctr
         assert f"{spec.name:<11} {spec.url}/docs" in output
     assert "one truth for both channels" in output
     assert "with 2 purchases: online at wh-paris; own_shop at shop-paris-rivoli" in output, output
+    assert "to hold 30.00 EUR of the voucher: held until" in output, output
     assert "redeemed 30.00 EUR from the shop's SaleRecorded" in output, output
     assert output.rstrip().endswith("stopped.")
     assert not [spec.name for spec in specs if _listening(spec.port)], "a service outlived Ctrl-C"

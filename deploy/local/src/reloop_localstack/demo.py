@@ -356,11 +356,22 @@ def _trade_in_paid_by_voucher(demo: Demo) -> tuple[str, int]:
 
 
 def _voucher_spent_at_the_till(demo: Demo, code: str, issued: int) -> None:
-    """Two chargers at the shop's till, paid partly with the voucher and the rest by card."""
+    """Two chargers at the shop's till, paid partly with the voucher and the rest by card. The till
+    first asks for a hold on the voucher: store-sync puts the request on the bus, trade-in decides
+    it against the ledger, and the till reads the answer."""
     demo.wait("inventory takes the shop's chargers in", lambda: _chargers_in_the_shop(demo, 5))
     price, by_voucher = 1990, 3000
     total = 2 * price
     eur = "EUR"
+    hold_id = f"RIV-{demo.run}-H1"
+    asked = {"hold_id": hold_id, "code": code, "amount": {"amount_minor": by_voucher, "currency": eur}}
+    held = demo.call(
+        "store-sync", "POST", f"/shops/{SHOP}/voucher-holds", asked, {"Authorization": f"Bearer {demo.till_key}"}
+    )
+    demo.say(
+        f"shop: the till at {SHOP} asked trade-in, over the bus, to hold {_eur(by_voucher)} of the voucher: "
+        f"{held['status']}" + (f" until {held['held_until'][11:19]} UTC" if held.get("held_until") else "")
+    )
     recorded = demo.call(
         "store-sync",
         "POST",
@@ -378,7 +389,12 @@ def _voucher_spent_at_the_till(demo: Demo, code: str, issued: int) -> None:
                 }
             ],
             "payments": [
-                {"method": "voucher", "amount": {"amount_minor": by_voucher, "currency": eur}, "voucher_code": code},
+                {
+                    "method": "voucher",
+                    "amount": {"amount_minor": by_voucher, "currency": eur},
+                    "voucher_code": code,
+                    "reference": hold_id,
+                },
                 {"method": "card", "amount": {"amount_minor": total - by_voucher, "currency": eur}},
             ],
             "total": {"amount_minor": total, "currency": eur},
