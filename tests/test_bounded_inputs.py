@@ -17,6 +17,7 @@ from crm.bootstrap import build as build_crm
 from inventory.bootstrap import build as build_inventory
 from orders.bootstrap import build as build_orders
 from reloop_shared.runtime import ServiceRuntime
+from repair.bootstrap import build as build_repair
 from store_sync.bootstrap import build as build_store_sync
 from trade_in.bootstrap import build as build_trade_in
 
@@ -27,6 +28,7 @@ SERVICES: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
     "orders": build_orders,
     "store-sync": build_store_sync,
     "trade-in": build_trade_in,
+    "repair": build_repair,
 }
 
 Schema = dict[str, Any]

@@ -16,6 +16,7 @@ from inventory.bootstrap import build as build_inventory
 from orders.bootstrap import build as build_orders
 from reloop_contracts.topics import REGISTRY
 from reloop_shared.runtime import ServiceRuntime
+from repair.bootstrap import build as build_repair
 from store_sync.bootstrap import build as build_store_sync
 from trade_in.bootstrap import build as build_trade_in
 
@@ -26,6 +27,7 @@ SERVICES: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
     "orders": build_orders,
     "store-sync": build_store_sync,
     "trade-in": build_trade_in,
+    "repair": build_repair,
 }
 
 

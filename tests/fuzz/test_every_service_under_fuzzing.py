@@ -24,6 +24,8 @@ from orders.config import OrdersSettings
 from reloop_localstack.testing import running, service_settings
 from reloop_shared.http.authentication import guards
 from reloop_shared.runtime import ServiceRuntime
+from repair.bootstrap import build as build_repair
+from repair.config import RepairSettings
 from store_sync.bootstrap import build as build_store_sync
 from store_sync.config import StoreSyncSettings
 from tests.fuzz import callers
@@ -48,6 +50,8 @@ SERVICES: dict[str, Build] = {
     "crm": lambda env, db: build_crm(service_settings(CrmSettings, env, db, segment_interval_s=3600.0)),
     # The deadline and voucher sweeps would only add load while the edge is fuzzed.
     "trade-in": lambda env, db: build_trade_in(service_settings(TradeInSettings, env, db, deadline_sweep_s=3600.0)),
+    # The renewal run would only add load while the edge is fuzzed.
+    "repair": lambda env, db: build_repair(service_settings(RepairSettings, env, db, renewal_sweep_s=3600.0)),
 }
 
 

@@ -145,6 +145,6 @@ TRANSACTIONS = TopicSpec(
     key="sale_id",
     events=(SaleRecorded, ReturnRecorded),
     producers=("orders", "store-sync"),
-    consumers=("inventory", "crm", "trade-in"),
+    consumers=("inventory", "crm", "trade-in", "repair"),
     description="Every sale and return of every channel, keyed by sale id so a return follows its sale.",
 )

@@ -242,7 +242,7 @@ DROP_OFFS = TopicSpec(
     key="drop_off_id",
     events=(TradeInDroppedOff, RepairDroppedOff),
     producers=("store-sync",),
-    consumers=("trade-in",),
+    consumers=("trade-in", "repair"),
     description="Devices customers left at a shop (trade-ins, repairs), keyed by drop-off id.",
 )
 

@@ -1,0 +1,38 @@
+"""The renewal schedule on PostgreSQL: a durable row per subscription, claimed in batches with
+`FOR UPDATE SKIP LOCKED` so renewal runs at once (or one restarted after dying) share the work and
+never decide on one subscription twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from reloop_shared.db.types import Connection
+
+
+class PostgresRenewalSchedule:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def schedule(self, subscription_id: str, due_at: datetime | None) -> None:
+        await self.conn.execute(
+            """
+            INSERT INTO renewal_schedule (subscription_id, due_at) VALUES ($1, $2)
+            ON CONFLICT (subscription_id) DO UPDATE SET due_at = EXCLUDED.due_at
+            """,
+            subscription_id,
+            due_at,
+        )
+
+    async def claim_due(self, at: datetime, limit: int) -> list[str]:
+        rows = await self.conn.fetch(
+            """
+            SELECT subscription_id FROM renewal_schedule
+            WHERE due_at <= $1
+            ORDER BY due_at, subscription_id
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+            """,
+            at,
+            limit,
+        )
+        return [r["subscription_id"] for r in rows]
