@@ -13,16 +13,15 @@ the ticket.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from reloop_contracts.base import Contract, Event, UtcDatetime
+from reloop_contracts.coherence import after, in_the_markets_currency, shop_named_for_a_shop_channel
 from reloop_contracts.common import Category, Channel, LocationId, Sku
 from reloop_contracts.inventory import DeviceIdentifier
-from reloop_contracts.markets import currency_of
-from reloop_contracts.money import Market, Money, NonNegativeMoney, PositiveMoney
+from reloop_contracts.money import Market, NonNegativeMoney, PositiveMoney
 from reloop_contracts.registry import TopicSpec
 
 SubscriptionId = Annotated[str, Field(min_length=1, max_length=64)]
@@ -51,26 +50,6 @@ TicketStatus = Literal[
     "closed",
 ]
 """A ticket's states. Consumers must expect values added later within the version."""
-
-
-def _in_the_markets_currency(market: str, *amounts: Money) -> None:
-    # Markets the table does not list are the producer's business; a listed one has one currency.
-    expected = currency_of(market)
-    for amount in amounts:
-        if expected is not None and amount.currency != expected:
-            raise ValueError(f"market {market} is paid in {expected}, not {amount.currency}")
-
-
-def _after(later: datetime, earlier: datetime, what: str) -> None:
-    if later <= earlier:
-        raise ValueError(what)
-
-
-def _shop_named_for_a_shop_channel(channel: Channel, shop_id: str | None) -> None:
-    if channel == "online" and shop_id is not None:
-        raise ValueError("an online subscription or ticket names no shop")
-    if channel != "online" and shop_id is None:
-        raise ValueError(f"a {channel} channel names its shop (shop_id)")
 
 
 class RepairedDevice(Contract):
@@ -103,9 +82,9 @@ class SubscriptionStarted(Event):
 
     @model_validator(mode="after")
     def _a_start_is_coherent(self) -> SubscriptionStarted:
-        _in_the_markets_currency(self.market, self.price)
-        _shop_named_for_a_shop_channel(self.channel, self.shop_id)
-        _after(self.period_end, self.period_start, "a period ends after it starts")
+        in_the_markets_currency(self.market, self.price)
+        shop_named_for_a_shop_channel(self.channel, self.shop_id, "subscription or ticket")
+        after(self.period_end, self.period_start, "a period ends after it starts")
         return self
 
 
@@ -123,7 +102,7 @@ class SubscriptionRenewed(Event):
 
     @model_validator(mode="after")
     def _a_period_lasts(self) -> SubscriptionRenewed:
-        _after(self.period_end, self.period_start, "a period ends after it starts")
+        after(self.period_end, self.period_start, "a period ends after it starts")
         return self
 
 
@@ -230,7 +209,7 @@ class RepairTicketOpened(Event):
 
     @model_validator(mode="after")
     def _a_ticket_is_coherent(self) -> RepairTicketOpened:
-        _shop_named_for_a_shop_channel(self.channel, self.shop_id)
+        shop_named_for_a_shop_channel(self.channel, self.shop_id, "subscription or ticket")
         if (self.coverage == "plan") != (self.subscription_id is not None):
             raise ValueError("a repair covered by the plan names its subscription, and only such a repair")
         if self.coverage == "warranty" and not self.bought_from_us:
@@ -266,7 +245,7 @@ class RepairQuoted(Event):
 
     @model_validator(mode="after")
     def _an_answer_comes_later(self) -> RepairQuoted:
-        _after(self.answer_by, self.quoted_at, "a quote is answered after it was made")
+        after(self.answer_by, self.quoted_at, "a quote is answered after it was made")
         return self
 
 

@@ -15,16 +15,15 @@ characters (`code_hint`); the code itself reaches the customer in the API answer
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from reloop_contracts.base import Contract, Event, UtcDatetime
+from reloop_contracts.coherence import after, in_the_markets_currency, one_currency, shop_named_for_a_shop_channel
 from reloop_contracts.common import Category, Channel, Grade, LocationId, Sku, UnitId
 from reloop_contracts.inventory import DeviceIdentifier
-from reloop_contracts.markets import currency_of
-from reloop_contracts.money import Market, Money, NonNegativeMoney, PositiveMoney
+from reloop_contracts.money import Market, NonNegativeMoney, PositiveMoney
 from reloop_contracts.registry import TopicSpec
 from reloop_contracts.store import PayoutMethod as ShopPayoutMethod
 from reloop_contracts.voucher_codes import CodeHash
@@ -63,31 +62,6 @@ CodeHint = Annotated[
         description="The code's last four characters, to tell vouchers apart; never the code itself.",
     ),
 ]
-
-
-def _one_currency(*amounts: Money) -> None:
-    currencies = sorted({amount.currency for amount in amounts})
-    if len(currencies) > 1:
-        raise ValueError(f"amounts are in one currency, found {', '.join(currencies)}")
-
-
-def _in_the_markets_currency(market: str, amount: Money) -> None:
-    # Markets the table does not list are the producer's business; a listed one has one currency.
-    expected = currency_of(market)
-    if expected is not None and amount.currency != expected:
-        raise ValueError(f"market {market} is paid in {expected}, not {amount.currency}")
-
-
-def _after(later: datetime, earlier: datetime, what: str) -> None:
-    if later <= earlier:
-        raise ValueError(what)
-
-
-def _shop_named_for_a_shop_channel(channel: Channel, shop_id: str | None) -> None:
-    if channel == "online" and shop_id is not None:
-        raise ValueError("an online trade-in or redemption names no shop")
-    if channel != "online" and shop_id is None:
-        raise ValueError(f"a {channel} channel names its shop (shop_id)")
 
 
 # --- the trade-in's life (trade-in.trade-ins.v1, key trade_in_id) ---------------------------------
@@ -140,9 +114,9 @@ class TradeInQuoted(Event):
 
     @model_validator(mode="after")
     def _a_quote_is_coherent(self) -> TradeInQuoted:
-        _shop_named_for_a_shop_channel(self.channel, self.shop_id)
-        _in_the_markets_currency(self.market, self.offered)
-        _after(self.expires_at, self.quoted_at, "a quote expires after it was made")
+        shop_named_for_a_shop_channel(self.channel, self.shop_id, "trade-in or redemption")
+        in_the_markets_currency(self.market, self.offered)
+        after(self.expires_at, self.quoted_at, "a quote expires after it was made")
         return self
 
 
@@ -250,7 +224,7 @@ class CounterOfferMade(Event):
 
     @model_validator(mode="after")
     def _the_customer_has_time_to_answer(self) -> CounterOfferMade:
-        _after(self.answer_by, self.made_at, "a counter-offer is answered after it was made")
+        after(self.answer_by, self.made_at, "a counter-offer is answered after it was made")
         return self
 
 
@@ -375,8 +349,8 @@ class VoucherIssued(Event):
 
     @model_validator(mode="after")
     def _a_voucher_is_coherent(self) -> VoucherIssued:
-        _in_the_markets_currency(self.market, self.amount)
-        _after(self.expires_at, self.issued_at, "a voucher expires after it was issued")
+        in_the_markets_currency(self.market, self.amount)
+        after(self.expires_at, self.issued_at, "a voucher expires after it was issued")
         return self
 
 
@@ -405,7 +379,7 @@ class VoucherHoldRequested(Event):
 
     @model_validator(mode="after")
     def _a_request_is_coherent(self) -> VoucherHoldRequested:
-        _in_the_markets_currency(self.market, self.amount)
+        in_the_markets_currency(self.market, self.amount)
         if (self.requested_by == "store-sync") != (self.shop_id is not None):
             raise ValueError("a till's request names its shop (shop_id), and only a till's")
         return self
@@ -425,7 +399,7 @@ class VoucherHeld(Event):
 
     @model_validator(mode="after")
     def _a_hold_lasts(self) -> VoucherHeld:
-        _after(self.held_until, self.at, "a hold ends after it was taken")
+        after(self.held_until, self.at, "a hold ends after it was taken")
         return self
 
 
@@ -486,8 +460,8 @@ class VoucherRedeemed(Event):
 
     @model_validator(mode="after")
     def _a_redemption_fits_its_sale(self) -> VoucherRedeemed:
-        _one_currency(self.amount, self.basket)
-        _shop_named_for_a_shop_channel(self.channel, self.shop_id)
+        one_currency(self.amount, self.basket)
+        shop_named_for_a_shop_channel(self.channel, self.shop_id, "trade-in or redemption")
         if self.amount.amount_minor > self.basket.amount_minor:
             raise ValueError("a voucher pays at most the sale's total")
         return self
@@ -511,8 +485,8 @@ class VoucherRefunded(Event):
 
     @model_validator(mode="after")
     def _a_refund_is_coherent(self) -> VoucherRefunded:
-        _shop_named_for_a_shop_channel(self.channel, self.shop_id)
-        _after(self.expires_at, self.at, "a refunded voucher expires after the refund")
+        shop_named_for_a_shop_channel(self.channel, self.shop_id, "trade-in or redemption")
+        after(self.expires_at, self.at, "a refunded voucher expires after the refund")
         return self
 
 
@@ -538,8 +512,8 @@ class VoucherOverdrawn(Event):
 
     @model_validator(mode="after")
     def _wanted_is_redeemed_plus_shortfall(self) -> VoucherOverdrawn:
-        _one_currency(self.wanted, self.redeemed, self.shortfall)
-        _shop_named_for_a_shop_channel(self.channel, self.shop_id)
+        one_currency(self.wanted, self.redeemed, self.shortfall)
+        shop_named_for_a_shop_channel(self.channel, self.shop_id, "trade-in or redemption")
         if self.redeemed.amount_minor + self.shortfall.amount_minor != self.wanted.amount_minor:
             raise ValueError("wanted is what was redeemed plus the shortfall")
         return self
