@@ -11,11 +11,11 @@ from bench.common import code_version, infrastructure, machine
 from bench.report import Report
 from reloop_localstack.stack import Endpoints
 
-SECTIONS = ("foundation", "sales", "store-sync", "crm", "trade-in")
+SECTIONS = ("foundation", "sales", "store-sync", "crm", "trade-in", "repair")
 
 
 async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
-    from bench import crm, foundation, sales, store_sync, trade_in_quotes, voucher_redemptions
+    from bench import crm, foundation, repair_renewals, sales, store_sync, trade_in_quotes, voucher_redemptions
 
     report = Report(machine(), code=code_version(), baseline=read_baseline(args.baseline) if args.baseline else None)
     ceiling = await foundation.bare_ceiling(endpoints, args.events)
@@ -48,6 +48,9 @@ async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
             endpoints, seconds=args.quote_seconds, concurrency=args.quote_concurrency
         )
         report.trade_in(redemptions, quotes)
+    if "repair" in chosen:
+        renewals = await repair_renewals.renewal_run(endpoints, args.renewals)
+        report.repair(renewals)
     return report
 
 
@@ -63,6 +66,7 @@ def main() -> None:
     parser.add_argument("--hot-vouchers", type=int, default=20, help="vouchers those sales share")
     parser.add_argument("--quote-seconds", type=int, default=15, help="how long customers quote")
     parser.add_argument("--quote-concurrency", type=int, default=20, help="customers quoting at once")
+    parser.add_argument("--renewals", type=int, default=100_000, help="subscriptions due in one renewal run")
     parser.add_argument(
         "--only",
         choices=SECTIONS,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from bench.baseline import Baseline
 from bench.crm import TARGET_RATE, TARGET_RSS_MB, ReplaySpeed
 from bench.foundation import PathFigures
+from bench.repair_renewals import RenewalFigures
 from bench.sales import SalesFigures
 from bench.store_sync import StoreSyncFigures
 from bench.trade_in_quotes import QuoteFigures
@@ -171,6 +172,13 @@ class Report:
         self.section(
             "trade-in: the quote API (POST /quotes with customer tokens, real HTTP)",
             ceiling + quotes.rows() + [("  ratio to the ceiling", self.ratio(quotes.rate), "", "")],
+        )
+
+    def repair(self, renewals: RenewalFigures) -> None:
+        ceiling = [("bare aiokafka produce->consume, same broker (ceiling)", f"{self.ceiling:,.0f}/s", "", "")]
+        self.section(
+            "repair: a renewal run over the subscriptions due, each charged exactly once",
+            ceiling + renewals.rows() + [("  ratio to the ceiling", self.ratio(renewals.rate), "", "")],
         )
 
     def markdown(self) -> str:

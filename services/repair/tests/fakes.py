@@ -27,12 +27,13 @@ from repair.domain.devices import DeviceIdentifier
 from repair.domain.events import DomainEvent, PartNeed
 from repair.domain.parts import PartStock
 from repair.domain.plans import DEFAULT_PLANS, Plans
-from repair.domain.tickets import Ticket
+from repair.domain.sla import SlaPolicy
+from repair.domain.tickets import OPEN, Ticket
 from repair.domain.workshop_policy import WorkshopPolicy
 from repair.entrypoints.consumers import subscription
 from repair.entrypoints.http import routers
 from repair.entrypoints.http.edge import Edge
-from repair.service_layer.ports import PartMove, TicketQuery
+from repair.service_layer.ports import OpenTicketQuery, PartMove, TicketQuery
 from repair.service_layer.unit_of_work import RepairUnitOfWork
 from services.repair.tests.subscription_fakes import (
     InMemoryBillingLedger,
@@ -150,6 +151,31 @@ class InMemoryTicketRepository:
             if t.subscription_id == subscription_id and t.device.identifier == identifier and t.opened_at >= since
         )
 
+    async def open_tickets(
+        self, query: OpenTicketQuery, opened_by: datetime, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Ticket]:
+        matching = [
+            t
+            for t in self.tables.tickets.values()
+            if t.status in OPEN
+            and t.opened_at <= opened_by
+            and (query.market is None or t.market == query.market)
+            and (query.centre_id is None or t.centre_id == query.centre_id)
+            and (after is None or (t.opened_at, t.ticket_id) > after)
+        ]
+        matching.sort(key=lambda t: (t.opened_at, t.ticket_id))
+        return [self._loaded(t) for t in matching[:limit]]
+
+    async def claim_unanswered_quotes(self, at: datetime, limit: int) -> list[Ticket]:
+        # No lock to skip: the twin's transactions run one at a time.
+        due = [
+            t
+            for t in self.tables.tickets.values()
+            if t.status == "quoted" and t.answer_by is not None and t.answer_by <= at
+        ]
+        due.sort(key=lambda t: (t.answer_by or at, t.ticket_id))
+        return [self._loaded(t) for t in due[:limit]]
+
 
 class InMemoryPartsRepository:
     def __init__(self, tables: RepairTables, seen: TrackedAggregates[DomainEvent]) -> None:
@@ -225,12 +251,17 @@ class RepairTwin:
     """The repair service on memory: a store, units of work on it, its HTTP edge, its consumers."""
 
     def __init__(
-        self, clock: FixedClock | None = None, policy: WorkshopPolicy = POLICY, plans: Plans = DEFAULT_PLANS
+        self,
+        clock: FixedClock | None = None,
+        policy: WorkshopPolicy = POLICY,
+        plans: Plans = DEFAULT_PLANS,
+        sla: SlaPolicy | None = None,
     ) -> None:
         self.store: MemoryStore[RepairTables] = MemoryStore(RepairTables())
         self.clock = clock or FixedClock(START)
         self.policy = policy
         self.plans = plans
+        self.sla = sla or SlaPolicy()
 
     @property
     def tables(self) -> RepairTables:
@@ -244,7 +275,7 @@ class RepairTwin:
         session's token issuer as the real service does through its settings."""
         app = create_edge(
             title="repair on its twin",
-            routers=routers(Edge(self.unit_of_work, self.clock, self.policy, self.plans)),
+            routers=routers(Edge(self.unit_of_work, self.clock, self.policy, self.plans, sla=self.sla)),
         )
         install_verifier(app, session_verifier())
         return app

@@ -86,6 +86,10 @@ class InMemorySubscriptionRepository:
         self._check_devices(subscription)
         self.tables.subscriptions[subscription.subscription_id] = _row(subscription)
 
+    async def save_many(self, subscriptions: Sequence[Subscription]) -> None:
+        for subscription in subscriptions:
+            await self.save(subscription)
+
     async def for_device(self, identifier: DeviceIdentifier, customer_id: str | None) -> Subscription | None:
         found = [
             s
@@ -137,6 +141,10 @@ class InMemoryBillingLedger:
         self.tables.ledger.append(entry)
         return _charge(entry)
 
+    async def charge_many(self, due: Sequence[PeriodDue], at: datetime) -> list[Charge]:
+        assert len({d.subscription_id for d in due}) == len(due), "a batch charges a subscription once at most"
+        return [await self.charge(d, at) for d in due]
+
     async def refund(self, charge_id: str, amount: Money, reason: str, at: datetime) -> LedgerEntry:
         paid = next((e for e in self.tables.ledger if e.charge_id == charge_id and e.kind == "paid"), None)
         if paid is None:
@@ -178,6 +186,10 @@ class InMemoryRenewalSchedule:
 
     async def schedule(self, subscription_id: str, due_at: datetime | None) -> None:
         self.tables.schedule[subscription_id] = due_at
+
+    async def schedule_many(self, due: Sequence[tuple[str, datetime | None]]) -> None:
+        for subscription_id, due_at in due:
+            await self.schedule(subscription_id, due_at)
 
     async def claim_due(self, at: datetime, limit: int) -> list[str]:
         due = sorted((d, s) for s, d in self.tables.schedule.items() if d is not None and d <= at)

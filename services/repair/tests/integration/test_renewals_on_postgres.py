@@ -9,7 +9,7 @@ service does at start) and runs the handlers on the service's own unit of work.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 
 import pytest
@@ -41,20 +41,18 @@ class Died(Exception):
 
 
 class DyingLedger(PostgresBillingLedger):
-    """The local ledger of a run that charges a few subscriptions, signals, waits, then dies."""
+    """The local ledger of a run that charges its first batch, signals, waits, then dies before
+    saving anything else of it."""
 
     def __init__(self, conn: Connection, charged: asyncio.Event, die: asyncio.Event) -> None:
         super().__init__(conn)
-        self.charged, self.die, self.count = charged, die, 0
+        self.charged, self.die = charged, die
 
-    async def charge(self, due: PeriodDue, at: datetime) -> Charge:
-        answer = await super().charge(due, at)
-        self.count += 1
-        if self.count == 3:
-            self.charged.set()
-            await self.die.wait()
-            raise Died("killed mid-batch, after charging")
-        return answer
+    async def charge_many(self, due: Sequence[PeriodDue], at: datetime) -> list[Charge]:
+        await super().charge_many(due, at)
+        self.charged.set()
+        await self.die.wait()
+        raise Died("killed mid-batch, after charging")
 
 
 class Repair:
@@ -127,7 +125,7 @@ async def test_a_run_killed_mid_batch_loses_its_batch_whole_and_the_next_run_cha
     repair.clock.advance(31 * DAY)
     charged, die = asyncio.Event(), asyncio.Event()
     dying = asyncio.create_task(run_renewals(repair.dying(charged, die), repair.clock, PLANS, batch=10))
-    await charged.wait()  # it holds ten subscriptions and has charged three of them
+    await charged.wait()  # it holds ten subscriptions and has charged them
     survivor = await run_renewals(repair.uow, repair.clock, PLANS, batch=10)
     assert survivor.paid == 20  # it skipped the ten the dying run held
     die.set()
@@ -183,3 +181,51 @@ async def test_a_device_on_a_live_plan_cannot_join_a_second_one_and_nothing_is_c
     with pytest.raises(DeviceAlreadySubscribed):
         await subscriptions.subscribe(subscribing("acct-2", device), repair.uow(), repair.clock, PLANS)
     assert await repair.pool.fetchval("SELECT count(*) FROM billing_charges") == 1
+
+
+async def test_runners_at_once_settle_batches_set_based_paying_each_period_once_and_dunning_the_declined(
+    repair: Repair,
+) -> None:
+    subscribed = await repair.subscribe(40)
+    declining = [s.subscription_id for s in subscribed[::5]]
+    for sid in declining:
+        await billing.script_declines(repair.uow(), sid, 1, "insufficient_funds")
+    # Three periods were paid already (a payment that went through before the run): the ledger
+    # answers their first charge, never a second.
+    early = subscribed[1:4]
+    repair.clock.advance(31 * DAY)
+    async with repair.pool.acquire() as conn, conn.transaction():
+        ledger = PostgresBillingLedger(conn)
+        first = {
+            s.subscription_id: await ledger.charge(PeriodDue(s.subscription_id, s.paid_through, s.price), START)
+            for s in early
+        }
+    run = await run_renewals(repair.uow, repair.clock, PLANS, batch=4, runners=3)
+    assert (run.renewed, run.failed, run.past_due, run.looked_at) == (32, 8, 8, 40)
+    paid = await repair.paid_per_period()
+    assert set(paid.values()) == {1}
+    assert len(paid) == 40 + 32
+    for s in early:
+        renewed = await repair.pool.fetchval(
+            "SELECT count(*) FROM billing_charges WHERE subscription_id = $1 AND period_start = $2",
+            s.subscription_id,
+            s.paid_through,
+        )
+        assert renewed == 1
+        entries = await billing.charges(repair.uow(), s.subscription_id, None)
+        assert entries[-1].charge_id == first[s.subscription_id].charge_id
+    rows = await repair.pool.fetch(
+        "SELECT s.status, c.outcome, c.reason FROM subscriptions s JOIN billing_charges c USING (subscription_id) "
+        "WHERE s.subscription_id = ANY($1::text[]) AND c.period_start = s.paid_through",
+        declining,
+    )
+    assert [(r["status"], r["outcome"], r["reason"]) for r in rows] == [
+        ("past_due", "declined", "insufficient_funds")
+    ] * 8
+    due = await repair.pool.fetch(
+        "SELECT r.due_at, s.next_attempt_at, s.paid_through FROM renewal_schedule r JOIN subscriptions s "
+        "USING (subscription_id)"
+    )
+    assert all(r["due_at"] == (r["next_attempt_at"] or r["paid_through"]) for r in due)
+    assert await repair.outbox_count("SubscriptionRenewed") == 32
+    assert await repair.outbox_count("SubscriptionPastDue") == 8

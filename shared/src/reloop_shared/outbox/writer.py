@@ -19,6 +19,14 @@ _INSERT = """
 INSERT INTO outbox (topic, message_key, event_id, event_type, value, headers)
 VALUES ($1, $2, $3, $4, $5, $6::jsonb)
 """
+# A batch in one statement, in the order given (the relay publishes by id, so per-key order holds).
+_INSERT_MANY = """
+INSERT INTO outbox (topic, message_key, event_id, event_type, value, headers)
+SELECT topic, message_key, event_id, event_type, value, headers::jsonb
+FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::bytea[], $6::text[]) WITH ORDINALITY
+    AS u(topic, message_key, event_id, event_type, value, headers, n)
+ORDER BY n
+"""
 
 
 class OutboxRow(NamedTuple):
@@ -120,6 +128,6 @@ class OutboxWriter:
         ]
         if len(values) == 1:
             await conn.execute(_INSERT, *values[0])
-        else:
-            await conn.executemany(_INSERT, values)
+        elif values:
+            await conn.execute(_INSERT_MANY, *(list(column) for column in zip(*values, strict=True)))
         return [r.envelope for r in rows]

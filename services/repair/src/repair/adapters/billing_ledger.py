@@ -6,6 +6,7 @@ charge. Declines are scripted per subscription (`billing_scripted_declines`, set
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import uuid4
 
@@ -67,6 +68,71 @@ class PostgresBillingLedger:
             )
             if inserted is not None:
                 return _charge(inserted)
+
+    async def charge_many(self, due: Sequence[PeriodDue], at: datetime) -> list[Charge]:
+        """The batch in three statements: the periods paid already answer their first charge, the
+        scripted declines are taken for the rest, and their attempts are inserted at once. A period
+        another transaction charged meanwhile (nothing inserted for it) goes through `charge`."""
+        if len({d.subscription_id for d in due}) != len(due):
+            raise ValueError("a batch charges a subscription once at most")
+        if not due:
+            return []
+        found = {r["subscription_id"]: _charge(r) for r in await self._paid_many(due)}
+        unpaid = [d for d in due if d.subscription_id not in found]
+        if unpaid:
+            declines = {
+                r["subscription_id"]: r["reason"] or "declined"
+                for r in await self.conn.fetch(
+                    """
+                    UPDATE billing_scripted_declines d SET remaining = d.remaining - 1
+                    FROM unnest($1::text[]) AS u(subscription_id)
+                    WHERE d.subscription_id = u.subscription_id AND d.remaining > 0
+                    RETURNING d.subscription_id, d.reason
+                    """,
+                    [d.subscription_id for d in unpaid],
+                )
+            }
+            inserted = await self.conn.fetch(
+                f"""
+                INSERT INTO billing_charges ({_COLUMNS})
+                SELECT u.charge_id, u.subscription_id, u.period_start,
+                       COALESCE((SELECT MAX(c.attempt) FROM billing_charges c
+                                 WHERE c.subscription_id = u.subscription_id AND c.period_start = u.period_start), 0)
+                       + 1,
+                       u.outcome, u.amount_minor, u.currency, u.reason, $8
+                FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::bigint[], $6::text[],
+                            $7::text[])
+                    AS u(charge_id, subscription_id, period_start, outcome, amount_minor, currency, reason)
+                ON CONFLICT DO NOTHING
+                RETURNING {_COLUMNS}
+                """,
+                [f"ch_{uuid4().hex}" for _ in unpaid],
+                [d.subscription_id for d in unpaid],
+                [d.period_start for d in unpaid],
+                ["declined" if d.subscription_id in declines else "paid" for d in unpaid],
+                [d.amount.amount_minor for d in unpaid],
+                [d.amount.currency for d in unpaid],
+                [declines.get(d.subscription_id, "") for d in unpaid],
+                at,
+            )
+            found.update((r["subscription_id"], _charge(r)) for r in inserted)
+        for d in due:
+            if d.subscription_id not in found:  # raced by another transaction: the one-by-one way
+                found[d.subscription_id] = await self.charge(d, at)
+        return [found[d.subscription_id] for d in due]
+
+    async def _paid_many(self, due: Sequence[PeriodDue]) -> list[Record]:
+        return await self.conn.fetch(
+            f"""
+            SELECT {", ".join(f"c.{c.strip()}" for c in _COLUMNS.split(","))}
+            FROM billing_charges c
+            JOIN unnest($1::text[], $2::timestamptz[]) AS u(subscription_id, period_start)
+              ON c.subscription_id = u.subscription_id AND c.period_start = u.period_start
+            WHERE c.outcome = 'paid'
+            """,
+            [d.subscription_id for d in due],
+            [d.period_start for d in due],
+        )
 
     async def refund(self, charge_id: str, amount: Money, reason: str, at: datetime) -> LedgerEntry:
         # The charge's row is locked, so two refunds of one charge are decided one after the other.

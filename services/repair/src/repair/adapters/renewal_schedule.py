@@ -4,6 +4,7 @@ never decide on one subscription twice."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from reloop_shared.db.types import Connection
@@ -14,13 +15,19 @@ class PostgresRenewalSchedule:
         self.conn = conn
 
     async def schedule(self, subscription_id: str, due_at: datetime | None) -> None:
+        await self.schedule_many([(subscription_id, due_at)])
+
+    async def schedule_many(self, due: Sequence[tuple[str, datetime | None]]) -> None:
+        if not due:
+            return
         await self.conn.execute(
             """
-            INSERT INTO renewal_schedule (subscription_id, due_at) VALUES ($1, $2)
+            INSERT INTO renewal_schedule (subscription_id, due_at)
+            SELECT * FROM unnest($1::text[], $2::timestamptz[])
             ON CONFLICT (subscription_id) DO UPDATE SET due_at = EXCLUDED.due_at
             """,
-            subscription_id,
-            due_at,
+            [s for s, _ in due],
+            [d for _, d in due],
         )
 
     async def claim_due(self, at: datetime, limit: int) -> list[str]:

@@ -17,8 +17,10 @@ from repair.domain.plans import FairUse
 from repair.domain.subscription_errors import DeviceAlreadySubscribed
 from repair.domain.subscriptions import Subscription
 
-_STATE = """status = $2, period_start = $3, paid_through = $4, overdue_since = $5, first_failed_at = $6,
-    failed_attempts = $7, next_attempt_at = $8, cancelled_at = $9, cancelled_by = $10, cancel_reason = $11"""
+_STATE = """status = u.status, period_start = u.period_start, paid_through = u.paid_through,
+    overdue_since = u.overdue_since, first_failed_at = u.first_failed_at, failed_attempts = u.failed_attempts,
+    next_attempt_at = u.next_attempt_at, cancelled_at = u.cancelled_at, cancelled_by = u.cancelled_by,
+    cancel_reason = u.cancel_reason"""
 
 
 class PostgresSubscriptionRepository:
@@ -79,26 +81,44 @@ class PostgresSubscriptionRepository:
         return await self._loaded(rows, order=subscription_ids)
 
     async def save(self, subscription: Subscription) -> None:
-        s = subscription
-        was_live = await self.conn.fetchval(
-            f"UPDATE subscriptions SET {_STATE} WHERE subscription_id = $1 "
-            "RETURNING (SELECT bool_or(live) FROM subscription_devices WHERE subscription_id = $1)",
-            s.subscription_id,
-            s.status,
-            s.period_start,
-            s.paid_through,
-            s.overdue_since,
-            s.first_failed_at,
-            s.failed_attempts,
-            s.next_attempt_at,
-            s.cancelled_at,
-            s.cancelled_by,
-            s.cancel_reason,
+        await self.save_many([subscription])
+
+    async def save_many(self, subscriptions: Sequence[Subscription]) -> None:
+        if not subscriptions:
+            return
+        # One statement for the batch's states, one for the devices whose live flag changed.
+        ids = [s.subscription_id for s in subscriptions]
+        await self.conn.execute(
+            f"""
+            UPDATE subscriptions s SET {_STATE}
+            FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[],
+                        $6::timestamptz[], $7::int[], $8::timestamptz[], $9::timestamptz[], $10::text[],
+                        $11::text[])
+                AS u(subscription_id, status, period_start, paid_through, overdue_since, first_failed_at,
+                     failed_attempts, next_attempt_at, cancelled_at, cancelled_by, cancel_reason)
+            WHERE s.subscription_id = u.subscription_id
+            """,
+            ids,
+            [s.status for s in subscriptions],
+            [s.period_start for s in subscriptions],
+            [s.paid_through for s in subscriptions],
+            [s.overdue_since for s in subscriptions],
+            [s.first_failed_at for s in subscriptions],
+            [s.failed_attempts for s in subscriptions],
+            [s.next_attempt_at for s in subscriptions],
+            [s.cancelled_at for s in subscriptions],
+            [s.cancelled_by for s in subscriptions],
+            [s.cancel_reason for s in subscriptions],
         )
-        if was_live != s.is_live:
-            await self.conn.execute(
-                "UPDATE subscription_devices SET live = $2 WHERE subscription_id = $1", s.subscription_id, s.is_live
-            )
+        await self.conn.execute(
+            """
+            UPDATE subscription_devices d SET live = u.live
+            FROM unnest($1::text[], $2::bool[]) AS u(subscription_id, live)
+            WHERE d.subscription_id = u.subscription_id AND d.live <> u.live
+            """,
+            ids,
+            [s.is_live for s in subscriptions],
+        )
 
     async def for_device(self, identifier: DeviceIdentifier, customer_id: str | None) -> Subscription | None:
         rows = await self.conn.fetch(

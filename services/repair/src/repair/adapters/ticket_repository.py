@@ -13,8 +13,8 @@ from reloop_shared.db.types import Connection
 from reloop_shared.unit_of_work import TrackedAggregates
 from repair.domain.devices import Category, Device, DeviceIdentifier, IdentifierKind
 from repair.domain.events import DomainEvent, PartNeed
-from repair.domain.tickets import Ticket, Transition
-from repair.service_layer.ports import TicketQuery
+from repair.domain.tickets import OPEN, Ticket, Transition
+from repair.service_layer.ports import OpenTicketQuery, TicketQuery
 
 _COLUMNS = (
     "ticket_id, market, channel, shop_id, drop_off_id, customer_id, identifier_kind, identifier_value, category, "
@@ -28,6 +28,8 @@ _CHANGING = (
     "beyond_economic_repair = $8, quote_minor = $9, answer_by = $10, charged_minor = $11, currency = $12, "
     "tracking_hash = $13"
 )
+# Written out, not a parameter, so the planner matches the partial index `tickets_open_oldest` (0003_sla.sql).
+_OPEN = ", ".join(f"'{status}'" for status in sorted(OPEN))
 
 
 def _minor(amount: Money | None) -> int | None:
@@ -230,3 +232,42 @@ class PostgresTicketRepository:
             since,
         )
         return int(count or 0)
+
+    async def open_tickets(
+        self, query: OpenTicketQuery, opened_by: datetime, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Ticket]:
+        rows = await self.conn.fetch(
+            f"""
+            SELECT * FROM tickets
+             WHERE status IN ({_OPEN})
+               AND opened_at <= $1
+               AND ($2::text IS NULL OR market = $2)
+               AND ($3::text IS NULL OR centre_id = $3)
+               AND ($4::timestamptz IS NULL OR (opened_at, ticket_id) > ($4, $5))
+             ORDER BY opened_at, ticket_id
+             LIMIT $6
+            """,
+            opened_by,
+            query.market,
+            query.centre_id,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit,
+        )
+        return await self._loaded(list(rows))
+
+    async def claim_unanswered_quotes(self, at: datetime, limit: int) -> list[Ticket]:
+        # SKIP LOCKED: sweeps at once share the due quotes, and one a customer is answering right
+        # now is left to that answer (it is refused past the deadline, and swept next time).
+        rows = await self.conn.fetch(
+            """
+            SELECT * FROM tickets
+             WHERE status = 'quoted' AND answer_by <= $1
+             ORDER BY answer_by, ticket_id
+             LIMIT $2
+             FOR UPDATE SKIP LOCKED
+            """,
+            at,
+            limit,
+        )
+        return await self._loaded(list(rows))

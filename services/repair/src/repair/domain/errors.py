@@ -32,3 +32,9 @@ class NotEnoughParts(RepairError):
     """The centre has fewer of a part available (on hand, not reserved) than the ticket needs."""
 
     kind = ErrorKind.CONFLICT
+
+
+class QuoteLapsed(RepairError):
+    """The customer answered a quote after its deadline: the market's default answer applies instead."""
+
+    kind = ErrorKind.CONFLICT

@@ -12,6 +12,7 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from reloop_contracts.amounts import Money
 from repair.domain.subscription_errors import MarketNotServed
@@ -63,12 +64,32 @@ class MarketPlan:
 @dataclass(frozen=True)
 class Plans:
     markets: Mapping[str, MarketPlan]
+    retries: RetrySchedule = field(default_factory=RetrySchedule)
+    """The terms of a market no longer sold: its subscriptions are still retried, moved through
+    the overdue states and ended on these (the business's defaults), at the price they pay."""
+    overdue: OverdueStates = field(default_factory=OverdueStates)
+    fair_use: FairUse = field(default_factory=FairUse)
+
+    def keeping(self, market: str, price: Money) -> MarketPlan:
+        """The market's plan today, or, for a market no longer configured, the default terms at
+        `price`, so its subscriptions still renew and end as they should."""
+        return self.markets.get(market) or MarketPlan(market, price, self.retries, self.overdue, self.fair_use)
 
     def in_market(self, market: str) -> MarketPlan:
         plan = self.markets.get(market)
         if plan is None:
             raise MarketNotServed(f"no repair plan is sold in {market}", field="market")
         return plan
+
+
+T = TypeVar("T")
+EVERY_OTHER_MARKET = "default"
+"""The key of a per-market setting that stands for every market it does not name."""
+
+
+def for_market(values: Mapping[str, T], market: str) -> T:
+    """A per-market setting's value in `market`: its own, else the `default` entry's."""
+    return values[market] if market in values else values[EVERY_OTHER_MARKET]
 
 
 DEFAULT_PLANS = Plans({"FR": MarketPlan("FR", Money(699, "EUR"))})

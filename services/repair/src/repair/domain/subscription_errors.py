@@ -55,3 +55,13 @@ class RefundRefused(RepairError):
     """A refund of a charge that was not paid, or of more than it paid."""
 
     kind = ErrorKind.CONFLICT
+
+
+class RunInThePast(RepairError):
+    """A renewal run asked for as of a moment already gone: runs only look ahead, never back."""
+
+
+class RunsOnDemandRefused(RepairError):
+    """Renewal runs on demand are refused here (production, unless allowed)."""
+
+    kind = ErrorKind.FORBIDDEN

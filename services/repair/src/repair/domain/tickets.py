@@ -23,7 +23,7 @@ from reloop_shared.recording import EventRecorder
 from repair.domain import events
 from repair.domain.coverage import CoverageDecision
 from repair.domain.devices import Device
-from repair.domain.errors import InvalidDiagnosis, InvalidTransition
+from repair.domain.errors import InvalidDiagnosis, InvalidTransition, QuoteLapsed
 from repair.domain.events import Channel, Coverage, DomainEvent, HandBack, PartNeed, Status
 from repair.domain.workshop_policy import WorkshopPolicy
 
@@ -203,11 +203,24 @@ class Ticket:
 
     def answer_quote(self, accepted: bool, *, by: str, at: datetime, by_default: bool = False) -> None:
         self._require("answer the quote of", "quoted")
+        if not by_default and self.answer_by is not None and at > self.answer_by:
+            # Past its deadline the market's default answers (the lapse sweep), not whichever of
+            # the customer and the sweep gets there first.
+            raise QuoteLapsed(f"the quote could be answered until {self.answer_by.isoformat()}", field="answer_by")
         self.recorder.record(events.QuoteAnswered(self.ticket_id, accepted, by_default, at))
+        how = " by default" if by_default else ""
         if accepted:
-            self._ready_for_parts(by, at, "quote accepted")
+            self._ready_for_parts(by, at, f"quote accepted{how}")
         else:
-            self._move("returned_unrepaired", by, at, "quote declined")
+            self._move("returned_unrepaired", by, at, f"quote declined{how}")
+
+    def lapse_quote(self, accepted: bool, *, at: datetime) -> None:
+        """No answer came by `answer_by`: the market's default answer (`accepted` or not) stands,
+        given by the system."""
+        self._require("lapse the quote of", "quoted")
+        if self.answer_by is None or at < self.answer_by:
+            raise InvalidTransition("the quote has not reached its deadline", field="answer_by")
+        self.answer_quote(accepted, by=SYSTEM, at=at, by_default=True)
 
     def _ready_for_parts(self, by: str, at: datetime, note: str = "") -> None:
         """On to the workshop: waiting for its parts, or, needing none, ready to start (back to

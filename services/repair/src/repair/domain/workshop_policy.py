@@ -37,3 +37,15 @@ class WorkshopPolicy:
 
     def centre_of(self, market: str) -> str:
         return self.centres.get(market, self.default_centre)
+
+
+@dataclass(frozen=True)
+class UnansweredQuotes:
+    """What a quote left unanswered past its deadline counts as, per market: declined (the device
+    goes back unrepaired, nothing charged without the customer's yes) unless the market's terms
+    say an unanswered quote is accepted."""
+
+    accepted_in: frozenset[str] = frozenset()
+
+    def accepted(self, market: str) -> bool:
+        return market in self.accepted_in

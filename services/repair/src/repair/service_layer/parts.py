@@ -41,6 +41,27 @@ async def release_parts(uow: RepairUnitOfWork, ticket: Ticket, at: datetime) -> 
     await uow.parts.record_moves(ticket.ticket_id, ticket.centre_id, merged(ticket.parts), "released", at)
 
 
+async def follow_the_answer(uow: RepairUnitOfWork, ticket: Ticket, at: datetime) -> None:
+    """The parts after a quote's answer: released when declined, reserved when accepted (if the
+    centre has them all now; else when the repair starts)."""
+    if ticket.holds_parts_to_release:
+        await release_parts(uow, ticket, at)
+    elif ticket.wants_parts_reserved:
+        await hold_parts(uow, ticket, at)
+
+
+async def lock_in_order(uow: RepairUnitOfWork, tickets: Sequence[Ticket]) -> None:
+    """Lock every part these tickets need, centre by centre in part order, before any is moved: a
+    transaction touching several tickets' parts then takes its locks in the same order as a single
+    ticket's, so it never deadlocks with one."""
+    by_centre: dict[str, set[str]] = {}
+    for ticket in tickets:
+        by_centre.setdefault(ticket.centre_id, set()).update(n.part_sku for n in ticket.parts)
+    for centre_id in sorted(by_centre):
+        if by_centre[centre_id]:
+            await uow.parts.lock(centre_id, sorted(by_centre[centre_id]))
+
+
 async def consume_parts(uow: RepairUnitOfWork, ticket: Ticket, fitted: Sequence[PartNeed], at: datetime) -> None:
     if not fitted:
         return

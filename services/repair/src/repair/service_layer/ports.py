@@ -30,6 +30,12 @@ class TicketQuery:
     centre_id: str | None = None
 
 
+@dataclass(frozen=True)
+class OpenTicketQuery:
+    market: str | None = None
+    centre_id: str | None = None
+
+
 class TicketRepository(Protocol):
     async def get(self, ticket_id: str, *, for_update: bool = False) -> Ticket | None:
         """The ticket; `for_update` holds it until the commit, so two steps on one ticket (a
@@ -52,6 +58,18 @@ class TicketRepository(Protocol):
 
     async def claims_for(self, subscription_id: str, identifier: DeviceIdentifier, since: datetime) -> int:
         """How many tickets of this device the subscription covered since `since` (fair use)."""
+        ...
+
+    async def open_tickets(
+        self, query: OpenTicketQuery, opened_by: datetime, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Ticket]:
+        """Tickets still in the workshop (`tickets.OPEN`) opened at or before `opened_by`, oldest
+        first by (opened_at, ticket_id), after the key of the last one served (the SLA's candidates)."""
+        ...
+
+    async def claim_unanswered_quotes(self, at: datetime, limit: int) -> list[Ticket]:
+        """Up to `limit` tickets still quoted at `at` past their `answer_by`, earliest deadline first,
+        held until the commit; one another transaction holds is skipped, not waited for."""
         ...
 
 

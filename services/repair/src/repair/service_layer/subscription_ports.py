@@ -57,6 +57,10 @@ class SubscriptionRepository(Protocol):
 
     async def save(self, subscription: Subscription) -> None: ...
 
+    async def save_many(self, subscriptions: Sequence[Subscription]) -> None:
+        """Save these subscriptions' states at once (a renewal run's batch)."""
+        ...
+
     async def for_device(self, identifier: DeviceIdentifier, customer_id: str | None) -> Subscription | None:
         """The subscription of this device: its live one, else the one that ended last; only the
         customer's own when `customer_id` is given."""
@@ -72,6 +76,10 @@ class BillingLedger(Protocol):
     is never charged again, asked again it answers the first charge."""
 
     async def charge(self, due: PeriodDue, at: datetime) -> Charge: ...
+
+    async def charge_many(self, due: Sequence[PeriodDue], at: datetime) -> list[Charge]:
+        """`charge` for each (one per subscription at most), at once; the answers in that order."""
+        ...
 
     async def refund(self, charge_id: str, amount: Money, reason: str, at: datetime) -> LedgerEntry:
         """Give back (part of) a paid charge; refused with `RefundRefused` beyond what it paid."""
@@ -90,6 +98,10 @@ class BillingLedger(Protocol):
 class RenewalSchedule(Protocol):
     async def schedule(self, subscription_id: str, due_at: datetime | None) -> None:
         """When the renewal run next looks at this subscription; None: never again."""
+        ...
+
+    async def schedule_many(self, due: Sequence[tuple[str, datetime | None]]) -> None:
+        """`schedule` for each (subscription id, due time), at once."""
         ...
 
     async def claim_due(self, at: datetime, limit: int) -> list[str]:

@@ -16,9 +16,8 @@ from repair.service_layer.subscription_ports import SubscriptionUnitOfWork
 
 
 def plan_of(subscription: Subscription, plans: Plans) -> MarketPlan:
-    """The market's plan today; a market no longer configured keeps the defaults at its price,
-    so its subscriptions still renew and end as they should."""
-    return plans.markets.get(subscription.market) or MarketPlan(subscription.market, subscription.price)
+    """The market's plan today; a market no longer configured keeps the default terms at its price."""
+    return plans.keeping(subscription.market, subscription.price)
 
 
 async def subscribe(cmd: Subscribe, uow: SubscriptionUnitOfWork, clock: Clock, plans: Plans) -> Subscription:

@@ -9,7 +9,7 @@ from repair.domain import commands
 from repair.domain.errors import NotEnoughParts
 from repair.domain.tickets import Ticket
 from repair.service_layer.lookup import ticket_of
-from repair.service_layer.parts import consume_parts, hold_parts, release_parts
+from repair.service_layer.parts import consume_parts, follow_the_answer, hold_parts
 from repair.service_layer.unit_of_work import RepairUnitOfWork
 
 
@@ -18,10 +18,7 @@ async def answer_quote(cmd: commands.AnswerQuote, uow: RepairUnitOfWork, clock: 
         ticket = await ticket_of(uow, cmd.ticket_id, customer_id=cmd.customer_id)
         at = clock.now()
         ticket.answer_quote(cmd.accepted, by=cmd.by, at=at)
-        if ticket.holds_parts_to_release:
-            await release_parts(uow, ticket, at)
-        elif ticket.wants_parts_reserved:
-            await hold_parts(uow, ticket, at)
+        await follow_the_answer(uow, ticket, at)
         await uow.tickets.save(ticket)
         await uow.commit()
     return ticket

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
@@ -12,7 +12,9 @@ from fastapi import Path
 from reloop_shared.clock import Clock
 from reloop_shared.http.pagination import PageRequest
 from repair.domain.plans import Plans
+from repair.domain.sla import SlaPolicy
 from repair.domain.workshop_policy import WorkshopPolicy
+from repair.service_layer.renewals import OnDemand
 from repair.service_layer.unit_of_work import RepairUnitOfWork
 
 
@@ -22,6 +24,8 @@ class Edge:
     clock: Clock
     policy: WorkshopPolicy
     plans: Plans
+    on_demand: OnDemand = field(default_factory=OnDemand)
+    sla: SlaPolicy = field(default_factory=SlaPolicy)
 
 
 TicketId = Annotated[str, Path(min_length=1, max_length=64)]

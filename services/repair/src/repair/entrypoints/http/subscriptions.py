@@ -1,16 +1,18 @@
 """Subscriptions over HTTP: a customer subscribes, reads, cancels and pays with their own token
 (another's subscription answers 404); staff subscribe a customer in a shop and act on any
 subscription behind `repair:subscriptions`, read behind `repair:read`, and script the local
-billing ledger's declines to rehearse dunning."""
+billing ledger's declines to rehearse dunning, and run renewals on demand (`POST /renewal-runs`, as of
+now or a later moment: a dunning cycle played out on a clock moved ahead)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from reloop_contracts.money import Money as WireMoney
 from reloop_shared.auth.principal import STOREFRONT, Principal
@@ -24,7 +26,8 @@ from repair.domain.subscriptions import Subscription
 from repair.entrypoints.http.edge import Edge, newest_after
 from repair.entrypoints.http.schemas import DeviceIn, MoneyIn
 from repair.entrypoints.http.scopes import READ, SUBSCRIPTIONS
-from repair.service_layer import billing, subscriptions
+from repair.service_layer import billing, renewals, subscriptions
+from repair.service_layer.renewals import OnDemand, RenewalRun
 from repair.service_layer.subscription_ports import LedgerEntry, SubscriptionUnitOfWork
 
 SubscriptionId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -54,6 +57,28 @@ class ScriptedDeclinesIn(RequestBody):
 class RefundIn(RequestBody):
     amount: MoneyIn
     reason: str = Field(min_length=1, max_length=200)
+
+
+class RenewalRunIn(RequestBody):
+    as_of: AwareDatetime | None = Field(
+        default=None, description="Run as of this moment (now or later, never earlier); now when left out."
+    )
+
+
+class RenewalRunOut(BaseModel):
+    as_of: datetime
+    renewed: int
+    reactivated: int
+    failed: int = Field(description="Charges declined, each retry counted.")
+    past_due: int
+    suspended: int
+    cancelled: int
+    expired: int
+    looked_at: int = Field(description="Subscriptions the run had something due for.")
+
+    @classmethod
+    def of(cls, at: datetime, run: RenewalRun) -> RenewalRunOut:
+        return cls(as_of=at, **asdict(run))
 
 
 class DeviceOut(BaseModel):
@@ -133,7 +158,9 @@ def _own(who: Principal) -> str | None:
     return who.subject if who.audience == STOREFRONT else None
 
 
-def subscription_routes(unit_of_work: Callable[[], SubscriptionUnitOfWork], clock: Clock, plans: Plans) -> APIRouter:
+def subscription_routes(
+    unit_of_work: Callable[[], SubscriptionUnitOfWork], clock: Clock, plans: Plans, on_demand: OnDemand = OnDemand()
+) -> APIRouter:
     routes = APIRouter(tags=["subscriptions"])
     owner_or_reader: Any = customer_or_staff(READ)
     owner_or_staff: Any = customer_or_staff(SUBSCRIPTIONS)
@@ -208,8 +235,19 @@ def subscription_routes(unit_of_work: Callable[[], SubscriptionUnitOfWork], cloc
         )
         return LedgerEntryOut.of(entry)
 
+    @routes.post(
+        "/renewal-runs",
+        summary="Run renewals, retries and dunning now or as of a later moment (a demo's clock)",
+        description="What the scheduled run does every `REPAIR_RENEWAL_SWEEP_S`, on demand: `as_of` later than "
+        "now plays out a dunning cycle ahead of time; earlier than now is refused (422). Refused in production "
+        "(403) unless `REPAIR_ALLOW_RUNS_AHEAD=true`.",
+    )
+    async def run(body: RenewalRunIn, _: Principal = requires(SUBSCRIPTIONS)) -> RenewalRunOut:
+        at, done = await renewals.run_on_demand(unit_of_work, clock, plans, on_demand, body.as_of)
+        return RenewalRunOut.of(at, done)
+
     return routes
 
 
 def router(on: Edge) -> APIRouter:
-    return subscription_routes(on.unit_of_work, on.clock, on.plans)
+    return subscription_routes(on.unit_of_work, on.clock, on.plans, on.on_demand)

@@ -13,6 +13,7 @@ from reloop_shared.http.authentication import customer, customer_or_staff, requi
 from reloop_shared.http.pagination import Page, PageRequest, keyed_by, page_of
 from repair.domain import commands
 from repair.domain.events import Status
+from repair.entrypoints.http import overdue
 from repair.entrypoints.http.edge import Edge, TicketId, newest_after
 from repair.entrypoints.http.schemas import (
     DiagnosisIn,
@@ -54,6 +55,8 @@ def _mail(body: TicketIn, customer_id: str | None, by: str) -> commands.OpenTick
 def router(on: Edge) -> APIRouter:
     routes = APIRouter(tags=["tickets"])
     owner_or_staff: Any = customer_or_staff(READ)
+    # Before `/tickets/{ticket_id}`, which would take "overdue" for a ticket id.
+    routes.include_router(overdue.router(on))
 
     @routes.post("/tickets", status_code=201, summary="Send a device for repair by parcel (the customer signed in)")
     async def open_by_mail(body: TicketIn, who: Principal = customer()) -> OpenedTicketOut:
