@@ -1,6 +1,7 @@
 """`make up` as a user runs it: every service of the local stack's manifest as its own process,
 the demo scenario to its end (one model sold online and in a shop, one CRM profile holding both,
-a trade-in voucher spent at the shop's till), and Ctrl-C stopping everything. Runs against this
+a trade-in voucher spent at the shop's till, a repair covered by the plan and a dunning cycle played
+ahead of time), and Ctrl-C stopping everything. Runs against this
 session's Kafka and PostgreSQL, on fresh databases and its own topic namespace."""
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ async def test_make_up_starts_every_service_runs_the_whole_demo_and_stops_on_ctr
     assert "with 2 purchases: online at wh-paris; own_shop at shop-paris-rivoli" in output, output
     assert "to hold 30.00 EUR of the voucher: held until" in output, output
     assert "redeemed 30.00 EUR from the shop's SaleRecorded" in output, output
+    assert ": plan (covered by subscription" in output, output
+    assert "ready_for_pickup at shop-paris-rivoli, charged 0.00 EUR" in output, output
+    assert "the renewal fails: past_due" in output, output
+    assert "day 14 overdue: suspended" in output, output
+    assert "paid what was overdue: active" in output, output
     assert output.rstrip().endswith("stopped.")
     assert not [spec.name for spec in specs if _listening(spec.port)], "a service outlived Ctrl-C"
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from reloop_localstack.demo_repair import repair_under_the_plan_and_dunning
 from reloop_localstack.stack import Endpoints
 from reloop_localstack.testing import luhn_imei
 from reloop_shared.auth.keys import LocalKeySet
@@ -35,6 +36,9 @@ DEMO_STAFF_SCOPES = (
     "trade-in:pricing",
     "trade-in:inspect",
     "trade-in:payout",
+    "repair:read",
+    "repair:workshop",
+    "repair:subscriptions",
 )
 
 
@@ -66,7 +70,7 @@ class Demo:
         response = self.http.request(method, url, json=body, headers=headers, params=params)
         if response.status_code >= 300:
             raise RuntimeError(f"{service} {method} {path} -> {response.status_code}: {response.text}")
-        return response.json()
+        return response.json() if response.content else None  # 204: nothing to say
 
     def wait(self, what: str, check: Callable[[], bool], timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -93,6 +97,7 @@ def run_demo(urls: dict[str, str], endpoints: Endpoints, keys: LocalKeySet) -> N
         _shop_sale(demo, order)
         _one_profile(demo)
         _trade_in_spent_in_a_shop(demo)
+        repair_under_the_plan_and_dunning(demo, SHOP)
     except Exception as error:  # the stack stays up for a look around, whatever happened here
         print(f"  demo stopped: {error}", flush=True)
 
