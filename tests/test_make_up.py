@@ -1,8 +1,8 @@
 """`make up` as a user runs it: every service of the local stack's manifest as its own process,
 the demo scenario to its end (one model sold online and in a shop, one CRM profile holding both,
 a trade-in voucher spent at the shop's till, a repair covered by the plan and a dunning cycle played
-ahead of time), and Ctrl-C stopping everything. Runs against this
-session's Kafka and PostgreSQL, on fresh databases and its own topic namespace."""
+ahead of time), and Ctrl-C stopping everything. Runs against this session's Kafka and PostgreSQL,
+on fresh databases and its own topic namespace."""
 
 from __future__ import annotations
 
