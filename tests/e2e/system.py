@@ -92,9 +92,17 @@ async def system(
     trade_in, trade_in_app = build_trade_in(
         service_settings(TradeInSettings, env, databases["trade-in"], trace_sql=trace_sql)
     )
-    # Renewals are run by the tests that need them, at the moment they choose.
+    # Renewals are run by the tests that need them, at the moment they choose; a plan covers from
+    # its first day (repair's own tests hold the waiting period).
     repair, repair_app = build_repair(
-        service_settings(RepairSettings, env, databases["repair"], renewal_sweep_s=3600.0, trace_sql=trace_sql)
+        service_settings(
+            RepairSettings,
+            env,
+            databases["repair"],
+            renewal_sweep_s=3600.0,
+            waiting_period_days={"default": 0},
+            trace_sql=trace_sql,
+        )
     )
     async with AsyncExitStack() as stack:
         sql_tracer = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]

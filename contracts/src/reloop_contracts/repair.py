@@ -338,6 +338,7 @@ SUBSCRIPTIONS = TopicSpec(
         SubscriptionExpired,
     ),
     producers=("repair",),
+    consumers=("crm",),
     description="Each repair subscription from start through renewals and dunning to its end, keyed by subscription.",
 )
 
@@ -355,6 +356,7 @@ TICKETS = TopicSpec(
         TradeInSuggested,
     ),
     producers=("repair",),
+    consumers=("crm",),
     description="Each repair ticket from intake through the workshop back to its owner, keyed by ticket id.",
 )
 

@@ -281,6 +281,9 @@ SNAPSHOT = {
     "redemptions": "SELECT * FROM redemption_facts ORDER BY redemption_key",
     "shop trade-ins": "SELECT * FROM shop_trade_in_facts ORDER BY trade_in_id",
     "grading checks": "SELECT * FROM grading_check_facts ORDER BY trade_in_id",
+    "subscriptions": "SELECT * FROM subscription_facts ORDER BY subscription_id",
+    "subscription states": "SELECT * FROM subscription_status_facts ORDER BY status_key",
+    "repair tickets": "SELECT * FROM repair_ticket_facts ORDER BY ticket_id",
 }
 """The read model, table by table. Left out: the audit rows of automatic merges (which merges a
 consumption went through depends on the order it met the events; the profiles they lead to do not)."""

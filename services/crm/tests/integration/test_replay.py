@@ -15,6 +15,7 @@ from reloop_contracts.orders import OrderDelivered, OrderFulfilled
 from reloop_contracts.privacy import ErasureCompleted
 from reloop_localstack.testing import api, eventually, outbox_drained, read_events, running
 from reloop_shared.clock import FixedClock
+from services.crm.tests.repair_events import a_covered_shop_repair, a_subscription_through_dunning
 from services.crm.tests.support import (
     Run,
     caught_up,
@@ -106,6 +107,14 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
             grading_checked(shop_settled, "shop-1", False, NOW - timedelta(days=30)),
             producer="trade-in",
         )
+        # A repair plan through dunning and a covered repair for the same customer; a plan of the erased one.
+        plan, plan_to_erase = new_id("plan"), new_id("plan")
+        await run.publish(
+            *a_subscription_through_dunning(plan, a2, NOW - timedelta(days=120)),
+            *a_covered_shop_repair(new_id("rt"), a2, plan, NOW - timedelta(days=70)),
+            *a_subscription_through_dunning(plan_to_erase, a7, NOW - timedelta(days=110)),
+            producer="repair",
+        )
         p4, p5 = await profile_of(client, subject_id=s4), await profile_of(client, account_id=a5)
         await profile_of(client, subject_id=s8)
         await profile_of(client, account_id=a9)
@@ -162,8 +171,10 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
     assert len(live["separations"]) == 1
     assert len(live["tombstones"]) > 0
     assert (len(live["vouchers"]), len(live["redemptions"]), len(live["grading checks"])) == (2, 2, 1)
-    # The bought-online customer's 9 trade-in and 2 voucher steps, the shop's trade-in; none of the erased one's.
-    assert sum(1 for e in live["timeline"] if e["thread"] is not None) == 9 + 2 + 1
+    assert (len(live["subscriptions"]), len(live["subscription states"]), len(live["repair tickets"])) == (2, 14, 1)
+    # The bought-online customer's 9 trade-in and 2 voucher steps, 8 of their plan's and 8 of their
+    # repair's, the shop's trade-in; none of the erased one's.
+    assert sum(1 for e in live["timeline"] if e["thread"] is not None) == 9 + 2 + 8 + 8 + 1
     assert await rows(database_url, "SELECT 1 FROM merges WHERE automatic") != []
 
     elsewhere = live_settings.model_copy(update={"service_database_url": await new_database()})

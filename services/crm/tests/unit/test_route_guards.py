@@ -49,6 +49,7 @@ ROUTES = [
     ("GET", "/analytics/channels", None),
     ("GET", "/analytics/halo", None),
     ("GET", "/analytics/trade-ins", None),
+    ("GET", "/analytics/repairs", None),
 ]
 
 
@@ -72,6 +73,7 @@ def test_every_route_is_behind_the_scope_the_readme_says_and_only_operations_are
         "GET /analytics/channels": READ,
         "GET /analytics/halo": READ,
         "GET /analytics/trade-ins": READ,
+        "GET /analytics/repairs": READ,
         "GET /healthz": "public",
         "GET /readyz": "public",
         "GET /metrics": "public",
@@ -194,7 +196,14 @@ async def test_a_consent_change_and_a_shop_declaration_need_crm_write_and_a_read
 
 
 @pytest.mark.parametrize(
-    "path", [f"/profiles/{uuid.uuid4()}", "/analytics/channels", "/analytics/halo", "/analytics/trade-ins"]
+    "path",
+    [
+        f"/profiles/{uuid.uuid4()}",
+        "/analytics/channels",
+        "/analytics/halo",
+        "/analytics/trade-ins",
+        "/analytics/repairs",
+    ],
 )
 async def test_the_360_view_and_the_reports_need_crm_read_and_personal_data_alone_does_not_open_them(
     path: str,

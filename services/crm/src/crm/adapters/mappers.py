@@ -14,6 +14,8 @@ from pydantic_core import to_json
 
 from crm.adapters import readers as order_events
 from crm.adapters.readers import CustomerRef, ReturnRecorded, SaleRecorded
+from crm.adapters.repair_subscription_mappers import SUBSCRIPTION_MAPPERS
+from crm.adapters.repair_ticket_mappers import TICKET_MAPPERS
 from crm.adapters.trade_in_mappers import TRADE_IN_MAPPERS
 from crm.domain.observations import (
     ConsentCapture,
@@ -180,6 +182,8 @@ def return_requested(event: order_events.ReturnRequested, envelope: EnvelopeHead
 
 
 MAPPERS.update(TRADE_IN_MAPPERS)
+MAPPERS.update(SUBSCRIPTION_MAPPERS)
+MAPPERS.update(TICKET_MAPPERS)
 
 
 def observe(event: Event, envelope: EnvelopeHeader) -> Observation | None:

@@ -33,6 +33,9 @@ VoucherRow = tuple[str, str, str, int, datetime]
 RedemptionRow = tuple[str, str, str, str, str | None, datetime, str, int, int]
 ShopTradeInRow = tuple[str, str, datetime, str, int]
 GradingRow = tuple[str, str, bool, datetime]
+SubscriptionRow = tuple[str, str, datetime]
+SubscriptionStatusRow = tuple[str, str, str, datetime]
+RepairTicketRow = tuple[str, str, str, datetime]
 
 _TIMELINE = ("text", "text", "timestamptz", "text", "text", "text", "text", "text", "text", "uuid", "text", "text")
 _CONSENTS = ("text", "text", "timestamptz", "text", "text", "text", "boolean", "boolean", "boolean")
@@ -43,6 +46,9 @@ _VOUCHERS = ("text", "text", "text", "bigint", "timestamptz")
 _REDEMPTIONS = ("text", "text", "text", "text", "text", "timestamptz", "text", "bigint", "bigint")
 _SHOP_TRADE_INS = ("text", "text", "timestamptz", "text", "bigint")
 _GRADINGS = ("text", "text", "boolean", "timestamptz")
+_SUBSCRIPTIONS = ("text", "text", "timestamptz")
+_SUBSCRIPTION_STATUSES = ("text", "text", "text", "timestamptz")
+_REPAIR_TICKETS = ("text", "text", "text", "timestamptz")
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,9 @@ def rows_statement(
     redemptions: Sequence[RedemptionRow] = (),
     shop_trade_ins: Sequence[ShopTradeInRow] = (),
     gradings: Sequence[GradingRow] = (),
+    subscriptions: Sequence[SubscriptionRow] = (),
+    subscription_statuses: Sequence[SubscriptionStatusRow] = (),
+    repair_tickets: Sequence[RepairTicketRow] = (),
 ) -> Rows | None:
     """One statement (data-modifying CTEs) writing every table: one round trip per batch."""
     parts: list[str] = []
@@ -78,6 +87,9 @@ def rows_statement(
         (redemptions, _REDEMPTIONS, _INSERT_REDEMPTIONS),
         (shop_trade_ins, _SHOP_TRADE_INS, _INSERT_SHOP_TRADE_INS),
         (gradings, _GRADINGS, _INSERT_GRADINGS),
+        (subscriptions, _SUBSCRIPTIONS, _INSERT_SUBSCRIPTIONS),
+        (subscription_statuses, _SUBSCRIPTION_STATUSES, _INSERT_SUBSCRIPTION_STATUSES),
+        (repair_tickets, _REPAIR_TICKETS, _INSERT_REPAIR_TICKETS),
     ):
         if rows:
             source, values = unnest(columns_of(_first_per_key(rows)), types, start=len(args) + 1)
@@ -149,6 +161,22 @@ _INSERT_GRADINGS = (
 )
 
 
+# The repair plan figures' facts: a subscription's start and a ticket's intake once each; a state
+# change keyed by subscription, state and time (a copy of the event writes nothing new).
+_INSERT_SUBSCRIPTIONS = (
+    "INSERT INTO subscription_facts (subscription_id, market, started_at) SELECT * FROM {source} AS t(k)"
+    " WHERE NOT EXISTS (SELECT FROM subscription_facts x WHERE x.subscription_id = t.k)"
+)
+_INSERT_SUBSCRIPTION_STATUSES = (
+    "INSERT INTO subscription_status_facts (status_key, subscription_id, status, at) SELECT * FROM {source} AS t(k)"
+    " WHERE NOT EXISTS (SELECT FROM subscription_status_facts x WHERE x.status_key = t.k)"
+)
+_INSERT_REPAIR_TICKETS = (
+    "INSERT INTO repair_ticket_facts (ticket_id, market, coverage, opened_at) SELECT * FROM {source} AS t(k)"
+    " WHERE NOT EXISTS (SELECT FROM repair_ticket_facts x WHERE x.ticket_id = t.k)"
+)
+
+
 class ProjectionRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -163,6 +191,7 @@ class ProjectionRepository:
             await self.conn.execute("DELETE FROM timeline WHERE sale_id = ANY($1::text[])", list(sale_ids))
 
     async def drop_entries_of_threads(self, threads: Sequence[str]) -> None:
-        """Steps of an erased person's trade-ins and vouchers, that arrived before the step naming them."""
+        """Steps of an erased person's trade-ins, vouchers and repairs, that arrived before the step
+        naming them."""
         if threads:
             await self.conn.execute("DELETE FROM timeline WHERE thread = ANY($1::text[])", list(threads))

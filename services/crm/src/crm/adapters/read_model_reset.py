@@ -7,7 +7,8 @@ from reloop_shared.db.types import Pool
 READ_MODEL = (
     "identifiers, profiles, identity_links, merges, separations, contacts, consents, timeline, sale_facts,"
     " return_facts, shops, segment_entries, erasure_requests, erasure_confirmations, erased_identifiers,"
-    " voucher_facts, redemption_facts, shop_trade_in_facts, grading_check_facts"
+    " voucher_facts, redemption_facts, shop_trade_in_facts, grading_check_facts, subscription_facts,"
+    " subscription_status_facts, repair_ticket_facts"
 )
 
 

@@ -61,8 +61,9 @@ class TimelineEntry(NamedTuple):
     detail: str
     """JSON, as the mapper wrote it."""
     thread: str | None = None
-    """What later entries that name no one hang on (`trade-in:<id>`, `voucher:<id>`): an entry that
-    names its customer brings the whole thread onto their timeline."""
+    """What later entries that name no one hang on (`trade-in:<id>`, `voucher:<id>`,
+    `subscription:<id>`, `repair:<ticket id>`): an entry that names its customer brings the whole
+    thread onto their timeline."""
 
 
 class SaleFact(NamedTuple):
@@ -124,6 +125,31 @@ class GradingFact(NamedTuple):
     checked_at: datetime
 
 
+class SubscriptionFact(NamedTuple):
+    """A repair subscription's start: its market, for the plan figures."""
+
+    subscription_id: str
+    market: str
+    started_at: datetime
+
+
+class SubscriptionStatusFact(NamedTuple):
+    """A repair subscription entering a state (`domain/repair_figures.STATUSES`) at a time."""
+
+    subscription_id: str
+    status: str
+    at: datetime
+
+
+class RepairTicketFact(NamedTuple):
+    """A repair ticket's intake: where, when and who pays (a claim on the plan when `plan`)."""
+
+    ticket_id: str
+    market: str
+    coverage: str
+    opened_at: datetime
+
+
 class Observation(NamedTuple):
     event_id: UUID
     source: str
@@ -136,3 +162,6 @@ class Observation(NamedTuple):
     redemption: RedemptionFact | None = None
     shop_trade_in: ShopTradeInFact | None = None
     grading: GradingFact | None = None
+    subscription: SubscriptionFact | None = None
+    subscription_status: SubscriptionStatusFact | None = None
+    repair_ticket: RepairTicketFact | None = None

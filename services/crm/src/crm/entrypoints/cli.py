@@ -43,12 +43,18 @@ def register(commands: Any) -> None:
     crm.add_argument("--max-records", type=int, default=5000, help="records applied per fetch")
     crm.add_argument("--workers", type=int, help="processes sharing the partitions (default: one more than the cores)")
     crm.set_defaults(run=replay_command)
-    report = commands.add_parser("report", help="channel analytics and trade-in figures from CRM's read model")
+    report = commands.add_parser(
+        "report", help="channel analytics, trade-in and repair plan figures from CRM's read model"
+    )
     report.add_argument("--since", type=datetime.fromisoformat, help="sales from (ISO date/time, UTC)")
     report.add_argument("--until", type=datetime.fromisoformat, help="sales before (ISO date/time, UTC)")
     report.add_argument("--market", help="one market (ISO country code)")
     report.add_argument("--window-days", type=int, default=90, help="before/after window around openings")
-    report.add_argument("--as-of", type=_utc, help="the trade-in figures as of this date/time (ISO, UTC; default now)")
+    report.add_argument(
+        "--as-of",
+        type=_utc,
+        help="the trade-in and repair plan figures as of this date/time (ISO, UTC; default now)",
+    )
     report.add_argument("--json", action="store_true", help="print JSON instead of tables")
     report.set_defaults(run=report_command)
     audit = commands.add_parser("audit", help="who opened, looked up, exported or erased a customer's personal data")
@@ -89,6 +95,7 @@ async def replay_command(args: argparse.Namespace) -> int:
 
 async def report_command(args: argparse.Namespace) -> int:
     from crm.read_model.channel_reports import channel_report, halo_report
+    from crm.read_model.repair_reports import repair_report
     from crm.read_model.trade_in_reports import trade_in_report
     from reloop_shared.db.pool import create_pool
     from reloop_shared.db.urls import with_database
@@ -101,11 +108,14 @@ async def report_command(args: argparse.Namespace) -> int:
         async with pool.acquire() as conn:
             channels = await channel_report(conn, args.since, args.until, args.market)
             halo = await halo_report(conn, timedelta(days=args.window_days))
-            trade_ins = await trade_in_report(conn, args.as_of or datetime.now(UTC))
+            as_of = args.as_of or datetime.now(UTC)
+            trade_ins = await trade_in_report(conn, as_of)
+            repairs = await repair_report(conn, as_of)
     finally:
         await pool.close()
     if args.json:
-        print(json.dumps({"channels": channels, "halo": halo, "trade_ins": trade_ins}, indent=2, default=str))
+        figures = {"channels": channels, "halo": halo, "trade_ins": trade_ins, "repairs": repairs}
+        print(json.dumps(figures, indent=2, default=str))
         return 0
     print(
         _table(
@@ -127,6 +137,7 @@ async def report_command(args: argparse.Namespace) -> int:
     print(_table(f"Shops (+-{halo['window_days']} days)", halo["shops"], ["shop_id", "market", *columns]))
     print(_table("Markets", halo["markets"], ["market", "first_opened_on", *columns]))
     _print_trade_ins(trade_ins)
+    _print_repairs(repairs)
     return 0
 
 
@@ -142,6 +153,13 @@ def _print_trade_ins(report: dict[str, Any]) -> None:
     print(_table("... by place", report["basket_uplift_by_place"], ["market", "place", *uplift]))
     print(_table("Shop trade-ins per collection hub", report["hub_volumes"], ["shop_id", "month", "trade_ins"]))
     print(_table("Grading accuracy", report["grading_accuracy"], ["shop_id", "checks", "accurate", "accuracy"]))
+
+
+def _print_repairs(report: dict[str, Any]) -> None:
+    members = ["members", "active", "past_due", "suspended"]
+    print(_table(f"Repair plan members (as of {report['as_of']})", report["members"], ["market", *members]))
+    months = ["members_at_start", "churned", "churn", "plan_claims", "claims_per_member"]
+    print(_table("Repair plan per month", report["months"], ["market", "month", *months]))
 
 
 async def audit_command(args: argparse.Namespace) -> int:

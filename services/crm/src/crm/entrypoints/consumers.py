@@ -1,8 +1,9 @@
 """CRM's Kafka subscriber: contract event -> observation, command or event -> handler, nothing else.
 
 One consumer group, `crm`, batched: runs of events that have a mapper (sales, returns, order
-steps, trade-in steps, vouchers) are applied together, set-wise; anything else (erasure, CRM's own
-decisions read back) one at a time, in order. The live service and `reloop replay crm` use this same subscription.
+steps, trade-in steps, vouchers, repair subscriptions and tickets) are applied together, set-wise;
+anything else (erasure, CRM's own decisions read back) one at a time, in order. The live service
+and `reloop replay crm` use this same subscription.
 
 The subscription is generic over the consuming transaction, so the same handlers bind to a
 PostgreSQL connection and to the twin's memory transaction. The projection of a run is passed in:
@@ -24,6 +25,7 @@ from crm.service_layer import consents, erasure, merging, segments, shops
 from crm.service_layer.ports import KeyVault
 from crm.service_layer.unit_of_work import CrmUnitOfWork
 from reloop_contracts import Event, TopicSpec, crm, privacy
+from reloop_contracts import repair as repair_contracts
 from reloop_contracts import trade_in as trade_in_contracts
 from reloop_shared.clock import Clock
 from reloop_shared.consumer.subscription import Delivery, Subscription
@@ -40,6 +42,8 @@ TOPICS: tuple[TopicSpec, ...] = (
     SHOP_REGISTRY,
     trade_in_contracts.TRADE_INS,
     trade_in_contracts.VOUCHERS,
+    repair_contracts.SUBSCRIPTIONS,
+    repair_contracts.TICKETS,
 )
 
 Tx = TypeVar("Tx")

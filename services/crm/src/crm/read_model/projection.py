@@ -21,10 +21,13 @@ from crm.adapters.projection_repository import (
     ContactRow,
     GradingRow,
     RedemptionRow,
+    RepairTicketRow,
     ReturnRow,
     Rows,
     SaleRow,
     ShopTradeInRow,
+    SubscriptionRow,
+    SubscriptionStatusRow,
     TimelineRow,
     VoucherRow,
     rows_statement,
@@ -105,8 +108,9 @@ async def _forget_the_erased(
     seen: list[_Seen], uow: PostgresCrmUnitOfWork, pepper: bytes
 ) -> tuple[set[str], list[str], list[str]]:
     """Events still on the topics about an erased person become anonymous; sales they made, and
-    their trade-ins and vouchers (threads), are remembered as erased, so later steps of those (a
-    delivery, a return, a redemption) stay off the timeline."""
+    their trade-ins, vouchers, repair subscriptions and tickets (threads), are remembered as
+    erased, so later steps of those (a delivery, a return, a redemption, a renewal) stay off the
+    timeline."""
     if not await uow.erasure.any_erased():
         return set(), [], []
     hashes: dict[str, str] = {}
@@ -180,6 +184,9 @@ def _rows(seen: list[_Seen], gone: set[str]) -> tuple[Rows | None, Rows | None]:
     redemptions: list[RedemptionRow] = []
     shop_trade_ins: list[ShopTradeInRow] = []
     gradings: list[GradingRow] = []
+    subscriptions: list[SubscriptionRow] = []
+    subscription_statuses: list[SubscriptionStatusRow] = []
+    repair_tickets: list[RepairTicketRow] = []
     for item in seen:
         o, customer, fields = item.observation, item.customer, item.fields
         anchor = item.identifiers[0] if item.identifiers else None
@@ -278,6 +285,12 @@ def _rows(seen: list[_Seen], gone: set[str]) -> tuple[Rows | None, Rows | None]:
             shop_trade_ins.append(shop)
         if (grading := o.grading) is not None:
             gradings.append(grading)
+        if (subscription := o.subscription) is not None:
+            subscriptions.append(subscription)
+        if (status := o.subscription_status) is not None:
+            subscription_statuses.append((f"{status.subscription_id}|{status.status}|{status.at.isoformat()}", *status))
+        if (ticket := o.repair_ticket) is not None:
+            repair_tickets.append(ticket)
     return (
         rows_statement(
             timeline,
@@ -289,6 +302,9 @@ def _rows(seen: list[_Seen], gone: set[str]) -> tuple[Rows | None, Rows | None]:
             redemptions=redemptions,
             shop_trade_ins=shop_trade_ins,
             gradings=gradings,
+            subscriptions=subscriptions,
+            subscription_statuses=subscription_statuses,
+            repair_tickets=repair_tickets,
         ),
         rows_statement((), consents, list(contacts.values()), (), ()),
     )

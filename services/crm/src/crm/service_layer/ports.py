@@ -84,7 +84,8 @@ class ErasureLedger(Protocol):
     async def purchases_of(self, identifiers: Sequence[str]) -> list[str]: ...
 
     async def threads_of(self, identifiers: Sequence[str]) -> list[str]:
-        """The trade-ins and vouchers (timeline threads) whose entries name these identifiers."""
+        """The trade-ins, vouchers, repair subscriptions and tickets (timeline threads) whose entries
+        name these identifiers."""
         ...
 
     async def forget(

@@ -1,5 +1,5 @@
 """Channel analytics: shops and their catchments, return and attach rates, halo around openings;
-the trade-in figures.
+the trade-in figures and the repair plan's.
 Declaring a shop needs `crm:write`; the reports, which say nothing about anyone, `crm:read`."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from crm.domain import commands
 from crm.entrypoints.http import scopes
 from crm.entrypoints.http.edge import Edge
 from crm.entrypoints.http.schemas import ShopIn, published
-from crm.read_model import channel_reports, trade_in_reports
+from crm.read_model import channel_reports, repair_reports, trade_in_reports
 from crm.service_layer import shops
 from reloop_shared.http.authentication import requires
 
@@ -63,5 +63,16 @@ def router(edge: Edge) -> APIRouter:
         at = as_of or edge.clock.now()
         async with edge.pool().acquire() as conn:
             return await trade_in_reports.trade_in_report(conn, at if at.tzinfo else at.replace(tzinfo=UTC))
+
+    @routes.get(
+        "/analytics/repairs",
+        summary="Repair plan members, churn and claims per member, per market and month",
+        dependencies=[requires(scopes.READ)],
+    )
+    async def repairs(as_of: datetime | None = None) -> dict[str, Any]:
+        """As of `as_of` (default: now); a time without a zone is read as UTC."""
+        at = as_of or edge.clock.now()
+        async with edge.pool().acquire() as conn:
+            return await repair_reports.repair_report(conn, at if at.tzinfo else at.replace(tzinfo=UTC))
 
     return routes
