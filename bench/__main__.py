@@ -15,7 +15,16 @@ SECTIONS = ("foundation", "sales", "store-sync", "crm", "trade-in", "repair")
 
 
 async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
-    from bench import crm, foundation, repair_renewals, sales, store_sync, trade_in_quotes, voucher_redemptions
+    from bench import (
+        crm,
+        foundation,
+        repair_renewals,
+        repair_tickets,
+        sales,
+        store_sync,
+        trade_in_quotes,
+        voucher_redemptions,
+    )
 
     report = Report(machine(), code=code_version(), baseline=read_baseline(args.baseline) if args.baseline else None)
     ceiling = await foundation.bare_ceiling(endpoints, args.events)
@@ -50,7 +59,8 @@ async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
         report.trade_in(redemptions, quotes)
     if "repair" in chosen:
         renewals = await repair_renewals.renewal_run(endpoints, args.renewals)
-        report.repair(renewals)
+        tickets = await repair_tickets.ticket_transitions(endpoints, seconds=args.quote_seconds)
+        report.repair(renewals, tickets)
     return report
 
 

@@ -9,6 +9,7 @@ from bench.baseline import Baseline
 from bench.crm import TARGET_RATE, TARGET_RSS_MB, ReplaySpeed
 from bench.foundation import PathFigures
 from bench.repair_renewals import RenewalFigures
+from bench.repair_tickets import TicketFigures
 from bench.sales import SalesFigures
 from bench.store_sync import StoreSyncFigures
 from bench.trade_in_quotes import QuoteFigures
@@ -174,11 +175,15 @@ class Report:
             ceiling + quotes.rows() + [("  ratio to the ceiling", self.ratio(quotes.rate), "", "")],
         )
 
-    def repair(self, renewals: RenewalFigures) -> None:
+    def repair(self, renewals: RenewalFigures, tickets: TicketFigures) -> None:
         ceiling = [("bare aiokafka produce->consume, same broker (ceiling)", f"{self.ceiling:,.0f}/s", "", "")]
         self.section(
             "repair: a renewal run over the subscriptions due, each charged exactly once",
             ceiling + renewals.rows() + [("  ratio to the ceiling", self.ratio(renewals.rate), "", "")],
+        )
+        self.section(
+            "repair: ticket transitions through the workshop (real HTTP)",
+            ceiling + tickets.rows() + [("  ratio to the ceiling", self.ratio(tickets.rate), "", "")],
         )
 
     def markdown(self) -> str:
