@@ -13,7 +13,7 @@ NO_PLAN = PlanAnswer(None, None)
 
 
 def _sold(days_ago: int) -> SoldDevice:
-    return SoldDevice("U-1", "IP13-128-BLK-VG", "SALE-1", "FR", AT - timedelta(days=days_ago), "acct-1")
+    return SoldDevice("U-1", "IP13-128-BLK-VG", "SALE-1", "FR", AT - timedelta(days=days_ago))
 
 
 def test_a_device_reloop_sold_within_the_markets_warranty_is_covered_without_a_plan() -> None:

@@ -46,15 +46,11 @@ async def _step(twin: RepairTwin, ticket_id: str, step: commands.Step) -> None:
 
 async def test_a_device_reloop_sold_is_covered_by_the_warranty_when_its_unit_is_named() -> None:
     twin = RepairTwin()
-    sold = commands.RecordSoldDevices(
-        "SALE-1", "FR", "acct-1", START - timedelta(days=90), (commands.SoldUnit("U-1", "IP13"),)
-    )
+    sold = commands.RecordSoldDevices("SALE-1", "FR", START - timedelta(days=90), (commands.SoldUnit("U-1", "IP13"),))
     await when_device_sold_record_its_warranty(sold, twin.unit_of_work())
     opened = await intake.open_ticket_by_mail(_mail(unit_id="U-1"), twin.unit_of_work(), twin.policy, twin.clock)
     assert (opened.ticket.coverage, opened.ticket.bought_from_us, opened.ticket.unit_id) == ("warranty", True, "U-1")
-    assert twin.tables.sold_devices["U-1"] == SoldDevice(
-        "U-1", "IP13", "SALE-1", "FR", START - timedelta(days=90), "acct-1"
-    )
+    assert twin.tables.sold_devices["U-1"] == SoldDevice("U-1", "IP13", "SALE-1", "FR", START - timedelta(days=90))
     published = twin.store.published(contract.RepairTicketOpened)
     assert [(e.coverage, e.bought_from_us) for e in published] == [("warranty", True)]
 

@@ -15,13 +15,13 @@ class PostgresSoldDevices:
     async def record(self, devices: Sequence[SoldDevice]) -> None:
         # The first sale of a unit is its warranty's start; a copy of the event changes nothing.
         await self.conn.executemany(
-            "INSERT INTO sold_devices (unit_id, sku, sale_id, market, sold_at, customer_id) "
-            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id) DO NOTHING",
-            [(d.unit_id, d.sku, d.sale_id, d.market, d.sold_at, d.customer_id) for d in devices],
+            "INSERT INTO sold_devices (unit_id, sku, sale_id, market, sold_at) "
+            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id) DO NOTHING",
+            [(d.unit_id, d.sku, d.sale_id, d.market, d.sold_at) for d in devices],
         )
 
     async def get(self, unit_id: str) -> SoldDevice | None:
         row = await self.conn.fetchrow("SELECT * FROM sold_devices WHERE unit_id = $1", unit_id)
         if row is None:
             return None
-        return SoldDevice(row["unit_id"], row["sku"], row["sale_id"], row["market"], row["sold_at"], row["customer_id"])
+        return SoldDevice(row["unit_id"], row["sku"], row["sale_id"], row["market"], row["sold_at"])

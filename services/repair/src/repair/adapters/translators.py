@@ -153,7 +153,6 @@ def sold_devices(event: sales.SaleRecorded) -> commands.RecordSoldDevices:
     return commands.RecordSoldDevices(
         sale_id=event.sale_id,
         market=event.market,
-        customer_id=event.customer.customer_id if event.customer else None,
         sold_at=event.sold_at,
         units=tuple(
             commands.SoldUnit(line.unit_id, line.sku)

@@ -93,6 +93,5 @@ class RecordSoldDevices:
 
     sale_id: str
     market: str
-    customer_id: str | None
     sold_at: datetime
     units: tuple[SoldUnit, ...]

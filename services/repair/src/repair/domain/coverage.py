@@ -24,7 +24,6 @@ class SoldDevice:
     sale_id: str
     market: str
     sold_at: datetime
-    customer_id: str | None
 
 
 @dataclass(frozen=True)

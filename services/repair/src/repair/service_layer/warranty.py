@@ -17,6 +17,6 @@ async def when_device_sold_record_its_warranty(cmd: commands.RecordSoldDevices, 
         return
     async with uow:
         await uow.sold_devices.record(
-            [SoldDevice(u.unit_id, u.sku, cmd.sale_id, cmd.market, cmd.sold_at, cmd.customer_id) for u in cmd.units]
+            [SoldDevice(u.unit_id, u.sku, cmd.sale_id, cmd.market, cmd.sold_at) for u in cmd.units]
         )
         await uow.commit()
