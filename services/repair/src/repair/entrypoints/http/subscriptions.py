@@ -181,7 +181,9 @@ def subscription_routes(
 
     @routes.get("/me/subscriptions", summary="The signed-in customer's subscriptions, newest first")
     async def my_subscriptions(
-        page: Annotated[PageRequest, Depends(keyed_by(datetime, str))], who: Principal = customer()
+        # The guard first: a stranger learns nothing, not even that a cursor is malformed.
+        who: Annotated[Principal, customer()],
+        page: Annotated[PageRequest, Depends(keyed_by(datetime, str))],
     ) -> Page[SubscriptionOut]:
         found = await subscriptions.subscriptions_of(unit_of_work(), who.subject, newest_after(page), page.limit + 1)
         items, cursor = page_of(found, page, lambda s: (s.started_at, s.subscription_id))

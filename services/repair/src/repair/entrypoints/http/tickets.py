@@ -127,7 +127,9 @@ def router(on: Edge) -> APIRouter:
 
     @routes.get("/me/tickets", summary="The signed-in customer's tickets, newest first")
     async def my_tickets(
-        page: Annotated[PageRequest, Depends(keyed_by(datetime, str))], who: Principal = customer()
+        # The guard first: a stranger learns nothing, not even that a cursor is malformed.
+        who: Annotated[Principal, customer()],
+        page: Annotated[PageRequest, Depends(keyed_by(datetime, str))],
     ) -> Page[TicketOut]:
         found = await views.tickets(
             on.unit_of_work(), TicketQuery(customer_id=who.subject), newest_after(page), page.limit + 1
