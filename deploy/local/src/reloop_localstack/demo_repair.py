@@ -5,13 +5,36 @@ takes the moment it runs as, `POST /renewal-runs`), until a payment brings it ba
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from reloop_localstack.testing import luhn_imei
 
-if TYPE_CHECKING:
-    from reloop_localstack.demo import Demo
+
+class Demo(Protocol):
+    """What this part of the demo uses of `reloop_localstack.demo.Demo` (named here, not imported:
+    the demo imports this module)."""
+
+    customer_id: str
+    signed_in: dict[str, str]
+    till_key: str
+    run: str
+
+    def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Any: ...
+
+    def wait(self, what: str, check: Callable[[], bool], timeout: float = 30) -> None: ...
+
+    def say(self, text: str) -> None: ...
+
 
 PHONE_MODEL = "pixel-7"
 """The customer's own phone, bought elsewhere: the plan covers it all the same."""
