@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,3 +86,39 @@ class Connection:
             with contextlib.suppress(ConnectionError):  # the server closed it first: closed either way
                 await self._writer.wait_closed()
         self._reader = self._writer = None
+
+
+Call = Callable[[Connection], Awaitable[None]]
+
+
+async def at_a_fixed_rate(
+    connections: Sequence[Connection], rate: float, seconds: float, next_call: Callable[[], Call | None]
+) -> list[float]:
+    """Send `rate` calls a second for `seconds`, each when it is due, on whichever connection is
+    free; `next_call` gives the call due now (None: nothing left to send). Answers each call's
+    latency in ms from when it was due, so queueing behind a slow service counts (no coordinated
+    omission)."""
+    free: asyncio.Queue[Connection] = asyncio.Queue()
+    for connection in connections:
+        free.put_nowait(connection)
+    latencies: list[float] = []
+
+    async def due(at: float, call: Call) -> None:
+        connection = await free.get()
+        try:
+            await call(connection)
+            latencies.append((time.perf_counter() - at) * 1000)
+        finally:
+            free.put_nowait(connection)
+
+    origin = time.perf_counter()
+    sending: list[asyncio.Task[None]] = []
+    for n in range(int(rate * seconds)):
+        at = origin + n / rate
+        if (wait := at - time.perf_counter()) > 0:
+            await asyncio.sleep(wait)
+        if (call := next_call()) is None:
+            break
+        sending.append(asyncio.create_task(due(at, call)))
+    await asyncio.gather(*sending)
+    return latencies

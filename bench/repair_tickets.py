@@ -20,7 +20,7 @@ from typing import Any
 
 from bench.common import percentile
 from bench.foundation import cpu_seconds
-from bench.http_load import Connection
+from bench.http_load import Call, Connection, at_a_fixed_rate
 from bench.repair_renewals import RepairProcess
 from reloop_localstack.stack import Endpoints
 from reloop_localstack.testing import luhn_imei
@@ -178,33 +178,20 @@ async def ticket_transitions(
         cpu_after = cpu_seconds(service.pids())
 
         # At a fixed rate: a move is sent when it is due, on whichever connection is free.
-        free: asyncio.Queue[Connection] = asyncio.Queue()
-        for connection in connections:
-            free.put_nowait(connection)
-        latencies: list[float] = []
-
-        async def due(at: float, ticket_id: str, step: int) -> None:
-            connection = await free.get()
-            try:
-                status = await workshop.move(connection, ticket_id, step)
-                latencies.append((time.perf_counter() - at) * 1000)
-                if status != 200:
-                    failures.append(status)
-            finally:
-                free.put_nowait(connection)
-            if step + 1 < len(MOVES):
-                ready.append((ticket_id, step + 1))
-
-        origin = time.perf_counter()
-        sending: list[asyncio.Task[None]] = []
-        for n in range(int(rate * seconds)):
-            at = origin + n / rate
-            if (wait := at - time.perf_counter()) > 0:
-                await asyncio.sleep(wait)
+        def next_move() -> Call | None:
             if not ready:
-                break
-            sending.append(asyncio.create_task(due(at, *ready.popleft())))
-        await asyncio.gather(*sending)
+                return None
+            ticket_id, step = ready.popleft()
+
+            async def move(connection: Connection) -> None:
+                if (status := await workshop.move(connection, ticket_id, step)) != 200:
+                    failures.append(status)
+                if step + 1 < len(MOVES):
+                    ready.append((ticket_id, step + 1))
+
+            return move
+
+        latencies = await at_a_fixed_rate(connections, rate, seconds, next_move)
         await asyncio.gather(*(c.close() for c in connections))
     finally:
         service.stop()

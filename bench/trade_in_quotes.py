@@ -22,7 +22,7 @@ import httpx
 
 from bench.common import percentile
 from bench.foundation import cpu_seconds
-from bench.http_load import Connection
+from bench.http_load import Connection, at_a_fixed_rate
 from bench.trade_in_service import TradeInProcess
 from reloop_localstack.stack import Endpoints
 from reloop_localstack.testing import luhn_imei
@@ -169,28 +169,7 @@ async def quote_api(
         cpu_after = cpu_seconds(service.pids())
 
         # At a fixed rate: each quote is sent when it is due, on whichever connection is free.
-        free: asyncio.Queue[Connection] = asyncio.Queue()
-        for connection in connections:
-            free.put_nowait(connection)
-        latencies: list[float] = []
-
-        async def due(at: float) -> None:
-            connection = await free.get()
-            try:
-                await one_quote(connection)
-                latencies.append((time.perf_counter() - at) * 1000)
-            finally:
-                free.put_nowait(connection)
-
-        scheduled = int(rate * seconds)
-        origin = time.perf_counter()
-        sending: list[asyncio.Task[None]] = []
-        for n in range(scheduled):
-            at = origin + n / rate
-            if (wait := at - time.perf_counter()) > 0:
-                await asyncio.sleep(wait)
-            sending.append(asyncio.create_task(due(at)))
-        await asyncio.gather(*sending)
+        latencies = await at_a_fixed_rate(connections, rate, seconds, lambda: one_quote)
         await asyncio.gather(*(connection.close() for connection in connections))
     finally:
         service.stop()
