@@ -47,7 +47,14 @@ class PostgresUnitOfWork(UnitOfWork[E]):
             self._acquired = await self._pool.acquire()
             self._conn = self._acquired
             self._transaction = self._conn.transaction()
-            await self._transaction.start()
+            try:
+                await self._transaction.start()
+            except BaseException:
+                # `__aexit__` never runs when `__aenter__` raises: a BEGIN cancelled (a job stopped
+                # with its service) or failed would keep the connection, and the pool's close
+                # would wait for it forever.
+                await self._release()
+                raise
         self.bind(self.conn)
 
     async def _end(self) -> None:
@@ -55,10 +62,12 @@ class PostgresUnitOfWork(UnitOfWork[E]):
             if self._owns_transaction and not self.committed and self._transaction is not None:
                 await self._transaction.rollback()
         finally:
-            if self._acquired is not None and self._pool is not None:
-                await self._pool.release(self._acquired)
-                self._acquired = None
-                self._conn = None
+            await self._release()
+
+    async def _release(self) -> None:
+        if self._acquired is not None and self._pool is not None:
+            acquired, self._acquired, self._conn = self._acquired, None, None
+            await self._pool.release(acquired)
 
     async def _write_outbox(self, outgoing: Sequence[Outgoing]) -> None:
         # Events that happen now go in one round trip; a projection's events keep their own time.

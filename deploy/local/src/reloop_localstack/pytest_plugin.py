@@ -14,8 +14,25 @@ from contextlib import ExitStack
 import asyncpg
 import pytest
 
+from reloop_localstack.hang_report import report_hangs_after
 from reloop_localstack.stack import Endpoints, LocalStack, StackInUse, endpoints_from_env
 from reloop_shared.db.urls import with_database
+
+HANG_REPORT_AFTER_S = float(os.environ.get("RELOOP_HANG_REPORT_AFTER_S", "200"))
+"""Before faulthandler's dump (pyproject's `faulthandler_timeout`): the tasks' awaits, which that
+dump cannot show. Lower it to look at a hang sooner."""
+_REAL_STDERR = os.dup(2)
+"""Taken when the plugin loads, before pytest captures fd 2: the report reaches the log even when
+the test is later killed."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    timer = report_hangs_after(HANG_REPORT_AFTER_S, item.nodeid, _REAL_STDERR)
+    try:
+        return (yield)
+    finally:
+        timer.cancel()
 
 
 def _docker_answers() -> bool:
