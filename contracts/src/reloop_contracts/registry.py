@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from reloop_contracts.base import Event
 
@@ -19,6 +20,14 @@ class TopicSpec:
     description: str
     consumers: tuple[str, ...] = ()
     partitions: int = 3
+    retention_ms: int = -1
+    """How long the broker keeps a record: -1 for ever (a stream of record: sales, returns, erasure
+    requests, vouchers, dead letters), or a stated time for high-volume notifications."""
+    cleanup_policy: Literal["delete", "compact"] = "delete"
+    """`compact`: only each key's latest record matters, older ones of the key may go."""
+    published_for: tuple[str, ...] = ()
+    """Systems outside this repository that read the topic: a topic none of our services consumes
+    is a mistake unless it is published for someone named here."""
 
     @property
     def dead_letter(self) -> str:
