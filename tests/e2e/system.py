@@ -1,5 +1,5 @@
-"""The system under test: catalog, inventory, orders, store-sync, trade-in and crm running in this
-process, each with its own database, on this session's topic namespace. Steps a user would take, as plain
+"""The system under test: catalog, inventory, orders, store-sync, trade-in, repair and crm running in
+this process, each with its own database, on this session's topic namespace. Steps a user would take, as plain
 functions."""
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from reloop_localstack.testing import (
     service_settings,
     staff_headers,
 )
+from repair.bootstrap import build as build_repair
+from repair.config import RepairSettings
 from store_sync.bootstrap import build as build_store_sync
 from store_sync.config import StoreSyncSettings
 from trade_in.bootstrap import build as build_trade_in
@@ -49,6 +51,8 @@ class System:
     crm: httpx.AsyncClient
     trade_in: httpx.AsyncClient
     """Without credentials: each step says who calls (the customer's token, a scope of staff)."""
+    repair: httpx.AsyncClient
+    """Without credentials, as trade-in."""
     databases: dict[str, str]
     """Each service's database, by service name."""
     keyvault_url: str
@@ -61,8 +65,8 @@ class System:
 async def system(
     env: dict[str, str], new_database: Callable[[], Awaitable[str]], *, trace_sql: bool = False
 ) -> AsyncIterator[System]:
-    """The six services running; `trace_sql`: a span per SQL statement (the tests of what spans hold)."""
-    names = ("catalog", "inventory", "orders", "store-sync", "crm", "trade-in")
+    """The seven services running; `trace_sql`: a span per SQL statement (the tests of what spans hold)."""
+    names = ("catalog", "inventory", "orders", "store-sync", "crm", "trade-in", "repair")
     databases = {name: await new_database() for name in names}
     catalog, catalog_app = build_catalog(
         service_settings(CatalogSettings, env, databases["catalog"], trace_sql=trace_sql)
@@ -88,12 +92,24 @@ async def system(
     trade_in, trade_in_app = build_trade_in(
         service_settings(TradeInSettings, env, databases["trade-in"], trace_sql=trace_sql)
     )
+    # Renewals are run by the tests that need them, at the moment they choose; a plan covers from
+    # its first day (repair's own tests hold the waiting period).
+    repair, repair_app = build_repair(
+        service_settings(
+            RepairSettings,
+            env,
+            databases["repair"],
+            renewal_sweep_s=3600.0,
+            waiting_period_days={"default": 0},
+            trace_sql=trace_sql,
+        )
+    )
     async with AsyncExitStack() as stack:
         sql_tracer = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
         if trace_sql and not sql_tracer.is_instrumented_by_opentelemetry:
             # The services switch it on for the whole process: off again for the tests after this one.
             stack.callback(sql_tracer.uninstrument)
-        await stack.enter_async_context(running(catalog, inventory, orders, shops, crm, trade_in))
+        await stack.enter_async_context(running(catalog, inventory, orders, shops, crm, trade_in, repair))
         # The back office's staff, holding what the steps below do in catalog, inventory and CRM.
         back_office = staff_headers("catalog:write", "inventory:write", "inventory:read", "inventory:count")
         customer_care = {
@@ -107,6 +123,7 @@ async def system(
             await stack.enter_async_context(api(shops_app)),
             await stack.enter_async_context(api(crm_app, headers=customer_care)),
             await stack.enter_async_context(api(trade_in_app)),
+            await stack.enter_async_context(api(repair_app)),
             databases,
             crm.keyvault_url,
             {
@@ -116,6 +133,7 @@ async def system(
                 "store-sync": shops_app,
                 "crm": crm_app,
                 "trade-in": trade_in_app,
+                "repair": repair_app,
             },
         )
 
