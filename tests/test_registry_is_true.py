@@ -53,3 +53,14 @@ def test_a_service_publishes_only_to_topics_the_registry_says_it_produces(servic
     produced = {topic.name for topic in runtime.produces}
     declared = {topic.name for topic in REGISTRY if service in topic.producers}
     assert produced <= declared
+
+
+@pytest.mark.parametrize("name", [topic.name for topic in REGISTRY])
+def test_a_topic_none_of_our_services_reads_names_the_outside_system_it_is_published_for(name: str) -> None:
+    topic = REGISTRY.topic(name)
+    assert topic.consumers or topic.published_for, f"{name}: no consumer, and published for no one"
+
+
+def test_a_topic_is_published_for_outside_systems_only_not_for_services_of_ours() -> None:
+    ours = {(topic.name, reader) for topic in REGISTRY for reader in topic.published_for if reader in SERVICES}
+    assert ours == set(), "a service of ours that reads a topic is one of its consumers"

@@ -7,7 +7,7 @@ Every event travels in one :class:`Envelope`; each topic is declared once in
 from reloop_contracts.base import Contract, Event, parse_lenient
 from reloop_contracts.envelope import Envelope, EnvelopeHeader
 from reloop_contracts.money import Currency, Market, Money, NonNegativeMoney, PositiveMoney
-from reloop_contracts.registry import Registry, TopicSpec
+from reloop_contracts.registry import Registry, TopicSettings, TopicSpec
 from reloop_contracts.topics import REGISTRY
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "NonNegativeMoney",
     "PositiveMoney",
     "Registry",
+    "TopicSettings",
     "TopicSpec",
     "parse_lenient",
 ]

@@ -7,7 +7,7 @@ from pydantic import Field
 from reloop_contracts.base import Event, UtcDatetime
 from reloop_contracts.common import Category, Grade, ItemKind, Sku
 from reloop_contracts.money import Market, NonNegativeMoney
-from reloop_contracts.registry import TopicSpec
+from reloop_contracts.registry import KEPT_FOR_EVER, TopicSpec
 
 
 class ProductPublished(Event):
@@ -60,18 +60,26 @@ class SkuDiscontinued(Event):
 
 PRODUCTS = TopicSpec(
     name="catalog.products.v1",
+    # Compacted: each ProductPublished restates the whole product, only its latest matters.
+    cleanup_policy="compact",
+    retention_ms=KEPT_FOR_EVER,
     key="product_id",
     events=(ProductPublished,),
     producers=("catalog",),
     consumers=(),
+    # The storefront's search index (outside this repository) builds its product pages from it.
+    published_for=("storefront search index",),
     description="Product models, keyed by product id.",
 )
 
 SKUS = TopicSpec(
     name="catalog.skus.v1",
+    # For ever, not compacted: listing, a price per market and discontinuation are different
+    # records of one SKU (compaction would keep only the last), and a new consumer reads them all.
+    retention_ms=KEPT_FOR_EVER,
     key="sku",
     events=(SkuListed, SkuPriced, SkuDiscontinued),
     producers=("catalog",),
-    consumers=("inventory", "orders", "store-sync", "trade-in"),
+    consumers=("inventory", "orders", "repair", "store-sync", "trade-in"),
     description="Sellable SKUs, their prices per market and discontinuation, keyed by SKU.",
 )

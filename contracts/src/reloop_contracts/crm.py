@@ -16,7 +16,7 @@ from pydantic import Field
 from reloop_contracts.base import Event, UtcDatetime
 from reloop_contracts.common import LocationId, SealedPersonalData
 from reloop_contracts.money import Market
-from reloop_contracts.registry import TopicSpec
+from reloop_contracts.registry import KEPT_FOR_EVER, TopicSpec
 
 Purpose = Literal["transactional", "marketing", "partner_sharing"]
 """What a customer may consent to, each independently of the others."""
@@ -117,6 +117,8 @@ class ShopCatchmentDeclared(Event):
 
 PROFILES = TopicSpec(
     name="crm.profiles.v1",
+    # For ever: operators' merges and consents are evidence, and a CRM replay reads them back.
+    retention_ms=KEPT_FOR_EVER,
     key="profile_id",
     events=(ProfilesMerged, ProfilesUnmerged, ConsentChanged),
     producers=("crm",),
@@ -126,15 +128,23 @@ PROFILES = TopicSpec(
 
 SEGMENTS = TopicSpec(
     name="crm.segments.v1",
+    # For ever: a CRM replay reads its segment entries back; the contacts are sealed, so an
+    # erasure reaches every copy.
+    retention_ms=KEPT_FOR_EVER,
     key="profile_id",
     events=(CustomerSegmentEntered,),
     producers=("crm",),
     consumers=("crm",),
+    # Its purpose: the re-engagement segments are what the marketing tool reaches customers from.
+    published_for=("marketing tool",),
     description="Customers entering re-engagement segments, for a marketing tool; contacts sealed.",
 )
 
 SHOPS = TopicSpec(
     name="crm.shops.v1",
+    # Compacted: each declaration restates the shop's whole catchment; the latest wins, in a replay too.
+    cleanup_policy="compact",
+    retention_ms=KEPT_FOR_EVER,
     key="shop_id",
     events=(ShopCatchmentDeclared,),
     producers=("crm",),

@@ -9,7 +9,7 @@ from typing import Any
 
 from reloop_contracts.base import Event
 from reloop_contracts.envelope import CONTENT_TYPE, ENVELOPE_VERSION, Envelope
-from reloop_contracts.registry import Registry
+from reloop_contracts.registry import Registry, TopicSpec
 from reloop_contracts.topics import REGISTRY
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -82,10 +82,11 @@ def asyncapi(registry: Registry = REGISTRY) -> dict[str, Any]:
             "address": topic.name,
             "description": topic.description,
             "messages": {e.schema_id(): {"$ref": f"#/components/messages/{e.schema_id()}"} for e in topic.events},
-            "bindings": {"kafka": {"topic": topic.name, "partitions": topic.partitions}},
+            "bindings": {"kafka": kafka_channel_binding(topic)},
             "x-key": topic.key,
             "x-producers": list(topic.producers),
             "x-consumers": list(topic.consumers),
+            "x-published-for": list(topic.published_for),
             "x-dead-letter-topic": topic.dead_letter,
         }
     return {
@@ -99,6 +100,17 @@ def asyncapi(registry: Registry = REGISTRY) -> dict[str, Any]:
         "defaultContentType": CONTENT_TYPE,
         "channels": channels,
         "components": {"messages": messages, "schemas": schemas},
+    }
+
+
+def kafka_channel_binding(topic: TopicSpec) -> dict[str, Any]:
+    """AsyncAPI's Kafka channel binding (0.5.0): the topic as the broker is told to keep it."""
+    settings = topic.settings
+    return {
+        "topic": settings.name,
+        "partitions": settings.partitions,
+        "topicConfiguration": {"retention.ms": settings.retention_ms, "cleanup.policy": [settings.cleanup_policy]},
+        "bindingVersion": "0.5.0",
     }
 
 

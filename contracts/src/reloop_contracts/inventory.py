@@ -10,7 +10,7 @@ from pydantic import Field
 from reloop_contracts.base import Contract, Event, UtcDatetime
 from reloop_contracts.common import Channel, Grade, ItemKind, LocationId, LocationKind, Sku, UnitId
 from reloop_contracts.money import Market, NonNegativeMoney
-from reloop_contracts.registry import TopicSpec
+from reloop_contracts.registry import A_WEEK_MS, KEPT_FOR_EVER, TopicSpec
 
 UnitStatus = Literal["received", "available", "reserved", "sold", "returned", "in_repair", "in_transit", "written_off"]
 IdentifierKind = Literal["imei", "serial"]
@@ -297,6 +297,8 @@ class ReturnReceived(Event):
 
 UNITS = TopicSpec(
     name="inventory.units.v1",
+    # For ever: a unit's receipt and status changes are its history (warranty, audit).
+    retention_ms=KEPT_FOR_EVER,
     key="unit_id",
     events=(UnitReceived, UnitStatusChanged),
     producers=("inventory",),
@@ -306,15 +308,24 @@ UNITS = TopicSpec(
 
 ACCESSORIES = TopicSpec(
     name="inventory.accessories.v1",
+    # Compacted: each change restates on_hand and reserved of its `<sku>@<location>`; the moves
+    # themselves stay in inventory's ledger.
+    cleanup_policy="compact",
+    retention_ms=KEPT_FOR_EVER,
     key="stock_id",
     events=(AccessoryStockChanged,),
     producers=("inventory",),
     consumers=(),
+    # The storefront's search index shows accessories in stock; orders reserves them by request.
+    published_for=("storefront search index",),
     description="Quantity stock of accessories per location, keyed by `<sku>@<location>`.",
 )
 
 AVAILABILITY = TopicSpec(
     name="inventory.availability.v1",
+    # A notification, kept a week: every stock move restates a SKU's availability (the busiest
+    # topic); consumers keep their own projection and inventory's database holds the truth.
+    retention_ms=A_WEEK_MS,
     key="sku",
     events=(AvailabilityChanged,),
     producers=("inventory",),
@@ -324,6 +335,8 @@ AVAILABILITY = TopicSpec(
 
 RESERVATION_REQUESTS = TopicSpec(
     name="inventory.reservation-requests.v1",
+    # Requests, kept a week: answered within seconds; the holds live in inventory's database.
+    retention_ms=A_WEEK_MS,
     key="reservation_id",
     events=(ReservationRequested, ReservationReleaseRequested, ReservationExtensionRequested),
     producers=("orders", "store-sync"),
@@ -333,6 +346,8 @@ RESERVATION_REQUESTS = TopicSpec(
 
 RESERVATIONS = TopicSpec(
     name="inventory.reservations.v1",
+    # Answers, kept a week: orders records each hold's outcome on the order itself.
+    retention_ms=A_WEEK_MS,
     key="reservation_id",
     events=(
         ReservationConfirmed,
@@ -349,6 +364,8 @@ RESERVATIONS = TopicSpec(
 
 SALE_ALLOCATIONS = TopicSpec(
     name="inventory.sale-allocations.v1",
+    # For ever: how each sale and return was applied, the stock side of the sales record.
+    retention_ms=KEPT_FOR_EVER,
     key="sale_id",
     events=(SaleAllocated, SaleUnallocated, SaleLineReallocated, ReturnReceived),
     producers=("inventory",),

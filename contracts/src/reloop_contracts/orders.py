@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from reloop_contracts.base import Contract, Event, UtcDatetime
 from reloop_contracts.common import LocationId, Sku, UnitId
 from reloop_contracts.money import Market, NonNegativeMoney
-from reloop_contracts.registry import TopicSpec
+from reloop_contracts.registry import KEPT_FOR_EVER, TopicSpec
 from reloop_contracts.sales import PaymentLine
 
 Fulfilment = Literal["ship", "click_and_collect"]
@@ -113,6 +113,8 @@ class ReturnRequested(Event):
 
 ORDERS = TopicSpec(
     name="orders.orders.v1",
+    # For ever: every order and return request is a record; CRM rebuilds from it.
+    retention_ms=KEPT_FOR_EVER,
     key="order_id",
     events=(OrderPlaced, OrderCancelled, OrderFulfilled, OrderDelivered, OrderLineChanged, ReturnRequested),
     producers=("orders",),

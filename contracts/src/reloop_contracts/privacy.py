@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from reloop_contracts.base import Event, UtcDatetime
-from reloop_contracts.registry import TopicSpec
+from reloop_contracts.registry import KEPT_FOR_EVER, TopicSpec
 
 PERSONAL_DATA_HOLDERS: tuple[str, ...] = ("crm", "orders", "store-sync")
 """Services that hold personal data and must confirm every erasure."""
@@ -40,6 +40,8 @@ class ErasureCompleted(Event):
 
 ERASURE = TopicSpec(
     name="privacy.erasure.v1",
+    # For ever: a rebuild years later must still see the erasure, or the person comes back.
+    retention_ms=KEPT_FOR_EVER,
     key="request_id",
     events=(ErasureRequested, ErasureCompleted),
     producers=("crm", *PERSONAL_DATA_HOLDERS),

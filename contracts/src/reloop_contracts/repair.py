@@ -22,7 +22,7 @@ from reloop_contracts.coherence import after, in_the_markets_currency, shop_name
 from reloop_contracts.common import Category, Channel, LocationId, Sku
 from reloop_contracts.inventory import DeviceIdentifier
 from reloop_contracts.money import Market, NonNegativeMoney, PositiveMoney
-from reloop_contracts.registry import TopicSpec
+from reloop_contracts.registry import A_WEEK_MS, KEPT_FOR_EVER, TopicSpec
 
 SubscriptionId = Annotated[str, Field(min_length=1, max_length=64)]
 TicketId = Annotated[str, Field(min_length=1, max_length=64)]
@@ -326,6 +326,8 @@ class PartsBelowReorderPoint(Event):
 
 SUBSCRIPTIONS = TopicSpec(
     name="repair.subscriptions.v1",
+    # For ever: a paid plan's renewals and dunning are money, and CRM rebuilds from them.
+    retention_ms=KEPT_FOR_EVER,
     key="subscription_id",
     events=(
         SubscriptionStarted,
@@ -344,6 +346,8 @@ SUBSCRIPTIONS = TopicSpec(
 
 TICKETS = TopicSpec(
     name="repair.tickets.v1",
+    # For ever: a customer's device in our workshop, and CRM rebuilds from it.
+    retention_ms=KEPT_FOR_EVER,
     key="ticket_id",
     events=(
         RepairTicketOpened,
@@ -362,9 +366,14 @@ TICKETS = TopicSpec(
 
 PARTS = TopicSpec(
     name="repair.parts.v1",
+    # A notification, kept a week: a reorder signal is stale within days; the stock lives in
+    # repair's database.
+    retention_ms=A_WEEK_MS,
     key="part_sku",
     events=(PartsBelowReorderPoint,),
     producers=("repair",),
+    # The reorder signal is for whoever buys parts from suppliers, outside this repository.
+    published_for=("parts purchasing",),
     description="Repair centres' parts falling to their reorder point, keyed by part SKU.",
 )
 

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from reloop_contracts.base import Contract, Event, UtcDatetime
 from reloop_contracts.common import Channel, CustomerRef, ItemKind, LocationId, Sku, UnitId
 from reloop_contracts.money import Market, Money, NonNegativeMoney
-from reloop_contracts.registry import TopicSpec
+from reloop_contracts.registry import KEPT_FOR_EVER, TopicSpec
 from reloop_contracts.voucher_codes import CodeHash
 
 PaymentMethod = Literal["card", "cash", "voucher", "financing", "gift_card", "other"]
@@ -142,6 +142,8 @@ class ReturnRecorded(Event):
 
 TRANSACTIONS = TopicSpec(
     name="sales.transactions.v1",
+    # For ever: every sale and return is a record; inventory, CRM and warranties rebuild from it.
+    retention_ms=KEPT_FOR_EVER,
     key="sale_id",
     events=(SaleRecorded, ReturnRecorded),
     producers=("orders", "store-sync"),

@@ -16,7 +16,7 @@ from reloop_contracts.base import Contract, Event, UtcDatetime
 from reloop_contracts.common import CustomerRef, LocationId, Sku, UnitId
 from reloop_contracts.inventory import DeviceIdentifier
 from reloop_contracts.money import Currency, Market, NonNegativeMoney
-from reloop_contracts.registry import TopicSpec
+from reloop_contracts.registry import KEPT_FOR_EVER, TopicSpec
 
 ShopKind = Literal["own_shop", "partner_shop"]
 DataOwner = Literal["reloop", "partner"]
@@ -230,6 +230,9 @@ class ShipmentReceived(Event):
 
 SHOPS = TopicSpec(
     name="store.shops.v1",
+    # For ever: the registry, data policies, stock counts and day closes are records CRM and
+    # inventory rebuild from; several kinds of event per shop, so no compaction.
+    retention_ms=KEPT_FOR_EVER,
     key="shop_id",
     events=(ShopRegistered, CustomerDataPolicyChanged, StockCounted, DayClosed),
     producers=("store-sync",),
@@ -239,6 +242,8 @@ SHOPS = TopicSpec(
 
 DROP_OFFS = TopicSpec(
     name="store.drop-offs.v1",
+    # For ever: a customer's device left in our care.
+    retention_ms=KEPT_FOR_EVER,
     key="drop_off_id",
     events=(TradeInDroppedOff, RepairDroppedOff),
     producers=("store-sync",),
@@ -248,6 +253,8 @@ DROP_OFFS = TopicSpec(
 
 SHIPMENTS = TopicSpec(
     name="store.shipments.v1",
+    # For ever: the custody of collected devices on their way to the centre.
+    retention_ms=KEPT_FOR_EVER,
     key="shipment_id",
     events=(ShipmentDispatched, ShipmentReceived),
     producers=("store-sync",),

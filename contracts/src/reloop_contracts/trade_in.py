@@ -24,7 +24,7 @@ from reloop_contracts.coherence import after, in_the_markets_currency, one_curre
 from reloop_contracts.common import Category, Channel, Grade, LocationId, Sku, UnitId
 from reloop_contracts.inventory import DeviceIdentifier
 from reloop_contracts.money import Market, NonNegativeMoney, PositiveMoney
-from reloop_contracts.registry import TopicSpec
+from reloop_contracts.registry import A_WEEK_MS, KEPT_FOR_EVER, TopicSpec
 from reloop_contracts.store import PayoutMethod as ShopPayoutMethod
 from reloop_contracts.voucher_codes import CodeHash
 
@@ -531,6 +531,8 @@ class VoucherExpired(Event):
 
 TRADE_INS = TopicSpec(
     name="trade-in.trade-ins.v1",
+    # For ever: each trade-in is a purchase from a customer.
+    retention_ms=KEPT_FOR_EVER,
     key="trade_in_id",
     events=(
         TradeInQuoted,
@@ -557,6 +559,8 @@ TRADE_INS = TopicSpec(
 
 VOUCHERS = TopicSpec(
     name="trade-in.vouchers.v1",
+    # For ever: store credit is money; the ledger's facts are the record.
+    retention_ms=KEPT_FOR_EVER,
     key="voucher_id",
     events=(
         VoucherIssued,
@@ -576,6 +580,8 @@ VOUCHERS = TopicSpec(
 
 HOLD_REQUESTS = TopicSpec(
     name="vouchers.hold-requests.v1",
+    # Requests, kept a week: answered within seconds; the decision is kept on trade-in.vouchers.v1.
+    retention_ms=A_WEEK_MS,
     key="code_hash",
     events=(VoucherHoldRequested,),
     producers=("orders", "store-sync"),

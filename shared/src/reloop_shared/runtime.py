@@ -137,7 +137,10 @@ class ServiceRuntime:
         for subscription in self.subscriptions:
             topics.update({t.name: t for t in subscription.topics})
         await ensure_topics(
-            self.settings.kafka_bootstrap_servers, topics.values(), security=KafkaSecurity.of(self.settings)
+            self.settings.kafka_bootstrap_servers,
+            topics.values(),
+            replication=self.settings.kafka_replication_factor,
+            security=KafkaSecurity.of(self.settings),
         )
         dead_letters = BrokerDeadLetterSink(self.broker)
         for subscription in self.subscriptions:

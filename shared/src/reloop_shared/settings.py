@@ -46,6 +46,13 @@ class RuntimeSettings(BaseSettings):
     kafka_sasl_password: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("KAFKA_SASL_PASSWORD", "kafka_sasl_password")
     )
+    kafka_replication_factor: int = Field(
+        default=1,
+        ge=1,
+        validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR", "kafka_replication_factor"),
+        description="Replicas of a topic this service creates when it is missing (1 on a laptop, 3 in a "
+        "cluster, where Strimzi's KafkaTopics usually create them first).",
+    )
     database_url: str = Field(
         default="postgresql://postgres@127.0.0.1:5432/postgres", validation_alias=AliasChoices("DATABASE_URL")
     )
