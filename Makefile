@@ -7,10 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICES := $(sort $(dir $(wildcard services/*/pyproject.toml)))
-PACKAGES := contracts shared deploy/local $(SERVICES)
+PACKAGES := contracts shared deploy/local deploy/k8s $(SERVICES)
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 
-.PHONY: bootstrap up down test lint bench contracts format clean
+.PHONY: bootstrap up down test lint bench contracts k8s format clean
 
 bootstrap: $(STAMP)
 
@@ -42,6 +42,10 @@ bench: bootstrap
 
 contracts: bootstrap
 	$(BIN)/python -m reloop_contracts.export --out contracts/schemas
+
+# Kubernetes manifests (deploy/k8s/base, overlays, components) from the topic registry.
+k8s: bootstrap
+	$(BIN)/reloop k8s generate --out deploy/k8s
 
 format: bootstrap
 	$(BIN)/ruff format .

@@ -9,7 +9,7 @@ import os
 import sys
 from importlib.metadata import entry_points
 
-from reloop_shared.cli import dlq, relay, tokens
+from reloop_shared.cli import dlq, migrate, relay, tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     dlq.register(commands)
+    migrate.register(commands)
     relay.register(commands)
     tokens.register(commands)
     for plugin in entry_points(group="reloop.commands"):

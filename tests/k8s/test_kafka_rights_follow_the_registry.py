@@ -1,0 +1,101 @@
+"""Each service's KafkaUser may do exactly what the registry says it does, every registry topic
+(and its dead letters) exists as a KafkaTopic with the registry's settings, and no consumer
+Deployment scales past the partitions it reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from reloop_contracts.topics import REGISTRY
+from reloop_k8s.services import SERVICES
+from tests.k8s.manifests import Document, kubectl, of_kind, rendered
+
+pytestmark = pytest.mark.skipif(kubectl() is None, reason="kubectl is not installed: the overlays cannot be rendered")
+
+Right = tuple[str, str, str]  # resource type, resource name, operation
+
+
+def _implied_by_the_registry(service: str) -> set[Right]:
+    """Written apart from the generator: what the registry says the service needs, and only that."""
+    rights: set[Right] = set()
+    for topic in REGISTRY:
+        if service in topic.producers:
+            rights |= {("topic", topic.name, "Write"), ("topic", topic.name, "Describe")}
+        if service in topic.consumers:
+            rights |= {("topic", topic.name, "Read"), ("topic", topic.name, "Describe")}
+            rights |= {("topic", f"{topic.name}.dlq", "Write"), ("group", service, "Read")}
+    rights.add(("cluster", "", "IdempotentWrite"))  # every service writes, with an idempotent producer
+    return rights
+
+
+def _granted(user: Document) -> set[Right]:
+    acls = user["spec"]["authorization"]["acls"]
+    assert all(acl["type"] == "allow" and acl["resource"].get("patternType", "literal") == "literal" for acl in acls)
+    return {
+        (acl["resource"]["type"], acl["resource"].get("name", ""), operation)
+        for acl in acls
+        for operation in acl["operations"]
+    }
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_each_kafka_user_is_granted_exactly_what_the_registry_implies(overlay: str) -> None:
+    users = {user["metadata"]["name"]: user for user in of_kind(rendered(overlay), "KafkaUser")}
+    assert sorted(users) == sorted(service.name for service in SERVICES)
+    for name, user in users.items():
+        assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
+        assert _granted(user) == _implied_by_the_registry(name), name
+
+
+def test_crm_may_not_write_the_sales_topic_nor_store_sync_read_crm_topics() -> None:
+    users = {user["metadata"]["name"]: _granted(user) for user in of_kind(rendered("prod"), "KafkaUser")}
+    assert ("topic", "sales.transactions.v1", "Write") not in users["crm"]
+    assert not {right for right in users["store-sync"] if right[1].startswith("crm.") and right[2] == "Read"}
+
+
+@pytest.mark.parametrize(("overlay", "replicas"), [("dev", 1), ("prod", 3)])
+def test_every_topic_and_dead_letter_topic_is_declared_as_the_registry_says(overlay: str, replicas: int) -> None:
+    topics = {topic["spec"]["topicName"]: topic["spec"] for topic in of_kind(rendered(overlay), "KafkaTopic")}
+    expected = {}
+    for topic in REGISTRY:
+        expected[topic.name] = (topic.partitions, topic.retention_ms, topic.cleanup_policy)
+        expected[topic.dead_letter] = (1, -1, "delete")
+    found = {
+        name: (spec["partitions"], spec["config"]["retention.ms"], spec["config"]["cleanup.policy"])
+        for name, spec in topics.items()
+    }
+    assert found == expected
+    assert {spec["replicas"] for spec in topics.values()} == {replicas}
+
+
+def test_prod_kafka_keeps_three_brokers_two_in_sync_and_speaks_tls_with_scram_and_acls() -> None:
+    (kafka,) = of_kind(rendered("prod"), "Kafka")
+    assert kafka["metadata"]["annotations"] == {"strimzi.io/kraft": "enabled", "strimzi.io/node-pools": "enabled"}
+    config = kafka["spec"]["kafka"]["config"]
+    assert (config["min.insync.replicas"], config["default.replication.factor"]) == (2, 3)
+    assert [listener["tls"] for listener in kafka["spec"]["kafka"]["listeners"]] == [True]
+    assert {listener["authentication"]["type"] for listener in kafka["spec"]["kafka"]["listeners"]} == {"scram-sha-512"}
+    assert kafka["spec"]["kafka"]["authorization"] == {"type": "simple"}
+    assert sum(pool["spec"]["replicas"] for pool in of_kind(rendered("prod"), "KafkaNodePool")) == 3
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_no_consumer_scales_past_the_partitions_of_the_topics_it_reads(overlay: str) -> None:
+    scaled = {obj["spec"]["scaleTargetRef"]["name"]: obj["spec"] for obj in of_kind(rendered(overlay), "ScaledObject")}
+    consumers = {service.name for service in SERVICES if any(service.name in t.consumers for t in REGISTRY)}
+    assert set(scaled) == consumers
+    for name, spec in scaled.items():
+        partitions = min(topic.partitions for topic in REGISTRY if name in topic.consumers)
+        assert spec["minReplicaCount"] <= spec["maxReplicaCount"] <= partitions, name
+        assert [trigger["metadata"]["consumerGroup"] for trigger in spec["triggers"]] == [name]
+
+
+def test_the_relays_are_singletons_that_nothing_autoscales() -> None:
+    documents = rendered("prod")
+    relays = [d for d in of_kind(documents, "Deployment") if d["metadata"]["name"].endswith("-relay")]
+    assert len(relays) == len(SERVICES)
+    assert {(d["spec"]["replicas"], d["spec"]["strategy"]["type"]) for d in relays} == {(1, "Recreate")}
+    targets = {obj["spec"]["scaleTargetRef"]["name"] for obj in of_kind(documents, "ScaledObject")}
+    assert not targets & {d["metadata"]["name"] for d in relays}
+    settings = {k: v for cm in of_kind(documents, "ConfigMap") for k, v in cm.get("data", {}).items()}
+    assert {settings[f"{s.env_prefix}RELAY_IN_PROCESS"] for s in SERVICES} == {"false"}
