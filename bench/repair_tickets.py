@@ -7,7 +7,9 @@ repaired, quality checked, sent back. Those six moves are the transitions measur
 opened beforehand. Two phases, as the quote bench: the most the service moves with `concurrency`
 clients back to back, then the latency at `rate` transitions a second sent on schedule (each
 measured from when it was due, so queueing counts). A ticket's moves go one after the other, as a
-workshop makes them; moves of different tickets interleave.
+workshop makes them; moves of different tickets interleave. A few tickets per client are in the
+workshop at a time, a fresh one coming in as one is sent back, so the six moves are measured in
+equal shares (every opened ticket in the queue at once would measure little but diagnoses).
 """
 
 from __future__ import annotations
@@ -136,6 +138,33 @@ class _Workshop:
         return (await connection.post_json(f"/tickets/{ticket_id}/{path}", body, headers)).status
 
 
+IN_FLIGHT_PER_CLIENT = 4
+"""Tickets in the workshop per client: more than one, so a client never waits on its own last move."""
+
+
+class _Moves:
+    """The moves ready to make, in the order they became ready, over a bounded set of tickets."""
+
+    def __init__(self, tickets: list[str], in_flight: int) -> None:
+        self.waiting = collections.deque(tickets)
+        self.ready: collections.deque[tuple[str, int]] = collections.deque()
+        for _ in range(min(in_flight, len(self.waiting))):
+            self.ready.append((self.waiting.popleft(), 0))
+
+    def take(self) -> tuple[str, int] | None:
+        """The next move; when every ticket in the workshop awaits its last one, a fresh ticket
+        comes in (work keeps arriving at a workshop that falls behind)."""
+        if self.ready:
+            return self.ready.popleft()
+        return (self.waiting.popleft(), 0) if self.waiting else None
+
+    def made(self, ticket_id: str, step: int) -> None:
+        if step + 1 < len(MOVES):
+            self.ready.append((ticket_id, step + 1))
+        elif self.waiting:
+            self.ready.append((self.waiting.popleft(), 0))
+
+
 async def ticket_transitions(
     endpoints: Endpoints, *, seconds: float = 15, concurrency: int = 20, rate: float = TARGET_RATE
 ) -> TicketFigures:
@@ -155,21 +184,20 @@ async def ticket_transitions(
 
         await asyncio.gather(*(opener(c) for c in connections))
         failures: list[int] = []
-        ready: collections.deque[tuple[str, int]] = collections.deque((t, 0) for t in tickets)
+        moves = _Moves(tickets, IN_FLIGHT_PER_CLIENT * concurrency)
 
         # Saturation: each client takes the next ready move, makes it, and puts the ticket's next one back.
         moved = 0
 
         async def workshop_client(connection: Connection, stop_at: float) -> None:
             nonlocal moved
-            while time.monotonic() < stop_at and ready:
-                ticket_id, step = ready.popleft()
+            while time.monotonic() < stop_at and (ready := moves.take()) is not None:
+                ticket_id, step = ready
                 status = await workshop.move(connection, ticket_id, step)
                 if status != 200:
                     failures.append(status)
                 moved += 1
-                if step + 1 < len(MOVES):
-                    ready.append((ticket_id, step + 1))
+                moves.made(ticket_id, step)
 
         cpu_before = cpu_seconds(service.pids())
         started = time.monotonic()
@@ -179,15 +207,14 @@ async def ticket_transitions(
 
         # At a fixed rate: a move is sent when it is due, on whichever connection is free.
         def next_move() -> Call | None:
-            if not ready:
+            if (ready := moves.take()) is None:
                 return None
-            ticket_id, step = ready.popleft()
+            ticket_id, step = ready
 
             async def move(connection: Connection) -> None:
                 if (status := await workshop.move(connection, ticket_id, step)) != 200:
                     failures.append(status)
-                if step + 1 < len(MOVES):
-                    ready.append((ticket_id, step + 1))
+                moves.made(ticket_id, step)
 
             return move
 

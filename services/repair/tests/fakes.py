@@ -27,6 +27,7 @@ from repair.domain.devices import DeviceIdentifier
 from repair.domain.events import DomainEvent, PartNeed
 from repair.domain.parts import PartStock
 from repair.domain.plans import DEFAULT_PLANS, Plans
+from repair.domain.resale_values import CatalogSku, ResalePrice, SkuOnSale
 from repair.domain.sla import SlaPolicy
 from repair.domain.tickets import OPEN, Ticket
 from repair.domain.workshop_policy import WorkshopPolicy
@@ -60,15 +61,23 @@ class PartMoveRow:
     at: datetime
 
 
+@dataclass(frozen=True)
+class CatalogSkuRow:
+    listing: CatalogSku
+    discontinued: bool = False
+
+
 @dataclass
 class RepairTables:
-    """The migrations' tables: tickets (with their history), parts stock and moves, sold units, and
-    the subscriptions' tables."""
+    """The migrations' tables: tickets (with their history), parts stock and moves, sold units, the
+    catalog's SKUs and resale prices, and the subscriptions' tables."""
 
     tickets: dict[str, Ticket] = field(default_factory=dict)
     parts_stock: dict[tuple[str, str], PartStock] = field(default_factory=dict)
     part_moves: list[PartMoveRow] = field(default_factory=list)
     sold_devices: dict[str, SoldDevice] = field(default_factory=dict)
+    catalog_skus: dict[str, CatalogSkuRow] = field(default_factory=dict)
+    catalog_prices: dict[tuple[str, str], ResalePrice] = field(default_factory=dict)
     subscriptions: SubscriptionTables = field(default_factory=SubscriptionTables)
 
 
@@ -229,6 +238,45 @@ class InMemorySoldDevices:
         return self.tables.sold_devices.get(unit_id)
 
 
+class InMemoryResalePrices:
+    def __init__(self, tables: RepairTables) -> None:
+        self.tables = tables
+
+    async def save_listing(self, listing: CatalogSku) -> None:
+        known = self.tables.catalog_skus.get(listing.sku)
+        self.tables.catalog_skus[listing.sku] = CatalogSkuRow(listing, known is not None and known.discontinued)
+
+    async def price_of(self, sku: str, market: str) -> tuple[CatalogSku | None, ResalePrice | None]:
+        row = self.tables.catalog_skus.get(sku)
+        if row is None:
+            return None, None
+        return row.listing, self.tables.catalog_prices.get((sku, market))
+
+    async def save_price(self, price: ResalePrice) -> None:
+        if price.sku not in self.tables.catalog_skus:
+            raise ConstraintViolation(f"a price of {price.sku}, a SKU never listed")
+        self.tables.catalog_prices[(price.sku, price.market)] = price
+
+    async def discontinue(self, sku: str) -> None:
+        row = self.tables.catalog_skus.get(sku)
+        if row is not None:
+            self.tables.catalog_skus[sku] = replace(row, discontinued=True)
+
+    async def around(self, market: str, skus: Sequence[str], models: Sequence[str]) -> list[SkuOnSale]:
+        rows = self.tables.catalog_skus
+        families = set(models) | {rows[sku].listing.model_family for sku in skus if sku in rows}
+        around = [row for sku, row in rows.items() if sku in skus or row.listing.model_family in families]
+        return [
+            SkuOnSale(
+                row.listing.sku,
+                row.listing.model_family,
+                row.discontinued,
+                price.price if (price := self.tables.catalog_prices.get((row.listing.sku, market))) else None,
+            )
+            for row in sorted(around, key=lambda r: r.listing.sku)
+        ]
+
+
 class InMemoryRepairUnitOfWork(InMemoryUnitOfWork[DomainEvent, RepairTables], RepairUnitOfWork):
     def __init__(
         self,
@@ -242,6 +290,7 @@ class InMemoryRepairUnitOfWork(InMemoryUnitOfWork[DomainEvent, RepairTables], Re
         self.tickets = InMemoryTicketRepository(tables, self.seen)
         self.parts = InMemoryPartsRepository(tables, self.seen)
         self.sold_devices = InMemorySoldDevices(tables)
+        self.resale_prices = InMemoryResalePrices(tables)
         self.subscriptions = InMemorySubscriptionRepository(tables.subscriptions)
         self.billing = InMemoryBillingLedger(tables.subscriptions)
         self.renewals = InMemoryRenewalSchedule(tables.subscriptions)

@@ -49,6 +49,7 @@ class DiagnoseDevice:
     estimate: Money
     repairable: bool
     resale_value: Money | None
+    """The workshop's own figure, when it gives one; else the catalog's prices are looked up."""
     by: str
 
 
@@ -95,3 +96,31 @@ class RecordSoldDevices:
     market: str
     sold_at: datetime
     units: tuple[SoldUnit, ...]
+
+
+@dataclass(frozen=True)
+class RecordSkuListing:
+    """The catalog listed a SKU (`SkuListed`): a refurbished device's is kept for its resale price."""
+
+    sku: str
+    product_id: str
+    kind: str
+    storage_gb: int | None
+    grade: str | None
+
+
+@dataclass(frozen=True)
+class RecordResalePrice:
+    """The SKU's price in a market from `effective_at` on (`SkuPriced`)."""
+
+    sku: str
+    market: str
+    price: Money
+    effective_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordSkuDiscontinued:
+    """The catalog no longer sells the SKU (`SkuDiscontinued`): its price stops counting."""
+
+    sku: str

@@ -25,6 +25,7 @@ from repair.domain.coverage import CoverageDecision
 from repair.domain.devices import Device
 from repair.domain.errors import InvalidDiagnosis, InvalidTransition, QuoteLapsed
 from repair.domain.events import Channel, Coverage, DomainEvent, HandBack, PartNeed, Status
+from repair.domain.resale_values import ResaleValueSource
 from repair.domain.workshop_policy import WorkshopPolicy
 
 SYSTEM = "system"
@@ -69,7 +70,9 @@ class Diagnosis:
     estimate: Money
     repairable: bool
     resale_value: Money | None
-    """What the device is worth to the business once repaired, as staff see it (later: the catalog's price)."""
+    """What the device is worth to the business once repaired (`resale_values.resale_value`)."""
+    resale_value_source: ResaleValueSource = "workshop"
+    """Where `resale_value` came from: the workshop's figure or the catalog's prices."""
 
 
 @dataclass
@@ -99,6 +102,7 @@ class Ticket:
     parts_reserved: bool = False
     estimate: Money | None = None
     resale_value: Money | None = None
+    resale_value_source: ResaleValueSource | None = None
     beyond_economic_repair: bool = False
     quote: Money | None = None
     answer_by: datetime | None = None
@@ -167,6 +171,7 @@ class Ticket:
         )
         self.findings, self.parts, self.estimate = diagnosis.findings, diagnosis.parts, diagnosis.estimate
         self.resale_value, self.beyond_economic_repair = diagnosis.resale_value, uneconomic
+        self.resale_value_source = diagnosis.resale_value_source if diagnosis.resale_value is not None else None
         self._move("diagnosed", by, at)
         self.recorder.record(
             events.TicketDiagnosed(

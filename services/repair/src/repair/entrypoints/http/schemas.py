@@ -14,6 +14,7 @@ from reloop_shared.http.requests import RequestBody
 from repair.domain.devices import Category, Device, DeviceIdentifier, identify
 from repair.domain.events import Coverage, PartNeed, Status
 from repair.domain.parts import PartStock
+from repair.domain.resale_values import ResaleValueSource
 from repair.domain.tickets import Ticket, Transition
 from repair.service_layer.intake import OpenedTicket
 from repair.service_layer.tracking import TrackedStatus
@@ -140,6 +141,11 @@ class TicketOut(BaseModel):
     parts: list[PartNeedOut]
     parts_reserved: bool
     estimate: NonNegativeMoney | None
+    resale_value: NonNegativeMoney | None = Field(description="What the device resells for once repaired.")
+    resale_value_source: ResaleValueSource | None = Field(
+        description="Where the resale value came from: the workshop's figure (`workshop`), the catalog's price "
+        "of the SKU reloop sold (`catalog_sku`) or the lowest of the device's model family (`catalog_model`)."
+    )
     beyond_economic_repair: bool
     quote: NonNegativeMoney | None
     answer_by: datetime | None
@@ -172,6 +178,8 @@ class TicketOut(BaseModel):
             parts=[PartNeedOut(part_sku=p.part_sku, quantity=p.quantity) for p in t.parts],
             parts_reserved=t.parts_reserved,
             estimate=NonNegativeMoney.of(t.estimate) if t.estimate else None,
+            resale_value=NonNegativeMoney.of(t.resale_value) if t.resale_value else None,
+            resale_value_source=t.resale_value_source,
             beyond_economic_repair=t.beyond_economic_repair,
             quote=NonNegativeMoney.of(t.quote) if t.quote else None,
             answer_by=t.answer_by,
