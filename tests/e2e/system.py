@@ -5,7 +5,7 @@ functions."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -300,3 +300,21 @@ async def sell_in_shop(
         )
     )
     return recorded
+
+
+async def timeline_showing(system: System, account_id: str, kinds: Mapping[str, int]) -> list[dict[str, Any]]:
+    """The customer's CRM timeline, once it shows at least `kinds[k]` entries of each kind `k`
+    (CRM follows the topics on its own time)."""
+    found: list[dict[str, Any]] = []
+
+    async def every_step() -> bool:
+        answer = await system.crm.get("/profiles", params={"account_id": account_id})
+        if answer.status_code != 200:
+            return False
+        profile = await ok(system.crm.get(f"/profiles/{answer.json()['profile_id']}"))
+        found[:] = profile["timeline"]
+        seen = [e["kind"] for e in found]
+        return all(seen.count(kind) >= n for kind, n in kinds.items())
+
+    await eventually(every_step, timeout=60, message=f"CRM's timeline shows {dict(kinds)}")
+    return found

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from reloop_localstack.testing import customer_headers, eventually, luhn_imei, staff_headers
-from tests.e2e.system import System, ok, register_shop, system
+from tests.e2e.system import System, ok, register_shop, system, timeline_showing
 
 pytestmark = pytest.mark.connected
 
@@ -32,20 +32,6 @@ async def _ticket_of_drop_off(s: System, shop: str) -> dict[str, Any]:
 
     await eventually(opened, timeout=60, message="repair opened a ticket for the shop's drop-off")
     return found[0]
-
-
-async def _timeline(s: System, customer: str, kinds: set[str]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    async def every_step() -> bool:
-        answer = await s.crm.get("/profiles", params={"account_id": customer})
-        if answer.status_code != 200:
-            return False
-        found[:] = (await ok(s.crm.get(f"/profiles/{answer.json()['profile_id']}")))["timeline"]
-        return kinds <= {e["kind"] for e in found}
-
-    await eventually(every_step, timeout=60, message=f"CRM's timeline shows {sorted(kinds)}")
-    return found
 
 
 async def test_a_phone_not_bought_from_us_left_at_a_shop_is_repaired_free_under_the_plan_and_waits_there(
@@ -87,18 +73,8 @@ async def test_a_phone_not_bought_from_us_left_at_a_shop_is_repaired_free_under_
         assert (done["status"], done["shop_id"]) == ("ready_for_pickup", shop)
         picked_up = await ok(s.repair.post(f"{path}/hand-back", json={}, headers=workshop))
 
-        timeline = await _timeline(
-            s,
-            customer,
-            {
-                "repair_subscription_started",
-                "repair_ticket_opened",
-                "repair_diagnosed",
-                "repair_progressed",
-                "repair_completed",
-                "repair_returned",
-            },
-        )
+        steps = ("subscription_started", "ticket_opened", "diagnosed", "progressed", "completed", "returned")
+        timeline = await timeline_showing(s, customer, {f"repair_{step}": 1 for step in steps})
 
     [completed] = [_detail(e) for e in timeline if e["kind"] == "repair_completed"]
     assert (completed["coverage"], completed["charged"]) == ("plan", eur(0)), "repaired at no charge"

@@ -23,6 +23,7 @@ from tests.e2e.system import (
     sell_in_shop,
     stock_unit,
     system,
+    timeline_showing,
 )
 
 pytestmark = pytest.mark.connected
@@ -118,22 +119,6 @@ async def _held_at_the_till(s: System, shop: str, till_key: str, code: str, amou
     return hold_id
 
 
-async def _timeline(s: System, customer: str, kinds: dict[str, int]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    async def every_step() -> bool:
-        answer = await s.crm.get("/profiles", params={"account_id": customer})
-        if answer.status_code != 200:
-            return False
-        profile = await ok(s.crm.get(f"/profiles/{answer.json()['profile_id']}"))
-        found[:] = profile["timeline"]
-        seen = [e["kind"] for e in found]
-        return all(seen.count(kind) >= n for kind, n in kinds.items())
-
-    await eventually(every_step, timeout=60, message=f"CRM's timeline shows {kinds}")
-    return found
-
-
 async def test_a_voucher_from_a_counter_offer_is_spent_online_and_in_a_shop_to_the_exact_cent(
     env: dict[str, str], new_database: Callable[[], Awaitable[str]]
 ) -> None:
@@ -178,7 +163,7 @@ async def test_a_voucher_from_a_counter_offer_is_spent_online_and_in_a_shop_to_t
 
         await eventually(both_redeemed, timeout=60, message="trade-in redeemed the online and the shop payments")
         balance = await ok(s.trade_in.get(f"/vouchers/{code}/balance", headers=customer_headers(customer)))
-        timeline = await _timeline(
+        timeline = await timeline_showing(
             s,
             customer,
             {
@@ -257,7 +242,8 @@ async def test_goods_paid_with_a_voucher_returned_at_the_till_put_its_share_back
         }
         await ok(s.store_sync.post(f"/shops/{shop}/returns", json=back, headers=till))
         await eventually(lambda: has("refund"), timeout=60, message="trade-in put the refund back on the voucher")
-        timeline = await _timeline(s, customer, {"voucher_issued": 1, "voucher_redeemed": 1, "voucher_refunded": 1})
+        kinds = {"voucher_issued": 1, "voucher_redeemed": 1, "voucher_refunded": 1}
+        timeline = await timeline_showing(s, customer, kinds)
 
     [refund] = [e for e in ledger["ledger"] if e["kind"] == "refund"]
     assert (refund["amount"], refund["sale_id"]) == (eur(6000), sold["canonical_id"])
