@@ -4,7 +4,8 @@ the partitions, retention and cleanup policy the contracts declare rather than t
 The registry is declarative: a topic that already exists with another retention or cleanup policy is
 altered to the registry's, so a retention changed in `contracts/` reaches the cluster at the next
 start, as Strimzi's topic operator does for a `KafkaTopic`. When the broker refuses (a principal
-without `AlterConfigs`), a warning names the topic and the difference. Partitions are never changed
+without `Create`, `DescribeConfigs` or `AlterConfigs`: a service under ACLs), a warning names the
+topic and what could not be done, and the service starts. Partitions are never changed
 here: adding some moves keys to other partitions and breaks per-key order, so that is only logged.
 """
 
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 TOPIC_ALREADY_EXISTS = 36
 """Another service created the topic between our listing and our request: from the same registry."""
+NOT_AUTHORIZED = (29, 31)
+"""TOPIC_AUTHORIZATION_FAILED, CLUSTER_AUTHORIZATION_FAILED: the principal may not create it."""
 DYNAMIC_TOPIC_CONFIG = 1
 """`config_source` of a value set on the topic itself, rather than a broker default."""
 
@@ -86,10 +89,19 @@ async def _create(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> None:
     if not topics:
         return
     response = await admin.create_topics(topics)
+    created = []
     for topic, code, *rest in response.topic_errors:
-        if code not in (0, TOPIC_ALREADY_EXISTS):
+        if code in NOT_AUTHORIZED:
+            # A principal without Create (a service under ACLs): whoever holds it (the local stack,
+            # Strimzi's topic operator) creates the registry's topics; a topic still missing shows
+            # at the first publish or subscription, which name it.
+            log.warning("not allowed to create topic %s: it is expected to exist", topic)
+        elif code not in (0, TOPIC_ALREADY_EXISTS):
             raise RuntimeError(f"cannot create topic {topic}: error {code} {rest[0] if rest else ''}".rstrip())
-    log.info("created topics", extra={"topics": [t.name for t in topics]})
+        else:
+            created.append(topic)
+    if created:
+        log.info("created topics", extra={"topics": created})
 
 
 async def _warn_of_other_partitions(admin: AIOKafkaAdminClient, present: list[TopicSettings]) -> None:
