@@ -4,6 +4,7 @@ may do what the registry says it does (`reloop_contracts.access`) and nothing el
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from dataclasses import replace
 
@@ -16,7 +17,8 @@ from reloop_contracts.access import services
 from reloop_localstack import kafka_credentials
 from reloop_localstack.kafka_credentials import KafkaCredentials
 from reloop_localstack.stack import Endpoints
-from reloop_localstack.testing import kafka_options, topic_name
+from reloop_localstack.testing import NAMESPACE, TEST_REGISTRY, kafka_options, topic_name
+from reloop_shared.kafka.admin import ensure_topics
 from reloop_shared.kafka.connection import KafkaSecurity
 
 pytestmark = pytest.mark.connected
@@ -156,3 +158,19 @@ async def test_each_service_produces_and_consumes_what_the_registry_says(
 
 def test_the_test_helpers_connect_as_the_admin(credentials: KafkaCredentials) -> None:
     assert kafka_options()["sasl_plain_username"] == "admin"
+
+
+async def test_a_service_starting_with_only_its_acls_warns_of_what_it_may_not_create_or_read(
+    infrastructure: Endpoints, credentials: KafkaCredentials, caplog: pytest.LogCaptureFixture
+) -> None:
+    crm_reads = consumed_by("crm")
+    missing = replace(REGISTRY.topic("crm.profiles.v1"), name=f"{NAMESPACE}.absent-{uuid.uuid4().hex[:6]}.v1")
+    with caplog.at_level(logging.WARNING, logger="reloop_shared.kafka.admin"):
+        await ensure_topics(
+            infrastructure.kafka_bootstrap_servers,
+            [TEST_REGISTRY.same_topic(t) for t in crm_reads] + [missing],
+            security=credentials.of("crm"),
+        )
+    said = caplog.text
+    assert f"not allowed to create topic {missing.name}" in said
+    assert "cannot read the configs of topics" in said and topic_name(crm_reads[0]) in said

@@ -150,17 +150,21 @@ async def _configs(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, tu
     """Per topic: its effective configs, and those set on the topic itself."""
     responses = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name) for name in names])
     configs: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    unreadable: dict[str, list[str]] = {}
     for response in responses:
         for resource in response.to_object()["resources"]:
             if resource["error_code"] != 0:
-                log.warning(
-                    "cannot read the configs of topic %s: %s", resource["resource_name"], resource["error_message"]
+                unreadable.setdefault(resource["error_message"] or str(resource["error_code"]), []).append(
+                    resource["resource_name"]
                 )
                 continue
             entries: list[dict[str, Any]] = resource["config_entries"]
             effective = {e["config_names"]: e["config_value"] for e in entries}
             own = {e["config_names"]: e["config_value"] for e in entries if _set_on_the_topic(e)}
             configs[resource["resource_name"]] = (effective, own)
+    for reason, topics in unreadable.items():
+        # One line, not one per topic: a service under ACLs may read none of them (no DescribeConfigs).
+        log.warning("cannot read the configs of topics %s: %s", ", ".join(sorted(topics)), reason)
     return configs
 
 
