@@ -151,6 +151,8 @@ def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[Callable[[], No
     endpoints = stack.start()
     try:
         print(f"  Kafka       {endpoints.kafka_bootstrap_servers}")
+        if endpoints.kafka_credentials:
+            print(f"              SASL/SCRAM-SHA-512 with ACLs; credentials in {endpoints.kafka_credentials}")
         print(f"  PostgreSQL  {endpoints.database_url}", flush=True)
         if endpoints.kafka_credentials:
             # The services may not create topics nor grant themselves anything: done first, as the admin.
