@@ -10,13 +10,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import psutil
 
 from reloop_contracts import Event, TopicSpec
+from reloop_localstack import kafka_credentials
+from reloop_localstack.kafka_access import prepare_topics
 from reloop_localstack.stack import Endpoints, LocalStack, endpoints_from_env
 from reloop_shared.db.urls import with_database
+from reloop_shared.kafka.connection import KafkaSecurity
 
 
 class BenchEventRecorded(Event):
@@ -47,10 +51,29 @@ def infrastructure() -> Iterator[Endpoints]:
         yield Endpoints(bootstrap, database_url)
         return
     stack = LocalStack("bench")
+    before = dict(os.environ)
     try:
-        yield stack.start()
+        endpoints = stack.start()
+        # The bench's own clients (the bare ceiling, its producers and readers) connect as the
+        # admin; the services it starts as themselves (`ServiceProcess`).
+        os.environ.update(endpoints.as_env())
+        yield endpoints
     finally:
+        os.environ.clear()
+        os.environ.update(before)
         stack.stop()
+
+
+def kafka_options() -> dict[str, Any]:
+    """A bare client's security, as the environment says (the admin, on the local stack)."""
+    return KafkaSecurity.from_environment().client_options()
+
+
+async def grant_namespace(endpoints: Endpoints, namespace: str) -> None:
+    """On the local stack, the registry's topics under `namespace` and every service's ACLs on them."""
+    if endpoints.kafka_credentials:
+        credentials = kafka_credentials.read(endpoints.kafka_credentials)
+        await prepare_topics(endpoints.kafka_bootstrap_servers, credentials, namespace=namespace)
 
 
 async def fresh_database(endpoints: Endpoints, prefix: str) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from bench.common import fresh_database, infrastructure
+from bench.common import fresh_database, grant_namespace, infrastructure, kafka_options
 from reloop_contracts.envelope import CONTENT_TYPE
 from reloop_localstack.stack import Endpoints
 from reloop_shared.db.urls import with_database
@@ -258,7 +258,12 @@ async def _store_keys(keyvault_url: str, keys: dict[str, bytes], keks: LocalKeyE
 
 async def _produce(bootstrap: str, namespace: str, records: Iterable[tuple[str, bytes, bytes, dict[str, str]]]) -> None:
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks=1, linger_ms=20, max_batch_size=1024 * 1024, max_request_size=8 * 1024 * 1024
+        bootstrap_servers=bootstrap,
+        acks=1,
+        linger_ms=20,
+        max_batch_size=1024 * 1024,
+        max_request_size=8 * 1024 * 1024,
+        **kafka_options(),
     )
     await producer.start()
     try:
@@ -295,6 +300,7 @@ async def replay_speed(endpoints: Endpoints, events: int = 1_000_000) -> ReplayS
     namespace = f"bench{uuid.uuid4().hex[:8]}"
     registry = REGISTRY_FOR_CRM.namespaced(namespace)
     await ensure_topics(endpoints.kafka_bootstrap_servers, [registry.same_topic(t) for t in TOPICS])
+    await grant_namespace(endpoints, namespace)
     keyvault_url = await fresh_database(endpoints, "bench_keys")
     database_url = await fresh_database(endpoints, "bench_crm")
     history = History(events)
@@ -306,7 +312,7 @@ async def replay_speed(endpoints: Endpoints, events: int = 1_000_000) -> ReplayS
     await _settle(endpoints.database_url)
     env = {
         **os.environ,
-        **endpoints.as_env(),
+        **endpoints.service_env("crm"),
         "CRM_SERVICE_DATABASE_URL": database_url,
         "KEYVAULT_DATABASE_URL": keyvault_url,
         "RELOOP_KEY_ENCRYPTION_KEYS": str(keks.path),

@@ -18,7 +18,7 @@ import asyncpg
 import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.common import BenchEventRecorded, bench_topic, fresh_database, percentile
+from bench.common import BenchEventRecorded, bench_topic, fresh_database, kafka_options, percentile
 from reloop_contracts import Registry, TopicSpec
 from reloop_localstack.stack import Endpoints
 from reloop_shared.db.migrations import SHARED, migrate
@@ -57,13 +57,18 @@ async def bare_ceiling(endpoints: Endpoints, n: int, value_size: int = 420) -> f
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         max_poll_records=500,
+        **kafka_options(),
     )
     await consumer.start()
     while not consumer.assignment():
         await asyncio.sleep(0.05)
         await consumer.getmany(timeout_ms=50)
     producer = AIOKafkaProducer(
-        bootstrap_servers=endpoints.kafka_bootstrap_servers, enable_idempotence=True, acks="all", linger_ms=5
+        bootstrap_servers=endpoints.kafka_bootstrap_servers,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        **kafka_options(),
     )
     await producer.start()
     value = b"x" * value_size

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.common import percentile
+from bench.common import kafka_options, percentile
 from bench.foundation import cpu_seconds
 from bench.services import ServiceProcess
 from reloop_contracts import REGISTRY, NonNegativeMoney, Registry
@@ -84,7 +84,11 @@ class _Tills:
 
     def __init__(self, endpoints: Endpoints, registry: Registry, shop: str) -> None:
         self.producer = AIOKafkaProducer(
-            bootstrap_servers=endpoints.kafka_bootstrap_servers, enable_idempotence=True, acks="all", linger_ms=5
+            bootstrap_servers=endpoints.kafka_bootstrap_servers,
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+            **kafka_options(),
         )
         self.topic = registry.same_topic(sales_topics.TRANSACTIONS).name
         self.shop = shop
@@ -130,6 +134,7 @@ async def shop_sales(endpoints: Endpoints, sales: int, *, separate_relay: bool =
             bootstrap_servers=endpoints.kafka_bootstrap_servers,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
+            **kafka_options(),
         )
         await reader.start()
         tills = _Tills(endpoints, registry, shop)

@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 
-from bench.common import fresh_database
+from bench.common import fresh_database, grant_namespace
 from reloop_localstack.paths import free_port
 from reloop_localstack.stack import Endpoints
 
@@ -45,7 +45,7 @@ class ServiceProcess:
         p = self.prefix
         return {
             **os.environ,
-            **self.endpoints.as_env(),
+            **self.endpoints.service_env(self.module.replace("_", "-")),
             "RELOOP_TOPIC_NAMESPACE": self.namespace,
             f"{p}SERVICE_DATABASE_URL": self.database_url,
             f"{p}HTTP_PORT": str(self.port),
@@ -57,6 +57,7 @@ class ServiceProcess:
 
     async def start(self) -> None:
         self.database_url = await fresh_database(self.endpoints, f"bench_{self.module}")
+        await grant_namespace(self.endpoints, self.namespace)
         env = self.env()
         self.process = subprocess.Popen([sys.executable, "-m", self.module], env=env)
         deadline = time.monotonic() + 90

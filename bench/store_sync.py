@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer
 
-from bench.common import fresh_database, percentile
+from bench.common import fresh_database, grant_namespace, kafka_options, percentile
 from bench.foundation import cpu_seconds
 from reloop_localstack.paths import free_port
 from reloop_localstack.stack import Endpoints
@@ -128,9 +128,10 @@ class StoreSyncProcess:
         self.keys.signing_key()
         database_url = await fresh_database(self.endpoints, "bench_ss")
         keyvault_url = await fresh_database(self.endpoints, "bench_kv")
+        await grant_namespace(self.endpoints, self.namespace)
         env = {
             **os.environ,
-            **self.endpoints.as_env(),
+            **self.endpoints.service_env("store-sync"),
             "STORE_SYNC_SERVICE_DATABASE_URL": database_url,
             "KEYVAULT_DATABASE_URL": keyvault_url,
             "STORE_SYNC_HTTP_PORT": str(self.port),
@@ -183,7 +184,11 @@ class SaleCounter:
 
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+            topic,
+            bootstrap_servers=bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            **kafka_options(),
         )
         self.seen: set[bytes] = set()
         self.records = 0

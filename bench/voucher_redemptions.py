@@ -25,7 +25,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.common import percentile
+from bench.common import kafka_options, percentile
 from bench.foundation import cpu_seconds
 from bench.trade_in_service import TradeInProcess
 from reloop_contracts import REGISTRY, NonNegativeMoney, Registry
@@ -171,7 +171,11 @@ def _sale(code: str) -> SaleRecorded:
 async def _publish(endpoints: Endpoints, registry: Registry, codes: list[str], sales: int) -> dict[str, float]:
     """The tills' sales, flat out, with the headers an outbox sets: when each was sold, by sale id."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=endpoints.kafka_bootstrap_servers, enable_idempotence=True, acks="all", linger_ms=5
+        bootstrap_servers=endpoints.kafka_bootstrap_servers,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        **kafka_options(),
     )
     topic = registry.same_topic(sales_topics.TRANSACTIONS).name
     sold_at: dict[str, float] = {}
@@ -210,6 +214,7 @@ class _Outcomes:
             bootstrap_servers=bootstrap,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
+            **kafka_options(),
         )
         self.settled_at: dict[str, float] = {}
         self.redeemed = 0

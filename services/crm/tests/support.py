@@ -24,7 +24,15 @@ from crm.config import CrmSettings
 from reloop_contracts import REGISTRY, Event, NonNegativeMoney, TopicSpec
 from reloop_contracts.common import Consent, CustomerRef, SealedPersonalData
 from reloop_contracts.sales import ReturnLine, ReturnRecorded, SaleLine, SaleRecorded
-from reloop_localstack.testing import NAMESPACE, TEST_KEKS, eventually, publish, service_settings, staff_headers
+from reloop_localstack.testing import (
+    NAMESPACE,
+    TEST_KEKS,
+    eventually,
+    kafka_options,
+    publish,
+    service_settings,
+    staff_headers,
+)
 from reloop_shared.personal_data import PersonalDataSealer, PostgresKeyStore
 
 
@@ -240,8 +248,8 @@ async def rows(database_url: str, sql: str, *args: Any) -> list[dict[str, Any]]:
 
 async def caught_up(run: Run, group: str, topics: list[TopicSpec]) -> None:
     """Wait until the consumer group committed everything on its topics (its lag is zero)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=run.bootstrap)
-    admin = AIOKafkaAdminClient(bootstrap_servers=run.bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=run.bootstrap, **kafka_options())
+    admin = AIOKafkaAdminClient(bootstrap_servers=run.bootstrap, **kafka_options())
     await consumer.start()
     await admin.start()
     try:

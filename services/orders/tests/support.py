@@ -25,6 +25,7 @@ from reloop_localstack.testing import (
     api,
     customer_headers,
     eventually,
+    prepare_namespace,
     produce_raw,
     read_events,
     service_settings,
@@ -49,6 +50,8 @@ def on(topic: TopicSpec) -> TopicSpec:
 
 def settings(env: dict[str, str], database_url: str, keyvault_url: str | None = None) -> OrdersSettings:
     """Orders on this run's database; its key store is `keyvault_url` when a test opens sealed data."""
+    # This run's topics carry their prefix in `TOPICS` itself: the same namespace's topics and ACLs.
+    prepare_namespace(env, _RUN)
     return service_settings(OrdersSettings, env, database_url, keyvault_database_url=keyvault_url, topic_namespace="")
 
 

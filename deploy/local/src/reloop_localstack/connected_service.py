@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from reloop_contracts import Event, Registry
-from reloop_localstack.testing import eventually
+from reloop_localstack.testing import eventually, kafka_options
 from reloop_shared.consumer.dead_letter_store import DeadLetter, read_dead_letters
 from reloop_shared.messaging.codec import Decoder
 from reloop_shared.outbox.writer import OutboxRow, OutboxWriter
@@ -52,7 +52,9 @@ class ConnectedService(Generic[U]):
         await self.deliver_rows([row for row in rows for _ in range(copies)])
 
     async def deliver_rows(self, rows: Sequence[OutboxRow]) -> None:
-        kafka = AIOKafkaProducer(bootstrap_servers=self.bootstrap, enable_idempotence=True, acks="all")
+        kafka = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap, enable_idempotence=True, acks="all", **kafka_options()
+        )
         await kafka.start()
         sent: dict[TopicPartition, int] = {}
         try:
@@ -68,7 +70,7 @@ class ConnectedService(Generic[U]):
         """Every consumer group reading a partition written to has committed past what was sent."""
         suffix = self.runtime.settings.consumer_group_suffix
         groups = {f"{s.consumer}{suffix}": set(s.topic_names) for s in self.runtime.subscriptions}
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **kafka_options())
         await admin.start()
         try:
 

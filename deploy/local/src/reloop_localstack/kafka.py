@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from reloop_localstack.kafka_credentials import ADMIN, MECHANISM, KafkaCredentials
 from reloop_localstack.paths import cache_home, free_port
+from reloop_shared.kafka.connection import KafkaSecurity
 
 KAFKA_VERSION = os.environ.get("RELOOP_KAFKA_VERSION", "4.1.1")
 LOG4J_VERSION = "2.24.3"
@@ -75,16 +77,32 @@ def ensure_jars() -> Path:
     return target
 
 
-def _server_properties(data: Path, port: int, controller_port: int) -> str:
+def _server_properties(data: Path, port: int, controller_port: int, admin_password: str) -> str:
+    # Every listener asks for credentials: clients speak SCRAM on the broker's one listener (the
+    # broker too, as the admin), and the controller's listener takes the admin over PLAIN, whose
+    # user list sits in this file (SCRAM's credentials live in the metadata the controller serves).
+    plain = f'username="{ADMIN}" password="{admin_password}" user_{ADMIN}="{admin_password}"'
+    scram = f'username="{ADMIN}" password="{admin_password}"'
     return f"""
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:{controller_port}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+listeners=SASL_PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:{port}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+inter.broker.listener.name=SASL_PLAINTEXT
+sasl.enabled.mechanisms={MECHANISM}
+sasl.mechanism.inter.broker.protocol={MECHANISM}
+listener.name.sasl_plaintext.{MECHANISM.lower()}.sasl.jaas.config=\
+  org.apache.kafka.common.security.scram.ScramLoginModule required {scram};
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=\
+  org.apache.kafka.common.security.plain.PlainLoginModule required {plain};
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:{ADMIN}
 log.dirs={data}
 num.partitions={PARTITIONS}
 default.replication.factor=1
@@ -101,8 +119,9 @@ log.retention.hours=168
 """
 
 
-def start(workdir: Path) -> KafkaBroker:
-    """Format a fresh KRaft log directory and start a single combined broker/controller."""
+def start(workdir: Path, credentials: KafkaCredentials) -> KafkaBroker:
+    """Format a fresh KRaft log directory with every principal's SCRAM credential and start a single
+    combined broker/controller that refuses clients without them."""
     lib = ensure_jars()
     java = java_executable()
     classpath = f"{lib}/*"
@@ -110,7 +129,8 @@ def start(workdir: Path) -> KafkaBroker:
     shutil.rmtree(data, ignore_errors=True)
     port, controller_port = free_port(), free_port()
     props = workdir / "server.properties"
-    props.write_text(_server_properties(data, port, controller_port))
+    props.write_text(_server_properties(data, port, controller_port, credentials.passwords[ADMIN]))
+    props.chmod(0o600)  # it holds the admin's password
     log4j = workdir / "log4j2.properties"
     log4j.write_text(resources.files("reloop_localstack").joinpath("resources/log4j2.properties").read_text())
     cluster_id = (
@@ -124,7 +144,10 @@ def start(workdir: Path) -> KafkaBroker:
         .splitlines()[-1]
     )
     subprocess.run(
-        [java, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)],
+        [
+            *(java, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)),
+            *credentials.scram_arguments(),
+        ],
         check=True,
         capture_output=True,
     )
@@ -151,20 +174,20 @@ def start(workdir: Path) -> KafkaBroker:
         )
     broker = KafkaBroker(pid=process.pid, bootstrap=f"127.0.0.1:{port}", log_file=log_file)
     try:
-        wait_ready(broker.bootstrap, timeout=90, pid=process.pid)
+        wait_ready(broker.bootstrap, timeout=90, pid=process.pid, security=credentials.admin)
     except Exception:
         stop(process.pid)
         raise
     return broker
 
 
-async def _metadata_ready(bootstrap: str) -> bool:
+async def _metadata_ready(bootstrap: str, security: KafkaSecurity) -> bool:
     from aiokafka.client import AIOKafkaClient
 
     # A broker still starting refuses connections; that is expected here, not an error to log.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
 
-    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **security.client_options())
     try:
         await client.bootstrap()
         metadata = await client.fetch_all_metadata()
@@ -175,13 +198,13 @@ async def _metadata_ready(bootstrap: str) -> bool:
         await client.close()
 
 
-def wait_ready(bootstrap: str, timeout: float, pid: int | None = None) -> None:
+def wait_ready(bootstrap: str, timeout: float, pid: int | None = None, security: KafkaSecurity | None = None) -> None:
     """Ready means a real metadata request names a live broker and its controller."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if pid is not None and not is_alive(pid):
             raise RuntimeError(f"the Kafka broker (pid {pid}) exited during start-up")
-        if asyncio.run(_metadata_ready(bootstrap)):
+        if asyncio.run(_metadata_ready(bootstrap, security or KafkaSecurity.from_environment())):
             return
         time.sleep(0.5)
     raise TimeoutError(f"Kafka at {bootstrap} did not answer a metadata request within {timeout}s")

@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import asyncpg
 import pytest
 
 from reloop_localstack.hang_report import report_hangs_after
-from reloop_localstack.stack import Endpoints, LocalStack, StackInUse, endpoints_from_env
+from reloop_localstack.stack import CREDENTIALS_VARIABLE, Endpoints, LocalStack, StackInUse, endpoints_from_env
+from reloop_localstack.testing import NAMESPACE, prepare_namespace
 from reloop_shared.db.urls import with_database
+from reloop_shared.kafka.connection import KafkaSecurity
 
 HANG_REPORT_AFTER_S = float(os.environ.get("RELOOP_HANG_REPORT_AFTER_S", "200"))
 """Before faulthandler's dump (pyproject's `faulthandler_timeout`): the tasks' awaits, which that
@@ -56,10 +58,17 @@ def _from_testcontainers(stack: ExitStack) -> Endpoints:
 
 @pytest.fixture(scope="session")
 def infrastructure() -> Iterator[Endpoints]:
-    """The session's Kafka and PostgreSQL (see the module docstring for the order of choice)."""
+    """The session's Kafka and PostgreSQL (see the module docstring for the order of choice).
+
+    On the local stack's broker (SASL/SCRAM and ACLs), this session's topics and every service's
+    ACLs on them are created first, and the test helpers that speak to Kafka directly (`publish`,
+    `read_topic`, ...) connect as the admin: its credentials are put in this process's environment."""
     bootstrap, database_url = endpoints_from_env()
     if bootstrap and database_url:
-        yield Endpoints(bootstrap, database_url)
+        credentials = os.environ.get(CREDENTIALS_VARIABLE) or None
+        endpoints = Endpoints(bootstrap, database_url, KafkaSecurity.from_environment(), credentials)
+        with _as_the_admin(endpoints):
+            yield endpoints
         return
     with ExitStack() as stack:
         if _docker_answers():
@@ -75,12 +84,29 @@ def infrastructure() -> Iterator[Endpoints]:
             local = LocalStack(f"test-{os.getpid()}")
             stack.callback(local.discard)
             endpoints = local.start()
+        stack.enter_context(_as_the_admin(endpoints))
         yield endpoints
+
+
+@contextmanager
+def _as_the_admin(endpoints: Endpoints) -> Iterator[None]:
+    if endpoints.kafka_credentials is None:
+        yield
+        return
+    prepare_namespace(endpoints.as_env(), NAMESPACE)
+    before = dict(os.environ)
+    os.environ.update(endpoints.as_env())
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 @pytest.fixture
 def env(infrastructure: Endpoints) -> dict[str, str]:
-    """KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL of the session's infrastructure."""
+    """KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL of the session's infrastructure, with the admin's
+    Kafka credentials and the file of every service's on the local stack."""
     return infrastructure.as_env()
 
 

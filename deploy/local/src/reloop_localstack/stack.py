@@ -6,21 +6,65 @@ import fcntl
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
-from reloop_localstack import kafka, postgres
+from reloop_localstack import kafka, kafka_credentials, postgres
 from reloop_localstack.paths import stack_dir
+from reloop_shared.kafka.connection import KafkaSecurity
+
+CREDENTIALS_VARIABLE = "RELOOP_KAFKA_CREDENTIALS"
+"""The file of the local broker's principals (`reloop_localstack.kafka_credentials`): in the
+environment of a test session, so a service under test can connect as itself."""
 
 
 @dataclass(frozen=True)
 class Endpoints:
     kafka_bootstrap_servers: str
     database_url: str
+    kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
+    """How a client with every right connects: the admin on the local stack; on a broker named from
+    outside, whatever the environment says (and services read it from there themselves)."""
+    kafka_credentials: str | None = None
+    """The local stack's credentials file: each service's own principal is in it."""
 
     def as_env(self) -> dict[str, str]:
-        return {"KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers, "DATABASE_URL": self.database_url}
+        """A working environment for a tool or a test: the admin's credentials on the local stack."""
+        env = {"KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap_servers, "DATABASE_URL": self.database_url}
+        if self.kafka_credentials:
+            env[CREDENTIALS_VARIABLE] = self.kafka_credentials
+        return env | security_env(self.kafka_security)
+
+    def service_env(self, service: str) -> dict[str, str]:
+        """The environment of `service`: its own principal when the stack made one for it."""
+        env = self.as_env()
+        env.pop(CREDENTIALS_VARIABLE, None)
+        return env | security_env(principal_of(service, self.kafka_credentials) or self.kafka_security)
+
+
+def security_env(security: KafkaSecurity) -> dict[str, str]:
+    """The variables `KafkaSecurity.from_environment` reads; none for a broker spoken to in clear."""
+    if security.protocol == "PLAINTEXT":
+        return {}
+    env: dict[str, str] = {"KAFKA_SECURITY_PROTOCOL": security.protocol}
+    if security.cafile:
+        env["KAFKA_SSL_CAFILE"] = security.cafile
+    if security.sasl:
+        env |= {
+            "KAFKA_SASL_MECHANISM": security.mechanism,
+            "KAFKA_SASL_USERNAME": security.username or "",
+            "KAFKA_SASL_PASSWORD": security.password or "",
+        }
+    return env
+
+
+def principal_of(service: str, path: str | None) -> KafkaSecurity | None:
+    """`service`'s own principal from a stack's credentials file; None without one."""
+    if not path:
+        return None
+    credentials = kafka_credentials.read(path)
+    return credentials.of(service) if service in credentials.passwords else None
 
 
 def endpoints_from_env() -> tuple[str | None, str | None]:
@@ -49,9 +93,13 @@ class LocalStack:
         self._stop_processes()  # whatever a process that died holding the stack left running
         bootstrap, database_url = endpoints_from_env()
         state: dict[str, object] = {}
+        security = KafkaSecurity.from_environment()
+        credentials: kafka_credentials.KafkaCredentials | None = None
         try:
             if bootstrap is None:
-                broker = kafka.start(self.workdir)
+                credentials = kafka_credentials.credentials(self.workdir)
+                security = credentials.admin
+                broker = kafka.start(self.workdir, credentials)
                 bootstrap = broker.bootstrap
                 state["kafka_pid"] = broker.pid
                 self._save(state)
@@ -64,8 +112,11 @@ class LocalStack:
         except BaseException:
             self.stop()
             raise
-        endpoints = Endpoints(bootstrap, database_url)
-        state["endpoints"] = asdict(endpoints)
+        # A broker named from outside may be a local stack's (a test session's): its file comes along.
+        credentials_file = str(credentials.path) if credentials else os.environ.get(CREDENTIALS_VARIABLE)
+        endpoints = Endpoints(bootstrap, database_url, security, credentials_file or None)
+        # Where, never who: the passwords stay in their owner-only file.
+        state["endpoints"] = {"kafka_bootstrap_servers": bootstrap, "database_url": database_url}
         self._save(state)
         return endpoints
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -16,8 +17,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from reloop_localstack import kafka_credentials
+from reloop_localstack.kafka_access import prepare_topics
 from reloop_localstack.paths import stack_dir
-from reloop_localstack.stack import Endpoints, LocalStack
+from reloop_localstack.stack import CREDENTIALS_VARIABLE, Endpoints, LocalStack
 from reloop_shared.auth.keys import LocalKeySet
 from reloop_shared.personal_data import LocalKeyEncryptionKeys
 
@@ -71,8 +74,8 @@ def start_services(name: str, endpoints: Endpoints, specs: list[ServiceSpec]) ->
     }
     for spec in specs:
         env = {
-            **os.environ,
-            **endpoints.as_env(),
+            **{k: v for k, v in os.environ.items() if k != CREDENTIALS_VARIABLE},  # its own, not every one
+            **endpoints.service_env(spec.name),
             **trusted,
             f"{spec.env_prefix}HTTP_PORT": str(spec.port),
             **spec.env,
@@ -148,7 +151,14 @@ def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[Callable[[], No
     endpoints = stack.start()
     try:
         print(f"  Kafka       {endpoints.kafka_bootstrap_servers}")
+        if endpoints.kafka_credentials:
+            print(f"              SASL/SCRAM-SHA-512 with ACLs; credentials in {endpoints.kafka_credentials}")
         print(f"  PostgreSQL  {endpoints.database_url}", flush=True)
+        if endpoints.kafka_credentials:
+            # The services may not create topics nor grant themselves anything: done first, as the admin.
+            namespace = os.environ.get("RELOOP_TOPIC_NAMESPACE", "")
+            credentials = kafka_credentials.read(endpoints.kafka_credentials)
+            asyncio.run(prepare_topics(endpoints.kafka_bootstrap_servers, credentials, namespace=namespace))
         pids = start_services(stack.name, endpoints, specs)
         print(f"starting {len(specs)} service(s) ...", flush=True)
         wait_ready(stack.name, specs, pids)

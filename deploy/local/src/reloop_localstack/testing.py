@@ -9,6 +9,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,11 +21,15 @@ from fastapi import FastAPI
 
 from reloop_contracts import REGISTRY, Event, Registry, TopicSpec
 from reloop_contracts.envelope import CONTENT_TYPE
+from reloop_localstack import kafka_credentials
+from reloop_localstack.kafka_access import prepare_topics
 from reloop_localstack.paths import cache_home
+from reloop_localstack.stack import CREDENTIALS_VARIABLE, principal_of
 from reloop_shared.auth.keys import LocalKeySet
 from reloop_shared.auth.principal import STAFF, STOREFRONT
 from reloop_shared.auth.tokens import LOCAL_ISSUER, issue_token
 from reloop_shared.auth.verification import JwksVerifier, jwks_from_file
+from reloop_shared.kafka.connection import KafkaSecurity
 from reloop_shared.messaging.codec import PoisonMessage, decode, encode, envelope_for
 from reloop_shared.personal_data import LocalKeyEncryptionKeys
 from reloop_shared.runtime import ServiceRuntime
@@ -81,7 +86,45 @@ def service_settings(kind: type[SettingsT], env: dict[str, str], database_url: s
         "topic_namespace": NAMESPACE,
         "trace_sql": False,
     }
-    return kind(**(values | overrides))
+    settings = kind(**(values | _own_principal(kind, env) | overrides))
+    prepare_namespace(env, settings.topic_namespace)
+    return settings
+
+
+_PREPARED: set[str] = set()
+
+
+def prepare_namespace(env: dict[str, str], namespace: str) -> None:
+    """On the local stack's broker, the topics under `namespace` and every service's ACLs on them,
+    created as the admin once per session (a test may give a service a namespace of its own)."""
+    path = env.get(CREDENTIALS_VARIABLE)
+    if not path or namespace in _PREPARED:
+        return
+    preparing = prepare_topics(env["KAFKA_BOOTSTRAP_SERVERS"], kafka_credentials.read(path), namespace=namespace)
+    # Its own thread and loop: this is called from synchronous fixtures and from async tests alike.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, preparing).result()
+    _PREPARED.add(namespace)
+
+
+def _own_principal(kind: type[RuntimeSettings], env: dict[str, str]) -> dict[str, Any]:
+    """On the local stack's broker a service under test connects as itself (its ACLs are what is
+    tested with it); elsewhere, as the environment says."""
+    prefix = str(kind.model_config.get("env_prefix", ""))
+    security = principal_of(prefix.rstrip("_").lower().replace("_", "-"), env.get(CREDENTIALS_VARIABLE))
+    if security is None:
+        return {}
+    return {
+        "kafka_security_protocol": security.protocol,
+        "kafka_sasl_mechanism": security.mechanism,
+        "kafka_sasl_username": security.username,
+        "kafka_sasl_password": security.password,
+    }
+
+
+def kafka_options() -> dict[str, Any]:
+    """How a test helper's client connects: as the environment says (the admin, on the local stack)."""
+    return KafkaSecurity.from_environment().client_options()
 
 
 def topic_name(topic: TopicSpec | str) -> str:
@@ -101,14 +144,14 @@ async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 3
 
 def _reader(bootstrap: str, topic: str) -> AIOKafkaConsumer:
     """Reads a topic from its beginning without joining a consumer group."""
-    return AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False)
+    return AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False, **kafka_options()
+    )
 
 
 async def read_topic(bootstrap: str, topic: str, *, expect: int, timeout: float = 20) -> list[Any]:
     """Records on `topic` from the beginning, once at least `expect` are there (or at timeout)."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
-    )
+    consumer = _reader(bootstrap, topic)
     await consumer.start()
     records: list[Any] = []
     try:
@@ -161,7 +204,7 @@ async def read_events(
 
 async def produce_raw(bootstrap: str, topic: str, messages: Sequence[tuple[bytes, bytes, dict[str, str]]]) -> None:
     """Publish records as another team's producer would, bypassing the outbox."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", **kafka_options())
     await producer.start()
     try:
         for key, value, headers in messages:
@@ -205,7 +248,7 @@ async def publish(
             "event-id": str(envelope.event_id),
         }
         messages.append((topic.name, topic.key_of(event).encode(), encode(envelope), headers))
-    kafka = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    kafka = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", **kafka_options())
     await kafka.start()
     try:
         futures = [

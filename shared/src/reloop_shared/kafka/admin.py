@@ -4,7 +4,8 @@ the partitions, retention and cleanup policy the contracts declare rather than t
 The registry is declarative: a topic that already exists with another retention or cleanup policy is
 altered to the registry's, so a retention changed in `contracts/` reaches the cluster at the next
 start, as Strimzi's topic operator does for a `KafkaTopic`. When the broker refuses (a principal
-without `AlterConfigs`), a warning names the topic and the difference. Partitions are never changed
+without `Create`, `DescribeConfigs` or `AlterConfigs`: a service under ACLs), a warning names the
+topic and what could not be done, and the service starts. Partitions are never changed
 here: adding some moves keys to other partitions and breaks per-key order, so that is only logged.
 """
 
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 TOPIC_ALREADY_EXISTS = 36
 """Another service created the topic between our listing and our request: from the same registry."""
+NOT_AUTHORIZED = (29, 31)
+"""TOPIC_AUTHORIZATION_FAILED, CLUSTER_AUTHORIZATION_FAILED: the principal may not create it."""
 DYNAMIC_TOPIC_CONFIG = 1
 """`config_source` of a value set on the topic itself, rather than a broker default."""
 
@@ -86,10 +89,19 @@ async def _create(admin: AIOKafkaAdminClient, topics: list[NewTopic]) -> None:
     if not topics:
         return
     response = await admin.create_topics(topics)
+    created = []
     for topic, code, *rest in response.topic_errors:
-        if code not in (0, TOPIC_ALREADY_EXISTS):
+        if code in NOT_AUTHORIZED:
+            # A principal without Create (a service under ACLs): whoever holds it (the local stack,
+            # Strimzi's topic operator) creates the registry's topics; a topic still missing shows
+            # at the first publish or subscription, which name it.
+            log.warning("not allowed to create topic %s: it is expected to exist", topic)
+        elif code not in (0, TOPIC_ALREADY_EXISTS):
             raise RuntimeError(f"cannot create topic {topic}: error {code} {rest[0] if rest else ''}".rstrip())
-    log.info("created topics", extra={"topics": [t.name for t in topics]})
+        else:
+            created.append(topic)
+    if created:
+        log.info("created topics", extra={"topics": created})
 
 
 async def _warn_of_other_partitions(admin: AIOKafkaAdminClient, present: list[TopicSettings]) -> None:
@@ -138,17 +150,21 @@ async def _configs(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, tu
     """Per topic: its effective configs, and those set on the topic itself."""
     responses = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name) for name in names])
     configs: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    unreadable: dict[str, list[str]] = {}
     for response in responses:
         for resource in response.to_object()["resources"]:
             if resource["error_code"] != 0:
-                log.warning(
-                    "cannot read the configs of topic %s: %s", resource["resource_name"], resource["error_message"]
+                unreadable.setdefault(resource["error_message"] or str(resource["error_code"]), []).append(
+                    resource["resource_name"]
                 )
                 continue
             entries: list[dict[str, Any]] = resource["config_entries"]
             effective = {e["config_names"]: e["config_value"] for e in entries}
             own = {e["config_names"]: e["config_value"] for e in entries if _set_on_the_topic(e)}
             configs[resource["resource_name"]] = (effective, own)
+    for reason, topics in unreadable.items():
+        # One line, not one per topic: a service under ACLs may read none of them (no DescribeConfigs).
+        log.warning("cannot read the configs of topics %s: %s", ", ".join(sorted(topics)), reason)
     return configs
 
 
