@@ -12,29 +12,35 @@ from tests.k8s.manifests import Document, kubectl, of_kind, rendered
 
 pytestmark = pytest.mark.skipif(kubectl() is None, reason="kubectl is not installed: the overlays cannot be rendered")
 
-Right = tuple[str, str, str]  # resource type, resource name, operation
+Right = tuple[str, str, str, str]  # resource type, resource name, pattern, operation
 
 
 def _implied_by_the_registry(service: str) -> set[Right]:
-    """Written apart from the generator: what the registry says the service needs, and only that."""
+    """Written apart from the generator and `reloop_contracts.access`: what the registry says the
+    service needs, and only that."""
     rights: set[Right] = set()
     for topic in REGISTRY:
         if service in topic.producers:
-            rights |= {("topic", topic.name, "Write"), ("topic", topic.name, "Describe")}
+            rights |= {("topic", topic.name, "literal", "Write"), ("topic", topic.name, "literal", "Describe")}
+            rights.add(("topic", f"{topic.name}.dlq", "literal", "Describe"))  # its start checks they exist
         if service in topic.consumers:
-            rights |= {("topic", topic.name, "Read"), ("topic", topic.name, "Describe")}
-            rights |= {("topic", f"{topic.name}.dlq", "Write"), ("group", service, "Read")}
-    rights.add(("cluster", "", "IdempotentWrite"))  # every service writes, with an idempotent producer
+            rights |= {("topic", topic.name, "literal", "Read"), ("topic", topic.name, "literal", "Describe")}
+            rights |= {
+                ("topic", f"{topic.name}.dlq", "literal", "Write"),
+                ("topic", f"{topic.name}.dlq", "literal", "Describe"),
+            }
+    rights.add(("group", service, "prefix", "Read"))  # its group, and a replay's `<service>-...` ones
+    rights.add(("cluster", "", "literal", "IdempotentWrite"))  # every service writes, with an idempotent producer
     return rights
 
 
 def _granted(user: Document) -> set[Right]:
     acls = user["spec"]["authorization"]["acls"]
-    assert all(acl["type"] == "allow" and acl["resource"].get("patternType", "literal") == "literal" for acl in acls)
+    assert all(acl["type"] == "allow" for acl in acls)
     return {
-        (acl["resource"]["type"], acl["resource"].get("name", ""), operation)
+        (acl["resource"]["type"], acl["resource"].get("name", ""), acl["resource"].get("patternType", "literal"), op)
         for acl in acls
-        for operation in acl["operations"]
+        for op in acl["operations"]
     }
 
 
@@ -49,8 +55,8 @@ def test_each_kafka_user_is_granted_exactly_what_the_registry_implies(overlay: s
 
 def test_crm_may_not_write_the_sales_topic_nor_store_sync_read_crm_topics() -> None:
     users = {user["metadata"]["name"]: _granted(user) for user in of_kind(rendered("prod"), "KafkaUser")}
-    assert ("topic", "sales.transactions.v1", "Write") not in users["crm"]
-    assert not {right for right in users["store-sync"] if right[1].startswith("crm.") and right[2] == "Read"}
+    assert ("topic", "sales.transactions.v1", "literal", "Write") not in users["crm"]
+    assert not {right for right in users["store-sync"] if right[1].startswith("crm.") and right[3] == "Read"}
 
 
 @pytest.mark.parametrize(("overlay", "replicas"), [("dev", 1), ("prod", 3)])

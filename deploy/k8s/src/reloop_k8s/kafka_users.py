@@ -3,39 +3,34 @@ the service does: nothing else, so a service cannot forge another's events."""
 
 from __future__ import annotations
 
+from itertools import groupby
+
+from reloop_contracts.access import Grant, grants
 from reloop_contracts.registry import Registry
 from reloop_k8s.kafka_cluster import STRIMZI_API
 from reloop_k8s.names import KAFKA_CLUSTER, Manifest, metadata
 from reloop_k8s.services import Service
 
-PRODUCERS_ARE_IDEMPOTENT = True
-"""`reloop_shared.kafka.broker.PRODUCER_SETTINGS` sets `enable_idempotence` for the faststream
-broker (dead letters, replies) and the relay's producer alike: every writer needs IdempotentWrite."""
-
 
 def acls(service: Service, registry: Registry) -> list[Manifest]:
-    """Write+Describe on what it produces, Read+Describe on what it consumes, Read on its consumer
-    group (named after the service), Write on the dead-letter topics of what it consumes."""
-    operations: dict[tuple[str, str], set[str]] = {}
+    """The ACLs the local broker applies too (`reloop_contracts.access.grants`), one entry per
+    resource with its operations."""
 
-    def allow(kind: str, name: str, *ops: str) -> None:
-        operations.setdefault((kind, name), set()).update(ops)
+    def resource(grant: Grant) -> tuple[str, str, str]:
+        return grant.resource_type, grant.name, grant.pattern
 
-    for topic in service.produces(registry):
-        allow("topic", topic.name, "Write", "Describe")
-    for topic in service.consumes(registry):
-        allow("topic", topic.name, "Read", "Describe")
-        allow("topic", topic.dead_letter, "Write")
-    if service.consumes(registry):
-        allow("group", service.name, "Read")
-    writes = any("Write" in ops for ops in operations.values())
-    if writes and PRODUCERS_ARE_IDEMPOTENT:
-        allow("cluster", "kafka-cluster", "IdempotentWrite")
-    return [_acl(kind, name, ops) for (kind, name), ops in sorted(operations.items())]
+    allowed = sorted(grants(service.name, registry=registry), key=resource)
+    return [_acl(*key, {grant.operation for grant in group}) for key, group in groupby(allowed, key=resource)]
 
 
-def _acl(kind: str, name: str, operations: set[str]) -> Manifest:
-    resource: Manifest = {"type": kind} if kind == "cluster" else {"type": kind, "name": name, "patternType": "literal"}
+STRIMZI_PATTERN = {"literal": "literal", "prefixed": "prefix"}
+"""Kafka's pattern types as Strimzi's KafkaUser spells them."""
+
+
+def _acl(kind: str, name: str, pattern: str, operations: set[str]) -> Manifest:
+    resource: Manifest = (
+        {"type": kind} if kind == "cluster" else {"type": kind, "name": name, "patternType": STRIMZI_PATTERN[pattern]}
+    )
     return {"resource": resource, "operations": sorted(operations), "type": "allow"}
 
 
