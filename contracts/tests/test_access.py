@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reloop_contracts.access import CLUSTER, Grant, grants, services
+from reloop_contracts.access import CLUSTER, Grant, grants, outside_reader, outside_readers, principals, services
 from reloop_contracts.topics import REGISTRY
 
 
@@ -67,3 +67,33 @@ def test_topics_under_a_namespace_are_granted_under_it() -> None:
 def test_a_name_the_registry_does_not_know_has_no_access() -> None:
     with pytest.raises(KeyError, match="marketing"):
         grants("marketing")
+
+
+def test_an_outside_system_named_in_published_for_gets_a_principal_of_its_own() -> None:
+    assert outside_reader("marketing tool") == "ext-marketing-tool"
+    assert outside_readers() == ("ext-marketing-tool", "ext-parts-purchasing", "ext-storefront-search-index")
+    assert principals() == (*services(), *outside_readers())
+
+
+def test_the_marketing_tool_may_read_the_segments_topic_and_nothing_else() -> None:
+    assert grants("ext-marketing-tool") == {
+        Grant("topic", "crm.segments.v1", "Read"),
+        Grant("topic", "crm.segments.v1", "Describe"),
+        Grant("group", "ext-marketing-tool", "Read", "prefixed"),
+    }
+
+
+def test_an_outside_reader_reads_every_topic_published_for_it_and_writes_none() -> None:
+    search_index = grants("ext-storefront-search-index")
+    published = {t.name for t in REGISTRY if "storefront search index" in t.published_for}
+    assert {g.name for g in search_index if g.resource_type == "topic"} == published
+    assert {g.operation for g in search_index} == {"Read", "Describe"}
+
+
+def test_an_outside_readers_topics_are_granted_under_a_namespace() -> None:
+    assert topic_operations("ext-marketing-tool", "t1234.crm.segments.v1", namespace="t1234") == {"Read", "Describe"}
+
+
+def test_an_outside_system_no_topic_is_published_for_has_no_access() -> None:
+    with pytest.raises(KeyError, match="ext-accounting"):
+        grants("ext-accounting")

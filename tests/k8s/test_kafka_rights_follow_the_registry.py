@@ -4,6 +4,8 @@ Deployment scales past the partitions it reads."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from reloop_contracts.topics import REGISTRY
@@ -34,6 +36,24 @@ def _implied_by_the_registry(service: str) -> set[Right]:
     return rights
 
 
+def _outside_readers() -> dict[str, set[str]]:
+    """Written apart from `reloop_contracts.access` too: `ext-` and the system's words joined by
+    dashes, and the topics published for it."""
+    readers: dict[str, set[str]] = {}
+    for topic in REGISTRY:
+        for system in topic.published_for:
+            readers.setdefault("ext-" + "-".join(re.findall(r"[a-z0-9]+", system.lower())), set()).add(topic.name)
+    return readers
+
+
+def _implied_for_an_outside_reader(principal: str) -> set[Right]:
+    """Read what is published for it, in its own groups; no write, no dead letter, no cluster right."""
+    topics = _outside_readers()[principal]
+    rights: set[Right] = {("topic", name, "literal", op) for name in topics for op in ("Read", "Describe")}
+    rights.add(("group", principal, "prefix", "Read"))
+    return rights
+
+
 def _granted(user: Document) -> set[Right]:
     acls = user["spec"]["authorization"]["acls"]
     assert all(acl["type"] == "allow" for acl in acls)
@@ -47,10 +67,19 @@ def _granted(user: Document) -> set[Right]:
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
 def test_each_kafka_user_is_granted_exactly_what_the_registry_implies(overlay: str) -> None:
     users = {user["metadata"]["name"]: user for user in of_kind(rendered(overlay), "KafkaUser")}
-    assert sorted(users) == sorted(service.name for service in SERVICES)
+    assert sorted(users) == sorted([service.name for service in SERVICES] + list(_outside_readers()))
     for name, user in users.items():
         assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
-        assert _granted(user) == _implied_by_the_registry(name), name
+        implied = _implied_for_an_outside_reader(name) if name in _outside_readers() else _implied_by_the_registry(name)
+        assert _granted(user) == implied, name
+
+
+def test_the_marketing_tool_s_user_may_read_the_segments_topic_and_nothing_else() -> None:
+    users = {user["metadata"]["name"]: _granted(user) for user in of_kind(rendered("prod"), "KafkaUser")}
+    assert {right for right in users["ext-marketing-tool"] if right[0] == "topic"} == {
+        ("topic", "crm.segments.v1", "literal", "Read"),
+        ("topic", "crm.segments.v1", "literal", "Describe"),
+    }
 
 
 def test_crm_may_not_write_the_sales_topic_nor_store_sync_read_crm_topics() -> None:

@@ -36,7 +36,7 @@ def files(registry: Registry, services: tuple[Service, ...]) -> dict[str, str]:
         "base/platform/namespace.yaml": [_namespace()],
         "base/platform/kafka.yaml": [kafka_cluster.kafka(), kafka_cluster.node_pool()],
         "base/platform/kafka-topics.yaml": kafka_topics.topics(registry),
-        "base/platform/kafka-users.yaml": [kafka_users.user(service, registry) for service in services],
+        "base/platform/kafka-users.yaml": kafka_users.users(services, registry),
         "base/platform/postgres.yaml": [postgres.cluster(services), *postgres.databases(services)],
         "base/platform/network-policies.yaml": [
             network_policies.default_deny(),

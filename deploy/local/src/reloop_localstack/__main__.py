@@ -4,6 +4,10 @@
 - `infra`: only Kafka and PostgreSQL, printing the variables that point a shell at them.
 - `down`: stop a stack left behind (a killed terminal, say).
 - `fetch`: download Kafka's jars into the cache (the first `make test` does it anyway).
+- `kafka stop|start`, `postgres restart`: one piece of a running stack down and up again, the
+  services left running (docs/operations.md, "Survive a broker outage").
+- `kafka-credentials rotate <principal>`: a new SCRAM password on the running broker and in the
+  stack's credentials file.
 """
 
 from __future__ import annotations
@@ -26,13 +30,17 @@ def _wait_for_interrupt(ready: Callable[[], None] = lambda: None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="reloop_localstack")
-    parser.add_argument("command", choices=["up", "infra", "down", "fetch"])
+    parser.add_argument("command", choices=["up", "infra", "down", "fetch", "kafka", "postgres", "kafka-credentials"])
+    parser.add_argument("action", nargs="?", help="kafka: stop or start; postgres: restart; kafka-credentials: rotate")
+    parser.add_argument("principal", nargs="?", help="kafka-credentials rotate: whose password (a service, ext-...)")
     parser.add_argument("--name", default="dev", help="stack name (tests use 'test')")
     parser.add_argument("--no-demo", action="store_true", help="up: skip the demo scenario")
     args = parser.parse_args(argv)
     if args.command == "fetch":
         print(f"Kafka {kafka.KAFKA_VERSION} jars in {kafka.ensure_jars()}")
         return 0
+    if args.command in ("kafka", "postgres", "kafka-credentials"):
+        return _operate(parser, args.command, args.action, args.principal, args.name)
     stack = LocalStack(args.name)
     if args.command == "down":
         stack.stop()
@@ -62,6 +70,30 @@ def main(argv: list[str] | None = None) -> int:
     except StackInUse as error:
         print(f"{error}: it is up already (make down stops it)")
         return 2
+
+
+def _operate(
+    parser: argparse.ArgumentParser, command: str, action: str | None, principal: str | None, name: str
+) -> int:
+    from reloop_localstack import kafka_credentials, outages
+    from reloop_localstack.kafka_password_rotation import bootstrap_of, rotate
+    from reloop_localstack.paths import stack_dir
+
+    if (command, action) == ("kafka", "stop"):
+        print(f"stopped the '{name}' stack's Kafka (pid {outages.stop_kafka(name)}); the services keep running")
+    elif (command, action) == ("kafka", "start"):
+        print(f"the '{name}' stack's Kafka is back (pid {outages.start_kafka(name)}), same address and data")
+    elif (command, action) == ("postgres", "restart"):
+        outages.restart_postgres(name)
+        print(f"restarted the '{name}' stack's PostgreSQL: every connection was cut")
+    elif command == "kafka-credentials" and action == "rotate" and principal:
+        credentials = kafka_credentials.read(stack_dir(name) / kafka_credentials.FILE_NAME)
+        rotated = rotate(bootstrap_of(credentials), credentials, principal)
+        print(f"{principal} has a new password on the broker and in {rotated.path}")
+        print(f"  connections open keep working; restart whatever connects as {principal} with the new one")
+    else:
+        parser.error(f"{command} {action or ''}: see --help")
+    return 0
 
 
 if __name__ == "__main__":

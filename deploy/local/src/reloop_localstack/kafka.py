@@ -152,10 +152,23 @@ def start(workdir: Path, credentials: KafkaCredentials) -> KafkaBroker:
         capture_output=True,
     )
     log_file = workdir / "kafka.log"
+    process = launch(props, log4j, log_file)
+    broker = KafkaBroker(pid=process.pid, bootstrap=f"127.0.0.1:{port}", log_file=log_file)
+    try:
+        wait_ready(broker.bootstrap, timeout=90, pid=process.pid, security=credentials.admin)
+    except Exception:
+        stop(process.pid)
+        raise
+    return broker
+
+
+def launch(props: Path, log4j: Path, log_file: Path) -> subprocess.Popen[bytes]:
+    """Run the broker on a formatted log directory (a restart reuses its data, port and users)."""
+    classpath = f"{ensure_jars()}/*"
     with open(log_file, "ab") as out:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [
-                java,
+                java_executable(),
                 f"-Xmx{HEAP}",
                 f"-Xms{HEAP}",
                 "-XX:+UseG1GC",
@@ -172,13 +185,6 @@ def start(workdir: Path, credentials: KafkaCredentials) -> KafkaBroker:
             # Its own session, so Ctrl-C in the terminal reaches the stack's orderly stop first.
             start_new_session=True,
         )
-    broker = KafkaBroker(pid=process.pid, bootstrap=f"127.0.0.1:{port}", log_file=log_file)
-    try:
-        wait_ready(broker.bootstrap, timeout=90, pid=process.pid, security=credentials.admin)
-    except Exception:
-        stop(process.pid)
-        raise
-    return broker
 
 
 async def _metadata_ready(bootstrap: str, security: KafkaSecurity) -> bool:
@@ -218,8 +224,18 @@ def is_alive(pid: int) -> bool:
     try:
         waited, _ = os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
-        return True
+        # Not ours to reap: a broker `kafka stop` ends from another shell stays a zombie of the
+        # stack's process until it reaps it, and a zombie has stopped.
+        return not _is_zombie(pid)
     return waited == 0
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
 
 
 def stop(pid: int, timeout: float = 30) -> None:

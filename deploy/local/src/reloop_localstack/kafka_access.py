@@ -5,18 +5,21 @@ the right to create topics or to change what another may do."""
 from __future__ import annotations
 
 from reloop_contracts import REGISTRY
-from reloop_contracts.access import grants, services
+from reloop_contracts.access import grants, principals
 from reloop_localstack.kafka_acls import create_acls
 from reloop_localstack.kafka_credentials import KafkaCredentials
 from reloop_shared.kafka.admin import admin_client, ensure_topics
 
 
 async def prepare_topics(bootstrap: str, credentials: KafkaCredentials, *, namespace: str = "") -> None:
-    """The topics under `namespace` (`<namespace>.<topic>`) and every service's ACLs on them."""
+    """The topics under `namespace` (`<namespace>.<topic>`) and the ACLs on them of every service
+    and every outside reader the registry publishes a topic for."""
     admin = credentials.admin
     await ensure_topics(bootstrap, REGISTRY.namespaced(namespace), security=admin)
     allowed = [
-        (f"User:{service}", grant) for service in services() for grant in sorted(grants(service, namespace=namespace))
+        (f"User:{principal}", grant)
+        for principal in principals()
+        for grant in sorted(grants(principal, namespace=namespace))
     ]
     client = admin_client(bootstrap, admin)
     await client.start()

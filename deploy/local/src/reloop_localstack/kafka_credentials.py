@@ -1,4 +1,5 @@
-"""The local broker's SCRAM principals: the admin and one per service, with random passwords.
+"""The local broker's SCRAM principals: the admin, one per service and one per outside reader, with
+random passwords.
 
 Generated on a stack's first start and kept in its folder (owner-only, never in the repository);
 the broker is formatted with them at every start (`kafka-storage format --add-scram`), so a
@@ -13,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from reloop_contracts.access import services
+from reloop_contracts.access import principals
 from reloop_shared.kafka.connection import KafkaSecurity, Mechanism
 
 ADMIN = "admin"
@@ -49,7 +50,7 @@ def credentials(folder: Path) -> KafkaCredentials:
     """The stack's principals, creating the file (mode 0600) or adding a service new to the registry."""
     path = folder / FILE_NAME
     passwords: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    wanted = (ADMIN, *services())
+    wanted = (ADMIN, *principals())
     if any(name not in passwords for name in wanted):
         # URL-safe characters only: the password is quoted in a JAAS line and a format argument.
         passwords = {name: passwords.get(name) or secrets.token_urlsafe(24) for name in wanted} | passwords
@@ -60,6 +61,12 @@ def credentials(folder: Path) -> KafkaCredentials:
 def read(path: str | Path) -> KafkaCredentials:
     """Credentials a stack wrote earlier (`RELOOP_KAFKA_CREDENTIALS` points at the file)."""
     return KafkaCredentials(Path(path), json.loads(Path(path).read_text()))
+
+
+def write_passwords(path: Path, passwords: dict[str, str]) -> KafkaCredentials:
+    """Replace the file's passwords (a rotation); owner-only, swapped in whole."""
+    _write_owner_only(path, json.dumps(passwords, indent=2, sort_keys=True))
+    return KafkaCredentials(path, passwords)
 
 
 def _write_owner_only(path: Path, text: str) -> None:
