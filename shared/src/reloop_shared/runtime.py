@@ -67,6 +67,7 @@ class ServiceRuntime:
         self._configure_process = configure_process
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._jobs_stopping = False
         self._start_hooks: list[Callable[[], Awaitable[object]]] = []
         self._stop_hooks: list[Callable[[], Awaitable[object]]] = []
         self.started = False
@@ -106,7 +107,7 @@ class ServiceRuntime:
         self._periodic.append((name, seconds, job))
 
     async def _repeat(self, name: str, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
-        while True:
+        while not self._jobs_stopping:
             await asyncio.sleep(seconds)
             try:
                 await job()
@@ -114,6 +115,22 @@ class ServiceRuntime:
                 raise
             except Exception:
                 log.exception("periodic job failed", extra={"job": name})
+
+    async def _stop_jobs(self, *, recancel_after_s: float = 1.0) -> None:
+        """Cancel the periodic jobs, and cancel again any still running: a cancellation can be lost
+        inside a job (Python 3.11's `asyncio.wait_for` drops one that lands as what it awaits
+        completes), and the job would go back to sleep and run again, with `stop()` waiting on it
+        for ever."""
+        self._jobs_stopping = True
+        pending = set(self._tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=recancel_after_s)
+        for task in self._tasks:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("periodic job ended with an error", exc_info=task.exception())
+        self._tasks = []
 
     async def start(self) -> None:
         refused = refuse_defaults(self.settings)
@@ -168,18 +185,14 @@ class ServiceRuntime:
                 poll_interval=self.settings.relay_poll_interval_s,
             )
             self._relay_task = asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox-relay")
+        self._jobs_stopping = False
         self._tasks = [asyncio.create_task(self._repeat(*job), name=job[0]) for job in self._periodic]
         self.started = True
         log.info("service started", extra={"database": self.database_url.split("@")[-1]})
 
     async def stop(self) -> None:
         """Graceful: consumers finish and commit their in-flight batch, the relay finishes its pass."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+        await self._stop_jobs()
         if self._relay is not None:
             self._relay.stop()
         if self._relay_task is not None:
