@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import secrets
 from typing import Any
 
@@ -20,6 +19,7 @@ from aiokafka.protocol.types import CompactArray, CompactBytes, CompactString, I
 
 from reloop_localstack import kafka
 from reloop_localstack.kafka_credentials import ADMIN, KafkaCredentials, write_passwords
+from reloop_localstack.stack import read_state
 from reloop_shared.kafka.admin import admin_client
 
 SCRAM_SHA_512 = 2
@@ -115,5 +115,4 @@ def rotate(bootstrap: str, credentials: KafkaCredentials, principal: str) -> Kaf
 
 def bootstrap_of(credentials: KafkaCredentials) -> str:
     """The running stack's broker address, from the state file beside its credentials."""
-    state = json.loads((credentials.path.parent / "state.json").read_text())
-    return str(state["endpoints"]["kafka_bootstrap_servers"])
+    return str(read_state(credentials.path.parent)["endpoints"]["kafka_bootstrap_servers"])

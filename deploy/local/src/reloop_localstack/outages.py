@@ -8,26 +8,22 @@ address and the outboxes publish what waited; PostgreSQL restarts on the same so
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from reloop_localstack import kafka, kafka_credentials
 from reloop_localstack.paths import stack_dir
+from reloop_localstack.stack import read_state, save_state
 
 
 def _state(name: str) -> dict[str, Any]:
-    path = stack_dir(name) / "state.json"
-    if not path.exists():
-        raise RuntimeError(f"the '{name}' stack is not running (make up starts it)")
-    state: dict[str, Any] = json.loads(path.read_text())
-    return state
+    return read_state(stack_dir(name))
 
 
 def _save(name: str, state: dict[str, Any]) -> None:
     # `make down` and the stack's own stop read the broker's pid from here: the restarted one's.
-    (stack_dir(name) / "state.json").write_text(json.dumps(state, indent=2))
+    save_state(stack_dir(name), state)
 
 
 def stop_kafka(name: str) -> int:

@@ -8,7 +8,7 @@ import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from reloop_localstack import kafka, kafka_credentials, postgres
 from reloop_localstack.paths import stack_dir
@@ -72,6 +72,23 @@ def endpoints_from_env() -> tuple[str | None, str | None]:
     return os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None, os.environ.get("DATABASE_URL") or None
 
 
+STATE_FILE = "state.json"
+"""A stack's processes and endpoints (where, never who), in its folder: what `make down`, an outage
+rehearsal or a password rotation needs of a stack another process started."""
+
+
+def read_state(workdir: Path) -> dict[str, Any]:
+    path = workdir / STATE_FILE
+    if not path.exists():
+        raise RuntimeError(f"no stack is running from {workdir} (make up starts one)")
+    state: dict[str, Any] = json.loads(path.read_text())
+    return state
+
+
+def save_state(workdir: Path, state: dict[str, Any]) -> None:
+    (workdir / STATE_FILE).write_text(json.dumps(state, indent=2))
+
+
 class StackInUse(RuntimeError):
     """Another live process runs this stack: starting it again would stop theirs."""
 
@@ -85,7 +102,7 @@ class LocalStack:
     def __init__(self, name: str) -> None:
         self.name = name
         self.workdir = stack_dir(name)
-        self.state_file = self.workdir / "state.json"
+        self.state_file = self.workdir / STATE_FILE
         self._held: IO[str] | None = None
 
     def start(self) -> Endpoints:
@@ -148,7 +165,7 @@ class LocalStack:
     def _stop_processes(self) -> None:
         if not self.state_file.exists():
             return
-        state = json.loads(self.state_file.read_text())
+        state = read_state(self.workdir)
         pid = state.get("kafka_pid")
         if isinstance(pid, int):
             kafka.stop(pid)
@@ -157,5 +174,5 @@ class LocalStack:
             postgres.stop_dir(Path(pg["bin_dir"]), Path(pg["pgdata"]), pg["run_as"])
         self.state_file.unlink(missing_ok=True)
 
-    def _save(self, state: dict[str, object]) -> None:
-        self.state_file.write_text(json.dumps(state, indent=2))
+    def _save(self, state: dict[str, Any]) -> None:
+        save_state(self.workdir, state)
