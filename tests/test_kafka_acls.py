@@ -18,7 +18,7 @@ from reloop_localstack import kafka_credentials
 from reloop_localstack.kafka_credentials import KafkaCredentials
 from reloop_localstack.stack import Endpoints
 from reloop_localstack.testing import NAMESPACE, TEST_REGISTRY, kafka_options, topic_name
-from reloop_shared.kafka.admin import ensure_topics
+from reloop_shared.kafka.admin import MissingTopics, ensure_topics, require_topics
 from reloop_shared.kafka.connection import KafkaSecurity
 
 pytestmark = pytest.mark.connected
@@ -175,3 +175,24 @@ async def test_a_service_starting_with_only_its_acls_warns_of_what_it_may_not_cr
     assert f"not allowed to create topic {missing.name}" in said
     assert "cannot read the configs of topics" in said
     assert topic_name(crm_reads[0]) in said
+
+
+async def test_a_service_whose_topics_the_admin_manages_only_checks_they_exist_without_a_warning(
+    infrastructure: Endpoints, credentials: KafkaCredentials, caplog: pytest.LogCaptureFixture
+) -> None:
+    crm_reads = [TEST_REGISTRY.same_topic(t) for t in consumed_by("crm")]
+    with caplog.at_level(logging.WARNING, logger="reloop_shared.kafka.admin"):
+        await require_topics(infrastructure.kafka_bootstrap_servers, crm_reads, security=credentials.of("crm"))
+    assert caplog.text == ""
+
+
+async def test_a_service_whose_topics_the_admin_manages_does_not_start_without_them(
+    infrastructure: Endpoints, credentials: KafkaCredentials
+) -> None:
+    present = TEST_REGISTRY.same_topic(consumed_by("crm")[0])
+    missing = replace(present, name=f"{NAMESPACE}.absent-{uuid.uuid4().hex[:6]}.v1")
+    with pytest.raises(MissingTopics) as refused:
+        await require_topics(infrastructure.kafka_bootstrap_servers, [present, missing], security=credentials.of("crm"))
+    said = str(refused.value)
+    assert f"{missing.name}, {missing.dead_letter};" in said
+    assert present.name not in said

@@ -1,8 +1,8 @@
 """`make up` as a user runs it: every service of the local stack's manifest as its own process,
 the demo scenario to its end (one model sold online and in a shop, one CRM profile holding both,
 a trade-in voucher spent at the shop's till, a repair covered by the plan and a dunning cycle played
-ahead of time), and Ctrl-C stopping everything. Runs against this session's Kafka and PostgreSQL,
-on fresh databases and its own topic namespace."""
+ahead of time), one service stopped and started again alone, and Ctrl-C stopping everything. Runs
+against this session's Kafka and PostgreSQL, on fresh databases and its own topic namespace."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ async def test_make_up_starts_every_service_runs_the_whole_demo_and_stops_on_ctr
     assert "the renewal fails: past_due" in output, output
     assert "day 14 overdue: suspended" in output, output
     assert "paid what was overdue: active" in output, output
+    assert "stopped crm in the 'up-test' stack; the other services keep running" in output, output
+    assert "crm is running again in the 'up-test' stack, and ready" in output, output
     assert output.rstrip().endswith("stopped.")
     assert not [spec.name for spec in specs if _listening(spec.port)], "a service outlived Ctrl-C"
 
@@ -69,6 +71,7 @@ def _make_up_then_ctrl_c(env: dict[str, str]) -> tuple[int, str]:
     )
     try:
         printed = _read_until(up, UP, timeout=300)
+        printed += _stop_and_start_one_service("crm", env)
         up.send_signal(signal.SIGINT)
         rest, _ = up.communicate(timeout=90)
     finally:
@@ -76,6 +79,28 @@ def _make_up_then_ctrl_c(env: dict[str, str]) -> tuple[int, str]:
             up.kill()
             up.wait()
     return up.returncode, printed + rest
+
+
+def _stop_and_start_one_service(service: str, env: dict[str, str]) -> str:
+    """`python -m reloop_localstack service stop|start`, as the runbook rebuilds a read model in place."""
+    [spec] = [spec for spec in service_specs() if spec.name == service]
+    said = _localstack("service", "stop", service, env=env)
+    assert not _listening(spec.port), f"{service} still answers once stopped"
+    said += _localstack("service", "start", service, env=env)
+    assert _listening(spec.port), f"{service} does not answer once started again"
+    return said
+
+
+def _localstack(*command: str, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "reloop_localstack", *command, "--name", "up-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
 
 
 def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:

@@ -22,7 +22,7 @@ from reloop_shared.db.migrations import SHARED, MigrationSource, migrate
 from reloop_shared.db.pool import create_pool
 from reloop_shared.db.types import Connection, Pool
 from reloop_shared.db.urls import with_database
-from reloop_shared.kafka.admin import ensure_topics
+from reloop_shared.kafka.admin import ensure_topics, require_topics
 from reloop_shared.kafka.broker import make_broker, make_producer
 from reloop_shared.kafka.connection import KafkaSecurity
 from reloop_shared.outbox.publisher import ProducerPublisher
@@ -153,12 +153,17 @@ class ServiceRuntime:
         topics = {t.name: t for t in self.produces}
         for subscription in self.subscriptions:
             topics.update({t.name: t for t in subscription.topics})
-        await ensure_topics(
-            self.settings.kafka_bootstrap_servers,
-            topics.values(),
-            replication=self.settings.kafka_replication_factor,
-            security=KafkaSecurity.of(self.settings),
-        )
+        if self.settings.kafka_manage_topics:
+            await ensure_topics(
+                self.settings.kafka_bootstrap_servers,
+                topics.values(),
+                replication=self.settings.kafka_replication_factor,
+                security=KafkaSecurity.of(self.settings),
+            )
+        else:
+            await require_topics(
+                self.settings.kafka_bootstrap_servers, topics.values(), security=KafkaSecurity.of(self.settings)
+            )
         dead_letters = BrokerDeadLetterSink(self.broker)
         for subscription in self.subscriptions:
             engine = ConsumerEngine(PostgresProcessedEvents(self._pool), subscription, self.registry, dead_letters)

@@ -53,6 +53,13 @@ class RuntimeSettings(BaseSettings):
         description="Replicas of a topic this service creates when it is missing (1 on a laptop, 3 in a "
         "cluster, where Strimzi's KafkaTopics usually create them first).",
     )
+    kafka_manage_topics: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("KAFKA_MANAGE_TOPICS", "kafka_manage_topics"),
+        description="Create this service's topics and align their configs with the registry at start. "
+        "`false` where another does it (Strimzi's topic operator, the local stack's admin): the service "
+        "then only checks that they exist, and does not start without them.",
+    )
     database_url: str = Field(
         default="postgresql://postgres@127.0.0.1:5432/postgres", validation_alias=AliasChoices("DATABASE_URL")
     )

@@ -19,6 +19,7 @@ from reloop_shared.personal_data import (
     LocalKeyEncryptionKeys,
     PersonalDataSealer,
     PostgresKeyStore,
+    UnknownKeyEncryptionKey,
     open_with_key,
 )
 from reloop_shared.personal_data.kek_rotation import rotate_key_encryption_keys
@@ -257,5 +258,15 @@ async def test_reloop_keys_rotate_kek_prints_how_many_keys_it_rewrapped(
     assert await arguments.run(arguments) == 0
 
     printed = capsys.readouterr().out
-    assert f"re-wrapped 2 key(s) under {LocalKeyEncryptionKeys(keks.path).current_id()}" in printed
+    # The two subjects' keys and the pepper (made when the store first opened).
+    assert f"re-wrapped 3 key(s) under {LocalKeyEncryptionKeys(keks.path).current_id()}" in printed
     assert [await opened_by_a_fresh_store(database_url, keks, record) for record in sealed] == [ADA] * 2
+
+
+async def test_a_key_store_opened_with_another_environment_s_keks_refuses_to_open_naming_its_file(
+    database_url: str, keks: LocalKeyEncryptionKeys, tmp_path: Path
+) -> None:
+    await seal_some(database_url, keks, 1)
+    elsewhere = LocalKeyEncryptionKeys(tmp_path / "another-environment.json")
+    with pytest.raises(UnknownKeyEncryptionKey, match=r"another-environment\.json"):
+        await PostgresKeyStore.connect(database_url, elsewhere)

@@ -32,6 +32,8 @@ def runtime_config() -> Manifest:
             "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
             "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
             "KAFKA_SSL_CAFILE": f"{KAFKA_CA_DIR}/ca.crt",
+            # Strimzi's topic operator creates and aligns the KafkaTopics; a service only checks them.
+            "KAFKA_MANAGE_TOPICS": "false",
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://opentelemetry-collector.{TELEMETRY_NAMESPACE}:{OTEL_PORT}",
             "LOG_LEVEL": "INFO",
             # Mounted from a Secret in the services that seal personal data; production refuses the

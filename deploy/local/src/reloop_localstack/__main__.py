@@ -8,6 +8,8 @@
   services left running (docs/operations.md, "Survive a broker outage").
 - `kafka-credentials rotate <principal>`: a new SCRAM password on the running broker and in the
   stack's credentials file.
+- `service stop|start <service>`: one service down and up again, the rest left running (to rebuild
+  its read model in place, say).
 """
 
 from __future__ import annotations
@@ -30,17 +32,23 @@ def _wait_for_interrupt(ready: Callable[[], None] = lambda: None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="reloop_localstack")
-    parser.add_argument("command", choices=["up", "infra", "down", "fetch", "kafka", "postgres", "kafka-credentials"])
-    parser.add_argument("action", nargs="?", help="kafka: stop or start; postgres: restart; kafka-credentials: rotate")
-    parser.add_argument("principal", nargs="?", help="kafka-credentials rotate: whose password (a service, ext-...)")
+    parser.add_argument(
+        "command", choices=["up", "infra", "down", "fetch", "kafka", "postgres", "kafka-credentials", "service"]
+    )
+    parser.add_argument(
+        "action", nargs="?", help="kafka, service: stop or start; postgres: restart; kafka-credentials: rotate"
+    )
+    parser.add_argument(
+        "subject", nargs="?", help="kafka-credentials rotate: whose password (a service, ext-...); service: which"
+    )
     parser.add_argument("--name", default="dev", help="stack name (tests use 'test')")
     parser.add_argument("--no-demo", action="store_true", help="up: skip the demo scenario")
     args = parser.parse_args(argv)
     if args.command == "fetch":
         print(f"Kafka {kafka.KAFKA_VERSION} jars in {kafka.ensure_jars()}")
         return 0
-    if args.command in ("kafka", "postgres", "kafka-credentials"):
-        return _operate(parser, args.command, args.action, args.principal, args.name)
+    if args.command in ("kafka", "postgres", "kafka-credentials", "service"):
+        return _operate(parser, args.command, args.action, args.subject, args.name)
     stack = LocalStack(args.name)
     if args.command == "down":
         stack.stop()
@@ -72,9 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _operate(
-    parser: argparse.ArgumentParser, command: str, action: str | None, principal: str | None, name: str
-) -> int:
+def _operate(parser: argparse.ArgumentParser, command: str, action: str | None, subject: str | None, name: str) -> int:
     from reloop_localstack import kafka_credentials, outages
     from reloop_localstack.kafka_password_rotation import bootstrap_of, rotate
     from reloop_localstack.paths import stack_dir
@@ -86,11 +92,21 @@ def _operate(
     elif (command, action) == ("postgres", "restart"):
         outages.restart_postgres(name)
         print(f"restarted the '{name}' stack's PostgreSQL: every connection was cut")
-    elif command == "kafka-credentials" and action == "rotate" and principal:
+    elif command == "kafka-credentials" and action == "rotate" and subject:
         credentials = kafka_credentials.read(stack_dir(name) / kafka_credentials.FILE_NAME)
-        rotated = rotate(bootstrap_of(credentials), credentials, principal)
-        print(f"{principal} has a new password on the broker and in {rotated.path}")
-        print(f"  connections open keep working; restart whatever connects as {principal} with the new one")
+        rotated = rotate(bootstrap_of(credentials), credentials, subject)
+        print(f"{subject} has a new password on the broker and in {rotated.path}")
+        print(f"  connections open keep working; restart whatever connects as {subject} with the new one")
+    elif (command, action) == ("service", "stop") and subject:
+        from reloop_localstack.system import stop_service
+
+        stop_service(name, subject)
+        print(f"stopped {subject} in the '{name}' stack; the other services keep running")
+    elif (command, action) == ("service", "start") and subject:
+        from reloop_localstack.system import start_service
+
+        start_service(name, subject)
+        print(f"{subject} is running again in the '{name}' stack, and ready")
     else:
         parser.error(f"{command} {action or ''}: see --help")
     return 0

@@ -37,10 +37,14 @@ class Endpoints:
         return env | security_env(self.kafka_security)
 
     def service_env(self, service: str) -> dict[str, str]:
-        """The environment of `service`: its own principal when the stack made one for it."""
+        """The environment of `service`: its own principal when the stack made one for it, and then
+        the topics are the admin's (`prepare_topics`), so the service only checks they exist."""
         env = self.as_env()
         env.pop(CREDENTIALS_VARIABLE, None)
-        return env | security_env(principal_of(service, self.kafka_credentials) or self.kafka_security)
+        own = principal_of(service, self.kafka_credentials)
+        if own is None:
+            return env | security_env(self.kafka_security)
+        return env | security_env(own) | {"KAFKA_MANAGE_TOPICS": "false"}
 
 
 def security_env(security: KafkaSecurity) -> dict[str, str]:

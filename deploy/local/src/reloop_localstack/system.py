@@ -20,8 +20,9 @@ from pathlib import Path
 from reloop_localstack import kafka_credentials
 from reloop_localstack.kafka_access import prepare_topics
 from reloop_localstack.paths import stack_dir
-from reloop_localstack.stack import CREDENTIALS_VARIABLE, Endpoints, LocalStack
+from reloop_localstack.stack import CREDENTIALS_VARIABLE, Endpoints, LocalStack, read_state
 from reloop_shared.auth.keys import LocalKeySet
+from reloop_shared.kafka.connection import KafkaSecurity
 from reloop_shared.personal_data import LocalKeyEncryptionKeys
 
 
@@ -67,7 +68,7 @@ def key_encryption_keys(name: str) -> LocalKeyEncryptionKeys:
 def start_services(name: str, endpoints: Endpoints, specs: list[ServiceSpec]) -> dict[str, int]:
     logs = stack_dir(name) / "logs"
     logs.mkdir(exist_ok=True)
-    pids: dict[str, int] = {}
+    pids = _running_pids(name)  # one service started again joins those still running
     trusted = {
         "RELOOP_JWKS": str(signing_keys(name).path),
         "RELOOP_KEY_ENCRYPTION_KEYS": str(key_encryption_keys(name).path),
@@ -112,11 +113,53 @@ def wait_ready(name: str, specs: list[ServiceSpec], pids: dict[str, int], timeou
         raise TimeoutError(f"not ready after {timeout}s: {', '.join(s.name for s in pending)}")
 
 
+def _running_pids(name: str) -> dict[str, int]:
+    path = _pid_file(name)
+    return dict(json.loads(path.read_text())) if path.exists() else {}
+
+
+def stop_service(name: str, service: str, timeout: float = 30) -> None:
+    """One service of a running stack stopped as Kubernetes stops a pod (SIGTERM: it finishes its
+    batch and commits), the others left running: to rebuild its read model in place, say."""
+    pids = _running_pids(name)
+    if service not in pids:
+        raise RuntimeError(f"{service} is not running in the '{name}' stack")
+    _terminate({service: pids.pop(service)}, timeout)
+    _pid_file(name).write_text(json.dumps(pids))
+
+
+def start_service(name: str, service: str) -> None:
+    """One stopped service of a running stack started again, as `make up` started it (its own
+    principal, the stack's keys), in this shell's environment; returns once it is ready."""
+    specs = [spec for spec in service_specs() if spec.name == service]
+    if not specs:
+        raise RuntimeError(f"the local stack runs no service {service!r}")
+    if service in _running_pids(name):
+        raise RuntimeError(f"{service} is running in the '{name}' stack already")
+    pids = start_services(name, running_endpoints(name), specs)
+    wait_ready(name, specs, pids)
+
+
+def running_endpoints(name: str) -> Endpoints:
+    """How a running stack is reached: the admin's credentials when the stack made the broker."""
+    workdir = stack_dir(name)
+    where = read_state(workdir)["endpoints"]
+    credentials = workdir / kafka_credentials.FILE_NAME
+    if not credentials.exists():
+        return Endpoints(where["kafka_bootstrap_servers"], where["database_url"], KafkaSecurity.from_environment())
+    admin = kafka_credentials.read(credentials).admin
+    return Endpoints(where["kafka_bootstrap_servers"], where["database_url"], admin, str(credentials))
+
+
 def stop_services(name: str, timeout: float = 30) -> None:
     path = _pid_file(name)
     if not path.exists():
         return
-    pids: dict[str, int] = json.loads(path.read_text())
+    _terminate(json.loads(path.read_text()), timeout)
+    path.unlink(missing_ok=True)
+
+
+def _terminate(pids: dict[str, int], timeout: float) -> None:
     for pid in pids.values():
         if _alive(pid):
             os.killpg(pid, signal.SIGTERM)
@@ -126,7 +169,6 @@ def stop_services(name: str, timeout: float = 30) -> None:
     for pid in pids.values():
         if _alive(pid):
             os.killpg(pid, signal.SIGKILL)
-    path.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
@@ -134,11 +176,23 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
+    if _zombie(pid):
+        # Ended, not yet reaped by its parent (the `make up` that started it, when another process
+        # stops it): it holds no port and no connection any more.
+        return False
     try:
         waited, _ = os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         return True
     return waited == 0
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
 
 
 def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[Callable[[], None]], None]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from reloop_contracts.orders import OrderDelivered, OrderFulfilled
 from reloop_contracts.privacy import ErasureCompleted
 from reloop_localstack.testing import api, eventually, outbox_drained, read_events, running
 from reloop_shared.clock import FixedClock
+from reloop_shared.personal_data.key_encryption_keys import UnknownKeyEncryptionKey
 from services.crm.tests.repair_events import a_covered_shop_repair, a_subscription_through_dunning
 from services.crm.tests.support import (
     Run,
@@ -184,3 +186,24 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
 
     await replay(live_settings, until="live", clock=FixedClock(NOW))
     assert await snapshot(database_url) == live
+
+
+async def test_a_rebuild_holding_another_environment_s_key_encryption_keys_stops_before_resetting_anything(
+    env: dict[str, str], new_database: Callable[[], Awaitable[str]], tmp_path: Path
+) -> None:
+    run, database_url, keyvault_url = Run(env), await new_database(), await new_database()
+    live_settings = settings(run, env, database_url, keyvault_url)
+    runtime, app = build(live_settings, clock=FixedClock(NOW))
+    buyer = new_id("sub")
+    async with key_store(keyvault_url) as sealer:
+        sealed = await sealer.seal(buyer, {"email": f"{new_id('e')}@example.org"})
+    async with running(runtime), api(app) as client:
+        await run.publish(sale(new_id("till"), "own_shop", "shop-1", who=customer(subject=buyer, sealed=sealed)))
+        await profile_of(client, subject_id=buyer)
+        await caught_up(run, f"crm{live_settings.consumer_group_suffix}", list(TOPICS))
+    before = await snapshot(database_url)
+    stranger = live_settings.model_copy(update={"key_encryption_keys": str(tmp_path / "another-environment.json")})
+    with pytest.raises(UnknownKeyEncryptionKey, match=r"another-environment\.json"):
+        await replay(stranger, until="live", clock=FixedClock(NOW))
+    assert await snapshot(database_url) == before
+    assert before["profiles"] != []

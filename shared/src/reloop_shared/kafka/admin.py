@@ -7,6 +7,9 @@ start, as Strimzi's topic operator does for a `KafkaTopic`. When the broker refu
 without `Create`, `DescribeConfigs` or `AlterConfigs`: a service under ACLs), a warning names the
 topic and what could not be done, and the service starts. Partitions are never changed
 here: adding some moves keys to other partitions and breaks per-key order, so that is only logged.
+
+Where another holds that job (Strimzi's topic operator, the local stack's admin), a service only
+checks that its topics exist (`require_topics`) and does not start without them.
 """
 
 from __future__ import annotations
@@ -78,6 +81,31 @@ async def ensure_topic_settings(
             await _bring_to_the_registry(admin, present)
     finally:
         await admin.close()
+
+
+class MissingTopics(RuntimeError):
+    """Topics a service needs that nobody created: it would wait on them silently otherwise."""
+
+
+async def require_topics(
+    bootstrap_servers: str, topics: Iterable[TopicSpec], *, security: KafkaSecurity | None = None
+) -> None:
+    """Each topic and its dead-letter topic exists; MissingTopics names those that do not.
+
+    Needs only Describe on them (the metadata a principal under ACLs is shown), so no warning of
+    what the service may not read or create."""
+    wanted = {name for topic in topics for name in (topic.name, topic.dead_letter)}
+    admin = admin_client(bootstrap_servers, security)
+    await admin.start()
+    try:
+        missing = sorted(wanted - set(await admin.list_topics()))
+    finally:
+        await admin.close()
+    if missing:
+        raise MissingTopics(
+            f"topics missing: {', '.join(missing)}; whoever manages this cluster's topics creates them "
+            "from the registry (Strimzi's KafkaTopics, or the local stack's admin)"
+        )
 
 
 def differences(wanted: TopicSettings, actual: Mapping[str, str]) -> Differences:

@@ -68,7 +68,15 @@ class PostgresKeyStore:
                 await wrap_plain_rows(conn, keks)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(7310)")
-        return cls(pool, keks)
+        store = cls(pool, keks)
+        try:
+            # Every sealed record needs the pepper: a process holding another environment's
+            # key-encryption keys stops here, by name, instead of failing on every event it meets.
+            await store.pepper()
+        except BaseException:
+            await pool.close()
+            raise
+        return store
 
     async def close(self) -> None:
         await self.pool.close()

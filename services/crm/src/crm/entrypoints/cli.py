@@ -74,11 +74,15 @@ def _settings(args: argparse.Namespace) -> CrmSettings:
 
 async def replay_command(args: argparse.Namespace) -> int:
     from crm.entrypoints.replay import LiveConsumerRunning, replay
+    from reloop_shared.personal_data.key_encryption_keys import UnknownKeyEncryptionKey
 
     try:
         figures = await replay(_settings(args), until=args.until, max_records=args.max_records, workers=args.workers)
     except LiveConsumerRunning as error:
         print(error)
+        return 2
+    except UnknownKeyEncryptionKey as error:
+        print(f"{error.args[0]}; nothing was reset (RELOOP_KEY_ENCRYPTION_KEYS names the service's file)")
         return 2
     print(
         json.dumps(

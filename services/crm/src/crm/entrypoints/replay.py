@@ -30,7 +30,13 @@ from crm.adapters.read_model_reset import reset_read_model
 from crm.adapters.readers import REGISTRY_FOR_CRM
 from crm.config import MIGRATIONS, CrmSettings
 from crm.entrypoints.consumers import CONSUMER, TOPICS
-from crm.entrypoints.replay_worker import apply_share, apply_share_in_process, consumer_for, partitions_of
+from crm.entrypoints.replay_worker import (
+    apply_share,
+    apply_share_in_process,
+    consumer_for,
+    partitions_of,
+    vault_for,
+)
 from reloop_shared.clock import SYSTEM_CLOCK, Clock
 from reloop_shared.db.migrations import SHARED, migrate
 from reloop_shared.db.pool import create_pool
@@ -105,6 +111,11 @@ async def replay(
     try:
         async with pool.acquire() as conn:
             await migrate(conn, [SHARED, MIGRATIONS])
+        # Before anything is reset: with keys it cannot open (another environment's key-encryption
+        # keys), the rebuild would skip every sealed event and leave an empty model behind.
+        vault = vault_for(settings)
+        await vault.connect()
+        await vault.close()
         await consumer.start()
         partitions = [TopicPartition(t.name, p) for t in topics for p in sorted(await partitions_of(consumer, t.name))]
         if until == "end":

@@ -44,6 +44,14 @@ class _NoDeadLetters:
         log.warning("replay skipped an event the live consumer could not apply either", extra={"offset": record.offset})
 
 
+def vault_for(settings: CrmSettings) -> Vault:
+    return Vault(
+        settings.keyvault_database_url or with_database(settings.database_url, "reloop_keyvault"),
+        local_key_encryption_keys(settings.key_encryption_keys),
+        cache_size=settings.key_cache_size,
+    )
+
+
 def consumer_for(settings: CrmSettings, group: str) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -74,11 +82,7 @@ async def apply_share(
     registry = REGISTRY_FOR_CRM.namespaced(settings.topic_namespace)
     topics = tuple(registry.same_topic(t) for t in TOPICS)
     url = settings.service_database_url or with_database(settings.database_url, "reloop_crm")
-    vault = Vault(
-        settings.keyvault_database_url or with_database(settings.database_url, "reloop_keyvault"),
-        local_key_encryption_keys(settings.key_encryption_keys),
-        cache_size=settings.key_cache_size,
-    )
+    vault = vault_for(settings)
     # A rebuild that crashes is run again: it need not wait for each commit to reach the disk.
     pool = await asyncpg.create_pool(url, min_size=1, max_size=8, server_settings={"synchronous_commit": "off"})
     consumer = consumer_for(settings, group)
