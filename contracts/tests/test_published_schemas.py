@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reloop_contracts.compat import breaking_changes
-from reloop_contracts.export import render, schema_files
+from reloop_contracts.export import exported_files, schema_files
 from reloop_contracts.topics import REGISTRY
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
@@ -33,11 +33,13 @@ def test_the_envelope_schema_has_no_breaking_change() -> None:
     assert breaking_changes(committed, _current("envelope.v1.json")) == []
 
 
-def test_every_schema_and_the_asyncapi_document_are_exported_and_up_to_date() -> None:
+def test_every_schema_the_asyncapi_document_and_its_page_are_exported_and_up_to_date() -> None:
+    exported = exported_files()
+    assert "asyncapi.html" in exported
     stale = [
         relative
-        for relative, schema in schema_files().items()
-        if not (SCHEMAS / relative).exists() or (SCHEMAS / relative).read_text() != render(schema)
+        for relative, text in exported.items()
+        if not (SCHEMAS / relative).exists() or (SCHEMAS / relative).read_text(encoding="utf-8") != text
     ]
     assert stale == [], "run `make contracts` and commit contracts/schemas"
 

@@ -1,4 +1,5 @@
-"""`make contracts`: write every event's JSON Schema and one AsyncAPI document for the system."""
+"""`make contracts`: write every event's JSON Schema, one AsyncAPI document for the system and the
+bus's page rendered from it (`asyncapi.html`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reloop_contracts.asyncapi_page import asyncapi_page
 from reloop_contracts.base import Event
 from reloop_contracts.envelope import CONTENT_TYPE, ENVELOPE_VERSION, Envelope
 from reloop_contracts.registry import Registry, TopicSpec
@@ -146,12 +148,22 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
+ASYNCAPI_PAGE = "asyncapi.html"
+
+
+def exported_files(registry: Registry = REGISTRY) -> dict[str, str]:
+    """Relative path -> text of everything `make contracts` writes: the schemas and the bus's page."""
+    files = {relative: render(schema) for relative, schema in schema_files(registry).items()}
+    files[ASYNCAPI_PAGE] = asyncapi_page(asyncapi(registry))
+    return files
+
+
 def write(target: Path, registry: Registry = REGISTRY) -> list[Path]:
     written = []
-    for relative, schema in schema_files(registry).items():
+    for relative, text in exported_files(registry).items():
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(schema))
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 

@@ -24,4 +24,7 @@ def test_the_admin_routes_need_catalog_write_and_the_storefront_reads_are_public
         "GET /healthz": "public",
         "GET /readyz": "public",
         "GET /metrics": "public",
+        "GET /docs": "public",
+        "GET /redoc": "public",
+        "GET /docs/assets/{name}": "public",
     }

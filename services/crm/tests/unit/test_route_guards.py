@@ -77,6 +77,9 @@ def test_every_route_is_behind_the_scope_the_readme_says_and_only_operations_are
         "GET /healthz": "public",
         "GET /readyz": "public",
         "GET /metrics": "public",
+        "GET /docs": "public",
+        "GET /redoc": "public",
+        "GET /docs/assets/{name}": "public",
     }
 
 

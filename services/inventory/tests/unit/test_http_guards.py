@@ -40,6 +40,9 @@ def test_every_route_is_behind_the_scope_its_table_says_and_only_availability_is
         "GET /availability/{sku}": "public",
         "GET /availability": "public",
         "GET /reservations/{reservation_id}": "scopes:inventory:read",
+        "GET /docs": "public",
+        "GET /redoc": "public",
+        "GET /docs/assets/{name}": "public",
     }
 
 

@@ -86,6 +86,9 @@ def test_tills_need_their_shops_key_the_back_office_store_sync_admin_and_only_op
         "GET /healthz": "public",
         "GET /readyz": "public",
         "GET /metrics": "public",
+        "GET /docs": "public",
+        "GET /redoc": "public",
+        "GET /docs/assets/{name}": "public",
     }
 
 

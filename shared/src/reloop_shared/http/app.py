@@ -17,7 +17,9 @@ from reloop_shared.http.authentication import install_verifier, public, unguarde
 from reloop_shared.http.correlation import CorrelationMiddleware
 from reloop_shared.http.errors import ERROR_RESPONSES, install_error_handlers
 from reloop_shared.http.guard_first import answer_the_guard_first
+from reloop_shared.http.offline_docs import docs_router
 from reloop_shared.http.plain_refusals import TooLargeAsErrorBody
+from reloop_shared.http.request_metrics import RequestMetrics
 from reloop_shared.http.unstorable_text import refuse_unstorable_text
 from reloop_shared.runtime import ServiceRuntime
 
@@ -76,10 +78,13 @@ def create_edge(
         version="1.0.0",
         lifespan=lifespan,
         dependencies=[Depends(refuse_unstorable_text)],
+        # FastAPI's own pages load their scripts from a CDN: the service serves its own instead.
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     answer_the_guard_first(app)
-    for router in routers:
+    for router in [docs_router(), *routers]:
         # Operations routes answer for themselves; every other route may refuse in the one shape.
         # 1 MiB unless a route declares more (`max_body_size=` on the route: POS batches, exports).
         app.include_router(
@@ -88,6 +93,7 @@ def create_edge(
             max_body_size=DEFAULT_MAX_BODY_BYTES,
         )
     app.add_middleware(TooLargeAsErrorBody)
+    app.add_middleware(RequestMetrics)  # outside the rewrite above, so it counts the status sent
     if traced:
         FastAPIInstrumentor.instrument_app(
             app, excluded_urls="healthz,readyz,metrics", server_request_hook=without_query_string
