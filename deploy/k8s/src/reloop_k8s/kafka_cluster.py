@@ -4,6 +4,7 @@ The prod overlay patches it to three nodes, replication 3 and a TLS listener."""
 from __future__ import annotations
 
 from reloop_k8s.names import KAFKA_CLUSTER, Manifest, metadata
+from reloop_shared.kafka.broker_version import BROKER_VERSION
 
 STRIMZI_API = "kafka.strimzi.io/v1"
 """Strimzi 1.0 serves only `v1`; 0.49 serves it beside the deprecated `v1beta2`."""
@@ -23,6 +24,7 @@ def kafka() -> Manifest:
         },
         "spec": {
             "kafka": {
+                "version": BROKER_VERSION,
                 # SASL_PLAINTEXT like the local stack; the prod overlay swaps this for TLS.
                 "listeners": [
                     {

@@ -12,6 +12,7 @@ from reloop_k8s import (
     kafka_topics,
     kafka_users,
     migration_jobs,
+    monitoring,
     network_policies,
     postgres,
     relays,
@@ -44,6 +45,10 @@ def files(registry: Registry, services: tuple[Service, ...]) -> dict[str, str]:
             network_policies.kafka(),
             network_policies.postgres(),
         ],
+        "base/relays/monitoring.yaml": [network_policies.relay_metrics(), monitoring.relay_pod_monitor()],
+        "base/monitoring/service-monitor.yaml": [monitoring.service_monitor()],
+        "base/monitoring/prometheus-rules.yaml": [monitoring.prometheus_rule()],
+        "base/monitoring/dashboards.yaml": [monitoring.dashboard_config_map()],
         "base/config/config-maps.yaml": [
             deployments.runtime_config(),
             *(deployments.config_map(service) for service in services),
@@ -68,19 +73,20 @@ def files(registry: Registry, services: tuple[Service, ...]) -> dict[str, str]:
         component = f"components/external-database/{service.name}"
         tree[f"{component}/{KUSTOMIZATION}"] = [external_database.component(service)]
         tree[f"{component}/network-policy.yaml"] = [external_database.network_policy(service)]
-    for folder in ("platform", "config", "services", "migrations", "relays"):
+    for folder in ("platform", "config", "services", "migrations", "relays", "monitoring"):
         names = sorted(path.rsplit("/", 1)[1] for path in tree if path.startswith(f"base/{folder}/"))
         tree[f"base/{folder}/{KUSTOMIZATION}"] = [kustomization(names)]
     # Each overlay: `platform` (operators' resources and settings) first, then `migrations`, then
     # the whole overlay, which includes its platform again (deploy/k8s/README.md).
     platform = ["../../../base/platform", "../../../base/config"]
     tree |= {
-        f"overlays/dev/{KUSTOMIZATION}": [kustomization(["platform", "../../base/services"])],
+        f"overlays/dev/{KUSTOMIZATION}": [kustomization(["platform", "../../base/services", "../../base/monitoring"])],
         f"overlays/dev/platform/{KUSTOMIZATION}": [kustomization(platform)],
         f"overlays/dev/migrations/{KUSTOMIZATION}": [kustomization(["../../../base/migrations"])],
         f"overlays/prod/{KUSTOMIZATION}": [
             kustomization(
-                ["platform", "../../base/services", "../../base/relays"], prod_workload_patches(services, autoscaled)
+                ["platform", "../../base/services", "../../base/relays", "../../base/monitoring"],
+                prod_workload_patches(services, autoscaled),
             )
         ],
         f"overlays/prod/platform/{KUSTOMIZATION}": [

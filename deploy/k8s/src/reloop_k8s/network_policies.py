@@ -1,5 +1,6 @@
 """Deny by default, then open exactly: a service reaches Kafka, its database, the OpenTelemetry
-collector and DNS; its HTTP edge is reached by the ingress controller and Prometheus only."""
+collector and DNS; its HTTP edge is reached by the ingress controller and Prometheus only, and a
+relay run apart by Prometheus only."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from reloop_k8s.names import (
     metadata,
 )
 from reloop_k8s.postgres import PORT as POSTGRES_PORT
+from reloop_k8s.relays import METRICS_PORT as RELAY_METRICS_PORT
+from reloop_k8s.relays import RELAY_COMPONENT
 from reloop_k8s.services import Service
 
 KAFKA_PODS = {"strimzi.io/cluster": KAFKA_CLUSTER}
@@ -76,6 +79,13 @@ def service_edge(service: Service) -> Manifest:
     policy = _policy(f"{service.name}-edge", selector, {"ingress": ingress}, ["Ingress"])
     policy["metadata"]["annotations"] = {"reloop.dev/callers": service.callers}
     return policy
+
+
+def relay_metrics() -> Manifest:
+    """The relays run apart in prod: Prometheus scrapes their metrics port, and nothing else enters."""
+    selector = {**PART_OF, "app.kubernetes.io/component": RELAY_COMPONENT}
+    ingress = [{"from": [_namespace(MONITORING_NAMESPACE)], "ports": _tcp(RELAY_METRICS_PORT)}]
+    return _policy("relays-metrics", selector, {"ingress": ingress}, ["Ingress"])
 
 
 def kafka() -> Manifest:

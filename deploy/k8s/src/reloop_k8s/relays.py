@@ -9,6 +9,8 @@ from reloop_k8s.services import Service
 from reloop_k8s.sizing import RELAY
 
 RELAY_COMPONENT = "relay"
+METRICS_PORT = 9102
+"""Where a relay apart serves /metrics (its outbox's backlog and age): it has no HTTP edge."""
 
 
 def name(service: Service) -> str:
@@ -18,7 +20,9 @@ def name(service: Service) -> str:
 def deployment(service: Service) -> Manifest:
     url = f"$({pods.database_url_variable(service)})"
     command = ["reloop", "relay", "--producer", service.name, "--database-url", url]
-    container = pods.container(service, RELAY, command=command)
+    command += ["--metrics-port", str(METRICS_PORT)]
+    ports = [{"name": "metrics", "containerPort": METRICS_PORT}]
+    container = pods.container(service, RELAY, command=command, ports=ports)
     selector = {"app.kubernetes.io/name": service.name, "app.kubernetes.io/component": RELAY_COMPONENT}
     return {
         "apiVersion": "apps/v1",

@@ -13,6 +13,20 @@ HEADER = (
 )
 
 
+class Block(str):
+    """Text written as a YAML literal block (`|`), so it reads as itself: a dashboard's JSON in a
+    ConfigMap rather than one escaped line."""
+
+    __slots__ = ()
+
+
+def _literal(dumper: yaml.SafeDumper, text: Block) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(text), style="|")
+
+
+yaml.SafeDumper.add_representer(Block, _literal)
+
+
 def dump(document: Any) -> str:
     return yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=120)
 

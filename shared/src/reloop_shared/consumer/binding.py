@@ -7,6 +7,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from reloop_shared.consumer.engine import ConsumerEngine
+from reloop_shared.consumer.lag import ForgetRevokedLag, record_lag
 from reloop_shared.consumer.processed import Tx
 
 
@@ -38,6 +39,7 @@ def bind(
             await message.nack()
             raise
         await message.ack()
+        record_lag(message.consumer, subscription.consumer, records)
 
     on_batch.__name__ = f"consume_{subscription.consumer}"
 
@@ -53,6 +55,7 @@ def bind(
         batch_timeout_ms=batch_timeout_ms,
         auto_offset_reset="latest" if start_from == "latest" else "earliest",
         ack_policy=AckPolicy.MANUAL,
+        listener=ForgetRevokedLag(subscription.consumer),
         decoder=keep_raw,
         title=subscription.consumer,
         description=f"Consumer group {subscription.consumer}",

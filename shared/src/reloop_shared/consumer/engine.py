@@ -85,6 +85,9 @@ class ConsumerEngine(Generic[Tx]):
         self.transient_delay_max = transient_delay_max
         self.consumer = subscription.consumer
         self.decoder = Decoder(registry)
+        for topic in subscription.topic_names:
+            # Served at 0 from the start: `increase()` over a series born at 1 misses the first dead letter.
+            metrics.DEAD_LETTERS.labels(self.consumer, topic)
 
     async def process(self, records: Sequence[Record]) -> None:
         by_partition: dict[tuple[str, int], list[Record]] = defaultdict(list)

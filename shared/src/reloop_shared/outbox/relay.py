@@ -15,7 +15,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import random
+import time
+from collections import Counter
 from typing import Any
 
 import asyncpg
@@ -42,7 +45,14 @@ FOR UPDATE SKIP LOCKED
 """
 _MARK_PUBLISHED = "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])"
 _MARK_FAILED = "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])"
-_PENDING = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+# Both read through the partial index on unpublished rows: cheap while the relay keeps up. Ids
+# grow with commit order closely enough that the lowest unpublished id is the oldest row.
+_BACKLOG = """
+SELECT count(*) AS pending,
+       coalesce((SELECT extract(epoch FROM now() - created_at) FROM outbox
+                 WHERE published_at IS NULL ORDER BY id LIMIT 1), 0)::float8 AS oldest_age
+FROM outbox WHERE published_at IS NULL
+"""
 _PURGE = "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)"
 
 
@@ -61,6 +71,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         max_backoff: float = 30.0,
         keep_published_for: float = 24 * 3600,
+        measure_every: float = 5.0,
     ) -> None:
         self.pool = pool
         self.publisher = publisher
@@ -69,6 +80,9 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.keep_published_for = keep_published_for
+        self.measure_every = measure_every
+        self._measured_at = -math.inf
+        metrics.OUTBOX_FAILURES.labels(producer)  # served at 0 from the start, so the first failure shows
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._tracer = tracer("reloop.outbox")
@@ -110,6 +124,7 @@ class OutboxRelay:
         passes = 0
         while not self._stopping.is_set():
             self._wake.clear()
+            await self._measure_backlog()
             try:
                 published = await self.publish_batch()
             except PublishFailed:
@@ -131,6 +146,7 @@ class OutboxRelay:
             rows = await conn.fetch(_CLAIM, self.batch_size)
             if not rows:
                 metrics.OUTBOX_PENDING.labels(self.producer).set(0)
+                metrics.OUTBOX_OLDEST_AGE.labels(self.producer).set(0)
                 return 0
             results = await self._send_all(rows)
             ok = [row["id"] for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)]
@@ -140,7 +156,9 @@ class OutboxRelay:
             if failed:
                 first_error = repr(failed[0][1])[:500]
                 await conn.execute(_MARK_FAILED, [row_id for row_id, _ in failed], first_error)
-        metrics.OUTBOX_PUBLISHED.labels(self.producer).inc(len(ok))
+        published_ids = set(ok)
+        for topic, count in Counter(row["topic"] for row in rows if row["id"] in published_ids).items():
+            metrics.OUTBOX_PUBLISHED.labels(self.producer, topic).inc(count)
         if failed:
             log.warning(
                 "outbox publish failed", extra={"failed": len(failed), "published": len(ok), "error": first_error}
@@ -176,6 +194,9 @@ class OutboxRelay:
                 "messaging.destination.name": row["topic"],
                 "messaging.kafka.message.key": row["message_key"],
                 "messaging.message.id": headers.get("event-id", ""),
+                "reloop.event_type": headers.get("event-type", ""),
+                # Whose outbox: a relay may run apart from its service, or beside others in one process.
+                "reloop.service": self.producer,
             },
         )
         propagate.inject(headers, context=trace.set_span_in_context(span))
@@ -184,7 +205,19 @@ class OutboxRelay:
     async def _housekeeping(self) -> None:
         async with self.pool.acquire() as conn:
             await conn.execute(_PURGE, self.keep_published_for)
-            metrics.OUTBOX_PENDING.labels(self.producer).set(await conn.fetchval(_PENDING))
+
+    async def _measure_backlog(self) -> None:
+        """The backlog and the age of its oldest row, at most every `measure_every` seconds: the
+        alert on a stuck outbox reads the age, which grows while publishing fails."""
+        now = time.monotonic()
+        if now - self._measured_at < self.measure_every:
+            return
+        self._measured_at = now
+        async with self.pool.acquire() as conn:
+            backlog = await conn.fetchrow(_BACKLOG)
+        assert backlog is not None  # an aggregate answers one row, even over no rows
+        metrics.OUTBOX_PENDING.labels(self.producer).set(backlog["pending"])
+        metrics.OUTBOX_OLDEST_AGE.labels(self.producer).set(backlog["oldest_age"])
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()

@@ -1,4 +1,10 @@
-"""Prometheus metrics of the runtime; each service process exposes them on /metrics."""
+"""Prometheus metrics of the runtime; each service process exposes them on /metrics.
+
+The dashboard and alert rules in deploy/observability are generated from these objects (their
+names come from here only), and a test scrapes running services for every name they use.
+Labels stay bounded: consumer groups, topics and partitions come from the registry, routes are
+templates (`/units/{unit_id}`), never raw paths.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,25 @@ BATCH_SECONDS = Histogram(
     ["consumer"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
-OUTBOX_PUBLISHED = Counter("reloop_outbox_published_total", "Outbox rows published", ["producer"])
+CONSUMER_LAG = Gauge(
+    "reloop_consumer_lag",
+    "Records of a partition not yet consumed by the group, as of the consumer's last batch",
+    ["consumer", "topic", "partition"],
+)
+OUTBOX_PUBLISHED = Counter("reloop_outbox_published_total", "Outbox rows published", ["producer", "topic"])
 OUTBOX_FAILURES = Counter("reloop_outbox_publish_failures_total", "Outbox publish failures", ["producer"])
 OUTBOX_PENDING = Gauge("reloop_outbox_pending", "Outbox rows not yet published at the last relay pass", ["producer"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "reloop_outbox_oldest_unpublished_age_seconds",
+    "Age of the oldest outbox row not yet published (0 when none waits), at the last measurement",
+    ["producer"],
+)
+HTTP_REQUESTS = Counter(
+    "reloop_http_requests_total", "HTTP requests answered, by route template and status", ["method", "route", "status"]
+)
+HTTP_SECONDS = Histogram(
+    "reloop_http_request_duration_seconds",
+    "Time to answer an HTTP request, by route template",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
