@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reloop_contracts.access import principals
+from reloop_shared import local_stack_files
 from reloop_shared.kafka.connection import KafkaSecurity, Mechanism
 
-ADMIN = "admin"
+ADMIN = local_stack_files.KAFKA_ADMIN
 """The broker's super user: the broker itself, the stack's topic and ACL set-up, test helpers."""
 MECHANISM: Mechanism = "SCRAM-SHA-512"
-FILE_NAME = "kafka-credentials.json"
+FILE_NAME = local_stack_files.KAFKA_CREDENTIALS_FILE
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 
+from reloop_shared import local_stack_files
+
 
 def cache_home() -> Path:
-    root = Path(os.environ.get("RELOOP_HOME", Path.home() / ".cache" / "reloop"))
+    root = local_stack_files.cache_home()
     root.mkdir(parents=True, exist_ok=True)
     return root
 
 
 def stack_dir(name: str) -> Path:
-    path = cache_home() / "stacks" / name
+    path = local_stack_files.stack_folder(name)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

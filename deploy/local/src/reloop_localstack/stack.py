@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from reloop_localstack import kafka, kafka_credentials, postgres
 from reloop_localstack.paths import stack_dir
+from reloop_shared import local_stack_files
 from reloop_shared.kafka.connection import KafkaSecurity
 
 CREDENTIALS_VARIABLE = "RELOOP_KAFKA_CREDENTIALS"
@@ -76,7 +77,7 @@ def endpoints_from_env() -> tuple[str | None, str | None]:
     return os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None, os.environ.get("DATABASE_URL") or None
 
 
-STATE_FILE = "state.json"
+STATE_FILE = local_stack_files.STATE_FILE
 """A stack's processes and endpoints (where, never who), in its folder: what `make down`, an outage
 rehearsal or a password rotation needs of a stack another process started."""
 
@@ -137,7 +138,11 @@ class LocalStack:
         credentials_file = str(credentials.path) if credentials else os.environ.get(CREDENTIALS_VARIABLE)
         endpoints = Endpoints(bootstrap, database_url, security, credentials_file or None)
         # Where, never who: the passwords stay in their owner-only file.
-        state["endpoints"] = {"kafka_bootstrap_servers": bootstrap, "database_url": database_url}
+        where = {"kafka_bootstrap_servers": bootstrap, "database_url": database_url}
+        if credentials_file:
+            # The file's place only: how the `reloop` CLI finds the admin of a broker it did not start.
+            where["kafka_credentials"] = credentials_file
+        state["endpoints"] = where
         self._save(state)
         return endpoints
 

@@ -20,8 +20,10 @@ from pathlib import Path
 from reloop_localstack import kafka_credentials
 from reloop_localstack.kafka_access import prepare_topics
 from reloop_localstack.paths import stack_dir
-from reloop_localstack.stack import CREDENTIALS_VARIABLE, Endpoints, LocalStack, read_state
+from reloop_localstack.stack import CREDENTIALS_VARIABLE, Endpoints, LocalStack, read_state, save_state
+from reloop_shared import local_stack_files
 from reloop_shared.auth.keys import LocalKeySet
+from reloop_shared.db.urls import with_database
 from reloop_shared.kafka.connection import KafkaSecurity
 from reloop_shared.personal_data import LocalKeyEncryptionKeys
 
@@ -51,7 +53,7 @@ def _pid_file(name: str) -> Path:
 def signing_keys(name: str) -> LocalKeySet:
     """The stack's own token issuer: its services trust these keys, the demo signs with them, and
     `RELOOP_SIGNING_KEYS=<this file> reloop token issue ...` gives an operator a token."""
-    keys = LocalKeySet(stack_dir(name) / "signing-keys.json")
+    keys = LocalKeySet(stack_dir(name) / local_stack_files.SIGNING_KEYS_FILE)
     keys.signing_key()
     return keys
 
@@ -60,7 +62,7 @@ def key_encryption_keys(name: str) -> LocalKeyEncryptionKeys:
     """The stack's key-encryption keys, in its folder: its services wrap the key store's keys
     under them, and `make up` never touches the user's own configuration. Created before the
     services start, so they all wrap under the same key."""
-    keys = LocalKeyEncryptionKeys(stack_dir(name) / "key-encryption-keys.json")
+    keys = LocalKeyEncryptionKeys(stack_dir(name) / local_stack_files.KEY_ENCRYPTION_KEYS_FILE)
     keys.current_id()
     return keys
 
@@ -93,6 +95,27 @@ def start_services(name: str, endpoints: Endpoints, specs: list[ServiceSpec]) ->
         pids[spec.name] = process.pid
         _pid_file(name).write_text(json.dumps(pids))
     return pids
+
+
+def record_services(name: str, endpoints: Endpoints, specs: list[ServiceSpec]) -> None:
+    """What the `reloop` CLI needs of the running system and cannot learn from this package (the
+    runtime never imports it): each service's URL and database, the topic namespace, the key store."""
+    workdir = stack_dir(name)
+    state = read_state(workdir)
+
+    def database_of(spec: ServiceSpec) -> str:
+        own = os.environ.get(f"{spec.env_prefix}SERVICE_DATABASE_URL")
+        return own or with_database(endpoints.database_url, f"reloop_{spec.name}")  # as the runtime names it
+
+    state["services"] = {
+        spec.name: {"url": spec.url, "env_prefix": spec.env_prefix, "database_url": database_of(spec)} for spec in specs
+    }
+    keyvault = os.environ.get("KEYVAULT_DATABASE_URL") or with_database(endpoints.database_url, "reloop_keyvault")
+    state["endpoints"] |= {
+        "topic_namespace": os.environ.get("RELOOP_TOPIC_NAMESPACE", ""),
+        "keyvault_database_url": keyvault,
+    }
+    save_state(workdir, state)
 
 
 def wait_ready(name: str, specs: list[ServiceSpec], pids: dict[str, int], timeout: float = 120) -> None:
@@ -214,6 +237,7 @@ def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[Callable[[], No
             credentials = kafka_credentials.read(endpoints.kafka_credentials)
             asyncio.run(prepare_topics(endpoints.kafka_bootstrap_servers, credentials, namespace=namespace))
         pids = start_services(stack.name, endpoints, specs)
+        record_services(stack.name, endpoints, specs)
         print(f"starting {len(specs)} service(s) ...", flush=True)
         wait_ready(stack.name, specs, pids)
         if demo and specs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from reloop_shared.cli.failures import CommandError
 from reloop_shared.consumer.dead_letter_store import (
     DeadLetter,
     dead_letter_topics,
@@ -12,6 +13,7 @@ from reloop_shared.consumer.dead_letter_store import (
     replay,
 )
 from reloop_shared.kafka import headers as h
+from reloop_shared.settings import RuntimeSettings
 
 
 def register(commands: Any) -> None:
@@ -36,8 +38,24 @@ def describe(letter: DeadLetter) -> str:
     )
 
 
+async def existing(bootstrap: str, topic: str) -> str:
+    """`topic`, when the broker has it: reading one that does not exist would only say "0"."""
+    known = await dead_letter_topics(bootstrap)
+    if topic not in known:
+        hint = "" if topic.endswith(".dlq") else f" (dead letters are on {topic}.dlq)"
+        raise CommandError(f"no dead-letter topic {topic}{hint}: reloop dlq list shows those that exist")
+    return topic
+
+
+def in_namespace(topics: list[str]) -> list[str]:
+    """This environment's: others sharing the cluster (`RELOOP_TOPIC_NAMESPACE`) have theirs."""
+    namespace = RuntimeSettings().topic_namespace
+    return [t for t in topics if t.startswith(f"{namespace}.")] if namespace else topics
+
+
 async def list_command(args: argparse.Namespace) -> int:
-    topics = [args.topic] if args.topic else await dead_letter_topics(args.bootstrap_servers)
+    topics = [await existing(args.bootstrap_servers, args.topic)] if args.topic else []
+    topics = topics or in_namespace(await dead_letter_topics(args.bootstrap_servers))
     total = 0
     for topic in topics:
         letters = await read_dead_letters(args.bootstrap_servers, topic)
@@ -63,7 +81,8 @@ async def replay_command(args: argparse.Namespace) -> int:
     if not (args.all or args.offset or args.event_id):
         print("say what to replay: --all, --offset PARTITION:OFFSET or --event-id ID")
         return 2
-    letters = select(await read_dead_letters(args.bootstrap_servers, args.topic), args.offset, args.event_id, args.all)
+    topic = await existing(args.bootstrap_servers, args.topic)
+    letters = select(await read_dead_letters(args.bootstrap_servers, topic), args.offset, args.event_id, args.all)
     count = await replay(args.bootstrap_servers, letters)
     print(f"replayed {count} dead letter(s) from {args.topic}")
     return 0
