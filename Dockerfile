@@ -2,7 +2,10 @@
 #   docker build --build-arg SERVICE=catalog --build-arg MODULE=catalog -t reloop-catalog .
 # SERVICE is the directory under services/, MODULE the package started with `python -m`.
 # docker-compose.yml passes both per service and adds the healthcheck (each service has its own port).
-FROM python:3.11-slim
+# BASE_IMAGE is the official Python image unless told otherwise: `make test-containers` on a machine
+# that cannot pull passes one built locally (deploy/containers/python).
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE}
 
 ARG SERVICE
 ARG MODULE

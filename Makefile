@@ -10,7 +10,7 @@ SERVICES := $(sort $(dir $(wildcard services/*/pyproject.toml)))
 PACKAGES := contracts shared deploy/local deploy/k8s $(SERVICES)
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 
-.PHONY: bootstrap up down test lint bench contracts k8s format clean
+.PHONY: bootstrap up down test test-containers lint bench contracts k8s format clean
 
 bootstrap: $(STAMP)
 
@@ -29,7 +29,14 @@ down: bootstrap
 
 test: bootstrap
 	$(BIN)/python -m reloop_localstack fetch
-	$(BIN)/pytest
+	$(BIN)/python -m reloop_localstack.chromium   # the headless browser of tests/test_docs_render_offline.py
+	$(BIN)/pytest --ignore=tests/containers
+
+# The cross-service suites against Kafka and PostgreSQL started by testcontainers, and a service
+# from the project's own image. RELOOP_CONTAINER_ENGINE=podman (default: images built here) or docker.
+test-containers: bootstrap
+	$(BIN)/python -m reloop_localstack fetch
+	$(BIN)/python -m reloop_localstack containers test
 
 lint: bootstrap
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@
   stack's credentials file.
 - `service stop|start <service>`: one service down and up again, the rest left running (to rebuild
   its read model in place, say).
+- `containers test [pytest args]`: `make test-containers` (`reloop_localstack.containers`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def _wait_for_interrupt(ready: Callable[[], None] = lambda: None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="reloop_localstack")
     parser.add_argument(
-        "command", choices=["up", "infra", "down", "fetch", "kafka", "postgres", "kafka-credentials", "service"]
+        "command",
+        choices=["up", "infra", "down", "fetch", "kafka", "postgres", "kafka-credentials", "service", "containers"],
     )
     parser.add_argument(
         "action", nargs="?", help="kafka, service: stop or start; postgres: restart; kafka-credentials: rotate"
@@ -43,7 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--name", default="dev", help="stack name (tests use 'test')")
     parser.add_argument("--no-demo", action="store_true", help="up: skip the demo scenario")
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "containers" and args.action == "test":
+        from reloop_localstack.containers import suite
+
+        return suite.run([*([args.subject] if args.subject else []), *rest])
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "fetch":
         print(f"Kafka {kafka.KAFKA_VERSION} jars in {kafka.ensure_jars()}")
         return 0

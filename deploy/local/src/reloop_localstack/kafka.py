@@ -17,9 +17,10 @@ from pathlib import Path
 
 from reloop_localstack.kafka_credentials import ADMIN, MECHANISM, KafkaCredentials
 from reloop_localstack.paths import cache_home, free_port
+from reloop_shared.kafka.broker_version import BROKER_VERSION
 from reloop_shared.kafka.connection import KafkaSecurity
 
-KAFKA_VERSION = os.environ.get("RELOOP_KAFKA_VERSION", "4.1.1")
+KAFKA_VERSION = os.environ.get("RELOOP_KAFKA_VERSION", BROKER_VERSION)
 LOG4J_VERSION = "2.24.3"
 HEAP = os.environ.get("RELOOP_KAFKA_HEAP", "768m")
 PARTITIONS = 3

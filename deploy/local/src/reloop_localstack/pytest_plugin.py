@@ -1,7 +1,9 @@
 """Test fixtures for a real broker and database.
 
-Order of choice: `KAFKA_BOOTSTRAP_SERVERS` / `DATABASE_URL` when set, then testcontainers when a
-Docker engine answers, then the local stack (Kafka jars from Maven Central, embedded PostgreSQL).
+Order of choice: `KAFKA_BOOTSTRAP_SERVERS` / `DATABASE_URL` when set, then testcontainers when
+`RELOOP_CONTAINER_ENGINE` names an engine (`make test-containers`: `podman` here, `docker` on a
+laptop; see `reloop_localstack.containers`), then the local stack (Kafka jars from Maven Central,
+embedded PostgreSQL).
 """
 
 from __future__ import annotations
@@ -37,23 +39,24 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         timer.cancel()
 
 
-def _docker_answers() -> bool:
-    try:
-        import docker
+def _from_testcontainers(stack: ExitStack, engine_name: str) -> Endpoints:
+    from reloop_localstack.containers import engine, images
+    from reloop_localstack.containers.running import KafkaContainer, PostgresContainer
 
-        client = docker.from_env(timeout=3)
-        return bool(client.ping())
-    except Exception:
-        return False
+    prepared = engine.prepare(engine_name)
+    os.environ.update(prepared.env())  # testcontainers reads DOCKER_HOST from the environment
+    chosen = images.ensure(prepared)
+    broker = stack.enter_context(KafkaContainer(chosen.kafka, host_network=prepared.host_network))
+    database = stack.enter_context(PostgresContainer(chosen.postgres, host_network=prepared.host_network))
+    print(f"\ntestcontainers on {prepared.name}: {chosen.described()}", flush=True)
+    return Endpoints(broker.bootstrap, database.url)
 
 
-def _from_testcontainers(stack: ExitStack) -> Endpoints:
-    from testcontainers.kafka import KafkaContainer
-    from testcontainers.postgres import PostgresContainer
+def pytest_report_header(config: pytest.Config) -> str | None:
+    from reloop_localstack.containers.engine import ENGINE_VARIABLE
 
-    broker = stack.enter_context(KafkaContainer("confluentinc/cp-kafka:7.7.1").with_kraft())
-    database = stack.enter_context(PostgresContainer("postgres:16", driver=None))
-    return Endpoints(broker.get_bootstrap_server(), database.get_connection_url())
+    name = os.environ.get(ENGINE_VARIABLE)
+    return f"containers: {ENGINE_VARIABLE}={name} (Kafka and PostgreSQL started by testcontainers)" if name else None
 
 
 @pytest.fixture(scope="session")
@@ -71,8 +74,11 @@ def infrastructure() -> Iterator[Endpoints]:
             yield endpoints
         return
     with ExitStack() as stack:
-        if _docker_answers():
-            yield _from_testcontainers(stack)
+        from reloop_localstack.containers.engine import chosen
+
+        engine_name = chosen()
+        if engine_name:
+            yield _from_testcontainers(stack, engine_name)
             return
         local = LocalStack("test")
         try:
