@@ -6,11 +6,13 @@ A service directory `services/<dir>/` (one with a pyproject.toml) runs as the co
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jsonschema
 import pytest
 import yaml
 
@@ -274,8 +276,10 @@ def test_an_opentelemetry_collector_receives_the_traces_over_otlp() -> None:
 
 def test_the_dockerfile_takes_the_service_and_module_build_args() -> None:
     args = {arguments.split("=", 1)[0] for arguments in dockerfile_arguments("ARG")}
-    assert {"SERVICE", "MODULE"} <= args, f"ARGs are {sorted(args)}"
-    assert dockerfile_arguments("FROM") == ["python:3.11-slim"]
+    assert {"SERVICE", "MODULE", "BASE_IMAGE"} <= args, f"ARGs are {sorted(args)}"
+    # The official image unless a build names another (make test-containers where nothing is pulled).
+    assert "BASE_IMAGE=python:3.11-slim" in dockerfile_arguments("ARG")
+    assert dockerfile_arguments("FROM") == ["${BASE_IMAGE}"]
     cmd = " ".join(dockerfile_arguments("CMD"))
     assert "python -m" in cmd, f"CMD does not run `python -m <module>`: {cmd!r}"
     assert any("PYTHONUNBUFFERED=1" in arguments for arguments in dockerfile_arguments("ENV"))
@@ -301,3 +305,23 @@ def test_the_dockerfile_runs_the_service_as_a_non_root_user() -> None:
     users = dockerfile_arguments("USER")
     assert users, "no USER: the service would run as root"
     assert users[-1].split(":")[0] not in ("root", "0"), f"USER {users[-1]} is root"
+
+
+# --- the Compose Specification --------------------------------------------------------------------------------
+
+COMPOSE_SPEC = ROOT / "tests" / "schemas" / "compose-spec.json"
+
+
+def _compose_spec_errors(document: dict[str, Any]) -> list[str]:
+    schema = json.loads(COMPOSE_SPEC.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    return [f"{'/'.join(map(str, error.path))}: {error.message}" for error in validator.iter_errors(document)]
+
+
+def test_docker_compose_follows_the_compose_specification() -> None:
+    assert _compose_spec_errors(COMPOSE) == []
+
+
+def test_a_compose_file_with_a_wrong_type_breaks_the_compose_specification() -> None:
+    broken = {**COMPOSE, "services": {**SERVICES, "kafka": {**SERVICES["kafka"], "ports": "9092"}}}
+    assert [error for error in _compose_spec_errors(broken) if error.startswith("services/kafka/ports")]
