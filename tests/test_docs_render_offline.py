@@ -9,7 +9,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,26 +21,10 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from catalog.bootstrap import build as build_catalog
-from crm.bootstrap import build as build_crm
-from inventory.bootstrap import build as build_inventory
-from orders.bootstrap import build as build_orders
 from reloop_localstack import chromium
 from reloop_shared.http.authentication import guards
-from reloop_shared.runtime import ServiceRuntime
-from repair.bootstrap import build as build_repair
-from store_sync.bootstrap import build as build_store_sync
-from trade_in.bootstrap import build as build_trade_in
+from tests.every_service import SERVICES
 
-SERVICES: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
-    "catalog": build_catalog,
-    "crm": build_crm,
-    "inventory": build_inventory,
-    "orders": build_orders,
-    "store-sync": build_store_sync,
-    "trade-in": build_trade_in,
-    "repair": build_repair,
-}
 ASYNCAPI = Path(__file__).resolve().parents[1] / "contracts" / "schemas"
 
 
@@ -100,7 +84,7 @@ def _served(app: FastAPI) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def catalog() -> Iterator[tuple[str, dict[str, Any]]]:
-    _, app = build_catalog()
+    _, app = SERVICES["catalog"]()
     with _served(app) as url:
         yield url, app.openapi()
 
