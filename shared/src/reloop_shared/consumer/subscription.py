@@ -8,13 +8,12 @@ from typing import Any, Generic, NamedTuple
 from uuid import UUID
 
 from aiokafka.structs import ConsumerRecord
-from opentelemetry.trace import SpanKind
 from typing_extensions import TypeVar
 
 from reloop_contracts import EnvelopeHeader, Event, TopicSpec
+from reloop_shared.consumer.event_spans import event_span, traced_batch
 from reloop_shared.context import flow
 from reloop_shared.db.types import Connection
-from reloop_shared.telemetry.tracing import continue_trace, tracer
 
 
 class Delivery(NamedTuple):
@@ -73,7 +72,7 @@ class Subscription(Generic[Tx]):
             consumer=consumer,
             topics=tuple(topics),
             accepts=frozenset(handlers),
-            apply=_one_by_one(dict(handlers)),
+            apply=_one_by_one(consumer, dict(handlers)),
             max_attempts=max_attempts,
             after_commit=after_commit,
         )
@@ -90,37 +89,20 @@ class Subscription(Generic[Tx]):
         after_commit: AfterCommit | None = None,
     ) -> Subscription[Tx]:
         """For projections that pay to apply many events with a few statements."""
-        return cls(consumer, tuple(topics), frozenset(accepts), apply, max_attempts, after_commit)
+        return cls(
+            consumer, tuple(topics), frozenset(accepts), traced_batch(consumer, apply), max_attempts, after_commit
+        )
 
     @property
     def topic_names(self) -> list[str]:
         return [t.name for t in self.topics]
 
 
-def _one_by_one(handlers: dict[type[Event], EventHandler[Tx]]) -> BatchHandler[Tx]:
-    consume_tracer = tracer("reloop.consumer")
-
+def _one_by_one(consumer: str, handlers: dict[type[Event], EventHandler[Tx]]) -> BatchHandler[Tx]:
     async def apply(deliveries: Sequence[Delivery], tx: Tx) -> None:
         for delivery in deliveries:
             handler = handlers[type(delivery.event)]
-            with (
-                continue_trace(
-                    consume_tracer,
-                    f"{delivery.topic} process",
-                    delivery.headers,
-                    SpanKind.CONSUMER,
-                    {
-                        "messaging.system": "kafka",
-                        "messaging.operation.type": "process",
-                        "messaging.destination.name": delivery.topic,
-                        "messaging.kafka.destination.partition": delivery.partition,
-                        "messaging.kafka.message.offset": delivery.offset,
-                        "messaging.message.id": str(delivery.event_id),
-                        "reloop.event_type": delivery.envelope.event_type,
-                    },
-                ),
-                flow(delivery.envelope.correlation_id, str(delivery.event_id)),
-            ):
+            with flow(delivery.envelope.correlation_id, str(delivery.event_id)), event_span(consumer, delivery):
                 await handler(delivery.event, delivery.envelope, tx)
 
     return apply

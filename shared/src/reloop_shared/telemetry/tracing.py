@@ -134,6 +134,18 @@ def is_recording() -> bool:
     return _root_sampler.recording
 
 
+def start_continued_span(
+    span_tracer: trace.Tracer, name: str, headers: Mapping[str, str], kind: SpanKind, attributes: Attributes
+) -> trace.Span | None:
+    """A span, not made current, as a child of the trace in `headers`; None when nothing records
+    spans and the upstream trace is not sampled (the caller then attaches `extract_context`).
+    For work that covers several traces at once: a batch applies events of many traces."""
+    parent = extract_context(headers)
+    if not (_root_sampler.recording or trace.get_current_span(parent).get_span_context().trace_flags.sampled):
+        return None
+    return span_tracer.start_span(name, context=parent, kind=kind, attributes=attributes)
+
+
 @contextmanager
 def continue_trace(
     span_tracer: trace.Tracer, name: str, headers: Mapping[str, str], kind: SpanKind, attributes: Attributes
