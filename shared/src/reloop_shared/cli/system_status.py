@@ -57,9 +57,9 @@ async def system_status(targets: list[Target], bootstrap: str, namespace: str) -
     registry = REGISTRY.namespaced(namespace)
     consumed = {t.name: [topic.name for topic in registry if t.name in topic.consumers] for t in targets}
     dead_letter_topics = [topic.dead_letter for topic in registry]
-    groups = [name for name, topics in consumed.items() if topics]  # a consumer group is named after its service
+    services = [name for name, topics in consumed.items() if topics]
     offsets = await _offsets(
-        bootstrap, groups, sorted({n for names in consumed.values() for n in names}), dead_letter_topics
+        bootstrap, services, sorted({n for names in consumed.values() for n in names}), dead_letter_topics
     )
     statuses = await asyncio.gather(*(_service(t, consumed[t.name], offsets) for t in targets))
     return SystemStatus(list(statuses), offsets.dead_letters)
@@ -73,7 +73,13 @@ class _Offsets:
     dead_letters: dict[str, int]
 
 
-async def _offsets(bootstrap: str, groups: list[str], consumed: list[str], dead_letter_topics: list[str]) -> _Offsets:
+def groups_of(service: str, groups: list[str]) -> list[str]:
+    """A service's consumer groups: its name, or its name and a subscription's (`inventory-catalog`);
+    a rebuild's throwaway groups (`crm-replay-...`) are not the service's position."""
+    return [g for g in groups if (g == service or g.startswith(f"{service}-")) and "-replay-" not in g]
+
+
+async def _offsets(bootstrap: str, services: list[str], consumed: list[str], dead_letter_topics: list[str]) -> _Offsets:
     security = KafkaSecurity.from_environment()
     admin = admin_client(bootstrap, security)
     await admin.start()
@@ -82,6 +88,8 @@ async def _offsets(bootstrap: str, groups: list[str], consumed: list[str], dead_
         wanted = [t for t in [*consumed, *dead_letter_topics] if t in existing]
         described = await admin.describe_topics(wanted) if wanted else []
         partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t.get("partitions", [])]
+        listed = [group for group, *_ in await admin.list_consumer_groups()]
+        groups = sorted({group for service in services for group in groups_of(service, listed)})
         committed = {
             group: {tp: meta.offset for tp, meta in (await admin.list_consumer_group_offsets(group)).items()}
             for group in groups
@@ -106,12 +114,13 @@ async def _service(target: Target, consumed: list[str], offsets: _Offsets) -> Se
     status = ServiceStatus(target.name, target.url)
     status.ready, status.health = await _health(target.url)
     if consumed:
-        committed = offsets.committed.get(target.name, {})
+        groups = groups_of(target.name, list(offsets.committed))
         for tp, end in offsets.ends.items():
             if tp.topic in consumed:
-                # A group that never committed on a partition has all of it ahead of it.
-                at = committed.get(tp, -1)
-                behind = end - (at if at >= 0 else offsets.beginnings[tp])
+                # The slowest of the service's groups reading the partition; none that ever
+                # committed on it: all of it is ahead.
+                positions = [offsets.committed[g][tp] for g in groups if offsets.committed[g].get(tp, -1) >= 0]
+                behind = end - (min(positions) if positions else offsets.beginnings[tp])
                 status.lag_per_topic[tp.topic] = status.lag_per_topic.get(tp.topic, 0) + behind
         status.lag = sum(status.lag_per_topic.values())
     await _outbox(target.database_url, status)
