@@ -84,12 +84,15 @@ async def test_status_shows_each_services_health_lag_and_outbox_and_the_dead_let
     assert services["catalog"]["lag"] is None, "catalog consumes nothing"
     assert set(services["inventory"]["lag_per_topic"]) >= {skus, f"{namespace}.sales.transactions.v1"}
     assert all(lag >= 0 for s in services.values() for lag in s["lag_per_topic"].values())
+    # Inventory reads the catalog in a group of its own: its position counts too.
+    assert {"inventory", "inventory-catalog"} <= set(services["inventory"]["lag_per_group"])
 
     table = await asyncio.to_thread(reloop, "status")
     header, *rows = table.split("\n\n")[0].splitlines()
     assert header.split() == ["service", "health", "lag", "outbox", "backlog", "oldest", "unpublished"]
     assert [row.split()[:2] for row in rows] == [[name, "ready"] for name in services]
     assert re.search(rf"^  {re.escape(dead_letters)}  \d+$", table, re.MULTILINE), table
+    assert re.search(r"^  inventory-catalog  \d+$", table, re.MULTILINE), table
 
 
 @pytest.mark.connected

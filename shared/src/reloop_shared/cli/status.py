@@ -53,6 +53,8 @@ def as_table(status: SystemStatus) -> str:
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines += ["", "consumer groups (lag)"]
+    lines += [f"  {group}  {lag}" for s in status.services for group, lag in sorted(s.lag_per_group.items())]
     lines += ["", "dead letters"]
     lines += [f"  {topic}  {count}" for topic, count in sorted(status.dead_letters.items()) if count]
     total = sum(status.dead_letters.values())

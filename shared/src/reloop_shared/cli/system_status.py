@@ -42,6 +42,8 @@ class ServiceStatus:
     health: dict[str, Any] | str = "not asked"
     lag: int | None = None
     lag_per_topic: dict[str, int] = field(default_factory=dict)
+    lag_per_group: dict[str, int] = field(default_factory=dict)
+    """Each of its consumer groups: records behind on the partitions it has committed on."""
     outbox_backlog: int | None = None
     oldest_unpublished_s: float | None = None
     outbox_error: str | None = None
@@ -122,6 +124,10 @@ async def _service(target: Target, consumed: list[str], offsets: _Offsets) -> Se
                 positions = [offsets.committed[g][tp] for g in groups if offsets.committed[g].get(tp, -1) >= 0]
                 behind = end - (min(positions) if positions else offsets.beginnings[tp])
                 status.lag_per_topic[tp.topic] = status.lag_per_topic.get(tp.topic, 0) + behind
+                for group in groups:
+                    at = offsets.committed[group].get(tp, -1)
+                    if at >= 0:
+                        status.lag_per_group[group] = status.lag_per_group.get(group, 0) + end - at
         status.lag = sum(status.lag_per_topic.values())
     await _outbox(target.database_url, status)
     return status

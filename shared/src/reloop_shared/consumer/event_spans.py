@@ -110,7 +110,10 @@ def traced_batch(
         contexts: dict[UUID, Context] = {}
         debug = log.isEnabledFor(logging.DEBUG)
         for delivery in deliveries:
-            attributes = {**_attributes(consumer, delivery), "messaging.batch.message_count": len(deliveries)}
+
+            def attributes(delivery: D = delivery) -> dict[str, str | int]:
+                return {**_attributes(consumer, delivery), "messaging.batch.message_count": len(deliveries)}
+
             span = start_continued_span(
                 _tracer, f"{delivery.topic} process", delivery.headers, SpanKind.CONSUMER, attributes
             )

@@ -5,7 +5,7 @@ Every exporting processor sees spans without query strings or personal fields (`
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from opentelemetry import context as otel_context
@@ -135,15 +135,22 @@ def is_recording() -> bool:
 
 
 def start_continued_span(
-    span_tracer: trace.Tracer, name: str, headers: Mapping[str, str], kind: SpanKind, attributes: Attributes
+    span_tracer: trace.Tracer,
+    name: str,
+    headers: Mapping[str, str],
+    kind: SpanKind,
+    attributes: Callable[[], Attributes],
 ) -> trace.Span | None:
     """A span, not made current, as a child of the trace in `headers`; None when nothing records
     spans and the upstream trace is not sampled (the caller then attaches `extract_context`).
-    For work that covers several traces at once: a batch applies events of many traces."""
+    For work that covers several traces at once: a batch applies events of many traces. The
+    attributes are built only for a span that is made (a batch of thousands mostly makes none)."""
+    if not (_root_sampler.recording or "traceparent" in headers):
+        return None
     parent = extract_context(headers)
     if not (_root_sampler.recording or trace.get_current_span(parent).get_span_context().trace_flags.sampled):
         return None
-    return span_tracer.start_span(name, context=parent, kind=kind, attributes=attributes)
+    return span_tracer.start_span(name, context=parent, kind=kind, attributes=attributes())
 
 
 @contextmanager

@@ -133,6 +133,9 @@ def _build(tag: str, recipe: str, context: Path, env: dict[str, str]) -> None:
     command = ["podman", "build", "--network", "host", "-q", "-t", tag, "--build-arg", f"BASE={BASE}"]
     command += ["--label", f"reloop.recipe={recipe_digest(recipe)}", str(context)]
     _run(command, env, what=f"building {tag}")
+    # The build it replaces is left untagged: ours (by label) and unused, so removed.
+    prune = ["podman", "image", "prune", "-f", "--filter", "label=reloop.recipe"]
+    subprocess.run(prune, env=_with(env), capture_output=True, check=False)
 
 
 def _import_debian_base(env: dict[str, str]) -> None:
