@@ -7,7 +7,6 @@ import fcntl
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from reloop_localstack.kafka_credentials import ADMIN, MECHANISM, KafkaCredentials
 from reloop_localstack.paths import cache_home, free_port
+from reloop_localstack.processes import is_alive, stop_groups
 from reloop_shared.kafka.broker_version import BROKER_VERSION
 from reloop_shared.kafka.connection import KafkaSecurity
 
@@ -217,35 +217,5 @@ def wait_ready(bootstrap: str, timeout: float, pid: int | None = None, security:
     raise TimeoutError(f"Kafka at {bootstrap} did not answer a metadata request within {timeout}s")
 
 
-def is_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        waited, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        # Not ours to reap: a broker `kafka stop` ends from another shell stays a zombie of the
-        # stack's process until it reaps it, and a zombie has stopped.
-        return not _is_zombie(pid)
-    return waited == 0
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
-
-
 def stop(pid: int, timeout: float = 30) -> None:
-    if not is_alive(pid):
-        return
-    os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not is_alive(pid):
-            return
-        time.sleep(0.2)
-    os.killpg(pid, signal.SIGKILL)
+    stop_groups([pid], timeout)

@@ -14,6 +14,7 @@ from typing import Any
 
 from reloop_localstack import kafka, kafka_credentials
 from reloop_localstack.paths import stack_dir
+from reloop_localstack.processes import is_alive
 from reloop_localstack.stack import read_state, save_state
 
 
@@ -36,7 +37,7 @@ def stop_kafka(name: str) -> int:
 def start_kafka(name: str) -> int:
     """Starts the stopped broker again on its data and port; returns its new pid once it answers."""
     state = _state(name)
-    if kafka.is_alive(int(state["kafka_pid"])):
+    if is_alive(int(state["kafka_pid"])):
         raise RuntimeError(f"the '{name}' stack's broker (pid {state['kafka_pid']}) is running")
     workdir = stack_dir(name)
     process = kafka.launch(workdir / "server.properties", workdir / "log4j2.properties", workdir / "kafka.log")

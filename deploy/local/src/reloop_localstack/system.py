@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 from reloop_localstack import kafka_credentials
 from reloop_localstack.kafka_access import prepare_topics
 from reloop_localstack.paths import stack_dir
+from reloop_localstack.processes import is_alive, stop_groups
 from reloop_localstack.stack import CREDENTIALS_VARIABLE, Endpoints, LocalStack, read_state, save_state
 from reloop_shared import local_stack_files
 from reloop_shared.auth.keys import LocalKeySet
@@ -123,7 +123,7 @@ def wait_ready(name: str, specs: list[ServiceSpec], pids: dict[str, int], timeou
     pending = list(specs)
     while pending and time.monotonic() < deadline:
         for spec in list(pending):
-            if not _alive(pids[spec.name]):
+            if not is_alive(pids[spec.name]):
                 raise RuntimeError(f"{spec.name} exited during start-up; see its log under {stack_dir(name)}/logs")
             try:
                 with urllib.request.urlopen(f"{spec.url}/readyz", timeout=2) as response:
@@ -147,7 +147,7 @@ def stop_service(name: str, service: str, timeout: float = 30) -> None:
     pids = _running_pids(name)
     if service not in pids:
         raise RuntimeError(f"{service} is not running in the '{name}' stack")
-    _terminate({service: pids.pop(service)}, timeout)
+    stop_groups([pids.pop(service)], timeout)
     _pid_file(name).write_text(json.dumps(pids))
 
 
@@ -178,44 +178,8 @@ def stop_services(name: str, timeout: float = 30) -> None:
     path = _pid_file(name)
     if not path.exists():
         return
-    _terminate(json.loads(path.read_text()), timeout)
+    stop_groups(json.loads(path.read_text()).values(), timeout)
     path.unlink(missing_ok=True)
-
-
-def _terminate(pids: dict[str, int], timeout: float) -> None:
-    for pid in pids.values():
-        if _alive(pid):
-            os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while any(_alive(pid) for pid in pids.values()) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    for pid in pids.values():
-        if _alive(pid):
-            os.killpg(pid, signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    if _zombie(pid):
-        # Ended, not yet reaped by its parent (the `make up` that started it, when another process
-        # stops it): it holds no port and no connection any more.
-        return False
-    try:
-        waited, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return waited == 0
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
 
 
 def run_system(stack: LocalStack, *, demo: bool, wait: Callable[[Callable[[], None]], None]) -> int:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reloop_localstack.paths import cache_home
+from reloop_localstack.processes import stop_groups
 
 ENGINE_VARIABLE = "RELOOP_CONTAINER_ENGINE"
 ENGINES = ("podman", "docker")
@@ -173,18 +174,4 @@ def stop_service() -> None:
         return
     pid = int(pid_file.read_text())
     pid_file.unlink()
-    try:
-        os.kill(pid, 15)
-    except ProcessLookupError:
-        return
-    for _ in range(50):
-        try:
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                return  # our child, reaped
-        except ChildProcessError:
-            pass  # started by another process: wait for it to go
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
+    stop_groups([pid], timeout=5)  # its own session: started with start_new_session

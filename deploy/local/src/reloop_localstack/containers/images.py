@@ -19,12 +19,14 @@ of its recipe (a label): a changed Containerfile or script is built again, an un
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from reloop_localstack import kafka
 from reloop_localstack.containers.engine import Engine, folder
@@ -85,7 +87,7 @@ def build_service(engine: Engine, images: Images, directory: str, module: str) -
     """The project's Dockerfile built for one service, on the engine's Python base."""
     tag = f"localhost/reloop-{directory.replace('_', '-')}:test"
     command = [
-        *_cli(engine),
+        engine.name,  # podman and docker take the same build arguments
         "build",
         "--network",
         "host",
@@ -104,10 +106,6 @@ def build_service(engine: Engine, images: Images, directory: str, module: str) -
     ]
     _run(command, engine.env(), what=f"building {tag} from the Dockerfile")
     return tag
-
-
-def _cli(engine: Engine) -> list[str]:
-    return ["podman"] if engine.name == "podman" else ["docker"]
 
 
 def _exists(image: str, env: dict[str, str]) -> bool:
@@ -179,13 +177,12 @@ def _ca_bundle() -> Path:
 
 
 def _with(env: dict[str, str]) -> dict[str, str]:
-    import os
-
     return {**os.environ, **env}
 
 
-def _run(command: list[str], env: dict[str, str], *, what: str, stdin: object = None) -> None:
-    done = subprocess.run(command, env=_with(env), capture_output=True, text=True, stdin=stdin, check=False)  # type: ignore[call-overload]
+def _run(command: list[str], env: dict[str, str], *, what: str, stdin: IO[bytes] | None = None) -> None:
+    done = subprocess.run(command, env=_with(env), capture_output=True, stdin=stdin, check=False)
     if done.returncode != 0:
-        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+        said = (done.stderr or done.stdout).decode(errors="replace")
+        tail = "\n".join(said.strip().splitlines()[-15:])
         raise RuntimeError(f"{what} failed:\n{tail}")
