@@ -10,14 +10,17 @@ from bench.baseline import read_baseline
 from bench.common import code_version, infrastructure, machine
 from bench.report import Report
 from reloop_localstack.stack import Endpoints
+from reloop_shared.kafka.connection import KafkaSecurity
 
 SECTIONS = ("foundation", "sales", "store-sync", "crm", "trade-in", "repair")
+BARE_VALUE_SIZE = 420
 
 
 async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
     from bench import (
         crm,
         foundation,
+        kafka_tools,
         repair_renewals,
         repair_tickets,
         sales,
@@ -27,9 +30,17 @@ async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
     )
 
     report = Report(machine(), code=code_version(), baseline=read_baseline(args.baseline) if args.baseline else None)
-    ceiling = await foundation.bare_ceiling(endpoints, args.events)
+    ceiling = await foundation.bare_ceiling(endpoints, args.events, value_size=BARE_VALUE_SIZE)
     report.ceiling = ceiling
     report.line(f"bare aiokafka produce->consume (ceiling): {ceiling:,.0f} msg/s")
+    if args.tool_records:
+        # Same broker, same run: the ratio is then against what the broker can do, not one client.
+        # The tools connect as the bench's own clients do, as the environment says (the admin, locally).
+        security = KafkaSecurity.from_environment()
+        report.tools = await kafka_tools.tools_ceiling(
+            endpoints.kafka_bootstrap_servers, security, records=args.tool_records
+        )
+    report.ceilings(args.events, BARE_VALUE_SIZE)
     chosen = set(args.only or SECTIONS)
     if "foundation" in chosen:
         path = await foundation.outbox_path(endpoints, args.events)
@@ -68,6 +79,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--steady-seconds", type=int, default=15)
+    parser.add_argument(
+        "--tool-records",
+        type=int,
+        default=1_000_000,
+        help="records of 300 bytes Kafka's ProducerPerformance sends and ConsumerPerformance reads (0: skip them)",
+    )
     parser.add_argument("--sales", type=int, default=30_000)
     parser.add_argument("--pos", type=int, default=20_000, help="POS transactions, 10 per request")
     parser.add_argument("--backlog", type=int, default=100_000, help="offline transactions uploaded at once")

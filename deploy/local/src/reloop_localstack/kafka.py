@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from reloop_localstack.kafka_credentials import ADMIN, MECHANISM, KafkaCredentials
+from reloop_localstack.maven_jars import fetch_jars
 from reloop_localstack.paths import cache_home, free_port
 from reloop_localstack.processes import is_alive, stop_groups
 from reloop_shared.kafka.broker_version import BROKER_VERSION
@@ -44,38 +43,11 @@ def java_executable() -> str:
 
 def ensure_jars() -> Path:
     """Fetch the broker's runtime classpath once; later runs reuse the cache."""
-    target = cache_home() / f"kafka-{KAFKA_VERSION}" / "lib"
-    done = target / ".complete"
-    if done.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / ".lock", "w") as lock:
-        # Two test runs starting at once must not download into the same folder.
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if done.exists():
-            return target
-        pom = resources.files("reloop_localstack").joinpath("resources/kafka-pom.xml").read_text()
-        pom = pom.replace("@KAFKA_VERSION@", KAFKA_VERSION).replace("@LOG4J_VERSION@", LOG4J_VERSION)
-        with tempfile.TemporaryDirectory() as work:
-            Path(work, "pom.xml").write_text(pom)
-            staging = target.parent / "lib.partial"
-            shutil.rmtree(staging, ignore_errors=True)
-            subprocess.run(
-                [
-                    shutil.which("mvn") or "mvn",
-                    "-q",
-                    "-B",
-                    "dependency:copy-dependencies",
-                    f"-DoutputDirectory={staging}",
-                    "-DincludeScope=runtime",
-                ],
-                cwd=work,
-                check=True,
-            )
-            shutil.rmtree(target, ignore_errors=True)
-            staging.rename(target)
-        done.write_text(KAFKA_VERSION)
-    return target
+    return fetch_jars(
+        cache_home() / f"kafka-{KAFKA_VERSION}" / "lib",
+        "resources/kafka-pom.xml",
+        {"KAFKA_VERSION": KAFKA_VERSION, "LOG4J_VERSION": LOG4J_VERSION},
+    )
 
 
 def _server_properties(data: Path, port: int, controller_port: int, admin_password: str) -> str:
