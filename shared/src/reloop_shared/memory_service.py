@@ -76,6 +76,11 @@ class ServiceUnderTest(Protocol[U_co]):
         """A unit of work of its own transaction, to read (or arrange) the service's state."""
         ...
 
+    async def discard(self, letter: DeadLetter) -> None:
+        """Give up a dead letter as `reloop dlq discard` does, and return once the events of its key
+        held behind it were applied, in order."""
+        ...
+
 
 class InMemoryService(Generic[T, U]):
     def __init__(
@@ -98,11 +103,14 @@ class InMemoryService(Generic[T, U]):
         self.broker = KafkaBroker("memory://", logger=None)
         self._relayed = 0
         self._testing: TestKafkaBroker | None = None
-        processed = MemoryProcessedEvents(store)
-        for subscription in subscriptions:
-            engine = ConsumerEngine(
-                processed, subscription, registry, self.dead_letter_sink, retry_delay=max_attempts_delay
+        self.processed = MemoryProcessedEvents(store)
+        self.engines = [
+            ConsumerEngine(
+                self.processed, subscription, registry, self.dead_letter_sink, retry_delay=max_attempts_delay
             )
+            for subscription in subscriptions
+        ]
+        for engine in self.engines:
             bind(self.broker, engine)
 
     async def __aenter__(self) -> Self:
@@ -133,6 +141,23 @@ class InMemoryService(Generic[T, U]):
 
     def unit_of_work(self) -> U:
         return self._unit_of_work(self.store)
+
+    async def discard(self, letter: DeadLetter) -> None:
+        if letter.consumer is None:
+            raise ValueError(f"{letter.position} does not say which consumer gave it up")
+        async with self.store.transaction() as tx:
+            await self.processed.discard(
+                tx,
+                letter.consumer,
+                letter.original_topic,
+                event_id=letter.event_id,
+                partition=letter.original_partition,
+                offset=letter.original_offset,
+            )
+        for engine in self.engines:
+            await engine.key_order.drain_every_released()
+        while await self.relay():
+            pass
 
     async def deliver_rows(self, rows: Sequence[OutboxRow]) -> None:
         await self._publish(rows)

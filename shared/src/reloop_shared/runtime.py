@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
@@ -17,6 +18,7 @@ from reloop_shared.consumer.binding import bind
 from reloop_shared.consumer.dead_letters import BrokerDeadLetterSink
 from reloop_shared.consumer.engine import ConsumerEngine
 from reloop_shared.consumer.processed import PostgresProcessedEvents
+from reloop_shared.consumer.pruning import Pruning, horizons_of, prune_processed_events
 from reloop_shared.consumer.subscription import Subscription
 from reloop_shared.db.migrations import SHARED, MigrationSource, migrate
 from reloop_shared.db.pool import create_pool
@@ -36,6 +38,8 @@ from reloop_shared.telemetry.tracing import configure_tracing
 
 log = logging.getLogger(__name__)
 
+_Job = tuple[str, float, Callable[[], Awaitable[object]]]
+
 
 class ServiceRuntime:
     def __init__(
@@ -54,6 +58,7 @@ class ServiceRuntime:
         self.migrations = [SHARED, *migrations]
         self.produces = [self.registry.same_topic(topic) for topic in produces]
         self.subscriptions: list[Subscription[Connection]] = []
+        self.engines: list[ConsumerEngine[Connection]] = []
         self.outbox = OutboxWriter(service, self.registry)
         self.key_encryption_keys: KeyEncryptionKeys = local_key_encryption_keys(settings.key_encryption_keys)
         """What the key store's keys are wrapped under (the file is read when a key is first used)."""
@@ -64,8 +69,10 @@ class ServiceRuntime:
         self._pool: Pool | None = None
         self._relay: OutboxRelay | None = None
         self._relay_task: asyncio.Task[None] | None = None
+        self.relay_stop_timeout_s = 15.0
+        """How long a stop waits for the relay's pass (a publish to a broker that is away can hang)."""
         self._configure_process = configure_process
-        self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
+        self._periodic: list[_Job] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._jobs_stopping = False
         self._start_hooks: list[Callable[[], Awaitable[object]]] = []
@@ -132,6 +139,31 @@ class ServiceRuntime:
                 log.error("periodic job ended with an error", exc_info=task.exception())
         self._tasks = []
 
+    async def drain_released_holds(self) -> int:
+        """Apply what waits behind dead letters given up (`reloop dlq discard`) or replayed, on every
+        partition; how many holds were drained. Runs now and then by itself (`held_keys_drain_every_s`)."""
+        return sum([await engine.key_order.drain_every_released() for engine in self.engines])
+
+    def _housekeeping(self) -> list[_Job]:
+        """The runtime's own periodic jobs: applying what waits behind a discarded dead letter, and
+        forgetting processed events once no redelivery can come."""
+        if not self.subscriptions:
+            return []
+
+        pruning = Pruning(
+            keep_for=timedelta(days=self.settings.processed_events_keep_for_days),
+            batch_size=self.settings.processed_events_prune_batch,
+        )
+        horizons = horizons_of(pruning, self.subscriptions)
+
+        async def prune() -> int:
+            return await prune_processed_events(self.pool, horizons, pruning)
+
+        return [
+            ("drain-released-holds", self.settings.held_keys_drain_every_s, self.drain_released_holds),
+            ("prune-processed-events", self.settings.processed_events_prune_every_s, prune),
+        ]
+
     async def start(self) -> None:
         refused = refuse_defaults(self.settings)
         if refused:  # `serve` exits on these first; this holds for any other way of starting
@@ -165,8 +197,10 @@ class ServiceRuntime:
                 self.settings.kafka_bootstrap_servers, topics.values(), security=KafkaSecurity.of(self.settings)
             )
         dead_letters = BrokerDeadLetterSink(self.broker)
+        self.engines = []
         for subscription in self.subscriptions:
             engine = ConsumerEngine(PostgresProcessedEvents(self._pool), subscription, self.registry, dead_letters)
+            self.engines.append(engine)
             bind(
                 self.broker,
                 engine,
@@ -191,21 +225,30 @@ class ServiceRuntime:
             )
             self._relay_task = asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox-relay")
         self._jobs_stopping = False
-        self._tasks = [asyncio.create_task(self._repeat(*job), name=job[0]) for job in self._periodic]
+        jobs = [*self._periodic, *self._housekeeping()]
+        self._tasks = [asyncio.create_task(self._repeat(*job), name=job[0]) for job in jobs]
         self.started = True
         log.info("service started", extra={"database": self.database_url.split("@")[-1]})
 
     async def stop(self) -> None:
-        """Graceful: consumers finish and commit their in-flight batch, the relay finishes its pass."""
+        """Graceful: periodic jobs end; consumers stop polling, finish and commit the batch in flight
+        (the broker's `graceful_timeout`); the relay finishes its pass; everything closes. Logs
+        "service stopped cleanly" only when nothing had to be cut short."""
+        clean = True
         await self._stop_jobs()
+        # Consumers before the relay: a batch in flight may still send a dead letter through the
+        # broker's producer, and the outbox rows it commits go out in the relay's last pass.
+        await self.broker.stop()
         if self._relay is not None:
             self._relay.stop()
         if self._relay_task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._relay_task, timeout=15)
-        await self.broker.stop()
+            clean = await self._relay_stopped() and clean
         for hook in self._stop_hooks:
-            await hook()
+            try:
+                await hook()
+            except Exception:  # the pool and the producer below must close all the same
+                clean = False
+                log.exception("a stop hook failed")
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
@@ -213,6 +256,29 @@ class ServiceRuntime:
             await self._pool.close()
             self._pool = None
         self.started = False
+        if clean:
+            log.info("service stopped cleanly")
+        else:
+            log.warning("service stopped, some of it cut short (see above); a restart resumes from the last commit")
+
+    async def _relay_stopped(self) -> bool:
+        """Wait for the relay's pass to end; past `relay_stop_timeout_s` it is cancelled, which loses
+        nothing: its rows stay unpublished and go out after the restart. True when it ended by itself."""
+        assert self._relay_task is not None
+        try:
+            await asyncio.wait_for(self._relay_task, timeout=self.relay_stop_timeout_s)
+        except TimeoutError:
+            log.warning("outbox relay did not stop in time; cancelled", extra={"after_s": self.relay_stop_timeout_s})
+            return False
+        except asyncio.CancelledError:
+            stopping = asyncio.current_task()
+            if stopping is not None and stopping.cancelling():
+                raise  # the stop itself is cancelled, not only the relay
+            return True
+        except Exception:
+            log.exception("outbox relay ended with an error")
+            return False
+        return True
 
     async def ready(self) -> dict[str, bool]:
         relay_up = self._relay_task is not None and not self._relay_task.done()

@@ -114,6 +114,26 @@ class RuntimeSettings(BaseSettings):
         default=True,
         description="Run the outbox relay in the service process; false when it runs apart (`reloop relay`).",
     )
+    processed_events_keep_for_days: float = Field(
+        default=7.0,
+        ge=1.0,
+        description="How long a consumer remembers an event it applied, to recognise a redelivery: a group "
+        "rewound or a dead letter replayed again further back than this applies the event again. A consumer "
+        "of a topic with a retention keeps them at least as long as the broker may hold the record "
+        "(`reloop_shared.consumer.pruning`).",
+    )
+    processed_events_prune_every_s: float = Field(
+        default=3600.0, gt=0, description="How often the remembered events older than that are pruned."
+    )
+    held_keys_drain_every_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often events held behind a discarded dead letter are applied when their partition "
+        "receives nothing new (`reloop dlq discard`; a new record of the partition drains them at once).",
+    )
+    processed_events_prune_batch: int = Field(
+        default=10_000, ge=1, description="Rows deleted per statement while pruning: short locks, one batch at a time."
+    )
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0
     trace_sql: bool = Field(default=True, description="One span per SQL statement (asyncpg instrumentation).")

@@ -1,4 +1,5 @@
-"""Poison messages go to `<topic>.dlq` with their reason, and never block the partition."""
+"""Poison messages go to `<topic>.dlq` with their reason, and never block the partition (the later
+events of their own key wait behind them: see test_key_holds)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 import pytest
+from aiokafka.partitioner import murmur2
 
 from reloop_contracts import EnvelopeHeader, TopicSpec
 from reloop_shared.consumer.dead_letter_store import read_dead_letters
@@ -36,6 +38,14 @@ async def _total(pool: Pool, counter: str) -> int | None:
         return int(value) if value is not None else None
 
 
+def _beside(key: bytes, partitions: int = 3) -> bytes:
+    """Another key that Kafka's default partitioner puts in the same partition as `key`."""
+    wanted = (murmur2(key) & 0x7FFFFFFF) % partitions
+    return next(
+        k for n in range(1000) if (murmur2(k := f"{key.decode()}-{n}".encode()) & 0x7FFFFFFF) % partitions == wanted
+    )
+
+
 async def _dead_letters(env: dict[str, str], topic: TopicSpec, expect: int) -> list[dict[str, str]]:
     letters: list[dict[str, str]] = []
     for _ in range(100):
@@ -62,7 +72,11 @@ async def test_a_message_that_is_not_an_event_lands_in_the_dead_letter_topic_and
         await produce_raw(
             env["KAFKA_BOOTSTRAP_SERVERS"],
             topic.name,
-            [(b"k", b"{not json", {"origin": "legacy-pos"}), (b"k", wrong_payload, {}), (b"k", encode(valid), {})],
+            [
+                (b"k", b"{not json", {"origin": "legacy-pos"}),
+                (b"j", wrong_payload, {}),
+                (_beside(b"k"), encode(valid), {}),
+            ],
         )
         await eventually(lambda: _is(runtime.pool, "k", 3), message="the valid event behind the poison was applied")
         letters = await _dead_letters(env, topic, expect=2)
@@ -118,9 +132,12 @@ async def test_an_event_that_keeps_failing_is_dead_lettered_after_bounded_retrie
             await conn.execute(COUNTER_TABLES)
             await conn.execute("CREATE TABLE known_counters (counter_id TEXT PRIMARY KEY)")
             await conn.execute("INSERT INTO known_counters VALUES ('known')")
-        # Same key, so the same partition: the failing event is in front of the good one.
+        # The same partition, another key: the failing event is in front of the good one and does
+        # not block it. (An event of the failing one's own key would wait behind it: test_key_holds.)
         await produce_raw(
-            env["KAFKA_BOOTSTRAP_SERVERS"], topic.name, [(b"same", encode(failing), {}), (b"same", encode(fine), {})]
+            env["KAFKA_BOOTSTRAP_SERVERS"],
+            topic.name,
+            [(b"same", encode(failing), {}), (_beside(b"same"), encode(fine), {})],
         )
         await eventually(lambda: _is(runtime.pool, "known", 2), message="the event behind the failing one was applied")
         letters = await _dead_letters(env, topic, expect=1)

@@ -38,7 +38,7 @@ async def test_an_erasure_request_delivered_twice_is_applied_and_confirmed_once(
     assert await _letters_of(service, request.request_id) == []
 
 
-async def test_a_price_that_breaks_the_contract_is_dead_lettered_with_its_reason_and_the_next_one_applies(
+async def test_a_price_that_breaks_the_contract_is_dead_lettered_with_its_reason_and_the_next_one_applies_once_it_is_given_up(
     under_test: StoreSyncUnderTest, service: StoreSync
 ) -> None:
     shop_id, phone = await own_shop(under_test), unique("IPH13")
@@ -49,9 +49,11 @@ async def test_a_price_that_breaks_the_contract_is_dead_lettered_with_its_reason
     )
     await service.deliver_rows([negative, encoded(under_test, priced(phone, 44900, since), "catalog")])
     [letter] = [letter for letter in await service.dead_letters() if letter.key == phone.encode()]
-    item = await feed_item(under_test, shop_id, phone)
     assert letter.original_topic.endswith(catalog.SKUS.name)
     assert "price.amount_minor" in letter.reason, letter.reason
+    assert (await feed_item(under_test, shop_id, phone)).price is None, "the next price waits behind the bad one"
+    await service.discard(letter)
+    item = await feed_item(under_test, shop_id, phone)
     assert item.price == (44900, "EUR", since), "the price behind the bad one is applied"
 
 

@@ -1,10 +1,15 @@
-"""`reloop dlq list [TOPIC]` and `reloop dlq replay TOPIC [--offset P:O ...] [--event-id ID ...]`."""
+"""`reloop dlq list [TOPIC]`, `reloop dlq replay TOPIC [--offset P:O ...] [--event-id ID ...]`,
+`reloop dlq discard TOPIC (--offset P:O | --event-id ID) [--consumer GROUP]` and `reloop dlq held`.
+
+A dead letter holds its key in the consumer group that failed it (`consumer.key_holds`): replayed,
+it is applied before the events held behind it; discarded, those events are applied without it."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from reloop_shared.cli import held_keys
 from reloop_shared.cli.failures import CommandError
 from reloop_shared.consumer.dead_letter_store import (
     DeadLetter,
@@ -27,6 +32,13 @@ def register(commands: Any) -> None:
     again.add_argument("--event-id", action="append", default=[], help="event id to replay (repeatable)")
     again.add_argument("--all", action="store_true", help="replay every dead letter of the topic")
     again.set_defaults(run=replay_command)
+    give_up = dlq.add_parser("discard", help="give dead letters up: the events held behind them are applied")
+    give_up.add_argument("topic", help="the <topic>.dlq the dead letters are on")
+    give_up.add_argument("--offset", action="append", default=[], help="PARTITION:OFFSET to discard (repeatable)")
+    give_up.add_argument("--event-id", action="append", default=[], help="event id to discard (repeatable)")
+    held_keys.add_discard_arguments(give_up)
+    give_up.set_defaults(run=discard_command)
+    held_keys.register(dlq)
 
 
 def describe(letter: DeadLetter) -> str:
@@ -85,4 +97,19 @@ async def replay_command(args: argparse.Namespace) -> int:
     letters = select(await read_dead_letters(args.bootstrap_servers, topic), args.offset, args.event_id, args.all)
     count = await replay(args.bootstrap_servers, letters)
     print(f"replayed {count} dead letter(s) from {args.topic}")
+    return 0
+
+
+async def discard_command(args: argparse.Namespace) -> int:
+    if not (args.offset or args.event_id):
+        print("say what to discard: --offset PARTITION:OFFSET or --event-id ID")
+        return 2
+    topic = await existing(args.bootstrap_servers, args.topic)
+    letters = select(await read_dead_letters(args.bootstrap_servers, topic), args.offset, args.event_id, False)
+    if args.consumer:
+        letters = [x for x in letters if x.headers.get(h.DLQ_CONSUMER) in (None, args.consumer)]
+    released = await held_keys.discard(letters, args.consumer, args.database_url)
+    for hold in released:
+        print(f"released {hold.consumer} {hold.topic} key={hold.key}: its held events are applied next")
+    print(f"discarded {len(letters)} dead letter(s) from {args.topic}; {len(released)} hold(s) released")
     return 0

@@ -7,6 +7,7 @@ the consumer that failed applies it (once its bug or data is fixed).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
@@ -35,6 +36,31 @@ class DeadLetter:
     @property
     def position(self) -> str:
         return f"{self.topic}:{self.partition}:{self.offset}"
+
+    @property
+    def consumer(self) -> str | None:
+        """The consumer group that gave up on it."""
+        return self.headers.get(h.DLQ_CONSUMER) or None
+
+    @property
+    def event_id(self) -> UUID | None:
+        """None for a record that was not an event and carried no event id."""
+        try:
+            return UUID(self.headers.get(h.EVENT_ID) or "")
+        except ValueError:
+            return None
+
+    @property
+    def original_partition(self) -> int | None:
+        return _number(self.headers.get(h.DLQ_ORIGINAL_PARTITION))
+
+    @property
+    def original_offset(self) -> int | None:
+        return _number(self.headers.get(h.DLQ_ORIGINAL_OFFSET))
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
 
 
 async def dead_letter_topics(bootstrap: str) -> list[str]:
@@ -92,6 +118,14 @@ async def _partitions(bootstrap: str, topic: str) -> list[int]:
     return sorted(p["partition"] for t in described if t.get("error_code") == 0 for p in t.get("partitions", []))
 
 
+def replayed_headers(letter: DeadLetter) -> dict[str, str]:
+    """The original record's headers, and where it was replayed from: a consumer that holds the
+    record's key knows by this header that the dead letter it waits for has come back."""
+    headers = {k: v for k, v in letter.headers.items() if not k.startswith("dlq-")}
+    headers[h.REPLAYED_FROM] = letter.position
+    return headers
+
+
 async def replay(bootstrap: str, letters: list[DeadLetter]) -> int:
     """Publish each dead letter's original record (value, key, headers) to its original topic."""
     producer = AIOKafkaProducer(
@@ -103,13 +137,11 @@ async def replay(bootstrap: str, letters: list[DeadLetter]) -> int:
     await producer.start()
     try:
         for letter in letters:
-            headers = {k: v for k, v in letter.headers.items() if not k.startswith("dlq-")}
-            headers[h.REPLAYED_FROM] = letter.position
             await producer.send_and_wait(
                 letter.original_topic,
                 letter.value,
                 key=letter.key,
-                headers=[(k, v.encode()) for k, v in headers.items()],
+                headers=[(k, v.encode()) for k, v in replayed_headers(letter).items()],
             )
         return len(letters)
     finally:

@@ -13,6 +13,11 @@ For each partition of a fetched batch (partitions run concurrently, each on its 
 Failures of the database or network are not the message's fault: they are retried until they
 pass, and the partition waits rather than dead-lettering good messages. A domain error (see
 `reloop_shared.errors`) or `Unprocessable` is the message's fault: dead-lettered at once.
+
+Per-key order holds across dead letters: once an event of a key is dead-lettered, the later events
+of that key wait behind it until it is replayed and applies, or is discarded. The fast path's one
+statement learns whether a key of the batch is held; if so, or if the batch has a record that is
+not an event, the partition takes the slow path of `key_order`.
 """
 
 from __future__ import annotations
@@ -21,9 +26,8 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeAlias
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, NamedTuple, TypeAlias
 from uuid import UUID
 
 from aiokafka.structs import ConsumerRecord
@@ -31,9 +35,11 @@ from aiokafka.structs import ConsumerRecord
 from reloop_contracts import Registry
 from reloop_shared.consumer.dead_letters import DeadLetterSink
 from reloop_shared.consumer.errors import Unprocessable, is_transient
+from reloop_shared.consumer.key_order import Item, KeyOrder, Poisoned
 from reloop_shared.consumer.processed import ProcessedEvents, Tx
 from reloop_shared.consumer.subscription import Delivery, Subscription
 from reloop_shared.errors import DomainError
+from reloop_shared.failures import backoff
 from reloop_shared.kafka.headers import decode_headers
 from reloop_shared.messaging.codec import Decoder, PoisonMessage
 from reloop_shared.telemetry import metrics
@@ -43,11 +49,10 @@ log = logging.getLogger(__name__)
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 
-@dataclass(frozen=True)
-class _Poison:
-    record: Record
-    reason: str
-    error_type: str
+class _Outcome(NamedTuple):
+    applied: int
+    held: bool = False  # a key of the batch is held: nothing was applied
+    released: bool = False  # a released hold of the partition has records to apply
 
 
 def _reason(error: Exception) -> str:
@@ -88,6 +93,7 @@ class ConsumerEngine(Generic[Tx]):
         for topic in subscription.topic_names:
             # Served at 0 from the start: `increase()` over a series born at 1 misses the first dead letter.
             metrics.DEAD_LETTERS.labels(self.consumer, topic)
+        self.key_order = KeyOrder(self)
 
     async def process(self, records: Sequence[Record]) -> None:
         by_partition: dict[tuple[str, int], list[Record]] = defaultdict(list)
@@ -97,21 +103,27 @@ class ConsumerEngine(Generic[Tx]):
 
     async def _process_partition(self, records: list[Record]) -> None:
         started = time.perf_counter()
+        items: list[Item] = []
         deliveries: list[Delivery] = []
-        poison: list[_Poison] = []
         for record in records:
-            try:
-                delivery = self._decode(record)
-            except PoisonMessage as error:
-                poison.append(_Poison(record, str(error), type(error).__name__))
-                continue
-            if type(delivery.event) in self.subscription.accepts:
-                deliveries.append(delivery)
-        if deliveries:
-            await self._apply(deliveries)
-        for item in poison:
-            await self._dead_letter(item.record, item.reason, item.error_type, attempts=1)
+            item = self.read(record)
+            if item is not None:
+                items.append(item)
+                if isinstance(item, Delivery):
+                    deliveries.append(item)
+        if len(deliveries) < len(items):
+            await self.key_order.apply(items, one_by_one=False)  # a record that is not an event holds its key
+        elif deliveries:
+            await self.apply_batch(deliveries)
         metrics.BATCH_SECONDS.labels(self.consumer).observe(time.perf_counter() - started)
+
+    def read(self, record: Record) -> Item | None:
+        """The record as an event to apply, as poison to dead-letter, or None: not for this consumer."""
+        try:
+            delivery = self._decode(record)
+        except PoisonMessage as error:
+            return Poisoned(record, str(error), type(error).__name__)
+        return delivery if type(delivery.event) in self.subscription.accepts else None
 
     def _decode(self, record: Record) -> Delivery:
         headers = decode_headers(record.headers)
@@ -128,56 +140,85 @@ class ConsumerEngine(Generic[Tx]):
             record=record,
         )
 
-    async def _apply(self, deliveries: list[Delivery]) -> None:
+    async def apply_batch(self, deliveries: list[Delivery], *, screened: bool = False) -> None:
+        """The fast path: a partition's events in one transaction. `screened` when the slow path
+        already took out the held keys' events (so a held key found now is not sent back there)."""
         transient_failures = 0
         while True:
             try:
-                applied = await self._apply_in_one_transaction(deliveries)
-                self._count(deliveries[0].topic, "applied", applied)
-                self._count(deliveries[0].topic, "duplicate", len(deliveries) - applied)
-                return
+                outcome = await self._apply_in_one_transaction(deliveries, screen=True)
+                break
             except asyncio.CancelledError:
                 raise
             except Exception as error:
                 if is_transient(error):
                     transient_failures += 1
-                    await self._wait_out(error, transient_failures)
+                    await self.wait_out(error, transient_failures)
                     continue
-                if len(deliveries) == 1:
-                    break
-                log.info("batch failed; applying its events one by one", extra={"error": repr(error)})
-                break
-        for delivery in deliveries:
-            await self._apply_alone(delivery)
+                if len(deliveries) > 1:
+                    log.info("batch failed; applying its events one by one", extra={"error": repr(error)})
+                await self.key_order.apply(deliveries, one_by_one=True)
+                return
+        if outcome.held:
+            await self.key_order.apply(deliveries, one_by_one=screened)
+            return
+        self.count(deliveries[0].topic, "applied", outcome.applied)
+        self.count(deliveries[0].topic, "duplicate", len(deliveries) - outcome.applied)
+        if outcome.released:
+            await self.key_order.drain_released(deliveries[0].topic, deliveries[0].partition)
 
-    async def _apply_in_one_transaction(self, deliveries: list[Delivery]) -> int:
+    async def _apply_in_one_transaction(
+        self,
+        deliveries: list[Delivery],
+        *,
+        screen: bool = False,
+        also: Callable[[Tx], Awaitable[None]] | None = None,
+    ) -> _Outcome:
+        """Record and apply the new events of `deliveries`, and `also` in the same transaction.
+        `screen`ed, nothing is done when a key of the batch is held."""
+        released = False
         async with self.processed.transaction() as tx:
-            recorded = await self.processed.record_new(tx, self.consumer, [d.event_id for d in deliveries])
+            ids = [d.event_id for d in deliveries]
+            if screen:
+                first = deliveries[0]
+                keys = list({d.key for d in deliveries if d.key is not None})
+                screened = await self.processed.screen_new(tx, self.consumer, first.topic, first.partition, ids, keys)
+                if screened.held:
+                    return _Outcome(0, held=True, released=screened.released)
+                recorded, released = screened.new, screened.released
+            else:
+                recorded = await self.processed.record_new(tx, self.consumer, ids)
             fresh = deliveries if recorded is None else _first_of_each(deliveries, recorded)
             if fresh:
                 await self.subscription.apply(fresh, tx)
+            if also is not None:
+                await also(tx)
         if fresh and self.subscription.after_commit is not None:
             try:
                 await self.subscription.after_commit(fresh)
             except Exception:
                 # The work is committed; a failing observer must not make it look failed.
                 log.exception("after-commit callback failed", extra={"consumer": self.consumer})
-        return len(fresh)
+        return _Outcome(len(fresh), released=released)
 
-    async def _apply_alone(self, delivery: Delivery) -> None:
+    async def apply_alone(
+        self, delivery: Delivery, *, also: Callable[[Tx], Awaitable[None]] | None = None
+    ) -> str | None:
+        """Apply one event (and `also`, in its transaction), retried; the reason it was
+        dead-lettered, or None when it was applied (or had been)."""
         attempts = 0
         transient_failures = 0
         while True:
             try:
-                applied = await self._apply_in_one_transaction([delivery])
-                self._count(delivery.topic, "applied" if applied else "duplicate", 1)
-                return
+                outcome = await self._apply_in_one_transaction([delivery], also=also)
+                self.count(delivery.topic, "applied" if outcome.applied else "duplicate", 1)
+                return None
             except asyncio.CancelledError:
                 raise
             except Exception as error:
                 if is_transient(error):
                     transient_failures += 1
-                    await self._wait_out(error, transient_failures)
+                    await self.wait_out(error, transient_failures)
                     continue
                 attempts += 1
                 # A broken business rule is the event's fault: no retry will change it.
@@ -186,11 +227,13 @@ class ConsumerEngine(Generic[Tx]):
                         "event failed; sending it to the dead-letter topic",
                         extra={"event_id": str(delivery.event_id), "topic": delivery.topic, "error": repr(error)},
                     )
-                    await self._dead_letter(delivery.record, _reason(error), type(error).__name__, attempts=attempts)
-                    return
+                    assert delivery.record is not None, "the engine reads every delivery from a record"
+                    reason = _reason(error)
+                    await self.dead_letter(delivery.record, reason, type(error).__name__, attempts=attempts)
+                    return reason
                 await asyncio.sleep(self.retry_delay * 2 ** (attempts - 1))
 
-    async def _dead_letter(self, record: Record, reason: str, error_type: str, *, attempts: int) -> None:
+    async def dead_letter(self, record: Record, reason: str, error_type: str, *, attempts: int) -> None:
         transient_failures = 0
         while True:
             try:
@@ -206,15 +249,17 @@ class ConsumerEngine(Generic[Tx]):
                 raise
             except Exception as error:
                 transient_failures += 1
-                await self._wait_out(error, transient_failures)
+                await self.wait_out(error, transient_failures)
         metrics.DEAD_LETTERS.labels(self.consumer, record.topic).inc()
-        self._count(record.topic, "dead_lettered", 1)
+        self.count(record.topic, "dead_lettered", 1)
 
-    async def _wait_out(self, error: BaseException, failures: int) -> None:
-        delay = min(self.transient_delay_max, self.retry_delay * 2 ** min(failures, 10))
+    async def wait_out(self, error: BaseException, failures: int) -> None:
+        # Jittered, so that the partitions of a service (and its replicas) do not all come back
+        # at the same instant when the database or broker returns.
+        delay = backoff(failures + 1, base=self.retry_delay, cap=self.transient_delay_max)
         log.warning("infrastructure failure; retrying", extra={"error": repr(error), "retry_in_s": delay})
         await asyncio.sleep(delay)
 
-    def _count(self, topic: str, outcome: str, n: int) -> None:
+    def count(self, topic: str, outcome: str, n: int) -> None:
         if n:
             metrics.EVENTS_CONSUMED.labels(self.consumer, topic, outcome).inc(n)

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import asyncpg
-
-# The database or network is unavailable, or a concurrent transaction got in the way: the message
-# is fine, so it is retried without limit (the partition waits) instead of being dead-lettered.
-TRANSIENT: tuple[type[BaseException], ...] = (
-    OSError,
-    ConnectionError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
-    asyncpg.AdminShutdownError,
-)
+from reloop_shared import failures
 
 
 def is_transient(error: BaseException) -> bool:
-    return isinstance(error, TRANSIENT)
+    """The database or network is unavailable, or a concurrent transaction got in the way: the
+    message is fine, so it is retried without limit (the partition waits) instead of being
+    dead-lettered. The verdict is the one table of `reloop_shared.failures`."""
+    return failures.is_transient(error)
 
 
 class Unprocessable(Exception):

@@ -1,7 +1,13 @@
-"""Runs a service's app with uvicorn; SIGTERM/SIGINT stop it gracefully (lifespan shutdown). In
-production it first refuses default secrets (`reloop_shared.production`)."""
+"""Runs a service's app with uvicorn; SIGTERM/SIGINT stop it gracefully (lifespan shutdown: the
+runtime's consumers finish and commit their batch, the relay its pass). In production it first
+refuses default secrets (`reloop_shared.production`)."""
 
 from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from collections.abc import Iterator
 
 import uvicorn
 from fastapi import FastAPI
@@ -9,10 +15,26 @@ from fastapi import FastAPI
 from reloop_shared.production import exit_on_defaults
 from reloop_shared.settings import RuntimeSettings
 
+_STARTUP_FAILURE = 3  # uvicorn's own exit status when the app did not start
+
+
+class _Server(uvicorn.Server):
+    """uvicorn raises again the signal it stopped on once it is done, so a process stopped cleanly
+    by SIGTERM still ends *killed* by it (status -15, 143 in a shell) and a supervisor counts a
+    failure. SIGTERM is how an orchestrator asks a service to stop: once handled, that is exit 0."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals = [s for s in self._captured_signals if s != signal.SIGTERM]
+
 
 def serve(app: FastAPI, settings: RuntimeSettings) -> None:
     exit_on_defaults(app.title, settings)  # before anything is connected
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.http_host,
         port=settings.http_port,
@@ -24,3 +46,7 @@ def serve(app: FastAPI, settings: RuntimeSettings) -> None:
         loop="uvloop",
         http="httptools",
     )
+    server = _Server(config)
+    server.run()
+    if not server.started:
+        sys.exit(_STARTUP_FAILURE)

@@ -12,6 +12,7 @@ import os
 from collections.abc import Collection
 from typing import Protocol
 
+from reloop_shared.bounded import LeastRecentlyUsed
 from reloop_shared.db.pool import create_pool
 from reloop_shared.db.types import Pool
 from reloop_shared.personal_data.key_encryption_keys import KeyEncryptionKeys
@@ -34,6 +35,11 @@ ALTER TABLE secrets ADD COLUMN IF NOT EXISTS kek_id TEXT;
 
 _PEPPER = "matching_pepper"
 
+CACHED_KEYS = 100_000
+"""Subjects' keys kept in memory by default (a few hundred bytes each, about 30 MB): the customers
+active lately, not every one of millions. One evicted is read again from `subject_keys`, which
+also says when it was destroyed."""
+
 
 class KeyStore(Protocol):
     async def key_for(self, subject_id: str, *, create: bool) -> bytes | None:
@@ -50,14 +56,14 @@ class KeyStore(Protocol):
 
 
 class PostgresKeyStore:
-    def __init__(self, pool: Pool, keks: KeyEncryptionKeys) -> None:
+    def __init__(self, pool: Pool, keks: KeyEncryptionKeys, *, cached_keys: int = CACHED_KEYS) -> None:
         self.pool = pool
         self.keks = keks
-        self._cache: dict[str, bytes | None] = {}
+        self._cache: LeastRecentlyUsed[str, bytes | None] = LeastRecentlyUsed(cached_keys)
         self._pepper: bytes | None = None
 
     @classmethod
-    async def connect(cls, url: str, keks: KeyEncryptionKeys) -> PostgresKeyStore:
+    async def connect(cls, url: str, keks: KeyEncryptionKeys, *, cached_keys: int = CACHED_KEYS) -> PostgresKeyStore:
         pool = await create_pool(url, size=4)
         async with pool.acquire() as conn:
             await conn.execute("SELECT pg_advisory_lock(7310)")
@@ -68,7 +74,7 @@ class PostgresKeyStore:
                 await wrap_plain_rows(conn, keks)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(7310)")
-        store = cls(pool, keks)
+        store = cls(pool, keks, cached_keys=cached_keys)
         try:
             # Every sealed record needs the pepper: a process holding another environment's
             # key-encryption keys stops here, by name, instead of failing on every event it meets.
@@ -104,8 +110,9 @@ class PostgresKeyStore:
     async def keys_for(self, subject_ids: Collection[str]) -> dict[str, bytes | None]:
         """Many subjects' keys in one query (None: destroyed); subjects without a key are left out.
         Each is cached, like `key_for`'s."""
-        found: dict[str, bytes | None] = {}
-        missing = [s for s in subject_ids if s not in self._cache]
+        # The cached ones are taken first: caching the fetched ones may evict some of them.
+        found: dict[str, bytes | None] = {s: self._cache[s] for s in subject_ids if s in self._cache}
+        missing = [s for s in subject_ids if s not in found]
         if missing:
             async with self.pool.acquire() as conn:
                 rows = await conn.fetch(
@@ -114,9 +121,10 @@ class PostgresKeyStore:
                 )
             for row in rows:
                 subject = row["subject_id"]
-                found[subject] = unwrapped(self.keks, subject_row(subject), row["key_material"], row["kek_id"])
-            self._cache.update(found)
-        return found | {s: self._cache[s] for s in subject_ids if s in self._cache}
+                found[subject] = self._cache[subject] = unwrapped(
+                    self.keks, subject_row(subject), row["key_material"], row["kek_id"]
+                )
+        return found
 
     async def destroy(self, subject_id: str) -> bool:
         async with self.pool.acquire() as conn:

@@ -33,6 +33,15 @@ OUTBOX_OLDEST_AGE = Gauge(
     "Age of the oldest outbox row not yet published (0 when none waits), at the last measurement",
     ["producer"],
 )
+PROCESSED_EVENTS_BYTES = Gauge(
+    "reloop_processed_events_bytes",
+    "Size on disk of the processed_events table with its indexes, after the last prune",
+)
+OUTBOX_PARKED = Gauge(
+    "reloop_outbox_parked",
+    "Outbox rows parked after repeated refusals, holding their key back until released (reloop outbox parked)",
+    ["producer"],
+)
 HTTP_REQUESTS = Counter(
     "reloop_http_requests_total", "HTTP requests answered, by route template and status", ["method", "route", "status"]
 )

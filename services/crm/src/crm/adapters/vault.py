@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 class PrefetchingKeyStore(PostgresKeyStore):
     def __init__(self, pool: Pool, keks: KeyEncryptionKeys, cache_size: int = 500_000) -> None:
-        super().__init__(pool, keks)
+        super().__init__(pool, keks, cached_keys=cache_size)
         self.cache_size = cache_size
 
     def cached(self, subject_id: str) -> bytes | Literal[False] | None:
