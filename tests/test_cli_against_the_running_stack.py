@@ -79,6 +79,7 @@ async def test_status_shows_each_services_health_lag_and_outbox_and_the_dead_let
         assert service["ready"] is True, service
         assert service["health"]["checks"], service
         assert isinstance(service["outbox_backlog"], int), service
+        assert (service["outbox_parked"], service["held_keys"]) == (0, 0), "the demo parks and holds nothing"
         assert service["outbox_error"] is None, service
         assert service["oldest_unpublished_s"] is None or service["oldest_unpublished_s"] >= 0
     assert services["catalog"]["lag"] is None, "catalog consumes nothing"

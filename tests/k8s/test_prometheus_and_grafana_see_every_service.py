@@ -43,18 +43,20 @@ def _committed_dashboard() -> Document:
     return board
 
 
-def test_the_rules_alert_on_lag_dead_letters_a_stuck_outbox_and_server_errors() -> None:
+def test_the_rules_alert_on_lag_dead_letters_a_stuck_or_parked_outbox_and_server_errors() -> None:
     rules = {rule["alert"]: rule for group in _committed_rules() for rule in group["rules"]}
     assert sorted(rules) == [
         "ReloopConsumerLagHigh",
         "ReloopDeadLetters",
         "ReloopHttpServerErrors",
+        "ReloopOutboxParked",
         "ReloopOutboxStuck",
     ]
     assert rules["ReloopConsumerLagHigh"]["for"] == "10m"
     assert "increase(reloop_dead_letters_total[15m])) > 0" in rules["ReloopDeadLetters"]["expr"]
     assert rules["ReloopOutboxStuck"]["expr"].endswith("> 60")
     assert rules["ReloopOutboxStuck"]["for"] == "5m"
+    assert rules["ReloopOutboxParked"]["expr"] == "max by (service, producer) (reloop_outbox_parked) > 0"
     assert 'status=~"5.."' in rules["ReloopHttpServerErrors"]["expr"]
 
 

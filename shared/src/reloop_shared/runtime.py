@@ -222,6 +222,8 @@ class ServiceRuntime:
                 producer=self.service,
                 batch_size=self.settings.relay_batch_size,
                 poll_interval=self.settings.relay_poll_interval_s,
+                lease_seconds=self.settings.relay_lease_s,
+                park_after=self.settings.relay_park_after,
             )
             self._relay_task = asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox-relay")
         self._jobs_stopping = False

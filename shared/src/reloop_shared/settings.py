@@ -136,4 +136,16 @@ class RuntimeSettings(BaseSettings):
     )
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0
+    relay_lease_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long the relay's leadership lasts without renewal: a standby takes over after "
+        "that when the leader is gone or frozen (`reloop_shared.outbox.lease`).",
+    )
+    relay_park_after: int = Field(
+        default=5,
+        ge=1,
+        description="Refusals of one outbox row by the broker (too large, not authorised) before it is "
+        "parked for an operator (`reloop outbox parked`); broker outages do not count.",
+    )
     trace_sql: bool = Field(default=True, description="One span per SQL statement (asyncpg instrumentation).")

@@ -59,8 +59,17 @@ def groups() -> list[Rule]:
                     "5m",
                     "critical",
                     "{{ $labels.producer }}'s outbox has a row waiting for {{ $value }}s",
-                    "The relay publishes nothing: Kafka refuses it, or no relay holds the outbox's lock."
+                    "The relay publishes nothing: Kafka refuses it, or no relay holds the outbox's lease."
                     " Events committed by the service are not reaching anyone.",
+                ),
+                _alert(
+                    "ReloopOutboxParked",
+                    f"max by (service, producer) ({m.OUTBOX_PARKED}) > 0",
+                    "0m",
+                    "critical",
+                    "{{ $labels.producer }} has {{ $value }} outbox row(s) parked",
+                    "Kafka kept refusing these rows (too large, not authorised); the later events of their keys"
+                    " wait behind them. `reloop outbox parked` shows why, `reloop outbox release` tries again.",
                 ),
             ],
         },

@@ -99,10 +99,12 @@ def panels() -> list[Panel]:
             [
                 (f"max by (producer) ({m.OUTBOX_PENDING}{{{SERVICE}}})", "{{producer}} pending"),
                 (_rate(m.OUTBOX_FAILURES, "producer"), "{{producer}} publish failures/s"),
+                (f"max by (producer) ({m.OUTBOX_PARKED}{{{SERVICE}}})", "{{producer}} parked"),
             ],
             0,
             18,
-            "Rows committed and not yet published; publish failures the relay retries.",
+            "Rows committed and not yet published; publish failures the relay retries; rows parked after"
+            " repeated refusals, their keys waiting behind them.",
         ),
         _graph(
             "Age of the oldest unpublished row",

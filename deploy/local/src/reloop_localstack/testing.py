@@ -284,7 +284,12 @@ async def outbox_drained(database_url: str, *, timeout: float = 30) -> None:
     async def nothing_pending() -> bool:
         conn = await asyncpg.connect(database_url)
         try:
-            return bool(await conn.fetchval("SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)"))
+            return bool(
+                await conn.fetchval(
+                    "SELECT NOT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL AND parked_at IS NULL "
+                    "AND discarded_at IS NULL)"
+                )
+            )
         finally:
             await conn.close()
 

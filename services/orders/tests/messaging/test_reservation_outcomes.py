@@ -80,7 +80,7 @@ async def test_a_declined_card_gives_the_hold_back_and_cancels_the_order(
     assert [s for s in await service.published(sales.SaleRecorded) if s.sale_id == bought.order_id] == []
 
 
-async def test_a_hold_without_a_unit_for_the_device_is_dead_lettered_with_its_reason_and_the_next_one_waits_until_it_is_given_up(
+async def test_a_hold_without_a_unit_is_dead_lettered_with_its_reason_and_the_next_one_waits_until_it_is_given_up(
     service: Orders, storefront: Storefront
 ) -> None:
     bought = await checked_out(service, storefront)

@@ -38,7 +38,7 @@ async def test_an_erasure_request_delivered_twice_is_applied_and_confirmed_once(
     assert await _letters_of(service, request.request_id) == []
 
 
-async def test_a_price_that_breaks_the_contract_is_dead_lettered_with_its_reason_and_the_next_one_applies_once_it_is_given_up(
+async def test_a_price_breaking_the_contract_is_dead_lettered_with_its_reason_and_the_next_applies_once_it_is_given_up(
     under_test: StoreSyncUnderTest, service: StoreSync
 ) -> None:
     shop_id, phone = await own_shop(under_test), unique("IPH13")

@@ -16,7 +16,7 @@ import os
 import sys
 from importlib.metadata import entry_points
 
-from reloop_shared.cli import dlq, migrate, relay, status, tokens
+from reloop_shared.cli import dlq, migrate, outbox, relay, status, tokens
 from reloop_shared.cli.failures import explain
 from reloop_shared.cli.local_stack import find_stack, stack_environment
 
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     dlq.register(commands)
     migrate.register(commands)
+    outbox.register(commands)
     relay.register(commands)
     status.register(commands)
     tokens.register(commands)

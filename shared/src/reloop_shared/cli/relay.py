@@ -24,6 +24,8 @@ def register(commands: Any) -> None:
     parser.add_argument("--database-url", help="default: the producer's own, as its runtime finds it")
     parser.add_argument("--producer", required=True, help="the service whose outbox this is")
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--lease-seconds", type=float, default=10.0, help="leadership without renewal lasts this long")
+    parser.add_argument("--park-after", type=int, default=5, help="broker refusals of a row before it is parked")
     parser.add_argument(
         "--metrics-port", type=int, help="serve the relay's Prometheus metrics on this port (apart, it has no edge)"
     )
@@ -34,7 +36,14 @@ async def run(args: argparse.Namespace) -> int:
     pool = await create_pool(args.database_url or service_database_url(args.producer), size=3)
     producer = make_producer(args.bootstrap_servers, client_id=f"{args.producer}-relay")
     await producer.start()
-    relay = OutboxRelay(pool, ProducerPublisher(producer), producer=args.producer, batch_size=args.batch_size)
+    relay = OutboxRelay(
+        pool,
+        ProducerPublisher(producer),
+        producer=args.producer,
+        batch_size=args.batch_size,
+        lease_seconds=args.lease_seconds,
+        park_after=args.park_after,
+    )
     if args.metrics_port is not None:
         start_http_server(args.metrics_port)  # a daemon thread: the outbox's backlog and age, for alerts
     loop = asyncio.get_running_loop()

@@ -48,7 +48,7 @@ def _services(given: str | None) -> dict[str, str]:
 
 
 def as_table(status: SystemStatus) -> str:
-    columns = ("service", "health", "lag", "outbox backlog", "oldest unpublished")
+    columns = ("service", "health", "lag", "outbox backlog", "oldest unpublished", "parked", "held keys")
     rows = [_row(s) for s in status.services]
     widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
@@ -63,7 +63,7 @@ def as_table(status: SystemStatus) -> str:
     return "\n".join(lines + problems)
 
 
-def _row(s: ServiceStatus) -> tuple[str, str, str, str, str]:
+def _row(s: ServiceStatus) -> tuple[str, str, str, str, str, str, str]:
     if isinstance(s.health, str):
         health = s.health
     else:
@@ -71,7 +71,9 @@ def _row(s: ServiceStatus) -> tuple[str, str, str, str, str]:
         health = "ready" if s.ready else f"not ready ({', '.join(failing) or 'starting'})"
     lag = "-" if s.lag is None else str(s.lag)
     backlog = "?" if s.outbox_backlog is None else str(s.outbox_backlog)
-    return s.name, health, lag, backlog, _age(s.oldest_unpublished_s)
+    parked = "?" if s.outbox_parked is None else str(s.outbox_parked)
+    held = "?" if s.held_keys is None else str(s.held_keys)
+    return s.name, health, lag, backlog, _age(s.oldest_unpublished_s), parked, held
 
 
 def _age(seconds: float | None) -> str:

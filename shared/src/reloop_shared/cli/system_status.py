@@ -20,9 +20,15 @@ from reloop_contracts import REGISTRY
 from reloop_shared.kafka.admin import admin_client
 from reloop_shared.kafka.connection import KafkaSecurity
 
-UNPUBLISHED = (
-    "SELECT count(*) AS rows, extract(epoch FROM now() - min(created_at)) AS age FROM outbox WHERE published_at IS NULL"
-)
+# Parked rows (refused by the broker until an operator releases them) are not a backlog the relay
+# works through: they are counted apart, with the keys consumers hold behind a dead letter.
+UNPUBLISHED = """
+SELECT count(*) FILTER (WHERE parked_at IS NULL) AS rows,
+       count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked,
+       extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL)) AS age,
+       (SELECT count(*) FROM consumer_key_holds) AS held_keys
+FROM outbox WHERE published_at IS NULL AND discarded_at IS NULL
+"""
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ class ServiceStatus:
     """Each of its consumer groups: records behind on the partitions it has committed on."""
     outbox_backlog: int | None = None
     oldest_unpublished_s: float | None = None
+    outbox_parked: int | None = None
+    """Rows the broker refused until released (`reloop outbox parked`): their keys wait behind them."""
+    held_keys: int | None = None
+    """Keys its consumers hold behind a dead letter (`reloop dlq held`)."""
     outbox_error: str | None = None
 
 
@@ -161,4 +171,6 @@ async def _outbox(database_url: str, status: ServiceStatus) -> None:
         await conn.close()
     assert row is not None
     status.outbox_backlog = int(row["rows"])
+    status.outbox_parked = int(row["parked"])
+    status.held_keys = int(row["held_keys"])
     status.oldest_unpublished_s = float(row["age"]) if row["age"] is not None else None

@@ -1,12 +1,23 @@
-"""The outbox relay: publishes committed outbox rows in id order and marks them, retrying failures.
+"""The outbox relay: publishes committed outbox rows in id order and marks them.
 
 - Only committed rows are visible to it, so a rolled-back transaction publishes nothing.
 - Rows are claimed with FOR UPDATE SKIP LOCKED and marked in the same transaction as the claim;
   if the relay dies after publishing but before marking, the rows are published again on restart
   and consumers drop the duplicate by event id (at-least-once plus idempotent consumers).
-- One relay per database publishes at a time (a session advisory lock), so per-key order holds
-  even with several replicas of a service; the others stand by.
-- It wakes on LISTEN/NOTIFY and polls as a fallback for a lost notification.
+- Leadership: one relay per database publishes at a time, so per-key order holds even with
+  several replicas of a service. It holds a lease (`outbox_relay_lease`, `lease.py`) whose epoch
+  is a fencing token: every batch's transaction first renews the lease for exactly that holder
+  and epoch, locking its row until the batch is marked. A standby takes the lease only once it
+  has expired, and its takeover waits for the leader's batch in flight to end; a leader that was
+  paused past its lease, or cannot renew, publishes nothing more and stands by. A leader's batch
+  transaction may not sit idle longer than the lease, so a frozen leader cannot block a takeover.
+- Parking (`parking.py`): a row the broker refuses (too large, not authorised, unencodable) is
+  retried with backoff and parked with its error after `park_after` attempts; an unavailable
+  broker counts nothing, the relay waits it out. The later rows of a failing or parked row's
+  (topic, key) are neither claimed nor sent after it in a batch; other keys flow. An operator
+  lists and releases or discards parked rows (`reloop outbox parked | release`).
+- It wakes on LISTEN/NOTIFY and polls as a fallback for a lost notification; housekeeping (a
+  batched purge) runs on a timer beside publishing, whatever the publishing's fortune.
 """
 
 from __future__ import annotations
@@ -16,48 +27,48 @@ import contextlib
 import json
 import logging
 import math
-import random
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
-from reloop_shared.db.types import Pool
+from reloop_shared.db.types import Connection, Pool
+from reloop_shared.failures import backoff, is_transient
+from reloop_shared.outbox.lease import LeadershipLost, RelayLease
+from reloop_shared.outbox.parking import CLAIM, MARK_PUBLISHED, Refusal, record_refusals
 from reloop_shared.outbox.publisher import Publisher
+from reloop_shared.outbox.purging import purge
 from reloop_shared.telemetry import metrics
 from reloop_shared.telemetry.tracing import extract_context, is_recording, tracer
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "reloop_outbox"
-_LEADER_LOCK = 0x7E10_0B0C
+_NOT_SENT = object()
+"""A row held back in its batch: an earlier row of its key was refused, or the broker is away."""
 
-_CLAIM = """
-SELECT id, topic, message_key, value, headers
-FROM outbox
-WHERE published_at IS NULL
-ORDER BY id
-LIMIT $1
-FOR UPDATE SKIP LOCKED
-"""
-_MARK_PUBLISHED = "UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])"
-_MARK_FAILED = "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])"
-# Both read through the partial index on unpublished rows: cheap while the relay keeps up. Ids
-# grow with commit order closely enough that the lowest unpublished id is the oldest row.
+# Through the partial index on unpublished rows: cheap while the relay keeps up.
 _BACKLOG = """
-SELECT count(*) AS pending,
-       coalesce((SELECT extract(epoch FROM now() - created_at) FROM outbox
-                 WHERE published_at IS NULL ORDER BY id LIMIT 1), 0)::float8 AS oldest_age
+SELECT count(*) FILTER (WHERE parked_at IS NULL AND discarded_at IS NULL) AS pending,
+       count(*) FILTER (WHERE parked_at IS NOT NULL AND discarded_at IS NULL) AS parked,
+       coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE parked_at IS NULL AND discarded_at IS NULL)),
+                0)::float8 AS oldest_age
 FROM outbox WHERE published_at IS NULL
 """
-_PURGE = "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)"
 
 
-class PublishFailed(Exception):
-    pass
+@dataclass(frozen=True)
+class BatchOutcome:
+    claimed: int = 0
+    published: int = 0
+    refused: int = 0
+    parked: int = 0
+    unavailable: BaseException | None = None
+    """The broker (or the network to it) was away: nothing counted against the rows, wait."""
 
 
 class OutboxRelay:
@@ -72,6 +83,10 @@ class OutboxRelay:
         max_backoff: float = 30.0,
         keep_published_for: float = 24 * 3600,
         measure_every: float = 5.0,
+        lease_seconds: float = 10.0,
+        park_after: int = 5,
+        retry_base: float = 1.0,
+        housekeeping_every: float = 60.0,
     ) -> None:
         self.pool = pool
         self.publisher = publisher
@@ -81,8 +96,15 @@ class OutboxRelay:
         self.max_backoff = max_backoff
         self.keep_published_for = keep_published_for
         self.measure_every = measure_every
+        self.park_after = park_after
+        self.retry_base = retry_base
+        self.housekeeping_every = housekeeping_every
+        self.lease = RelayLease(lease_seconds)
         self._measured_at = -math.inf
+        self._housekept_at = time.monotonic()
+        self._housekeeping: asyncio.Task[None] | None = None
         metrics.OUTBOX_FAILURES.labels(producer)  # served at 0 from the start, so the first failure shows
+        metrics.OUTBOX_PARKED.labels(producer)
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._tracer = tracer("reloop.outbox")
@@ -94,93 +116,145 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        """Run until stop(): take leadership, then publish whenever rows are committed."""
+        """Run until stop(): take the lease, then publish whenever rows are committed."""
         while not self._stopping.is_set():
             try:
-                async with self.pool.acquire() as leader:
-                    if not await leader.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK):
-                        await self._sleep(self.poll_interval * 5)
-                        continue
-                    self.is_leader = True
-                    try:
-                        await leader.add_listener(CHANNEL, self._on_notify)
-                        try:
-                            await self._publish_until_stopped()
-                        finally:
-                            await leader.remove_listener(CHANNEL, self._on_notify)
-                    finally:
-                        self.is_leader = False
-                        await leader.execute("SELECT pg_advisory_unlock($1)", _LEADER_LOCK)
+                async with self.pool.acquire() as conn:
+                    leading = await self.lease.take(conn)
+                if not leading:
+                    # A standby checks often enough to take over soon after the lease expires.
+                    await self._sleep(min(self.poll_interval * 5, self.lease.seconds / 2))
+                    continue
+                await self._lead()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except LeadershipLost:
+                log.warning("outbox relay lost its lease to another relay; standing by")
+            except Exception as error:
                 self._failures += 1
-                delay = self._backoff(self._failures)
-                log.exception("outbox relay failed; retrying", extra={"retry_in_s": round(delay, 2)})
+                delay = backoff(self._failures, base=0.2, cap=self.max_backoff)
+                log.log(
+                    logging.WARNING if is_transient(error) else logging.ERROR,
+                    "outbox relay failed; retrying",
+                    exc_info=True,
+                    extra={"retry_in_s": round(delay, 2)},
+                )
                 await self._sleep(delay)
 
-    async def _publish_until_stopped(self) -> None:
-        failures = 0
-        passes = 0
-        while not self._stopping.is_set():
-            self._wake.clear()
-            await self._measure_backlog()
+    async def _lead(self) -> None:
+        """Publish while the lease is ours; on stop, hand it over at once."""
+        async with self.pool.acquire() as listener:
+            self.is_leader = True
             try:
-                published = await self.publish_batch()
-            except PublishFailed:
-                failures += 1
+                await listener.add_listener(CHANNEL, self._on_notify)
+                try:
+                    await self._publish_while_leading(listener)
+                finally:
+                    with contextlib.suppress(Exception):  # a connection that died already listens to nothing
+                        await listener.remove_listener(CHANNEL, self._on_notify)
+            finally:
+                self.is_leader = False
+                await self._stop_housekeeping()
+        if self._stopping.is_set():
+            with contextlib.suppress(Exception):  # unreachable database: the lease expires by itself
+                async with self.pool.acquire() as conn:
+                    await self.lease.give_up(conn)
+
+    async def _publish_while_leading(self, listener: Connection) -> None:
+        unavailable = 0
+        while not self._stopping.is_set():
+            if listener.is_closed():
+                return  # notifications would be lost: take the lease again with a new listener
+            self._wake.clear()
+            self._housekeep_when_due()
+            await self._measure_backlog()
+            outcome = await self.publish_batch()
+            self._failures = 0  # the database answers again
+            if outcome.unavailable is not None:
+                unavailable += 1
                 metrics.OUTBOX_FAILURES.labels(self.producer).inc()
-                await self._sleep(self._backoff(failures))
+                await self._sleep(backoff(unavailable, base=0.2, cap=self.max_backoff))
                 continue
-            failures = 0
-            self._failures = 0  # the database and the broker answer again
-            passes += 1
-            if passes % 600 == 0:
-                await self._housekeeping()
-            if published < self.batch_size:
+            unavailable = 0
+            if outcome.claimed < self.batch_size:
                 await self._sleep(self.poll_interval, wake_early=True)
 
-    async def publish_batch(self) -> int:
-        """Publish one batch of committed rows; returns how many were published."""
+    async def publish_batch(self) -> BatchOutcome:
+        """Renew the lease, then publish one batch of committed rows and mark them; raises
+        LeadershipLost, publishing nothing, when the lease is no longer this relay's."""
         async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_CLAIM, self.batch_size)
+            # A frozen leader must not hold the lease row (and so every takeover) for ever.
+            await conn.execute(f"SET LOCAL idle_in_transaction_session_timeout = {int(self.lease.seconds * 1000)}")
+            await self.lease.renew(conn)
+            rows = await conn.fetch(CLAIM, self.batch_size)
             if not rows:
-                metrics.OUTBOX_PENDING.labels(self.producer).set(0)
-                metrics.OUTBOX_OLDEST_AGE.labels(self.producer).set(0)
-                return 0
+                return BatchOutcome()
             results = await self._send_all(rows)
-            ok = [row["id"] for row, result in zip(rows, results, strict=True) if not isinstance(result, BaseException)]
-            failed = [(row["id"], r) for row, r in zip(rows, results, strict=True) if isinstance(r, BaseException)]
-            if ok:
-                await conn.execute(_MARK_PUBLISHED, ok)
-            if failed:
-                first_error = repr(failed[0][1])[:500]
-                await conn.execute(_MARK_FAILED, [row_id for row_id, _ in failed], first_error)
-        published_ids = set(ok)
+            published, refusals, unavailable = self._sort_out(rows, results)
+            if published:
+                await conn.execute(MARK_PUBLISHED, published)
+            parked = await record_refusals(conn, refusals, park_after=self.park_after) if refusals else []
+        published_ids = set(published)
         for topic, count in Counter(row["topic"] for row in rows if row["id"] in published_ids).items():
             metrics.OUTBOX_PUBLISHED.labels(self.producer, topic).inc(count)
-        if failed:
+        if refusals:
+            metrics.OUTBOX_FAILURES.labels(self.producer).inc(len(refusals))
             log.warning(
-                "outbox publish failed", extra={"failed": len(failed), "published": len(ok), "error": first_error}
+                "outbox rows refused by the broker",
+                extra={"refused": len(refusals), "parked": parked, "error": refusals[0].error},
             )
-            raise PublishFailed(first_error)
-        return len(ok)
+        if unavailable is not None:
+            log.warning("broker unavailable; waiting", extra={"error": repr(unavailable)[:500]})
+        return BatchOutcome(len(rows), len(published), len(refusals), len(parked), unavailable)
+
+    def _sort_out(
+        self, rows: list[asyncpg.Record], results: list[Any]
+    ) -> tuple[list[int], list[Refusal], BaseException | None]:
+        """Published ids; refusals, each an attempt; and the first sign that the broker is away."""
+        published: list[int] = []
+        refusals: list[Refusal] = []
+        unavailable: BaseException | None = None
+        for row, result in zip(rows, results, strict=True):
+            if result is _NOT_SENT:
+                continue
+            if not isinstance(result, BaseException):
+                published.append(row["id"])
+            elif isinstance(result, asyncio.CancelledError) or is_transient(result):
+                unavailable = unavailable or result
+            else:
+                wait = backoff(row["attempts"] + 1, base=self.retry_base, cap=self.max_backoff)
+                refusals.append(Refusal(row["id"], repr(result)[:500], wait))
+        return published, refusals, unavailable
 
     async def _send_all(self, rows: list[asyncpg.Record]) -> list[Any]:
-        futures: list[asyncio.Future[Any]] = []
+        """Send in id order; after a refusal of a key's row, that key's later rows stay unsent (a
+        client-side refusal such as a record too large comes here, synchronously), and after a
+        sign that the broker is away nothing more is sent."""
+        sent: list[asyncio.Future[Any] | object] = []
+        refused_keys: set[tuple[str, str]] = set()
+        broker_away = False
         recording = is_recording()
         for row in rows:
-            headers: dict[str, str] = json.loads(row["headers"])
-            span = self._publish_span(row, headers) if recording or _sampled(headers) else None
+            key = (row["topic"], row["message_key"])
+            if broker_away or key in refused_keys:
+                sent.append(_NOT_SENT)
+                continue
+            span = None
             try:
+                headers: dict[str, str] = json.loads(row["headers"])
+                span = self._publish_span(row, headers) if recording or _sampled(headers) else None
                 future = await self.publisher.send(row["topic"], row["message_key"].encode(), row["value"], headers)
             except Exception as error:  # the producer refused before sending
+                refused_keys.add(key)
+                broker_away = is_transient(error)
                 future = asyncio.get_running_loop().create_future()
                 future.set_exception(error)
             if span is not None:
                 future.add_done_callback(lambda _, span=span: span.end())  # type: ignore[misc]
-            futures.append(future)
-        return list(await asyncio.gather(*futures, return_exceptions=True))
+            sent.append(future)
+        futures = [f for f in sent if isinstance(f, asyncio.Future)]
+        outcomes = iter(await asyncio.gather(*futures, return_exceptions=True))
+        return [next(outcomes) if isinstance(f, asyncio.Future) else _NOT_SENT for f in sent]
 
     def _publish_span(self, row: asyncpg.Record, headers: dict[str, str]) -> trace.Span:
         """A producer span under the trace the row was written in; the consumer's span becomes its
@@ -202,13 +276,35 @@ class OutboxRelay:
         propagate.inject(headers, context=trace.set_span_in_context(span))
         return span
 
-    async def _housekeeping(self) -> None:
-        async with self.pool.acquire() as conn:
-            await conn.execute(_PURGE, self.keep_published_for)
+    def _housekeep_when_due(self) -> None:
+        """Start the purge beside publishing (it pauses between its batches) when it is due."""
+        if self._housekeeping is not None and not self._housekeeping.done():
+            return
+        if time.monotonic() - self._housekept_at < self.housekeeping_every:
+            return
+        self._housekept_at = time.monotonic()
+        self._housekeeping = asyncio.create_task(self._purge(), name=f"{self.producer}-outbox-purge")
+
+    async def _purge(self) -> None:
+        try:
+            deleted = await purge(self.pool, keep_for=self.keep_published_for)
+        except Exception:
+            log.warning("outbox purge failed; it runs again later", exc_info=True)
+            return
+        if deleted:
+            log.info("outbox purged", extra={"deleted": deleted})
+
+    async def _stop_housekeeping(self) -> None:
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+            self._housekeeping = None
 
     async def _measure_backlog(self) -> None:
-        """The backlog and the age of its oldest row, at most every `measure_every` seconds: the
-        alert on a stuck outbox reads the age, which grows while publishing fails."""
+        """The backlog, the age of its oldest row and the parked rows, at most every
+        `measure_every` seconds: the alert on a stuck outbox reads the age, which grows while
+        publishing fails."""
         now = time.monotonic()
         if now - self._measured_at < self.measure_every:
             return
@@ -218,6 +314,7 @@ class OutboxRelay:
         assert backlog is not None  # an aggregate answers one row, even over no rows
         metrics.OUTBOX_PENDING.labels(self.producer).set(backlog["pending"])
         metrics.OUTBOX_OLDEST_AGE.labels(self.producer).set(backlog["oldest_age"])
+        metrics.OUTBOX_PARKED.labels(self.producer).set(backlog["parked"])
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
@@ -226,9 +323,6 @@ class OutboxRelay:
         waiter = self._wake if wake_early else self._stopping
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(waiter.wait(), timeout=seconds)
-
-    def _backoff(self, failures: int) -> float:
-        return float(min(self.max_backoff, 0.2 * 2 ** min(failures, 10)) * (0.5 + random.random() / 2))
 
 
 def _sampled(headers: dict[str, str]) -> bool:
