@@ -50,7 +50,8 @@ def infrastructure() -> Iterator[Endpoints]:
     if bootstrap and database_url:
         yield Endpoints(bootstrap, database_url)
         return
-    stack = LocalStack("bench")
+    # BENCH_STACK: another stack's name, so two bench runs on one machine do not wait on each other.
+    stack = LocalStack(os.environ.get("BENCH_STACK", "bench"))
     before = dict(os.environ)
     try:
         endpoints = stack.start()

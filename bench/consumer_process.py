@@ -2,6 +2,9 @@
 
 `python -m bench.consumer_process --topic T --database-url URL --expect N`: applies N events
 (one INSERT each, committed), prints READY once subscribed, then one JSON line of figures.
+
+With `--expect 0` it is one of several instances in the consumer group: it prints `APPLIED n`
+every 0.2 s and stops when the bench writes STOP on its stdin (only the bench sees the total).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ CREATE TABLE IF NOT EXISTS bench_applied (
 
 
 async def run(args: argparse.Namespace) -> None:
-    topic = dataclasses.replace(bench_topic(), name=args.topic)
+    topic = dataclasses.replace(bench_topic(partitions=args.partitions), name=args.topic)
     latencies: list[float] = []
     commits: list[float] = [0.0, 0.0]  # first and last commit, wall clock
 
@@ -63,8 +66,14 @@ async def run(args: argparse.Namespace) -> None:
     async with runtime.pool.acquire() as conn:
         await conn.execute(TABLE)
     print("READY", flush=True)
-    while len(latencies) < args.expect:
-        await asyncio.sleep(0.05)
+    if args.expect:
+        while len(latencies) < args.expect:
+            await asyncio.sleep(0.05)
+    else:
+        told = asyncio.create_task(asyncio.to_thread(sys.stdin.readline))
+        while not told.done():
+            print(f"APPLIED {len(latencies)}", flush=True)
+            await asyncio.wait({told}, timeout=0.2)
     await runtime.stop()
     print(json.dumps({"applied": len(latencies), "first": commits[0], "last": commits[1], "latencies": latencies}))
 
@@ -76,6 +85,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--expect", type=int, required=True)
     parser.add_argument("--max-records", type=int, default=500)
+    parser.add_argument("--partitions", type=int, default=3, help="the topic's (so the runtime finds it as declared)")
     parser.add_argument("--trace-sql", action="store_true")
     asyncio.run(run(parser.parse_args()))
     sys.exit(0)

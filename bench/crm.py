@@ -35,8 +35,8 @@ from reloop_shared.db.urls import with_database
 from reloop_shared.kafka.admin import ensure_topics
 from reloop_shared.personal_data import LocalKeyEncryptionKeys, PersonalDataSealer, PostgresKeyStore
 
-TARGET_RATE = 20_000
-TARGET_RSS_MB = 500
+TARGET_RATE = 40_000
+TARGET_RSS_MB = 400
 START = datetime(2024, 11, 1, tzinfo=UTC)
 DAYS = 730
 MARKETS = ("FR", "DE", "ES", "IT", "BE")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from bench import process_cpu, profiles
 from bench.common import kafka_options, percentile
 from bench.foundation import cpu_seconds
 from bench.services import ServiceProcess
@@ -25,6 +26,7 @@ from reloop_contracts import sales as sales_topics
 from reloop_contracts.envelope import CONTENT_TYPE
 from reloop_contracts.sales import PaymentLine, SaleLine, SaleRecorded
 from reloop_localstack.stack import Endpoints
+from reloop_shared.kafka.admin import ensure_topic_names
 from reloop_shared.messaging.codec import decode, encode, envelope_for
 
 
@@ -35,6 +37,11 @@ class SalesFigures:
     p50_ms: float
     p99_ms: float
     cpu_us_per_sale: dict[str, float] = field(default_factory=dict)
+    cpu_us_per_process: dict[str, float] = field(default_factory=dict)
+    """CPU microseconds per sale of each process (each inventory instance, its relay, PostgreSQL, the broker)."""
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    """Each service process's peak resident memory."""
+    profile: profiles.PathProfile | None = None
 
     @property
     def rate(self) -> float:
@@ -119,15 +126,44 @@ class _Tills:
         return started
 
 
-async def shop_sales(endpoints: Endpoints, sales: int, *, separate_relay: bool = False) -> SalesFigures:
-    """Sustained throughput: `sales` shop sales published flat out; each is timed from the sale
-    to the availability event inventory publishes because of it."""
+async def shop_sales(
+    endpoints: Endpoints,
+    sales: int,
+    *,
+    separate_relay: bool = False,
+    rate: float | None = None,
+    instances: int = 1,
+    partitions: int | None = None,
+    profile_seconds: float = 0.0,
+) -> SalesFigures:
+    """Sustained throughput: `sales` shop sales published flat out (or at `rate` per second); each
+    is timed from the sale to the availability event inventory publishes because of it.
+
+    `instances` inventory processes share one database and consumer group (one relay leads);
+    `partitions`: the sales topic's, when not the registry's; `profile_seconds`: py-spy samples
+    the inventory processes (and relay) that long while the sales arrive."""
     namespace = f"bench{uuid.uuid4().hex[:6]}"
     registry = REGISTRY.namespaced(namespace)
+    if partitions is not None:
+        # Before the namespace's topics are made from the registry, which keeps an existing one.
+        sales_topic = registry.same_topic(sales_topics.TRANSACTIONS).name
+        await ensure_topic_names(endpoints.kafka_bootstrap_servers, {sales_topic: partitions})
     inventory = ServiceProcess(endpoints, "inventory", "INVENTORY_", namespace, separate_relay=separate_relay)
     await inventory.start()
+    others: list[ServiceProcess] = []
     shop = "bench-shop"
     try:
+        for _ in range(instances - 1):
+            other = ServiceProcess(endpoints, "inventory", "INVENTORY_", namespace, database_url=inventory.database_url)
+            await other.start()
+            others.append(other)
+        everyone = [inventory, *others]
+        roles = {
+            (f"inventory {i + 1}" if instances > 1 else "inventory"): service.pids()[0]
+            for i, service in enumerate(everyone)
+        }
+        if inventory.relay is not None:
+            roles["relay"] = inventory.relay.pid
         units = await _stock(inventory.database_url, shop, [f"BENCH-{n:07d}" for n in range(sales)])
         reader = AIOKafkaConsumer(
             registry.same_topic(inventory_topics.AVAILABILITY).name,
@@ -151,12 +187,22 @@ async def shop_sales(endpoints: Endpoints, sales: int, *, separate_relay: bool =
                             seen_at[cause] = now
 
         watcher = asyncio.create_task(storefront())
-        cpu_before = cpu_seconds(inventory.pids())
-        started = await tills.sell_all(units, rate=None)
+        cpu_before = cpu_seconds([pid for service in everyone for pid in service.pids()])
+        processes_before = process_cpu.sample(roles)
+        sampled = (
+            asyncio.create_task(profiles.profile("shop sales through inventory", roles, profile_seconds))
+            if profile_seconds
+            else None
+        )
+        started = await tills.sell_all(units, rate=rate)
         await asyncio.wait_for(watcher, timeout=600)
-        cpu_after = cpu_seconds(inventory.pids())
+        cpu_after = cpu_seconds([pid for service in everyone for pid in service.pids()])
+        processes_after = process_cpu.sample(roles)
+        profile = await sampled if sampled is not None else None
         await reader.stop()
     finally:
+        for service in reversed(others):
+            service.stop()
         inventory.stop()
     latencies = [(seen_at[k] - tills.sold_at[k]) * 1000 for k in seen_at if k in tills.sold_at]
     return SalesFigures(
@@ -165,6 +211,9 @@ async def shop_sales(endpoints: Endpoints, sales: int, *, separate_relay: bool =
         percentile(latencies, 50),
         percentile(latencies, 99),
         {k: (cpu_after[k] - cpu_before[k]) * 1e6 / sales for k in cpu_before},
+        process_cpu.per_event_us(processes_before, processes_after, sales),
+        {role: service.peak_rss_mb for role, service in zip(roles, everyone, strict=False)},
+        profile,
     )
 
 
@@ -204,4 +253,10 @@ async def storefront_window(endpoints: Endpoints, *, rate: float = 200, seconds:
         orders.stop()
         inventory.stop()
     windows = [(shown_gone[sku] - tills.sold_at[tills.by_sku[sku]]) * 1000 for sku in shown_gone]
-    return SalesFigures(sales, max(shown_gone.values()) - started, percentile(windows, 50), percentile(windows, 99))
+    return SalesFigures(
+        sales,
+        max(shown_gone.values()) - started,
+        percentile(windows, 50),
+        percentile(windows, 99),
+        peak_rss_mb={"inventory": inventory.peak_rss_mb, "orders": orders.peak_rss_mb},
+    )

@@ -34,14 +34,20 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from bench import process_cpu, profiles
 from bench.common import fresh_database, grant_namespace, kafka_options, percentile
 from bench.foundation import cpu_seconds
+from bench.services import RssWatch
 from reloop_localstack.paths import free_port
 from reloop_localstack.stack import Endpoints
 from reloop_shared.auth.keys import LocalKeySet
 from reloop_shared.auth.principal import STAFF
 from reloop_shared.auth.tokens import issue_token
 
+POS_TARGET_BATCHED = 5_000
+"""Transactions/s turned into events, tills sending 10 per request."""
+POS_TARGET_PER_REQUEST = 1_000
+"""Transactions/s turned into events, one sale per request."""
 SKUS = ("CHG-USB-C-20W", "CASE-IPH13-CLEAR", "CABLE-USB-C-1M", "GLASS-IPH13")
 
 
@@ -60,6 +66,15 @@ class StoreSyncFigures:
     request_p50_ms: float
     request_p99_ms: float
     cpu_us_per_transaction: dict[str, float] = field(default_factory=dict)
+    cpu_us_per_process: dict[str, float] = field(default_factory=dict)
+    peak_rss_mb: float = 0.0
+    """store-sync's peak resident memory."""
+    end_to_end_p50_ms: float = float("nan")
+    """Till request sent -> its SaleRecorded read from Kafka (measured when `timed`)."""
+    end_to_end_p99_ms: float = float("nan")
+    offered_rate: float | None = None
+    """Transactions per second the tills were paced at (None: flat out)."""
+    profile: profiles.PathProfile | None = None
 
     @property
     def accepted_rate(self) -> float:
@@ -81,8 +96,10 @@ class StoreSyncFigures:
             ("accepted (answered, in the outbox)", f"{self.accepted_rate:,.0f}/s", "", ""),
         ]
         if self.name == "pos":
-            met = self.event_rate >= 1000 and self.events == self.transactions
-            target, verdict = (">= 1,000/s", _verdict(met)) if judged else ("", "")
+            # Batched tills and one sale per request have targets of their own.
+            floor = POS_TARGET_PER_REQUEST if self.per_request == 1 else POS_TARGET_BATCHED
+            met = self.event_rate >= floor and self.events == self.transactions
+            target, verdict = (f">= {floor:,}/s", _verdict(met)) if judged else ("", "")
             rows.append(("turned into events on Kafka", f"{self.event_rate:,.0f}/s", target, verdict))
         else:
             met = self.events_seconds < 60 and self.events == self.transactions
@@ -118,6 +135,7 @@ class StoreSyncProcess:
         self.keys = LocalKeySet(Path(tempfile.mkdtemp(prefix="bench-keys-")) / "signing-keys.json")
         self.key_encryption_keys = self.keys.path.with_name("key-encryption-keys.json")
         self.process: subprocess.Popen[bytes] | None = None
+        self.rss = RssWatch()
         self.base_url = f"http://127.0.0.1:{self.port}"
 
     @property
@@ -145,6 +163,7 @@ class StoreSyncProcess:
             "LOG_LEVEL": "WARNING",
         }
         self.process = subprocess.Popen([sys.executable, "-m", "store_sync"], env=env)
+        self.rss.watch(self.process.pid)
         deadline = time.monotonic() + 60
         async with httpx.AsyncClient(base_url=self.base_url, timeout=2) as client:
             while time.monotonic() < deadline:
@@ -173,7 +192,12 @@ class StoreSyncProcess:
     def pids(self) -> list[int]:
         return [self.process.pid] if self.process is not None else []
 
+    @property
+    def peak_rss_mb(self) -> float:
+        return self.rss.peak_mb
+
     def stop(self) -> None:
+        self.rss.stop()
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=60)
@@ -193,6 +217,9 @@ class SaleCounter:
         self.seen: set[bytes] = set()
         self.records = 0
         self.last_at = 0.0
+        self.arrived: dict[str, float] = {}
+        """By the till's transaction id, when its event was read (wall clock), if `timed`."""
+        self.timed = False
 
     async def start(self) -> None:
         await self.consumer.start()
@@ -210,6 +237,9 @@ class SaleCounter:
                             if record.key not in self.seen:
                                 self.seen.add(record.key or b"")
                                 self.last_at = now
+                                if self.timed:
+                                    txn = json.loads(record.value)["payload"].get("pos_transaction_id")
+                                    self.arrived.setdefault(txn, time.time())
             # A short grace period: a duplicate event would arrive now.
             batch = await self.consumer.getmany(timeout_ms=1500, max_records=5000)
             for records in batch.values():
@@ -250,9 +280,16 @@ async def _run(
     shop_count: int,
     build: Any,
     concurrency: int,
+    *,
+    rate: float | None = None,
+    profile_seconds: float = 0.0,
 ) -> StoreSyncFigures:
     """Start the service, register shops, let `build(shops)` make the requests (path, headers,
-    body, transactions carried), send them from `concurrency` clients, count the events out."""
+    body, transactions carried), send them from `concurrency` clients, count the events out.
+
+    With `rate` (transactions per second) the requests are paced and each transaction is timed
+    from its request being sent to its event being read from Kafka; `profile_seconds`: py-spy
+    samples store-sync that long while the tills send."""
     service = StoreSyncProcess(endpoints)
     await service.start()
     try:
@@ -260,16 +297,29 @@ async def _run(
             shops = await service.register_shops(client, shop_count)
             requests, transactions, resent = build(shops)
             counter = SaleCounter(endpoints.kafka_bootstrap_servers, service.sales_topic)
+            counter.timed = rate is not None
+            # Which transactions each request carries, read before the clock starts.
+            carried = [_transaction_ids(body) for _, _, body in requests] if rate else []
+            sent_at: dict[str, float] = {}
             await counter.start()
-            queue: asyncio.Queue[tuple[str, dict[str, str], bytes]] = asyncio.Queue()
-            for request in requests:
-                queue.put_nowait(request)
+            counting = asyncio.create_task(counter.until(transactions, timeout=300)) if rate else None
+            queue: asyncio.Queue[tuple[int, tuple[str, dict[str, str], bytes]]] = asyncio.Queue()
+            for index, request in enumerate(requests):
+                queue.put_nowait((index, request))
             latencies: list[float] = []
             failures: list[str] = []
+            per_request = max(1, (transactions + resent) // len(requests))
 
             async def client_loop(till: httpx.AsyncClient) -> None:
                 while not queue.empty():
-                    path, headers, body = queue.get_nowait()
+                    index, (path, headers, body) = queue.get_nowait()
+                    if rate:
+                        delay = started + index * per_request / rate - time.monotonic()
+                        if delay > 0:
+                            await asyncio.sleep(delay)
+                        now = time.time()
+                        for txn in carried[index]:
+                            sent_at[txn] = now
                     sent = time.perf_counter()
                     answer = await till.post(path, content=body, headers=headers)
                     latencies.append((time.perf_counter() - sent) * 1000)
@@ -279,7 +329,14 @@ async def _run(
             # One client per sender, as each till is its own HTTP client (and httpx's shared pool
             # would cost the bench more CPU than the service spends).
             tills = [httpx.AsyncClient(base_url=service.base_url, timeout=300) for _ in range(concurrency)]
+            roles = {"store-sync": service.pids()[0]}
             cpu_before = cpu_seconds(service.pids())
+            processes_before = process_cpu.sample(roles)
+            sampled = (
+                asyncio.create_task(profiles.profile(f"POS ({name})", roles, profile_seconds))
+                if profile_seconds
+                else None
+            )
             started = time.monotonic()
             try:
                 await asyncio.gather(*(client_loop(till) for till in tills))
@@ -288,10 +345,13 @@ async def _run(
             accepted = time.monotonic() - started
             if failures:
                 raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[0]}")
-            await counter.until(transactions, timeout=300)
+            await (counting or counter.until(transactions, timeout=300))
             cpu_after = cpu_seconds(service.pids())
+            processes_after = process_cpu.sample(roles)
+            profile = await sampled if sampled is not None else None
     finally:
         service.stop()
+    end_to_end = [(counter.arrived[t] - sent_at[t]) * 1000 for t in counter.arrived if t in sent_at]
     return StoreSyncFigures(
         name=name,
         transactions=transactions,
@@ -306,14 +366,33 @@ async def _run(
         request_p50_ms=percentile(latencies, 50),
         request_p99_ms=percentile(latencies, 99),
         cpu_us_per_transaction={k: (cpu_after[k] - cpu_before[k]) * 1e6 / transactions for k in cpu_before},
+        cpu_us_per_process=process_cpu.per_event_us(processes_before, processes_after, transactions),
+        peak_rss_mb=service.peak_rss_mb,
+        end_to_end_p50_ms=percentile(end_to_end, 50),
+        end_to_end_p99_ms=percentile(end_to_end, 99),
+        offered_rate=rate,
+        profile=profile,
     )
 
 
+def _transaction_ids(body: bytes) -> list[str]:
+    """The till transaction ids a request's body carries (one sale, or a batch)."""
+    sent = json.loads(body)
+    return [sale["client_txn_id"] for sale in sent.get("transactions", [sent])]
+
+
 async def pos_ingestion(
-    endpoints: Endpoints, transactions: int, *, tills: int = 20, per_request: int = 10
+    endpoints: Endpoints,
+    transactions: int,
+    *,
+    tills: int = 20,
+    per_request: int = 10,
+    rate: float | None = None,
+    profile_seconds: float = 0.0,
 ) -> StoreSyncFigures:
     """Connected tills, `tills` of them at once, each syncing what it rang up since its last
-    request (`per_request` sales; 1 = one request per sale)."""
+    request (`per_request` sales; 1 = one request per sale); flat out, or paced at `rate`
+    transactions per second (end-to-end latency then measured)."""
     rng = random.Random(1)
 
     def build(shops: Sequence[tuple[str, dict[str, str]]]) -> tuple[list[tuple[str, dict[str, str], bytes]], int, int]:
@@ -330,7 +409,7 @@ async def pos_ingestion(
                 )
         return requests, transactions, 0
 
-    return await _run("pos", endpoints, tills, build, tills)
+    return await _run("pos", endpoints, tills, build, tills, rate=rate, profile_seconds=profile_seconds)
 
 
 async def offline_backlog(
