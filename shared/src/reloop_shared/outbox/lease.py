@@ -18,8 +18,9 @@ SET holder = $1, epoch = epoch + 1, expires_at = now() + make_interval(secs => $
 WHERE expires_at <= now() OR holder = $1
 RETURNING epoch
 """
-# The row lock this takes is held until the batch's transaction ends: a takeover waits for it.
-_RENEW = """
+# Run in every batch's claim (`claiming.py`), before a row is locked. The row lock this takes is
+# held until the batch's transaction ends: a takeover waits for it.
+RENEW = """
 UPDATE outbox_relay_lease
 SET expires_at = now() + make_interval(secs => $3)
 WHERE holder = $1 AND epoch = $2 AND expires_at > now()
@@ -43,9 +44,10 @@ class RelayLease:
         self.epoch = await conn.fetchval(_TAKE, self.holder, self.seconds)
         return self.epoch is not None
 
-    async def renew(self, conn: Connection) -> None:
-        """Inside a batch's transaction, before anything is published: still ours, for a while more."""
-        if self.epoch is None or await conn.fetchval(_RENEW, self.holder, self.epoch, self.seconds) is None:
+    def renewed(self, epoch: int | None) -> None:
+        """What the batch's renewal (`RENEW`, with holder, epoch and seconds) returned: None when
+        the lease is no longer ours, and then nothing may be published."""
+        if epoch is None or epoch != self.epoch:
             self.epoch = None
             raise LeadershipLost
 

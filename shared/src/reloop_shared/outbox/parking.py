@@ -3,7 +3,9 @@
 A refusal of the row itself (too large, a topic we may not write, a header that does not encode)
 counts an attempt; after `park_after` of them the row is parked. A broker that is away counts
 nothing: the relay waits it out. While a row is failing or parked, the later rows of its
-(topic, key) are not claimed, so a consumer never sees them before it; other keys flow.
+(topic, key) are not claimed (`claiming.py`), so a consumer never sees them before it; other
+keys flow. Blocked rows are few and sit in their own partial index (outbox_blocked), read once per
+claim.
 """
 
 from __future__ import annotations
@@ -14,20 +16,6 @@ from datetime import datetime
 
 from reloop_shared.db.types import Connection
 
-# Blocked rows are few and sit in their own partial index (outbox_blocked), read once per claim.
-CLAIM = """
-SELECT o.id, o.topic, o.message_key, o.value, o.headers, o.attempts
-FROM outbox o
-WHERE o.published_at IS NULL AND o.discarded_at IS NULL AND o.parked_at IS NULL
-  AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= now())
-  AND NOT EXISTS (
-      SELECT FROM outbox b
-      WHERE (b.parked_at IS NOT NULL OR b.next_attempt_at IS NOT NULL)
-        AND b.topic = o.topic AND b.message_key = o.message_key AND b.id < o.id)
-ORDER BY o.id
-LIMIT $1
-FOR UPDATE OF o SKIP LOCKED
-"""
 MARK_PUBLISHED = """
 UPDATE outbox SET published_at = now(), attempts = attempts + 1, next_attempt_at = NULL
 WHERE id = ANY($1::bigint[])

@@ -6,11 +6,12 @@
   and consumers drop the duplicate by event id (at-least-once plus idempotent consumers).
 - Leadership: one relay per database publishes at a time, so per-key order holds even with
   several replicas of a service. It holds a lease (`outbox_relay_lease`, `lease.py`) whose epoch
-  is a fencing token: every batch's transaction first renews the lease for exactly that holder
-  and epoch, locking its row until the batch is marked. A standby takes the lease only once it
-  has expired, and its takeover waits for the leader's batch in flight to end; a leader that was
-  paused past its lease, or cannot renew, publishes nothing more and stands by. A leader's batch
-  transaction may not sit idle longer than the lease, so a frozen leader cannot block a takeover.
+  is a fencing token: every batch's claim first renews the lease for exactly that holder and
+  epoch, in the same statement (`claiming.py`), locking its row until the batch is marked. A
+  standby takes the lease only once it has expired, and its takeover waits for the leader's batch
+  in flight to end; a leader that was paused past its lease, or cannot renew, publishes nothing
+  more and stands by. A leader's batch transaction may not sit idle longer than the lease, so a
+  frozen leader cannot block a takeover.
 - Parking (`parking.py`): a row the broker refuses (too large, not authorised, unencodable) is
   retried with backoff and parked with its error after `park_after` attempts; an unavailable
   broker counts nothing, the relay waits it out. The later rows of a failing or parked row's
@@ -38,8 +39,9 @@ from opentelemetry.trace import SpanKind
 
 from reloop_shared.db.types import Connection, Pool
 from reloop_shared.failures import backoff, is_transient
+from reloop_shared.outbox.claiming import claim
 from reloop_shared.outbox.lease import LeadershipLost, RelayLease
-from reloop_shared.outbox.parking import CLAIM, MARK_PUBLISHED, Refusal, record_refusals
+from reloop_shared.outbox.parking import MARK_PUBLISHED, Refusal, record_refusals
 from reloop_shared.outbox.publisher import Publisher
 from reloop_shared.outbox.purging import purge
 from reloop_shared.telemetry import metrics
@@ -183,10 +185,7 @@ class OutboxRelay:
         """Renew the lease, then publish one batch of committed rows and mark them; raises
         LeadershipLost, publishing nothing, when the lease is no longer this relay's."""
         async with self.pool.acquire() as conn, conn.transaction():
-            # A frozen leader must not hold the lease row (and so every takeover) for ever.
-            await conn.execute(f"SET LOCAL idle_in_transaction_session_timeout = {int(self.lease.seconds * 1000)}")
-            await self.lease.renew(conn)
-            rows = await conn.fetch(CLAIM, self.batch_size)
+            rows = await claim(conn, self.lease, self.batch_size)
             if not rows:
                 return BatchOutcome()
             results = await self._send_all(rows)
