@@ -5,6 +5,8 @@ Plain module (not a conftest) so tests import what they use explicitly.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -101,3 +103,15 @@ async def running(runtime: ServiceRuntime) -> AsyncIterator[ServiceRuntime]:
 
 
 __all__ = ["eventually", "produce_raw", "read_topic"]
+
+
+def reloop_cli(env: dict[str, str], args: Sequence[str]) -> str:
+    """Run `reloop ARGS` as an operator would, against the test broker; what it printed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "reloop_shared.cli.main", "--bootstrap-servers", env["KAFKA_BOOTSTRAP_SERVERS"], *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout

@@ -22,6 +22,7 @@ from reloop_shared.consumer.binding import bind
 from reloop_shared.consumer.dead_letter_store import DeadLetter
 from reloop_shared.consumer.dead_letters import dead_letter_headers
 from reloop_shared.consumer.engine import ConsumerEngine
+from reloop_shared.consumer.key_holds import give_up
 from reloop_shared.consumer.subscription import Subscription
 from reloop_shared.memory import EventT, MemoryProcessedEvents, MemoryStore, MemoryTransaction, T
 from reloop_shared.outbox.writer import OutboxRow, OutboxWriter
@@ -146,14 +147,7 @@ class InMemoryService(Generic[T, U]):
         if letter.consumer is None:
             raise ValueError(f"{letter.position} does not say which consumer gave it up")
         async with self.store.transaction() as tx:
-            await self.processed.discard(
-                tx,
-                letter.consumer,
-                letter.original_topic,
-                event_id=letter.event_id,
-                partition=letter.original_partition,
-                offset=letter.original_offset,
-            )
+            await give_up(self.processed, tx, letter, letter.consumer)
         for engine in self.engines:
             await engine.key_order.drain_every_released()
         while await self.relay():

@@ -4,9 +4,6 @@ events of their own key wait behind them: see test_key_holds)."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-from collections.abc import Sequence
 
 import pytest
 from aiokafka.partitioner import murmur2
@@ -25,6 +22,7 @@ from shared.tests.support import (
     counter_topic,
     eventually,
     produce_raw,
+    reloop_cli,
     running,
     runtime_for,
 )
@@ -107,17 +105,6 @@ def _needs_known_counter() -> Subscription:
     return Subscription.per_event("strict-consumer", [], {CounterIncremented: apply}, max_attempts=3)
 
 
-def _cli(env: dict[str, str], args: Sequence[str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "reloop_shared.cli.main", "--bootstrap-servers", env["KAFKA_BOOTSTRAP_SERVERS"], *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return result.stdout
-
-
 async def test_an_event_that_keeps_failing_is_dead_lettered_after_bounded_retries_and_replays_once_fixed(
     env: dict[str, str], database_url: str
 ) -> None:
@@ -146,12 +133,12 @@ async def test_an_event_that_keeps_failing_is_dead_lettered_after_bounded_retrie
         assert letters[0][h.DLQ_CONSUMER] == "strict-consumer"
         assert "counter unknown is not registered" in letters[0][h.DLQ_REASON]
 
-        listing = await asyncio.to_thread(_cli, env, ["dlq", "list", topic.dead_letter])
+        listing = await asyncio.to_thread(reloop_cli, env, ["dlq", "list", topic.dead_letter])
         assert "counter unknown is not registered" in listing
 
         async with runtime.pool.acquire() as conn:
             await conn.execute("INSERT INTO known_counters VALUES ('unknown')")
-        replayed = await asyncio.to_thread(_cli, env, ["dlq", "replay", topic.dead_letter, "--all"])
+        replayed = await asyncio.to_thread(reloop_cli, env, ["dlq", "replay", topic.dead_letter, "--all"])
         assert "replayed 1" in replayed
         await eventually(lambda: _is(runtime.pool, "unknown", 4), message="the replayed event was applied")
         assert await _total(runtime.pool, "known") == 2, "the replay did not re-apply anything else"

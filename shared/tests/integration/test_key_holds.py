@@ -4,9 +4,7 @@ behind its dead letter until `reloop dlq replay` brings it back or `reloop dlq d
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 
 import pytest
 
@@ -25,6 +23,7 @@ from shared.tests.support import (
     counter_topic,
     eventually,
     produce_raw,
+    reloop_cli,
     running,
     runtime_for,
 )
@@ -90,17 +89,6 @@ async def dead_letters(env: dict[str, str], topic: TopicSpec, expect: int) -> li
     return letters
 
 
-def cli(env: dict[str, str], args: Sequence[str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "reloop_shared.cli.main", "--bootstrap-servers", env["KAFKA_BOOTSTRAP_SERVERS"], *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return result.stdout
-
-
 async def k_then_others_arrived(pool: Pool, expect_k: int) -> bool:
     """Every event of `k` was read (applied or held) and the other key's events were applied."""
     return len(await applied(pool, "k")) + await held(pool) >= expect_k and len(await applied(pool, "o")) == 2
@@ -119,12 +107,12 @@ async def test_events_behind_a_dead_letter_wait_and_a_replay_applies_them_after_
         assert await applied(service.pool, "k") == [1], "3 and 4 wait behind the dead-lettered 2"
         assert await applied(service.pool, "o") == [1, 2], "other keys flow"
         listing = await asyncio.to_thread(
-            cli, env, ["dlq", "held", "--consumer", CONSUMER, "--database-url", database_url]
+            reloop_cli, env, ["dlq", "held", "--consumer", CONSUMER, "--database-url", database_url]
         )
         assert "key=k  2 event(s) behind" in listing
 
         await lift_refusals(service.pool)
-        await asyncio.to_thread(cli, env, ["dlq", "replay", topic.dead_letter, "--all"])
+        await asyncio.to_thread(reloop_cli, env, ["dlq", "replay", topic.dead_letter, "--all"])
         await eventually(lambda: _is(applied(service.pool, "k"), [1, 2, 3, 4]), message="2, 3 and 4 applied")
         assert await held(service.pool) == 0
 
@@ -142,13 +130,15 @@ async def test_discarding_a_dead_letter_applies_the_events_held_behind_it_in_ord
         [letter] = await dead_letters(env, topic, expect=1)
         event_id = letter.headers[h.EVENT_ID]
         out = await asyncio.to_thread(
-            cli, env, ["dlq", "discard", topic.dead_letter, "--event-id", event_id, "--database-url", database_url]
+            reloop_cli,
+            env,
+            ["dlq", "discard", topic.dead_letter, "--event-id", event_id, "--database-url", database_url],
         )
         assert "1 hold(s) released" in out
         # The held events are applied with the consumer's next batch of the partition.
         await produce_raw(env["KAFKA_BOOTSTRAP_SERVERS"], topic.name, [record("k", 5)])
         await eventually(lambda: _is(applied(service.pool, "k"), [1, 3, 4, 5]), message="3, 4 and 5 applied")
-        await asyncio.to_thread(cli, env, ["dlq", "replay", topic.dead_letter, "--all"])
+        await asyncio.to_thread(reloop_cli, env, ["dlq", "replay", topic.dead_letter, "--all"])
         await produce_raw(env["KAFKA_BOOTSTRAP_SERVERS"], topic.name, [record("k", 6)])
         await eventually(lambda: _is(applied(service.pool, "k"), [1, 3, 4, 5, 6]), message="6 applied")
         assert await applied(service.pool, "k") == [1, 3, 4, 5, 6], "a discarded dead letter replayed later is skipped"
@@ -165,7 +155,7 @@ async def test_a_discard_on_a_partition_that_receives_nothing_more_is_drained_by
         await eventually(lambda: _is(held_count(service.pool), [1]), message="3 held behind 2")
         [letter] = await dead_letters(env, topic, expect=1)
         await asyncio.to_thread(
-            cli,
+            reloop_cli,
             env,
             [
                 "dlq",
@@ -199,9 +189,9 @@ async def test_a_held_event_is_applied_once_after_the_consumer_restarts(env: dic
     second = runtime(env, database_url, topic)
     async with running(second):
         await lift_refusals(second.pool)
-        await asyncio.to_thread(cli, env, ["dlq", "replay", topic.dead_letter, "--all"])
+        await asyncio.to_thread(reloop_cli, env, ["dlq", "replay", topic.dead_letter, "--all"])
         await eventually(lambda: _is(applied(second.pool, "k"), [1, 2, 3]), message="2 and 3 applied")
-        await asyncio.to_thread(cli, env, ["dlq", "replay", topic.dead_letter, "--all"])
+        await asyncio.to_thread(reloop_cli, env, ["dlq", "replay", topic.dead_letter, "--all"])
         await produce_raw(env["KAFKA_BOOTSTRAP_SERVERS"], topic.name, [record("k", 4)])
         await eventually(lambda: _is(applied(second.pool, "k"), [1, 2, 3, 4]), message="4 applied")
         assert await applied(second.pool, "k") == [1, 2, 3, 4], "the second replay applied nothing again"
@@ -220,7 +210,7 @@ async def test_a_record_that_is_not_an_event_holds_its_key(env: dict[str, str], 
         assert await applied(service.pool, "k") == [], "1 waits behind the record that is not an event"
         [letter] = await dead_letters(env, topic, expect=1)
         await asyncio.to_thread(
-            cli,
+            reloop_cli,
             env,
             [
                 "dlq",

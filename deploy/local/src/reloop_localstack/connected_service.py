@@ -18,6 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from reloop_contracts import Event, Registry
 from reloop_localstack.testing import eventually, kafka_options
 from reloop_shared.consumer.dead_letter_store import DeadLetter, read_dead_letters
+from reloop_shared.consumer.key_holds import give_up
 from reloop_shared.consumer.postgres_key_holds import PostgresKeyHolds
 from reloop_shared.messaging.codec import Decoder
 from reloop_shared.outbox.writer import OutboxRow, OutboxWriter
@@ -115,12 +116,5 @@ class ConnectedService(Generic[U]):
         if letter.consumer is None:
             raise ValueError(f"{letter.position} does not say which consumer gave it up")
         async with self.runtime.pool.acquire() as conn, conn.transaction():
-            await PostgresKeyHolds().discard(
-                conn,
-                letter.consumer,
-                letter.original_topic,
-                event_id=letter.event_id,
-                partition=letter.original_partition,
-                offset=letter.original_offset,
-            )
+            await give_up(PostgresKeyHolds(), conn, letter, letter.consumer)
         await self.runtime.drain_released_holds()

@@ -15,7 +15,7 @@ from reloop_contracts.access import services
 from reloop_shared.cli.failures import CommandError
 from reloop_shared.cli.service_databases import service_database_url
 from reloop_shared.consumer.dead_letter_store import DeadLetter
-from reloop_shared.consumer.key_holds import Hold
+from reloop_shared.consumer.key_holds import Hold, give_up
 from reloop_shared.consumer.postgres_key_holds import PostgresKeyHolds
 
 
@@ -50,14 +50,7 @@ async def discard(letters: list[DeadLetter], consumer: str | None, database_url:
         conn = await asyncpg.connect(database_url or service_database_url(service_of(group)))
         try:
             async with conn.transaction():
-                hold = await PostgresKeyHolds().discard(
-                    conn,
-                    group,
-                    letter.original_topic,
-                    event_id=letter.event_id,
-                    partition=letter.original_partition,
-                    offset=letter.original_offset,
-                )
+                hold = await give_up(PostgresKeyHolds(), conn, letter, group)
         finally:
             await conn.close()
         if hold is not None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
+from reloop_shared.consumer.dead_letter_store import DeadLetter
+
 Tx = TypeVar("Tx", contravariant=True)
 
 
@@ -97,3 +99,19 @@ class KeyHolds(Protocol[Tx]):
     async def listing(self, tx: Tx, consumer: str | None) -> list[tuple[Hold, int]]:
         """Every hold (of `consumer`, or all), with how many records wait behind it."""
         ...
+
+
+S = TypeVar("S")
+
+
+async def give_up(store: KeyHolds[S], tx: S, letter: DeadLetter, consumer: str) -> Hold | None:
+    """What `reloop dlq discard` does with one dead letter of `consumer`, in `tx`: the hold that
+    waits for it, now released (None when no hold waits for it)."""
+    return await store.discard(
+        tx,
+        consumer,
+        letter.original_topic,
+        event_id=letter.event_id,
+        partition=letter.original_partition,
+        offset=letter.original_offset,
+    )
