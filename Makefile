@@ -10,7 +10,7 @@ SERVICES := $(sort $(dir $(wildcard services/*/pyproject.toml)))
 PACKAGES := contracts shared deploy/local deploy/k8s $(SERVICES)
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 
-.PHONY: bootstrap up down test test-containers lint bench contracts k8s format clean
+.PHONY: bootstrap up down test test-containers faults lint bench contracts k8s format clean
 
 bootstrap: $(STAMP)
 
@@ -38,6 +38,12 @@ test-containers: bootstrap
 	$(BIN)/python -m reloop_localstack fetch
 	$(BIN)/python -m reloop_localstack containers test
 
+# The fault suite as a longer soak (tests/faults/README.md): `make test` runs it at scale 1
+# (20,000+ business events); this at RELOOP_FAULTS_SCALE (default 5), seed RELOOP_FAULTS_SEED.
+faults: bootstrap
+	$(BIN)/python -m reloop_localstack fetch
+	RELOOP_FAULTS_SCALE=$${RELOOP_FAULTS_SCALE:-5} $(BIN)/pytest tests/faults -s
+
 lint: bootstrap
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,7 +51,7 @@ lint: bootstrap
 	$(BIN)/lint-imports
 
 bench: bootstrap
-	$(BIN)/python -m bench $(if $(BASELINE),--baseline $(BASELINE))
+	$(BIN)/python -m bench --growth $(if $(BASELINE),--baseline $(BASELINE))
 
 contracts: bootstrap
 	$(BIN)/python -m reloop_contracts.export --out contracts/schemas
