@@ -100,6 +100,10 @@ def classify(error: BaseException) -> Verdict:
     if isinstance(error, TimeoutError | ConnectionError):
         return Verdict.TRANSIENT
     if isinstance(error, OSError):
+        if error.errno == errno.ENOENT and error.filename is None:
+            # Connecting to a Unix socket that is not there: the database is restarting. A file
+            # that does not exist names itself (`filename`), and that does not heal.
+            return Verdict.TRANSIENT
         return Verdict.TRANSIENT if error.errno in _TRANSIENT_ERRNOS or error.errno is None else Verdict.FATAL
     return Verdict.FATAL
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import httpx
 import pytest
+from aiokafka.errors import KafkaConnectionError
 from fastapi import FastAPI
 
 from reloop_contracts import Money as WireMoney
@@ -103,3 +106,28 @@ def test_a_fixed_clock_stands_still_until_moved_and_tells_utc_only() -> None:
     assert clock.advance(timedelta(minutes=15)) == start + timedelta(minutes=15)
     with pytest.raises(ValueError, match="UTC"):
         FixedClock(datetime(2026, 12, 5, 9, 0))
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        FileNotFoundError(errno.ENOENT, "No such file or directory"),
+        ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"),
+        asyncpg.InterfaceError("cannot call Connection.fetch(): connection is closed"),
+        KafkaConnectionError("the broker is away"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+async def test_a_database_or_broker_away_for_a_moment_is_a_503_with_retry_after_not_a_500(error: Exception) -> None:
+    response = await answer_to(error)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["error"] == "Unavailable"
+
+
+async def test_a_database_error_that_will_not_heal_is_still_the_servers_fault() -> None:
+    response = await answer_to(asyncpg.exceptions.UndefinedTableError('relation "carts" does not exist'))
+    assert response.status_code == 500
+    assert response.json() == {"error": "InternalError", "message": "internal server error"}

@@ -60,6 +60,7 @@ TRANSIENT = [
     ConnectionResetError(errno.ECONNRESET, "reset"),
     OSError(errno.EHOSTUNREACH, "no route to host"),
     OSError(errno.ENETUNREACH, "network is unreachable"),
+    FileNotFoundError(errno.ENOENT, "No such file or directory"),  # a Unix socket gone while PostgreSQL restarts
     TimeoutError(),
 ]
 
@@ -87,7 +88,7 @@ FATAL = [
     kafka.InvalidTopicError(),
     kafka.CorruptRecordException(),
     # the network: errors that are not about the network healing
-    FileNotFoundError(errno.ENOENT, "no such file"),
+    FileNotFoundError(errno.ENOENT, "no such file", "/etc/reloop/keys.json"),
     PermissionError(errno.EACCES, "permission denied"),
     # the code and the data
     ValueError("a counter never goes down"),

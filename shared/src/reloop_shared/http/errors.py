@@ -6,9 +6,11 @@ The one place where a refusal becomes a response: a domain error's kind picks th
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from asyncpg.exceptions import DataError
+from aiokafka.errors import KafkaError
+from asyncpg.exceptions import DataError, InterfaceError, InternalClientError, PostgresError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +19,11 @@ from starlette.exceptions import HTTPException
 
 from reloop_contracts.amounts import InvalidMoney
 from reloop_shared.errors import DomainError, ErrorKind
+from reloop_shared.failures import is_transient
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_S = 2
 
 STATUS_OF_KIND: dict[ErrorKind, int] = {
     ErrorKind.NOT_FOUND: 404,
@@ -52,6 +59,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         409: "The request is fine in itself but not in the current state.",
         413: "The body is larger than this route accepts.",
         422: "A field is wrong: `field` names it.",
+        503: "The database or the broker is unavailable for a moment (a restart, a failover): nothing was"
+        " done; retry after `Retry-After` seconds.",
     }.items()
 }
 """Declared on every route of a service, so a client generated from the OpenAPI document can
@@ -132,9 +141,30 @@ def install_error_handlers(app: FastAPI) -> None:
         # number out of range, text in an encoding it cannot take) is the caller's fault, not a 500.
         return answer(ApiError(422, "invalid_request", f"a value cannot be stored: {type(error).__name__}"))
 
+    for kind in (PostgresError, InterfaceError, InternalClientError, KafkaError, OSError):
+        app.add_exception_handler(kind, unavailable_or_failed)
+
     @app.exception_handler(InvalidMoney)
     async def invalid_money(_: Request, error: InvalidMoney) -> JSONResponse:
         return answer(ApiError(422, type(error).__name__, str(error), field=error.field))
+
+
+async def unavailable_or_failed(_: Request, error: Exception) -> JSONResponse:
+    """A database or broker that is away for a moment (`reloop_shared.failures`) is a 503 with
+    `Retry-After`, not a 500: the request's transaction did not commit, so the caller may safely
+    try again. Anything else from the same libraries is the server's fault: a 500, logged."""
+    if is_transient(error):
+        log.warning("answered 503: infrastructure unavailable", extra={"error": repr(error)})
+        return answer(
+            ApiError(
+                503,
+                "Unavailable",
+                "the service's database or broker is unavailable for a moment; nothing was done, try again",
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
+        )
+    log.error("unhandled error", exc_info=error)
+    return JSONResponse(status_code=500, content={"error": "InternalError", "message": "internal server error"})
 
 
 def as_api_error(error: DomainError) -> ApiError:

@@ -165,7 +165,7 @@ class OutboxRelay:
     async def _publish_while_leading(self, listener: Connection) -> None:
         unavailable = 0
         while not self._stopping.is_set():
-            if listener.is_closed():
+            if not _still_listening(listener):
                 return  # notifications would be lost: take the lease again with a new listener
             self._wake.clear()
             self._housekeep_when_due()
@@ -328,3 +328,12 @@ def _sampled(headers: dict[str, str]) -> bool:
     """Whether an upstream service records this trace (W3C traceparent flags)."""
     parent = headers.get("traceparent", "")
     return len(parent) == 55 and int(parent[-2:], 16) & 1 == 1
+
+
+def _still_listening(listener: Connection) -> bool:
+    """Whether the listener's connection is alive. After a database restart the pool may already
+    have taken the dead connection back, and asking the proxy then raises instead of saying so."""
+    try:
+        return not listener.is_closed()
+    except asyncpg.InterfaceError:
+        return False
