@@ -104,7 +104,9 @@ async def bare_ceiling(endpoints: Endpoints, n: int, value_size: int = 420) -> f
     return n / elapsed
 
 
-async def _start_consumer(endpoints: Endpoints, topic: TopicSpec, database_url: str) -> subprocess.Popen[str]:
+async def _start_consumer(
+    endpoints: Endpoints, topic: TopicSpec, database_url: str, handler: str
+) -> subprocess.Popen[str]:
     """One instance of the bench's consumer group, as its own process, until told to stop."""
     process = subprocess.Popen(
         [
@@ -121,6 +123,8 @@ async def _start_consumer(endpoints: Endpoints, topic: TopicSpec, database_url: 
             "0",
             "--partitions",
             str(topic.partitions),
+            "--handler",
+            handler,
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -256,6 +260,7 @@ async def outbox_path(
     consumers: int = 1,
     separate_relay: bool = False,
     profile_seconds: float = 0.0,
+    handler: str = "per-event",
 ) -> PathFigures:
     """Events written to the outbox (in transactions of `batch`), relayed, applied by a consumer.
 
@@ -263,7 +268,9 @@ async def outbox_path(
     without, the writer goes flat out to measure sustained throughput. `consumers` instances share
     one consumer group on a topic of `partitions`; `separate_relay` runs `reloop relay` as its own
     process (its CPU then counted apart); `profile_seconds` samples every process with py-spy
-    while the events are being written.
+    while the events are being written. `handler` is the consumer's: `per-event` (an INSERT per
+    event, what a naive handler costs) or `batched` (one statement per partition's batch, as the
+    real projections apply).
     """
     topic = bench_topic(partitions=partitions)
     await ensure_topics(endpoints.kafka_bootstrap_servers, [topic])
@@ -274,7 +281,7 @@ async def outbox_path(
     async with pool.acquire() as conn:
         await migrate(conn, [SHARED])
     # One after the other: each creates the bench table if absent, which does not race with itself.
-    group = _ConsumerGroup([await _start_consumer(endpoints, topic, consumer_db) for _ in range(consumers)])
+    group = _ConsumerGroup([await _start_consumer(endpoints, topic, consumer_db, handler) for _ in range(consumers)])
     roles = {f"consumer {i + 1}" if consumers > 1 else "consumer": p.pid for i, p in enumerate(group.processes)}
     stop_watch = asyncio.Event()
     rss = [asyncio.create_task(_watch_rss(pid, stop_watch)) for pid in roles.values()]

@@ -183,7 +183,11 @@ class Report:
             values.append(self.baseline.value(title, name, occurrence))
         return values
 
-    def foundation_throughput(self, path: PathFigures) -> None:
+    def foundation_throughput(self, path: PathFigures, batched: PathFigures | None = None) -> None:
+        """`path` applies with a per-event handler (an INSERT round trip per event: what a naive
+        handler costs); `batched` with one statement per batch, as the real projections do. The
+        committed path's target is judged on the batched line when there is one."""
+        target = f">= {COMMITTED_TARGET:,}/s"
         self.section(
             "Foundation: outbox -> Kafka -> idempotent consumer (flat out)",
             [
@@ -191,11 +195,35 @@ class Report:
                 (
                     "events through outbox -> relay -> consumer (committed)",
                     f"{path.rate:,.0f}/s",
-                    f">= {COMMITTED_TARGET:,}/s",
-                    _verdict(path.rate >= COMMITTED_TARGET),
+                    "(per-event handler)" if batched else target,
+                    "" if batched else _verdict(path.rate >= COMMITTED_TARGET),
                 ),
                 ("ratio path / ceiling", self.ratio(path.rate), "", ""),
                 ("ratio path / Kafka's producer tool", self.tool_ratio(path.rate), "", ""),
+                *(
+                    [
+                        (
+                            "committed path, batched handler (the target's line)",
+                            f"{batched.rate:,.0f}/s",
+                            target,
+                            _verdict(batched.rate >= COMMITTED_TARGET),
+                        ),
+                        ("  ratio batched / ceiling", self.ratio(batched.rate), "", ""),
+                        ("  ratio batched / Kafka's producer tool", self.tool_ratio(batched.rate), "", ""),
+                        (
+                            "  latency p50 / p99 under that load",
+                            f"{batched.p50_ms:,.0f} / {batched.p99_ms:,.0f} ms",
+                            "",
+                            "",
+                        ),
+                        *[
+                            (f"  CPU per event: {name.removeprefix('cpu_us_per_event_')}", f"{value:,.0f} us", "", "")
+                            for name, value in batched.extra.items()
+                        ],
+                    ]
+                    if batched
+                    else []
+                ),
                 (
                     "outbox writes alone (100 events per transaction)",
                     f"{path.events / path.write_seconds:,.0f}/s",

@@ -17,7 +17,7 @@ from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from reloop_contracts import EnvelopeHeader
-from reloop_shared.telemetry.tracing import continue_trace, extract_context, start_continued_span, tracer
+from reloop_shared.telemetry.tracing import extract_context, start_continued_span, tracer, unrecorded_context
 
 
 class Delivery(Protocol):
@@ -85,18 +85,31 @@ def _log_applying(consumer: str, delivery: Delivery) -> None:
 @contextmanager
 def event_span(consumer: str, delivery: Delivery) -> Iterator[None]:
     """Run the block inside the event's span: a new one, or the one a batch handler already opened
-    (inventory applies sales in runs and the rest one by one: one span per event, not two)."""
+    (inventory applies sales in runs and the rest one by one: one span per event, not two).
+
+    Run for every event a consumer applies: when no span is recorded, the upstream trace is only
+    attached (the events the block writes carry it on), and without one nothing is done at all."""
     opened = _opened.get()
-    within = opened.get(delivery.event_id) if opened is not None else None
-    with (
-        _attached(within)
-        if within is not None
-        else continue_trace(
-            _tracer, f"{delivery.topic} process", delivery.headers, SpanKind.CONSUMER, _attributes(consumer, delivery)
-        )
-    ):
+    context = opened.get(delivery.event_id) if opened is not None else None
+    if context is None:
+        context = unrecorded_context(delivery.headers)
+    if context is None:
+        with _tracer.start_as_current_span(
+            f"{delivery.topic} process",
+            context=extract_context(delivery.headers),
+            kind=SpanKind.CONSUMER,
+            attributes=_attributes(consumer, delivery),
+        ):
+            _log_applying(consumer, delivery)
+            yield
+    elif not context and not otel_context.get_current():
+        # No trace upstream and none around the consumer: attaching an empty context changes nothing.
         _log_applying(consumer, delivery)
         yield
+    else:
+        with _attached(context):
+            _log_applying(consumer, delivery)
+            yield
 
 
 def traced_batch(
@@ -122,7 +135,8 @@ def traced_batch(
                 contexts[delivery.event_id] = trace.set_span_in_context(span)
             elif debug or len(deliveries) == 1:
                 # Nothing records: the upstream trace is only needed where something will read it.
-                contexts[delivery.event_id] = extract_context(delivery.headers)
+                context = unrecorded_context(delivery.headers)
+                contexts[delivery.event_id] = context if context is not None else extract_context(delivery.headers)
             if debug:
                 with _attached(contexts[delivery.event_id]):
                     _log_applying(consumer, delivery)

@@ -5,6 +5,7 @@ Every exporting processor sees spans without query strings or personal fields (`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
@@ -15,7 +16,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased, Sampler, SamplingResult
-from opentelemetry.trace import Link, SpanKind
+from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, TraceFlags
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from opentelemetry.util.types import Attributes
 
 from reloop_shared.telemetry.redaction import WithoutPersonalData
@@ -126,6 +128,52 @@ def extract_context(headers: Mapping[str, str]) -> Context:
     return propagate.extract(dict(headers))
 
 
+_NO_TRACE = Context()
+_PLAIN_TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
+_W3C_FIELDS = frozenset({*TraceContextTextMapPropagator().fields, "baggage"})
+_w3c_textmap: object = None
+"""The global propagator last found to be W3C trace context and baggage (OpenTelemetry's default)."""
+
+
+def _propagates_w3c() -> bool:
+    global _w3c_textmap
+    textmap = propagate.get_global_textmap()
+    if textmap is not _w3c_textmap:
+        if set(textmap.fields) != _W3C_FIELDS:
+            return False
+        _w3c_textmap = textmap
+    return True
+
+
+def unrecorded_context(headers: Mapping[str, str]) -> Context | None:
+    """The context work continuing `headers` runs in when it records no span: the upstream trace
+    as it is (so logs and the events it writes keep the trace id), or an empty context without
+    one. None when a span is to be recorded (something exports spans, or upstream sampled).
+
+    A consumer asks this for every event it applies: the usual headers (a `traceparent` alone, or
+    nothing) are read here without the propagators' general machinery, to the same result as
+    `extract_context`; anything else goes through it."""
+    if _root_sampler.recording:
+        return None
+    if "tracestate" in headers or "baggage" in headers or not _propagates_w3c():
+        parent = extract_context(headers)
+        return None if trace.get_current_span(parent).get_span_context().trace_flags.sampled else parent
+    traceparent = headers.get("traceparent")
+    if traceparent is None:
+        return _NO_TRACE
+    plain = _PLAIN_TRACEPARENT.fullmatch(traceparent.strip(" \t"))
+    if plain is None:
+        return extract_context(headers)  # another version, or not valid: as the propagator decides
+    flags = int(plain[3], 16)
+    if flags & TraceFlags.SAMPLED:
+        return None
+    trace_id, span_id = int(plain[1], 16), int(plain[2], 16)
+    if not (trace_id and span_id):
+        return _NO_TRACE  # the propagator ignores an all-zero id
+    upstream = SpanContext(trace_id, span_id, is_remote=True, trace_flags=TraceFlags(flags))
+    return trace.set_span_in_context(NonRecordingSpan(upstream), _NO_TRACE)
+
+
 def tracer(name: str) -> trace.Tracer:
     return trace.get_tracer(name)
 
@@ -162,13 +210,13 @@ def continue_trace(
     When nothing records spans, the upstream context is attached as it is: log lines and the events
     the block writes keep the trace id, without paying for a span that nobody will export.
     """
-    parent = extract_context(headers)
-    upstream = trace.get_current_span(parent).get_span_context()
-    if _root_sampler.recording or upstream.trace_flags.sampled:
+    unrecorded = unrecorded_context(headers)
+    if unrecorded is None:
+        parent = extract_context(headers)
         with span_tracer.start_as_current_span(name, context=parent, kind=kind, attributes=attributes):
             yield
         return
-    token = otel_context.attach(parent)
+    token = otel_context.attach(unrecorded)
     try:
         yield
     finally:
