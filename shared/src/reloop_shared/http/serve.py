@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import uvicorn
 from fastapi import FastAPI
 
+from reloop_shared.collection import tune_for_batches
 from reloop_shared.production import exit_on_defaults
 from reloop_shared.settings import RuntimeSettings
 
@@ -47,6 +48,7 @@ def serve(app: FastAPI, settings: RuntimeSettings) -> None:
         http="httptools",
     )
     server = _Server(config)
+    tune_for_batches()  # every service applies batches; the app and its settings are built by now
     server.run()
     if not server.started:
         sys.exit(_STARTUP_FAILURE)
