@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from reloop_contracts import REGISTRY, Registry, TopicSpec, sales
 from reloop_contracts import inventory as stock
+from reloop_shared.kafka import headers as h
 from reloop_shared.kafka.admin import admin_client
-from reloop_shared.kafka.connection import KafkaSecurity
 from reloop_shared.kafka.headers import DLQ_CONSUMER, DLQ_REASON
+from reloop_shared.kafka.whole_topic import read_whole_topic as records_of
 from reloop_shared.messaging.codec import Decoder, PoisonMessage
 from tests.faults.day import Day
 from tests.faults.driver import Driver
@@ -37,52 +37,21 @@ class Seen:
 
 
 async def read_whole_topic(bootstrap: str, topic: str) -> list[Seen]:
-    """Every record of `topic` from its beginning to its end now, in offset order per partition.
-
-    The partitions come from the admin's description of the topic: `consumer.topics()` fetches
-    metadata without keeping it, so `partitions_for_topic` after it knows nothing (the reader
-    this replaces read no record at all). A partition is done when the position reaches the end
-    offset read at the start, not when the last record seen is `end - 1`: offsets are not dense
-    (transaction markers, compaction)."""
-    partitions = [TopicPartition(topic, p) for p in await _partitions(bootstrap, topic)]
-    if not partitions:
-        return []
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, **KafkaSecurity.from_environment().client_options()
-    )
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        seen: list[Seen] = []
-        remaining = {tp for tp in partitions if ends[tp] > 0}
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000, max_records=5000)
-            for tp, records in batch.items():
-                for r in records:
-                    if r.offset >= ends[tp]:
-                        continue  # written after we started: the next read sees it
-                    headers = {k: v.decode(errors="replace") for k, v in (r.headers or ())}
-                    key = (r.key or b"").decode(errors="replace")
-                    seen.append(Seen(r.partition, r.offset, key, headers.get("event-id"), r.value, headers))
-            for tp in list(remaining):
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
-        return seen
-    finally:
-        await consumer.stop()
-
-
-async def _partitions(bootstrap: str, topic: str) -> list[int]:
-    """The topic's partitions as the broker describes them; none when it does not exist."""
-    admin = admin_client(bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    return sorted(p["partition"] for t in described if t.get("error_code") == 0 for p in t.get("partitions", []))
+    """Every record of `topic` from its beginning to its end now, in offset order per partition."""
+    seen = []
+    for r in await records_of(bootstrap, topic):
+        headers = h.decode_headers(r.headers)
+        seen.append(
+            Seen(
+                r.partition,
+                r.offset,
+                (r.key or b"").decode(errors="replace"),
+                headers.get(h.EVENT_ID),
+                r.value,
+                headers,
+            )
+        )
+    return seen
 
 
 def decoded(records: list[Seen], registry: Registry) -> list[Seen]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
 from reloop_shared.kafka import headers as h
 from reloop_shared.kafka.admin import admin_client
 from reloop_shared.kafka.connection import KafkaSecurity
+from reloop_shared.kafka.whole_topic import read_whole_topic
 
 
 @dataclass(frozen=True)
@@ -74,48 +75,17 @@ async def dead_letter_topics(bootstrap: str) -> list[str]:
 
 async def read_dead_letters(bootstrap: str, topic: str) -> list[DeadLetter]:
     """Everything currently on one dead-letter topic, without joining a consumer group."""
-    partitions = [TopicPartition(topic, p) for p in await _partitions(bootstrap, topic)]
-    if not partitions:
-        return []
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, **KafkaSecurity.from_environment().client_options()
-    )
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        letters: list[DeadLetter] = []
-        remaining = {tp for tp in partitions if ends[tp] > 0}
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=1000)
-            for tp, records in batch.items():
-                for record in records:
-                    letters.append(
-                        DeadLetter(
-                            topic=record.topic,
-                            partition=record.partition,
-                            offset=record.offset,
-                            key=record.key,
-                            value=record.value or b"",
-                            headers=h.decode_headers(record.headers),
-                        )
-                    )
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
-        return letters
-    finally:
-        await consumer.stop()
-
-
-async def _partitions(bootstrap: str, topic: str) -> list[int]:
-    admin = admin_client(bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    return sorted(p["partition"] for t in described if t.get("error_code") == 0 for p in t.get("partitions", []))
+    return [
+        DeadLetter(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value or b"",
+            headers=h.decode_headers(record.headers),
+        )
+        for record in await read_whole_topic(bootstrap, topic)
+    ]
 
 
 def replayed_headers(letter: DeadLetter) -> dict[str, str]:
