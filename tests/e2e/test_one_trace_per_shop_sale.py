@@ -108,8 +108,18 @@ async def test_one_trace_follows_a_shop_sale_from_the_till_through_store_sync_in
                 profile = (await s.crm.get(f"/profiles/{found.json()['profile_id']}")).json()
                 return any(e["kind"] == "purchase" and e["channel"] == "own_shop" for e in profile["timeline"])
 
+            async def allocation_published() -> bool:
+                # Inventory's relay publishes its answer after the sale committed, on its own time.
+                return any(
+                    s.kind == SpanKind.PRODUCER
+                    and _attribute(s, "reloop.service") == "inventory"
+                    and _attribute(s, "reloop.event_type") == "SaleAllocated"
+                    for s in exported.get_finished_spans()
+                )
+
             await eventually(sold, message="inventory applied the shop sale")
             await eventually(in_crm, timeout=60, message="CRM applied the shop sale")
+            await eventually(allocation_published, message="inventory's relay published its answer")
         spans = exported.get_finished_spans()
 
     # The till's request to store-sync starts the trace.
