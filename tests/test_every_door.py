@@ -4,31 +4,15 @@ is declared public; none is left open by omission (the edge would not even be bu
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from catalog.bootstrap import build as build_catalog
-from crm.bootstrap import build as build_crm
-from inventory.bootstrap import build as build_inventory
-from orders.bootstrap import build as build_orders
 from reloop_shared.http.authentication import guards, unguarded_routes
-from reloop_shared.runtime import ServiceRuntime
-from repair.bootstrap import build as build_repair
-from store_sync.bootstrap import build as build_store_sync
-from trade_in.bootstrap import build as build_trade_in
+from tests.every_service import SERVICES
 
-LOCKED: dict[str, Callable[[], tuple[ServiceRuntime, FastAPI]]] = {
-    "catalog": build_catalog,
-    "crm": build_crm,
-    "inventory": build_inventory,
-    "orders": build_orders,
-    "store-sync": build_store_sync,
-    "trade-in": build_trade_in,
-    "repair": build_repair,
-}
+LOCKED = SERVICES
 """Every service: each route is behind a scope, a customer's token or a shop's key, or declared public."""
 
 

@@ -24,7 +24,7 @@ from reloop_localstack.testing import luhn_imei
 from reloop_shared.auth.keys import LocalKeySet
 from reloop_shared.auth.principal import STAFF, STOREFRONT
 from reloop_shared.auth.tokens import issue_token
-from reloop_shared.kafka.connection import KafkaSecurity
+from reloop_shared.kafka.broker import make_producer
 from reloop_shared.messaging.codec import encode, envelope_for
 from tests.faults.day import (
     CURRENCY,
@@ -303,12 +303,7 @@ class Driver:
         """The malformed 1%, spread over the window like the rest: bad bodies over HTTP, bad
         records to Kafka. Each record to Kafka has a key of its own (its `Malformed.key`, no
         aggregate's): a dead letter holds the later events of its key, and no real event follows."""
-        producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
-            enable_idempotence=True,
-            acks="all",
-            **KafkaSecurity.from_environment().client_options(),
-        )
+        producer = make_producer(bootstrap, client_id="faults-malformed")
         await producer.start()
         try:
             for n, bad in enumerate(self.day.malformed):

@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from aiokafka import AIOKafkaProducer
-
 from reloop_shared.kafka import headers as h
 from reloop_shared.kafka.admin import admin_client
-from reloop_shared.kafka.connection import KafkaSecurity
+from reloop_shared.kafka.broker import make_producer
 from reloop_shared.kafka.whole_topic import read_whole_topic
 
 
@@ -98,12 +96,7 @@ def replayed_headers(letter: DeadLetter) -> dict[str, str]:
 
 async def replay(bootstrap: str, letters: list[DeadLetter]) -> int:
     """Publish each dead letter's original record (value, key, headers) to its original topic."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        enable_idempotence=True,
-        acks="all",
-        **KafkaSecurity.from_environment().client_options(),
-    )
+    producer = make_producer(bootstrap, client_id="reloop-dlq-replay")
     await producer.start()
     try:
         for letter in letters:
