@@ -9,6 +9,7 @@ from asyncpg import Record
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
+from reloop_shared.db.pool import release_after_transaction
 from reloop_shared.db.types import Connection, Pool
 from reloop_shared.outbox.writer import OutboxWriter
 from reloop_shared.unit_of_work import E, Outgoing, Translator, UnitOfWork
@@ -67,7 +68,8 @@ class PostgresUnitOfWork(UnitOfWork[E]):
     async def _release(self) -> None:
         if self._acquired is not None and self._pool is not None:
             acquired, self._acquired, self._conn = self._acquired, None, None
-            await self._pool.release(acquired)
+            # Only this unit of work's transaction ran on it, ended by now: nothing to reset.
+            await release_after_transaction(self._pool, acquired)
 
     async def _write_outbox(self, outgoing: Sequence[Outgoing]) -> None:
         # Events that happen now go in one round trip; a projection's events keep their own time.
