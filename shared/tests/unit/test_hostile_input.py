@@ -14,8 +14,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from reloop_shared.http.app import DEFAULT_MAX_BODY_BYTES, create_edge, without_query_string
+from reloop_shared.http.app import DEFAULT_MAX_BODY_BYTES, create_edge
 from reloop_shared.http.authentication import public
+from reloop_shared.http.request_spans import without_query_string
 from reloop_shared.http.requests import RequestBody
 
 

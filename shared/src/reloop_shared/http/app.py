@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.responses import JSONResponse
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.trace import Span
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from reloop_shared.auth.verification import jwks_verifier
@@ -20,6 +17,7 @@ from reloop_shared.http.guard_first import answer_the_guard_first
 from reloop_shared.http.offline_docs import docs_router
 from reloop_shared.http.plain_refusals import TooLargeAsErrorBody
 from reloop_shared.http.request_metrics import RequestMetrics
+from reloop_shared.http.request_spans import RequestSpans
 from reloop_shared.http.unstorable_text import refuse_unstorable_text
 from reloop_shared.runtime import ServiceRuntime
 
@@ -47,17 +45,6 @@ def health_router(runtime: ServiceRuntime) -> APIRouter:
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 
-def without_query_string(span: Span | None, scope: dict[str, Any]) -> None:
-    """A request's span names its path, never its query string: `/profiles?email=...` would put a
-    customer's e-mail address into every trace backend the spans reach."""
-    if span is None or not span.is_recording():
-        return
-    span.set_attribute("http.target", scope.get("path", ""))
-    server = scope.get("server") or ("", None)
-    host = f"{server[0]}:{server[1]}" if server[1] else str(server[0])
-    span.set_attribute("http.url", f"{scope.get('scheme', 'http')}://{host}{scope.get('path', '')}")
-
-
 def create_edge(
     *,
     title: str,
@@ -78,6 +65,9 @@ def create_edge(
         version="1.0.0",
         lifespan=lifespan,
         dependencies=[Depends(refuse_unstorable_text)],
+        # The edge traces (`request_spans`) and counts (`request_metrics`) requests itself: FastAPI's
+        # own telemetry would add a second server span, and a span per dependency of every route.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
         # FastAPI's own pages load their scripts from a CDN: the service serves its own instead.
         docs_url=None,
         redoc_url=None,
@@ -95,9 +85,7 @@ def create_edge(
     app.add_middleware(TooLargeAsErrorBody)
     app.add_middleware(RequestMetrics)  # outside the rewrite above, so it counts the status sent
     if traced:
-        FastAPIInstrumentor.instrument_app(
-            app, excluded_urls="healthz,readyz,metrics", server_request_hook=without_query_string
-        )
+        app.add_middleware(RequestSpans)
     # Outermost, so the flow is set before the tracing middleware and every route runs inside it.
     app.add_middleware(CorrelationMiddleware)
     if deny_unguarded and (open_doors := unguarded_routes(app)):
