@@ -254,10 +254,20 @@ async def caught_up(run: Run, group: str, topics: list[TopicSpec]) -> None:
     await admin.start()
     try:
         names = [run.topic(t) for t in topics]
-        await consumer.topics()
-        partitions = [TopicPartition(n, p) for n in names for p in consumer.partitions_for_topic(n) or ()]
 
         async def no_lag() -> bool:
+            # The partitions from the admin's description: a consumer's metadata knows only the
+            # topics it subscribed to, and a list of no partitions would make `all` below true of
+            # nothing (this helper once returned at once, having checked nothing).
+            described = await admin.describe_topics(names)
+            partitions = [
+                TopicPartition(t["topic"], p["partition"])
+                for t in described
+                if t.get("error_code") == 0
+                for p in t.get("partitions", [])
+            ]
+            if {tp.topic for tp in partitions} != set(names):
+                return False
             ends = await consumer.end_offsets(partitions)
             committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
             return all(ends[tp] == 0 or (tp in committed and committed[tp].offset >= ends[tp]) for tp in partitions)

@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from crm.bootstrap import build
 from crm.entrypoints.consumers import TOPICS
 from crm.entrypoints.replay import LiveConsumerRunning, replay
-from reloop_contracts.crm import SEGMENTS, CustomerSegmentEntered
+from reloop_contracts.crm import PROFILES, SEGMENTS, SHOPS, CustomerSegmentEntered
 from reloop_contracts.orders import OrderDelivered, OrderFulfilled
-from reloop_contracts.privacy import ErasureCompleted
+from reloop_contracts.privacy import ERASURE, ErasureCompleted
 from reloop_localstack.testing import api, eventually, outbox_drained, read_events, running
 from reloop_shared.clock import FixedClock
 from reloop_shared.personal_data.key_encryption_keys import UnknownKeyEncryptionKey
@@ -182,10 +183,44 @@ async def test_rebuilding_the_read_model_from_the_topics_gives_the_same_profiles
     elsewhere = live_settings.model_copy(update={"service_database_url": await new_database()})
     figures = await replay(elsewhere, until="end", clock=FixedClock(NOW))
     assert figures.records > 0
-    assert await snapshot(elsewhere.service_database_url or "") == live
+    rebuilt_url = elsewhere.service_database_url or ""
+    assert await snapshot(rebuilt_url) == live
+
+    # The handover: a live consumer taking the rebuilt database over, even from the first offset
+    # (a new group), applies nothing again. The one-by-one events (the erasure, the operators'
+    # merge and consent) are recorded as live records them; the projection's rows are all there.
+    takeover = elsewhere.model_copy(update={"consumer_group_suffix": f"-{new_id('g')}", "segment_interval_s": 3600.0})
+    taking_over, _ = build(takeover, clock=FixedClock(NOW))
+    one_by_one = [run.topic(t) for t in (ERASURE, PROFILES, SEGMENTS, SHOPS)]
+    applied, duplicates = _consumed(one_by_one, "applied"), _consumed(one_by_one, "duplicate")
+    (row,) = await rows(rebuilt_url, "SELECT count(*) AS n FROM processed_events WHERE consumer = 'crm'")
+    recorded: int = row["n"]
+    assert recorded > 0
+
+    async def met_every_recorded_event_again() -> bool:
+        return _consumed(one_by_one, "duplicate") - duplicates >= recorded
+
+    every_topic = [run.topic(t) for t in TOPICS]
+    met = _consumed(every_topic, "applied") + _consumed(every_topic, "duplicate")
+
+    async def met_every_event_again() -> bool:
+        return _consumed(every_topic, "applied") + _consumed(every_topic, "duplicate") - met >= figures.records
+
+    async with running(taking_over):
+        await eventually(met_every_event_again, message="the takeover read every event")
+        await eventually(met_every_recorded_event_again, message="the takeover met the one-by-one events recorded")
+    assert _consumed(one_by_one, "applied") == applied
+    assert await snapshot(rebuilt_url) == live
+    assert await rows(rebuilt_url, "SELECT event_type FROM outbox") == []
 
     await replay(live_settings, until="live", clock=FixedClock(NOW))
     assert await snapshot(database_url) == live
+
+
+def _consumed(topics: list[str], outcome: str) -> float:
+    """CRM's consumers' count of events of `topics` with that outcome, in this process."""
+    labels = [{"consumer": "crm", "topic": topic, "outcome": outcome} for topic in topics]
+    return sum(REGISTRY.get_sample_value("reloop_events_consumed_total", label) or 0.0 for label in labels)
 
 
 async def test_a_rebuild_holding_another_environment_s_key_encryption_keys_stops_before_resetting_anything(

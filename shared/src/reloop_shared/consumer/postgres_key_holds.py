@@ -25,6 +25,17 @@ WHERE consumer = $1 AND topic = $2 AND partition = $3 AND released_at IS NOT NUL
 FOR UPDATE
 """
 
+# `processed._SCREEN_NEW`'s two probes alone, for a screen that records no event ids.
+_PROBE = """
+SELECT EXISTS (
+           SELECT FROM consumer_key_holds WHERE consumer = $1 AND topic = $2 AND message_key = ANY($3::text[])
+       ),
+       EXISTS (
+           SELECT FROM consumer_key_holds
+           WHERE consumer = $1 AND topic = $2 AND partition = $4 AND released_at IS NOT NULL
+       )
+"""
+
 _HOLD = """
 INSERT INTO consumer_key_holds (consumer, topic, message_key, partition, dead_offset, dead_event_id, reason)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -85,6 +96,16 @@ class PostgresKeyHolds:
     async def holds_of(self, tx: Connection, consumer: str, topic: str, keys: Sequence[str]) -> dict[str, Hold]:
         rows = await tx.fetch(_HOLDS_OF, consumer, topic, list(keys))
         return {row[2]: _hold(row) for row in rows}
+
+    async def probe(
+        self, tx: Connection, consumer: str, topic: str, partition: int, keys: Sequence[str]
+    ) -> tuple[bool, bool]:
+        """Whether one of `keys` is held, and whether a released hold of the partition still waits
+        to apply its held events: the screen of a batch whose ids a store does not record (a
+        rebuild's, which goes by offsets)."""
+        row = await tx.fetchrow(_PROBE, consumer, topic, list(keys), partition)
+        assert row is not None  # a SELECT without FROM returns one row
+        return bool(row[0]), bool(row[1])
 
     async def released_holds(self, tx: Connection, consumer: str, topic: str, partition: int) -> list[Hold]:
         return [_hold(row) for row in await tx.fetch(_RELEASED, consumer, topic, partition)]

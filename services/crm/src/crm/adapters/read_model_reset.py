@@ -18,3 +18,4 @@ async def reset_read_model(pool: Pool, consumer: str) -> None:
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(f"TRUNCATE {READ_MODEL}")
         await conn.execute("DELETE FROM processed_events WHERE consumer = $1", consumer)
+        await conn.execute("DELETE FROM replay_watermarks WHERE consumer = $1", consumer)

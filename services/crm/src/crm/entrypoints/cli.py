@@ -41,7 +41,7 @@ def register(commands: Any) -> None:
     )
     crm.add_argument("--database-url", help="rebuild into this database instead of CRM's own")
     crm.add_argument("--max-records", type=int, default=5000, help="records applied per fetch")
-    crm.add_argument("--workers", type=int, help="processes sharing the partitions (default: one more than the cores)")
+    crm.add_argument("--workers", type=int, help="processes sharing the partitions (default: one per core)")
     crm.set_defaults(run=replay_command)
     report = commands.add_parser(
         "report", help="channel analytics, trade-in and repair plan figures from CRM's read model"

@@ -1,15 +1,17 @@
 """Rebuild CRM's read model from the topics (`reloop replay crm`).
 
 Reset CRM's tables, then read every topic CRM consumes from the beginning under a fresh consumer
-group and apply it through the live subscription (same engine, same handlers, same exactly-once
-record), with the outbox muted: history is not published twice. It stops where the live consumer
-group stands (so the live service resumes exactly where the rebuilt model ends), or at the end of
-the topics when rebuilding into another database.
+group and apply it through the live subscription (same engine, same handlers), with the outbox
+muted: history is not published twice. Exactly-once rests on per-partition offset watermarks saved
+with each batch, not on a processed_events row per event (`adapters/replay_progress.py`). It stops
+where the live consumer group stands (so the live service resumes exactly where the rebuilt model
+ends), or at the end of the topics when rebuilding into another database.
 
-The partitions are shared out between worker processes, one more than the machine has cores: a
-share spends part of its time waiting for PostgreSQL (and for the identity lock), and the extra
-one uses that time. The projection does not depend on the order it meets events in, so neither
-does the result.
+The partitions are shared out between worker processes, one per core, and the result does not
+depend on the order events are applied in. PostgreSQL does a third of a rebuild's work on the same
+cores; a third share on two cores used the time a share waits for it (a fifth faster on a quiet
+machine) but held a quarter more memory, over the rebuild's budget (bench/crm.py): `--workers`
+trades one for the other.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from reloop_shared.kafka.connection import KafkaSecurity
 
 
 def default_workers() -> int:
-    return (os.cpu_count() or 1) + 1
+    return os.cpu_count() or 1
 
 
 class LiveConsumerRunning(Exception):

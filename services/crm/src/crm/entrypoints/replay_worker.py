@@ -1,5 +1,6 @@
 """One share of a replay: some partitions of CRM's topics, read from their beginning up to where
-the replay stops, and applied through the live subscription with the outbox muted.
+the replay stops, and applied through the live subscription with the outbox muted, each
+partition's progress saved as a watermark in the batch's transaction (`adapters/replay_progress.py`).
 
 A replay runs several shares at once, each in its own process (see replay.py): the projection's
 identity section is serialised in PostgreSQL, and the rest (decoding, opening sealed data,
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import gc
 import logging
 import resource
 from collections.abc import Callable, Sequence
@@ -20,15 +20,17 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import TopicPartition
 
+from crm.adapters.mappers import MAPPERS
 from crm.adapters.postgres_unit_of_work import DiscardingOutbox, PostgresCrmUnitOfWork
 from crm.adapters.readers import REGISTRY_FOR_CRM
+from crm.adapters.replay_progress import ReplayProgress, watermarked
 from crm.adapters.translators import to_contract
 from crm.adapters.vault import Vault
 from crm.config import CrmSettings
 from crm.entrypoints.consumers import CONSUMER, TOPICS, projected_on_postgres, subscription
 from reloop_shared.clock import SYSTEM_CLOCK, Clock
+from reloop_shared.collection import tune_for_batches
 from reloop_shared.consumer.engine import ConsumerEngine
-from reloop_shared.consumer.processed import PostgresProcessedEvents
 from reloop_shared.db.types import Connection
 from reloop_shared.db.urls import with_database
 from reloop_shared.kafka.connection import KafkaSecurity
@@ -77,8 +79,7 @@ async def apply_share(
 ) -> tuple[int, float]:
     """Apply the share; returns the records applied and this process's peak memory (MB)."""
     # A replay allocates millions of short-lived objects and keeps few: collect cycles rarely.
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 10)
+    tune_for_batches()
     registry = REGISTRY_FOR_CRM.namespaced(settings.topic_namespace)
     topics = tuple(registry.same_topic(t) for t in TOPICS)
     url = settings.service_database_url or with_database(settings.database_url, "reloop_crm")
@@ -95,9 +96,9 @@ async def apply_share(
             return PostgresCrmUnitOfWork(outbox, to_contract, conn=conn)
 
         live = subscription(muted, projected_on_postgres(muted, vault), vault, clock)
-        engine = ConsumerEngine(
-            PostgresProcessedEvents(pool), dataclasses.replace(live, topics=topics), registry, _NoDeadLetters()
-        )
+        live = dataclasses.replace(live, topics=topics)
+        store = ReplayProgress(pool)
+        engine = ConsumerEngine(store, watermarked(live, MAPPERS, store), registry, _NoDeadLetters())
         consumer.assign(list(share))
         await consumer.seek_to_beginning(*share)
         read = await _consume(consumer, engine, {tp: stops[tp] for tp in share}, max_records, progress)
