@@ -22,6 +22,8 @@ from reloop_shared.messaging.codec import Decoder, PoisonMessage
 from tests.faults.day import Day
 from tests.faults.driver import Driver
 from tests.faults.model import Expected
+from tests.faults.repair_checks import check_repairs
+from tests.faults.trade_in_checks import check_trade_ins, check_vouchers
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,10 @@ class Checker:
     def topic(self, spec: TopicSpec) -> str:
         return self.registry.same_topic(spec).name
 
+    async def distinct_events(self, spec: TopicSpec) -> list[Seen]:
+        """The topic's events, decoded, each once (the first copy of each event id)."""
+        return first_of_each(decoded(await read_whole_topic(self.bootstrap, self.topic(spec)), self.registry))
+
     async def settle(self, databases: dict[str, str], timeout: float = 300) -> float:
         """Wait until every outbox is published and the topics stop growing; returns how long it took."""
         started = time.monotonic()
@@ -206,7 +212,9 @@ class Checker:
         summary.add("per-key order breaks (unit status chain)", order_breaks(units, summary.notes))
         await self._stock(summary)
         await self._crm(summary)
-        await self._vouchers(summary)
+        await check_trade_ins(self, summary)
+        await check_vouchers(self, summary)
+        await check_repairs(self, summary)
         await self._malformed(summary)
         await self._holds(summary, databases)
 
@@ -254,8 +262,10 @@ class Checker:
 
     async def _stock(self, summary: Summary) -> None:
         wrong, off_by = 0, 0
-        for sku in [*self.day.devices, *self.day.accessories]:
-            answer = (await self.driver.call("inventory", "GET", f"/availability/{sku}")).json()
+        skus = [*self.day.devices, *self.day.accessories]
+        availability = await self.driver.read_all("inventory", [f"/availability/{sku}" for sku in skus])
+        for sku in skus:
+            answer = availability[f"/availability/{sku}"]
             shown = {x["location_id"]: x["available"] for x in answer["by_location"]}
             for (s, location), want in self.expected.available.items():
                 if s == sku and shown.get(location, 0) != want:
@@ -267,8 +277,11 @@ class Checker:
         summary.add("units/items of stock off, in total", off_by)
         statuses: Counter[str] = Counter()
         handed_wrong = 0
+        units = await self.driver.read_all(
+            "inventory", [f"/units/{self.driver.unit_id(index)}" for index in self.expected.handed_over]
+        )
         for index, txn in self.expected.handed_over.items():
-            unit = (await self.driver.call("inventory", "GET", f"/units/{self.driver.unit_id(index)}")).json()
+            unit = units[f"/units/{self.driver.unit_id(index)}"]
             statuses[unit["status"]] += 1
             if unit["status"] not in ("sold", "returned"):
                 handed_wrong += 1
@@ -304,33 +317,6 @@ class Checker:
             missing += len(wanted - seen)
         summary.add("online customers checked in CRM", len(purchases), "seen")
         summary.add("purchases missing from CRM timelines", missing)
-
-    async def _vouchers(self, summary: Summary) -> None:
-        """Each voucher's balance is what was issued less what its order paid, and its ledger holds
-        exactly one redemption of that sale: a balance alone would not see a hold that was never
-        converted (the amount stays set aside until the hold expires, after the run)."""
-        wrong, off_by, unredeemed, twice = 0, 0, 0, 0
-        sale_of = {
-            o.voucher: self.driver.sent.orders.get(o.key) for o in self.day.online_orders if o.voucher is not None
-        }
-        for index, want in self.expected.voucher_balances.items():
-            code = self.driver.sent.voucher_codes[index]
-            answer = (await self.driver.call("trade-in", "GET", f"/vouchers/{code}/balance")).json()
-            shown = int(answer["balance"]["amount_minor"])
-            if shown != want:
-                wrong += 1
-                off_by += abs(shown - want)
-                if wrong <= 5:
-                    summary.notes.append(f"voucher {answer['voucher_id']}: balance {shown}, expected {want}")
-            ledger = (await self.driver.call("trade-in", "GET", f"/vouchers/{answer['voucher_id']}")).json()["ledger"]
-            redeemed = [e for e in ledger if e["kind"] == "redeem" and e["sale_id"] == sale_of[index]]
-            unredeemed += not redeemed
-            twice += len(redeemed) > 1
-        summary.add("vouchers spent online", len(self.expected.voucher_balances), "seen")
-        summary.add("voucher balances wrong", wrong)
-        summary.add("voucher credit off, in total (minor units)", off_by)
-        summary.add("voucher payments never redeemed (hold not converted)", unredeemed)
-        summary.add("voucher payments redeemed twice", twice)
 
     async def _malformed(self, summary: Summary) -> None:
         sent = self.driver.sent

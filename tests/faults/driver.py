@@ -1,7 +1,9 @@
 """Sends the generated day to the services over HTTP, as the storefront, the back office and the
 shops' tills would, and the malformed part of it to Kafka as the admin. Every call is retried
 while a service is down (connection refused, 5xx): what is retried is idempotent (the till's
-`client_txn_id`, checkout's `Idempotency-Key`, a unit's own id), so a retry never adds a sale."""
+`client_txn_id` and its voucher hold's `hold_id`, checkout's `Idempotency-Key`, a unit's own id),
+so a retry never adds a sale. The trade-ins and the repairs have drivers of their own
+(`trade_in_driver.py`, `repair_driver.py`) on the same retried call."""
 
 from __future__ import annotations
 
@@ -48,6 +50,13 @@ STAFF_SCOPES = (
     "crm:read",
     "crm:read-personal",  # a profile is found by its account id
     "trade-in:vouchers",
+    "trade-in:read",
+    "trade-in:inspect",  # the centre: receipt, inspection, a declined device handed back
+    "trade-in:payout",
+    "trade-in:pricing",  # the buy-back grid the quotes are priced from
+    "repair:workshop",
+    "repair:read",
+    "repair:subscriptions",  # the renewal run, the charges' ledger
 )
 GIVE_UP_AFTER_S = 240.0
 """One call retried this long: longer than any fault the schedule plays."""
@@ -63,9 +72,20 @@ class Sent:
 
     unit_ids: dict[int, str] = field(default_factory=dict)
     voucher_codes: dict[int, str] = field(default_factory=dict)  # voucher index -> its code, as issued
+    voucher_ids: dict[int, str] = field(default_factory=dict)  # voucher index -> its id
+    codes_lost: set[int] = field(default_factory=set)
+    """Vouchers whose payout answer (the one showing the code) was lost to a fault: nobody can spend them."""
+    trade_ins: dict[int, str] = field(default_factory=dict)  # trade-in index -> its id
+    trade_in_ends: dict[int, str] = field(default_factory=dict)  # trade-in index -> the status the driver left it in
+    subscriptions: dict[int, str] = field(default_factory=dict)  # repair index -> its subscription id
+    tickets: dict[int, str] = field(default_factory=dict)  # repair index -> its ticket id
+    repair_ends: dict[int, str] = field(default_factory=dict)  # repair index -> the status the driver left it in
+    renewal_runs: list[dict[str, Any]] = field(default_factory=list)  # what each renewal run answered
     orders: dict[str, str] = field(default_factory=dict)  # idempotency key -> order id
     order_customers: dict[str, str] = field(default_factory=dict)  # order id -> customer id
     pos_outcomes: dict[str, str] = field(default_factory=dict)  # client_txn_id -> result
+    pos_canonical_ids: dict[str, str] = field(default_factory=dict)  # client_txn_id -> sale (or return) id
+    till_holds: dict[str, str] = field(default_factory=dict)  # client_txn_id -> the voucher hold its sale converts
     malformed_answers: dict[str, int] = field(default_factory=dict)  # key -> HTTP status
     malformed_published: set[str] = field(default_factory=set)  # keys of records sent to Kafka
     retries: int = 0
@@ -84,6 +104,8 @@ class Driver:
         self.till_keys: dict[str, str] = {}
         self.tag = f"{day.seed:x}".upper()[-6:]
         self._customer_tokens: dict[str, dict[str, str]] = {}
+        self.credit: dict[int, asyncio.Event] = {v.index: asyncio.Event() for v in day.vouchers}
+        """Set when a voucher's code is known (or known lost): its order waits for it."""
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -133,6 +155,17 @@ class Driver:
             waited += delay
             delay = min(delay * 2, 2.0)
 
+    async def read_all(self, service: str, paths: list[str], *, width: int = 8) -> dict[str, Any]:
+        """Each path's JSON answer, several calls at a time: the check reads hundreds of records,
+        and one after another they were a minute of the suite's run."""
+        answers: dict[str, Any] = {}
+
+        async def read(path: str) -> None:
+            answers[path] = (await self.call(service, "GET", path)).json()
+
+        await in_parallel(width, [functools.partial(read, path) for path in paths])
+        return answers
+
     # -- before the day: the catalog, the shops, the stock ---------------------------------------
 
     async def set_up(self) -> None:
@@ -157,20 +190,23 @@ class Driver:
             }
             registered = await self.call("store-sync", "POST", "/shops", body)
             self.till_keys[shop] = registered.json()["api_key"]["api_key"]
-        await self._until(self._inventory_knows_everything, "inventory learnt every shop and SKU")
-        await _in_parallel(8, [functools.partial(self._receive, u.index, u.sku, u.location_id) for u in self.day.units])
+        await self.until(self._inventory_knows_everything, "inventory learnt every shop and SKU")
+        await in_parallel(8, [functools.partial(self._receive, u.index, u.sku, u.location_id) for u in self.day.units])
         for (sku, location), quantity in self.day.accessory_receipts.items():
             receipt = {"sku": sku, "location_id": location, "quantity": quantity, "reference": f"flt-{sku}-{location}"}
             await self.call("inventory", "POST", "/accessories/receipts", receipt)
-        await _in_parallel(4, [functools.partial(self._issue, v) for v in self.day.vouchers])
-        await self._until(self._storefront_prices, "the storefront shows every device's price")
+        await in_parallel(4, [functools.partial(self._issue, v) for v in self.day.vouchers if v.amount is not None])
+        await self.until(self._storefront_prices, "the storefront shows every device's price")
 
     async def _issue(self, voucher: Voucher) -> None:
         """Issue by hand, as a trade-in paid in store credit would. Not idempotent: an answer lost
         to a fault would leave a voucher nobody spends, which changes no balance checked."""
-        body = {"market": MARKET, "amount": _money(voucher.amount), "customer_id": voucher.customer_id}
+        assert voucher.amount is not None, "a trade-in's voucher is issued by paying the trade-in"
+        body = {"market": MARKET, "amount": money(voucher.amount), "customer_id": voucher.customer_id}
         issued = (await self.call("trade-in", "POST", "/vouchers", body, accept=(201,))).json()
         self.sent.voucher_codes[voucher.index] = issued["code"]
+        self.sent.voucher_ids[voucher.index] = issued["voucher_id"]
+        self.credit[voucher.index].set()
 
     async def _list(self, sku: str, kind: str, price: int) -> None:
         product = {"product_id": f"p-{sku.lower()}", "brand": "reloop", "model": sku, "category": "other"}
@@ -210,7 +246,7 @@ class Driver:
         )
         self.sent.unit_ids[index] = unit_id
 
-    async def _until(self, check: Callable[[], Awaitable[bool]], what: str, timeout: float = 120) -> None:
+    async def until(self, check: Callable[[], Awaitable[bool]], what: str, timeout: float = 120) -> None:
         for _ in range(int(timeout / 0.5)):
             if await check():
                 return
@@ -219,14 +255,15 @@ class Driver:
 
     # -- the day ---------------------------------------------------------------------------------
 
-    async def online(self, orders: list[OnlineOrder], pace: Pace, concurrency: int = 6) -> None:
-        """The storefront's orders, the n-th placed no earlier than its moment in the window."""
+    async def online(self, orders: list[OnlineOrder], pace: Pace, concurrency: int = 8) -> None:
+        """The storefront's orders, the n-th placed no earlier than its moment in the window (eight
+        lanes: an order spending a trade-in's credit waits in its lane until that trade-in is paid)."""
 
         async def paced(n: int, order: OnlineOrder) -> None:
             await pace.wait(n, len(orders))
             await self._order(order)
 
-        await _in_parallel(concurrency, [functools.partial(paced, n, o) for n, o in enumerate(orders)])
+        await in_parallel(concurrency, [functools.partial(paced, n, o) for n, o in enumerate(orders)])
 
     async def _order(self, order: OnlineOrder) -> None:
         signed_in = self.customer(order.customer_id)
@@ -241,8 +278,10 @@ class Driver:
             self.sent.abandoned_carts += 1
         body: dict[str, Any] = {"fulfilment": "ship", "payment": {"method": "card", "token": "tok_visa"}}
         if order.voucher is not None:
-            code = self.sent.voucher_codes[order.voucher]
-            body["vouchers"] = [{"code": code, "amount": _money(order.voucher_pays)}]
+            await self.credit[order.voucher].wait()  # the trade-in paying it may not be paid yet
+            code = self.sent.voucher_codes.get(order.voucher)
+            if code is not None:  # else the code was lost with its payout's answer: the card pays all
+                body["vouchers"] = [{"code": code, "amount": money(order.voucher_pays)}]
         headers = signed_in | {"Idempotency-Key": order.key}
         placed = (await self.call("orders", "POST", f"/carts/{cart}/checkout", body, headers)).json()
         self.sent.orders[order.key] = placed["order_id"]
@@ -257,18 +296,45 @@ class Driver:
         for step, start in enumerate(starts):
             if pace is not None:
                 await pace.wait(step, len(starts))
-            body = {"transactions": [self._transaction(t) for t in journal[start : start + batch]]}
             till = {"Authorization": f"Bearer {self.till_keys[shop]}"}
+            for txn in journal[start : start + batch]:
+                if isinstance(txn, ShopSale) and txn.voucher is not None:
+                    await self._hold(txn, till)
+            body = {"transactions": [self._transaction(t) for t in journal[start : start + batch]]}
             answer = (await self.call("store-sync", "POST", f"/shops/{shop}/transactions", body, till)).json()
             for outcome in answer["outcomes"]:
                 self.sent.pos_outcomes[outcome["client_txn_id"]] = outcome["result"]
+                self.sent.pos_canonical_ids[outcome["client_txn_id"]] = outcome["canonical_id"]
+
+    async def _hold(self, sale: ShopSale, till: dict[str, str]) -> None:
+        """Before the sale, the till holds what the voucher pays (its id for the hold makes a retry
+        the same request) and waits until trade-in has answered; a voucher whose code was lost with
+        its payout's answer is not spent (the card pays all)."""
+        assert sale.voucher is not None
+        await self.credit[sale.voucher].wait()
+        code = self.sent.voucher_codes.get(sale.voucher)
+        if code is None:
+            return
+        hold_id = f"{sale.client_txn_id}-hold"
+        body = {"hold_id": hold_id, "code": code, "amount": money(sale.voucher_pays), "reference": sale.client_txn_id}
+        path = f"/shops/{sale.shop_id}/voucher-holds"
+        # Held (200) or pending (202: trade-in has not answered yet); a refusal (409) is `Refused`.
+        await self.call("store-sync", "POST", path, body, till, accept=(200, 202))
+
+        async def held() -> bool:
+            answer = (await self.call("store-sync", "GET", f"{path}/{hold_id}", headers=till)).json()
+            if answer["status"] == "refused":
+                raise Refused(f"hold {hold_id} of voucher {sale.voucher} refused: {answer}")
+            return bool(answer["status"] == "held")
+
+        await self.until(held, f"hold {hold_id} answered", timeout=GIVE_UP_AFTER_S)
+        self.sent.till_holds[sale.client_txn_id] = hold_id
 
     def _transaction(self, txn: ShopSale | ShopReturn) -> dict[str, Any]:
         # Yesterday's day: a till's clock never runs ahead of the server's.
-        midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
-        at = midnight + timedelta(minutes=txn.minute)
+        at = yesterday_at(minutes=txn.minute)
         if isinstance(txn, ShopReturn):
-            refund = _money(txn.line.price_minor * txn.line.quantity)
+            refund = money(txn.line.price_minor * txn.line.quantity)
             return {
                 "type": "return",
                 "client_txn_id": txn.client_txn_id,
@@ -276,14 +342,22 @@ class Driver:
                 "sale_txn_id": txn.sale.client_txn_id,
                 "lines": [self._line(txn.line) | {"reason": "changed mind", "refund": refund}],
             }
-        total = sum(x.price_minor * x.quantity for x in txn.lines)
+        total = txn.total
+        payments: list[dict[str, Any]] = [{"method": "card", "amount": money(total)}]
+        hold_id = self.sent.till_holds.get(txn.client_txn_id)
+        if hold_id is not None and txn.voucher is not None:
+            code = self.sent.voucher_codes[txn.voucher]
+            payments = [
+                {"method": "card", "amount": money(total - txn.voucher_pays)},
+                {"method": "voucher", "amount": money(txn.voucher_pays), "reference": hold_id, "voucher_code": code},
+            ]
         return {
             "type": "sale",
             "client_txn_id": txn.client_txn_id,
             "occurred_at": at.isoformat(),
-            "lines": [self._line(x) | {"unit_price": _money(x.price_minor)} for x in txn.lines],
-            "payments": [{"method": "card", "amount": _money(total)}],
-            "total": _money(total),
+            "lines": [self._line(x) | {"unit_price": money(x.price_minor)} for x in txn.lines],
+            "payments": payments,
+            "total": money(total),
         }
 
     def _line(self, line: ShopLine) -> dict[str, Any]:
@@ -360,10 +434,10 @@ class Driver:
                         "line_id": "1",
                         "kind": "accessory",
                         "sku": next(iter(self.day.accessories)),
-                        "unit_price": _money(100),
+                        "unit_price": money(100),
                     }
                 ],
-                "total": _money(100),
+                "total": money(100),
             }
         )
         envelope = json.loads(encode(envelope_for(sale, producer="store-sync")))
@@ -381,11 +455,18 @@ class Driver:
 _ANY_4XX = tuple(range(400, 429)) + tuple(range(430, 500))
 
 
-def _money(minor: int) -> dict[str, Any]:
+def yesterday_at(*, minutes: int) -> datetime:
+    """When a till says something happened: yesterday's business day, this many minutes in (a
+    till's clock may not be ahead of the server's, and the day must be in the past)."""
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight - timedelta(days=1) + timedelta(minutes=minutes)
+
+
+def money(minor: int) -> dict[str, Any]:
     return {"amount_minor": minor, "currency": CURRENCY}
 
 
-async def _in_parallel(width: int, jobs: list[Callable[[], Awaitable[None]]]) -> None:
+async def in_parallel(width: int, jobs: list[Callable[[], Awaitable[None]]]) -> None:
     queue: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue()
     for job in jobs:
         queue.put_nowait(job)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import shutil
 import signal
@@ -33,14 +34,15 @@ from reloop_localstack.system import (
 )
 from reloop_shared.auth.keys import LocalKeySet
 from reloop_shared.db.urls import with_database
+from tests.faults.day import MARKET, PLAN_PRICE_MINOR, REPAIR_CENTRE, VOUCHER_BONUS_BPS
 
 PORT_OFFSET = int(os.environ.get("RELOOP_FAULTS_PORT_OFFSET", "200"))
 """The services listen on `make up`'s ports plus this (8301-8307 by default), so the suite and
 `tests/test_make_up.py` can run at the same time."""
 
-SERVICES = ("catalog", "inventory", "orders", "store-sync", "crm", "trade-in")
-"""What the day goes through (trade-in: the vouchers spent online). Repair consumes the same
-sales but the day has no repairs yet; leaving it out leaves the two cores to the rest."""
+SERVICES = ("catalog", "inventory", "orders", "store-sync", "crm", "trade-in", "repair")
+"""What the day goes through: every service (trade-in: trade-ins and the vouchers spent online;
+repair: the plan and the tickets of devices left at shops)."""
 
 
 class FaultStack:
@@ -130,6 +132,16 @@ class FaultStack:
             # A checkout waits for trade-in's answer to its voucher hold longer than any fault lasts:
             # the suite tests that nothing is lost, not the business timeout (30 s by default).
             env["ORDERS_VOUCHER_HOLD_TIMEOUT_S"] = "900"
+        if spec.name == "trade-in":
+            # The bonus on store credit is the day's (model.py pays it), not whatever the default becomes.
+            env[f"{prefix}VOUCHER_BONUS_BPS"] = json.dumps({MARKET: VOUCHER_BONUS_BPS})
+        if spec.name == "repair":
+            # The plan's price is the day's (model.py charges it), a plan covers at once (the day's
+            # subscribers leave their device the same day: 30 days' wait by default), and the
+            # market's tickets go to the centre the day stocked with parts.
+            env[f"{prefix}PLAN_PRICE_MINOR"] = json.dumps({MARKET: PLAN_PRICE_MINOR})
+            env[f"{prefix}WAITING_PERIOD_DAYS"] = json.dumps({MARKET: 0})
+            env[f"{prefix}REPAIR_CENTRES"] = json.dumps({MARKET: REPAIR_CENTRE})
         if spec.name == "crm":
             env |= {"CRM_LOOKUP_RATE_LIMIT": "1000000/minute", "CRM_SEGMENT_INTERVAL_S": "3600"}
         return env

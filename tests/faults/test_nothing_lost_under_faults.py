@@ -3,7 +3,7 @@ is SIGKILLed and restarted, the broker is stopped and paused, PostgreSQL restart
 one service run at once and 1% of the input is malformed; checked against an independent
 computation from the generated day (tests/faults/README.md).
 
-`RELOOP_FAULTS_SEED` replays a run; `RELOOP_FAULTS_SCALE` (default 1: about 22,000 business
+`RELOOP_FAULTS_SEED` replays a run; `RELOOP_FAULTS_SCALE` (default 1: about 22,700 business
 events) makes it a longer soak."""
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from tests.faults.driver import Driver
 from tests.faults.fault_stack import FaultStack
 from tests.faults.model import expected
 from tests.faults.pacing import Pace
+from tests.faults.repair_driver import RepairDriver
 from tests.faults.schedule import Chaos, draw, window_s
+from tests.faults.trade_in_driver import TradeInDriver
 
 SCALE = float(os.environ.get("RELOOP_FAULTS_SCALE", "1"))
 pytestmark = [pytest.mark.connected, pytest.mark.slow, pytest.mark.timeout(int(600 * max(1.0, SCALE)))]
@@ -32,6 +34,10 @@ pytestmark = [pytest.mark.connected, pytest.mark.slow, pytest.mark.timeout(int(6
 LAST_RUN = Path(__file__).parent / "LAST_RUN.md"
 POS_BATCH = 25
 """A connected till uploads this many transactions at a time (an offline till's backlog: 1000)."""
+TRADE_IN_SHARE = 0.5
+"""Of the traffic's span the trade-ins are started in: their credit is spent by orders of the later part."""
+REPAIR_SHARE = 0.6
+"""Of the traffic's span the repairs are left at shops in: the renewal run comes after the last."""
 TRAFFIC_SHARE = 0.85
 """Of the fault window the traffic spans: it ends a little before the faults do, so the last
 moves still hit events in flight (consumers and relays catching up)."""
@@ -62,6 +68,9 @@ async def _run(day, stack: FaultStack, bootstrap: str, seed: int, scale: float) 
     summary = Summary(seed, scale)
     try:
         await driver.set_up()
+        repairs, trade_ins = RepairDriver(driver), TradeInDriver(driver)
+        await repairs.set_up()
+        await trade_ins.set_up()
         stack.log(f"set up: {len(day.units)} units, {len(day.accessory_receipts)} accessory receipts")
         chaos = Chaos(stack, draw(seed))
         pace = Pace(span_s=TRAFFIC_SHARE * window_s(chaos.moves))
@@ -90,6 +99,14 @@ async def _run(day, stack: FaultStack, bootstrap: str, seed: int, scale: float) 
             ),
             logged("the offline tills' backlogs", offline_backlogs()),
             logged("the malformed input", driver.malformed(bootstrap, pace)),
+            logged(
+                f"{len(day.repairs)} repairs and the renewal run",
+                repairs.repairs(day.repairs, Pace(span_s=REPAIR_SHARE * pace.span_s, start=pace.start)),
+            ),
+            logged(
+                f"{len(day.trade_ins)} trade-ins",
+                trade_ins.trade_ins(day.trade_ins, Pace(span_s=TRADE_IN_SHARE * pace.span_s, start=pace.start)),
+            ),
         )
         stack.log("the day is sent; waiting for the faults to end")
         sent_after = time.monotonic() - faults_started
