@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,8 +28,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+import psutil
 from aiokafka import AIOKafkaProducer
 
+from bench import process_cpu
 from bench.common import fresh_database, grant_namespace, infrastructure, kafka_options
 from reloop_contracts.envelope import CONTENT_TYPE
 from reloop_localstack.stack import Endpoints
@@ -57,6 +61,11 @@ class ReplaySpeed:
     peak_rss_mb: float
     generate_seconds: float
     mix: dict[str, int] = field(default_factory=dict)
+    cpu_us: dict[str, float] = field(default_factory=dict)
+    """CPU per event: the replay's processes, and PostgreSQL (this stack's cluster only)."""
+
+    def cpu_rows(self) -> list[tuple[str, str, str, str]]:
+        return [(f"  CPU per event: {part}", f"{us:,.0f} us", "", "") for part, us in self.cpu_us.items()]
 
     @property
     def rate(self) -> float:
@@ -320,11 +329,36 @@ async def replay_speed(endpoints: Endpoints, events: int = 1_000_000) -> ReplayS
         "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "reloop_shared.cli.main", "replay", "crm", "--until", "end"]
+    before = _cpu_seconds()
     done = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True, check=False)
+    after = _cpu_seconds()
     if done.returncode != 0:
         raise RuntimeError(f"replay failed: {done.stderr[-2000:]}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    return ReplaySpeed(figures["records"], figures["seconds"], figures["peak_rss_mb"], generated, history.mix)
+    records = figures["records"]
+    cpu_us = {part: (after[part] - before[part]) * 1e6 / records for part in after} if records else {}
+    return ReplaySpeed(figures["records"], figures["seconds"], figures["peak_rss_mb"], generated, history.mix, cpu_us)
+
+
+def _cpu_seconds() -> dict[str, float]:
+    """CPU used so far by the replays (processes this bench waited for: the replay and its workers)
+    and by PostgreSQL: the postmaster, its live processes and the backends it reaped (a replay's
+    backends end with it, so a sum over live backends would miss them)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = {"replay (all processes)": used.ru_utime + used.ru_stime}
+    _, postmaster = process_cpu._listeners()
+    if postmaster is not None:
+        try:
+            server = psutil.Process(postmaster)
+            times = server.cpu_times()
+            spent = times.user + times.system + times.children_user + times.children_system
+            for child in server.children():
+                with contextlib.suppress(psutil.Error):
+                    spent += sum(child.cpu_times()[:2])
+            cpu["postgres"] = spent
+        except psutil.Error:
+            pass
+    return cpu
 
 
 def main() -> None:
@@ -336,7 +370,7 @@ def main() -> None:
     print(
         f"CRM replay: {speed.events:,} events in {speed.seconds:,.1f} s = {speed.rate:,.0f} events/s "
         f"(target >= {TARGET_RATE:,}), peak RSS {speed.peak_rss_mb:,.0f} MB (target < {TARGET_RSS_MB}); "
-        f"history {speed.mix}, generated in {speed.generate_seconds:,.0f} s"
+        f"history {speed.mix}, generated in {speed.generate_seconds:,.0f} s; CPU per event {speed.cpu_us}"
     )
 
 

@@ -46,7 +46,11 @@ class Connection:
 
     async def post_json(self, path: str, body: Any, headers: dict[str, str]) -> Answer:
         payload = json.dumps(body, separators=(",", ":")).encode()
-        head = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Content-Type: application/json"]
+        return await self.post(path, payload, {"Content-Type": "application/json", **headers})
+
+    async def post(self, path: str, payload: bytes, headers: dict[str, str]) -> Answer:
+        """POST a body already encoded; `headers` say its content type."""
+        head = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         head += [f"{name}: {value}" for name, value in headers.items()]
         head.append(f"Content-Length: {len(payload)}")
         request = ("\r\n".join(head) + "\r\n\r\n").encode() + payload

@@ -405,6 +405,7 @@ class Report:
                     f"< {TARGET_RSS_MB} MB",
                     _verdict(replay.peak_rss_mb < TARGET_RSS_MB),
                 ),
+                *replay.cpu_rows(),
             ],
         )
 
