@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -14,7 +16,7 @@ from bench.profiles import PathProfile
 from bench.repair_renewals import RenewalFigures
 from bench.repair_tickets import TicketFigures
 from bench.sales import SalesFigures
-from bench.store_sync import StoreSyncFigures
+from bench.store_sync import POS_TARGET_BATCHED, POS_TARGET_PER_REQUEST, StoreSyncFigures
 from bench.trade_in_quotes import QuoteFigures
 from bench.voucher_redemptions import RedemptionFigures
 
@@ -59,6 +61,26 @@ def _spread_text(values: tuple[float, float, float], unit: str, digits: int) -> 
 def cpu_text(per_process: dict[str, float]) -> str:
     """`relay 20 us, consumer 70 us, ...` in the order the processes were named."""
     return ", ".join(f"{role} {us:,.0f} us" for role, us in per_process.items())
+
+
+def budget_rows(
+    cpu_us: Mapping[str, float], rate: float, target: float, service: str | None = "service"
+) -> list[tuple[str, str, str, str]]:
+    """What a throughput target asks of the machine at the CPU per event this run measured: every
+    process of the path (load generator, service, PostgreSQL, broker) shares its cores, and a
+    Python service process runs on one core at most. A target whose need is over the cores is
+    out of reach until the cost per event falls, whatever the concurrency."""
+    cores = os.cpu_count() or 1
+    total = sum(cpu_us.values())
+    rows = [
+        ("  CPU per event, all processes", f"{total:,.0f} us", "", ""),
+        (f"  cores busy at that rate (of {cores})", f"{total * rate / 1e6:.2f}", "", ""),
+        (f"  cores the target needs at this cost (of {cores})", f"{total * target / 1e6:.2f}", "", ""),
+    ]
+    if service is not None and service in cpu_us:
+        need = cpu_us[service] * target / 1e6
+        rows.append(("  the service process at the target (of its 1 core)", f"{need:.2f}", "", ""))
+    return rows
 
 
 def relative(value: float, base: float) -> str:
@@ -276,6 +298,7 @@ class Report:
                 *self.ratio_rows(flat.rate),
                 ("  latency p50 / p99 under that load", f"{flat.p50_ms:,.0f} / {flat.p99_ms:,.0f} ms", "", ""),
                 ("  CPU per sale", cpu, "", ""),
+                *budget_rows(flat.cpu_us_per_sale, flat.rate, SALES_TARGET),
                 (
                     "shop sales applied, relay as its own process (`reloop relay`)",
                     f"{split.rate:,.0f}/s",
@@ -378,9 +401,15 @@ class Report:
         ceiling = self.ceiling_rows()
         self.section(
             "store-sync: POS ingestion (connected tills)",
-            ceiling + pos.rows() + self.ratio_rows(pos.event_rate),
+            ceiling
+            + pos.rows()
+            + budget_rows(pos.cpu_us_per_transaction, pos.event_rate, POS_TARGET_BATCHED)
+            + self.ratio_rows(pos.event_rate),
         )
-        self.section("store-sync: POS ingestion, one sale per request (for comparison)", single.rows())
+        self.section(
+            "store-sync: POS ingestion, one sale per request (for comparison)",
+            single.rows() + budget_rows(single.cpu_us_per_transaction, single.event_rate, POS_TARGET_PER_REQUEST),
+        )
         self.section("store-sync: an offline backlog uploaded at once", backlog.rows())
 
     def crm(self, replay: ReplaySpeed) -> None:
@@ -406,6 +435,7 @@ class Report:
                     _verdict(replay.peak_rss_mb < TARGET_RSS_MB),
                 ),
                 *replay.cpu_rows(),
+                *budget_rows(replay.cpu_us, replay.rate, TARGET_RATE, service=None),
             ],
         )
 

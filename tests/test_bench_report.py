@@ -4,14 +4,17 @@ a baseline. No timing here: the figures are made up, the rendering and sums are 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from bench.baseline import read_baseline
 from bench.foundation import PathFigures
 from bench.growth import GrowthPoint
 from bench.process_cpu import CpuSample, per_event_us
 from bench.profiles import PathProfile, ProcessProfile, own_time
-from bench.report import HalfRate, Report, spread
+from bench.report import HalfRate, Report, budget_rows, spread
 from bench.sales import SalesFigures
 
 
@@ -172,3 +175,23 @@ def test_without_a_batched_run_the_per_event_line_keeps_the_target() -> None:
 
     rows = _rows(report, "Foundation: outbox -> Kafka -> idempotent consumer")
     assert rows["events through outbox -> relay -> consumer (committed)"] == ("7,000/s", ">= 12,000/s", "NOT met")
+
+
+def test_a_target_s_need_is_the_cpu_per_event_of_every_process_at_the_target_rate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    cpu = {"bench": 50.0, "service": 250.0, "postgres": 150.0, "kafka": 50.0}
+
+    rows = {measure.strip(): value for measure, value, _, _ in budget_rows(cpu, 3_000, 4_000)}
+
+    assert rows["CPU per event, all processes"] == "500 us"
+    assert rows["cores busy at that rate (of 2)"] == "1.50"
+    assert rows["cores the target needs at this cost (of 2)"] == "2.00"
+    assert rows["the service process at the target (of its 1 core)"] == "1.00"
+
+
+def test_a_path_of_several_worker_processes_is_budgeted_on_all_of_them_only() -> None:
+    rows = [measure.strip() for measure, *_ in budget_rows({"replay": 40.0, "postgres": 30.0}, 20_000, 40_000, None)]
+
+    assert not any("service process" in measure for measure in rows)
