@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bench.baseline import read_baseline
-from bench.common import code_version, infrastructure, machine
+from bench.common import code_version, infrastructure, machine, settle
 from bench.profiles import PathProfile
 from bench.report import HalfRate, Report
 from reloop_localstack.stack import Endpoints
@@ -56,6 +56,7 @@ async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
     sampled: list[PathProfile] = []
     steady = args.steady_seconds
     if "foundation" in chosen:
+        await settle(endpoints)
         path = await foundation.outbox_path(endpoints, args.events, profile_seconds=args.profile_seconds)
         # The same path with a handler applying each batch in one statement, as the real projections do.
         batched = await foundation.outbox_path(endpoints, args.events, handler="batched")
@@ -81,11 +82,13 @@ async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
         ]
         sampled += [path.profile] if path.profile else []
     if "sales" in chosen:
+        await settle(endpoints)
         flat = await sales.shop_sales(endpoints, args.sales)
         split = await sales.shop_sales(endpoints, args.sales, separate_relay=True, profile_seconds=args.profile_seconds)
-        windows = [
-            await sales.storefront_window(endpoints, rate=200, seconds=steady) for _ in range(args.storefront_runs)
-        ]
+        windows = []
+        for _ in range(args.storefront_runs):
+            await settle(endpoints)  # each run from a settled disk: the spread is the path's own
+            windows.append(await sales.storefront_window(endpoints, rate=200, seconds=steady))
         # The existing row shows the run of median p99 (the spread is in its own section).
         middle = sorted(windows, key=lambda w: w.p99_ms)[len(windows) // 2]
         report.sales(flat, split, middle)
@@ -113,6 +116,7 @@ async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
         ]
         sampled += [split.profile] if split.profile else []
     if "store-sync" in chosen:
+        await settle(endpoints)
         pos = await store_sync.pos_ingestion(endpoints, args.pos, profile_seconds=args.profile_seconds)
         single = await store_sync.pos_ingestion(endpoints, args.pos // 5, per_request=1)
         backlog = await store_sync.offline_backlog(endpoints, args.backlog)
@@ -141,9 +145,11 @@ async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
     if half:
         report.half_rate_latency(half)
     if "crm" in chosen:
+        await settle(endpoints)
         replay = await crm.replay_speed(endpoints, args.crm_events)
         report.crm(replay)
     if "trade-in" in chosen:
+        await settle(endpoints)
         redemptions = await voucher_redemptions.voucher_redemptions(
             endpoints, args.voucher_sales, vouchers=args.hot_vouchers
         )
@@ -152,12 +158,14 @@ async def run(args: argparse.Namespace, endpoints: Endpoints) -> Report:
         )
         report.trade_in(redemptions, quotes)
     if "repair" in chosen:
+        await settle(endpoints)
         renewals = await repair_renewals.renewal_run(endpoints, args.renewals)
         tickets = await repair_tickets.ticket_transitions(endpoints, seconds=args.quote_seconds)
         report.repair(renewals, tickets)
     if rss:
         report.peak_rss(rss)
     if args.growth:
+        await settle(endpoints)
         began = time.monotonic()
         points = []
         if "foundation" in chosen:
