@@ -16,8 +16,7 @@ from reloop_shared.http.errors import ERROR_RESPONSES, install_error_handlers
 from reloop_shared.http.guard_first import answer_the_guard_first
 from reloop_shared.http.offline_docs import docs_router
 from reloop_shared.http.plain_refusals import TooLargeAsErrorBody
-from reloop_shared.http.request_metrics import RequestMetrics
-from reloop_shared.http.request_spans import RequestSpans
+from reloop_shared.http.requests_observed import ObservedRequests
 from reloop_shared.http.unstorable_text import refuse_unstorable_text
 from reloop_shared.runtime import ServiceRuntime
 
@@ -83,10 +82,9 @@ def create_edge(
             max_body_size=DEFAULT_MAX_BODY_BYTES,
         )
     app.add_middleware(TooLargeAsErrorBody)
-    app.add_middleware(RequestMetrics)  # outside the rewrite above, so it counts the status sent
-    if traced:
-        app.add_middleware(RequestSpans)
-    # Outermost, so the flow is set before the tracing middleware and every route runs inside it.
+    # Outside the rewrite above, so it counts (and, traced, spans) the status sent.
+    app.add_middleware(ObservedRequests, traced=traced)
+    # Outermost, so the flow is set before the request is observed and every route runs inside it.
     app.add_middleware(CorrelationMiddleware)
     if deny_unguarded and (open_doors := unguarded_routes(app)):
         raise UnguardedRoutes(f"{title}: routes neither guarded nor declared public: {', '.join(open_doors)}")

@@ -13,52 +13,36 @@ Probes and scrapes get no span: they are the platform talking to itself.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
-from reloop_shared.http.request_metrics import NOT_COUNTED, UNMATCHED, route_of
+from reloop_shared.http.request_metrics import UNMATCHED
 
 _TRACE_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage"})
 _tracer = trace.get_tracer(__name__)
 """A proxy until the service configures tracing, then that provider's tracer."""
 
 
-class RequestSpans:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in NOT_COUNTED:
-            await self.app(scope, receive, send)
-            return
-        carrier = {
-            name.decode("latin-1"): value.decode("latin-1")
-            for name, value in scope.get("headers") or ()
-            if name in _TRACE_HEADERS
-        }
-        parent = propagate.extract(carrier) if carrier else None
-        method = str(scope.get("method", ""))
-        status = 500  # what the server answers when the app raises before starting a response
-
-        async def send_observed(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        with _tracer.start_as_current_span(method, context=parent, kind=SpanKind.SERVER) as span:
-            try:
-                await self.app(scope, receive, send_observed)
-            finally:
-                if span.is_recording():
-                    _describe(span, scope, method, status)
+def request_span(scope: Scope, method: str) -> AbstractContextManager[Span]:
+    """The request's server span, current while the app runs, in the caller's trace when the
+    request carries one; named after the method until `describe` names it after the route."""
+    carrier = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in scope.get("headers") or ()
+        if name in _TRACE_HEADERS
+    }
+    parent = propagate.extract(carrier) if carrier else None
+    return _tracer.start_as_current_span(method, context=parent, kind=SpanKind.SERVER)
 
 
-def _describe(span: Span, scope: Scope, method: str, status: int) -> None:
-    route = route_of(scope)
+def describe(span: Span, scope: Scope, method: str, route: str, status: int) -> None:
+    """Name a recorded span after its route and give it what the request was and got."""
+    if not span.is_recording():
+        return
     attributes: dict[str, Any] = {
         "http.method": method,
         "http.scheme": str(scope.get("scheme", "http")),
